@@ -1,0 +1,133 @@
+/**
+ * Ports: the small interfaces the core needs from the outside world. Each has an in-memory
+ * implementation next to its users (for tests) and one contract suite that every implementation
+ * must pass (`packages/adapters/tests/contract/`).
+ *
+ * Rules for implementations (adapters):
+ * - turn SDK / file-system failures into the domain errors of `errors.ts`
+ *   (StageNotFoundError, StoreUnavailableError with a hint, StateChangedError, SstLockHeldError);
+ * - never read `secret/*` or the passphrase, and never delete a state version.
+ */
+import type { SstLock, UpdateRecord } from "./state/types.ts";
+
+export interface Clock {
+  /** milliseconds since the epoch */
+  now(): number;
+}
+export const systemClock: Clock = { now: () => Date.now() };
+
+// ---------------------------------------------------------------------------------------------
+// SST's home (local folder or S3 bucket)
+// ---------------------------------------------------------------------------------------------
+
+export type StateVersionKind =
+  /** `snapshot/<app>/<stage>/<updateID>.json`: the checkpoint after one update (one per deploy) */
+  | "snapshot"
+  /** legacy `history/<app>/<stage>/<20 digits>-<updateID>.json` (SST ≤ v3.2.47) */
+  | "history"
+  /** `app/<app>/<stage>.json` when it equals no snapshot (an interrupted deploy, a manual copy) */
+  | "current";
+
+/** One version a user thinks in: one per deploy, newest first in every list. */
+export interface StateVersion {
+  /** The selector that names exactly this version: its updateID, or `current`. */
+  id: string;
+  kind: StateVersionKind;
+  updateId?: string;
+  /** ISO time: decoded from the updateID, else the object's modification time. */
+  time: string;
+  /** The update record joined by updateID, when there is one. */
+  update?: UpdateRecord;
+  /** True when app/<app>/<stage>.json holds exactly this version now. */
+  isCurrent: boolean;
+  /** Where it lives: S3 key or file path relative to the home (for messages, never parsed). */
+  location: string;
+  /** Size in bytes as stored, when known. */
+  size?: number;
+}
+
+/** A raw S3 object version of `app/<app>/<stage>.json` (a deploy pushes many). */
+export interface ObjectVersion {
+  versionId: string;
+  time: string;
+  size: number;
+  isLatest: boolean;
+  deleteMarker: boolean;
+}
+
+export interface CurrentState {
+  bytes: Uint8Array;
+  /**
+   * Opaque token that changes whenever the current state changes (S3: ETag, local: content
+   * hash). Restore passes it back to `writeCurrent` as the precondition.
+   */
+  token: string;
+  /** S3 version id of the current object (AWS home only). */
+  versionId?: string;
+  time: string;
+}
+
+export interface StateStore {
+  readonly home: "local" | "aws";
+  /** Human description for messages: `local home /root/.config/sst`, `s3://sst-state-abc`. */
+  readonly location: string;
+
+  listApps(): Promise<string[]>;
+  /** Throws AppNotFoundError (listing the known apps) when the app has no state. */
+  listStages(app: string): Promise<string[]>;
+
+  /** Throws StageNotFoundError (listing the known stages) when there is no current state. */
+  readCurrent(app: string, stage: string): Promise<CurrentState>;
+
+  /**
+   * Versions, newest first: every snapshot (and legacy history entry) joined to its update
+   * record, plus the current file as its own `current` version when it equals no snapshot.
+   */
+  listVersions(app: string, stage: string): Promise<StateVersion[]>;
+  readVersion(app: string, stage: string, version: StateVersion): Promise<Uint8Array>;
+
+  /** Raw object versions of the current state, newest first, paged (AWS home; empty locally). */
+  listObjectVersions(
+    app: string,
+    stage: string,
+    page: { cursor?: string; limit: number },
+  ): Promise<{ versions: ObjectVersion[]; cursor?: string }>;
+  /** Throws VersionNotFoundError when there is no such object version. */
+  readObjectVersion(app: string, stage: string, versionId: string): Promise<Uint8Array>;
+
+  readSstLock(app: string, stage: string): Promise<SstLock | null>;
+  readUpdate(app: string, stage: string, updateId: string): Promise<UpdateRecord | null>;
+  /** Update records, newest first (at most `limit`). */
+  listUpdates(app: string, stage: string, limit: number): Promise<UpdateRecord[]>;
+
+  // --- writes: used only by restore, always under the stage's lock -------------------------
+
+  /**
+   * Write `bytes` as the new current state only if the current state still has `expectToken`.
+   * Never deletes: on S3 the replaced object stays as a non-current version; in the local home
+   * the replaced state is first kept as a snapshot. Throws StateChangedError when the token no
+   * longer matches (nothing written).
+   */
+  writeCurrent(app: string, stage: string, bytes: Uint8Array, expectToken: string): Promise<CurrentState>;
+  /** Create SST's lock object; throws SstLockHeldError if one exists. */
+  putSstLock(app: string, stage: string, lock: SstLock): Promise<void>;
+  /** Delete SST's lock object if it is still the one with `updateID` (ours). */
+  deleteSstLock(app: string, stage: string, updateID: string): Promise<void>;
+  writeUpdate(app: string, stage: string, record: UpdateRecord): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slack (or any chat): what the core asks of the outside to tell people things
+// ---------------------------------------------------------------------------------------------
+
+export interface ChatMessage {
+  text: string;
+  blocks?: unknown[];
+}
+
+export interface Notifier {
+  post(channel: string, message: ChatMessage & { threadTs?: string }): Promise<{ channel: string; ts: string }>;
+  update(channel: string, ts: string, message: ChatMessage): Promise<void>;
+  /** Upload a text file into a channel/thread (full diffs and reports too large for a message). */
+  upload(channel: string, file: { filename: string; content: string; title?: string; threadTs?: string }): Promise<void>;
+}

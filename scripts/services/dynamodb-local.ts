@@ -1,0 +1,70 @@
+/**
+ * DynamoDB Local (Amazon's jar, 1.25.1), which ships inside the npm package
+ * `amplify-dynamodb-simulator@2.9.30`. `scripts/services/install.sh` packs it into
+ * `.cache/dynamodb-local/` (no download at test time); it runs in memory on Java 17 with streams,
+ * TTL and transactions.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+
+export const dynamoCredentials = { accessKeyId: "local", secretAccessKey: "local" };
+const root = new URL("../..", import.meta.url).pathname;
+export const dynamoLocalDir = process.env.SST_STATE_DYNAMODB_LOCAL_DIR ?? join(root, ".cache/dynamodb-local/package/emulator");
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startDynamoDbLocal(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const jar = join(dynamoLocalDir, "DynamoDBLocal.jar");
+  if (!existsSync(jar)) {
+    throw new Error(
+      `DynamoDB Local is not installed (${jar} not found); the DynamoDB integration tests need it.\n` +
+        `Install it with: bash scripts/services/install.sh   (npm pack amplify-dynamodb-simulator@2.9.30 into .cache/, needs Java 17)`,
+    );
+  }
+  if (spawnSync("java", ["-version"]).status !== 0) {
+    throw new Error("Java is not installed; DynamoDB Local needs Java 17 (apt-get install openjdk-17-jre-headless).");
+  }
+  const port = await freePort();
+  const proc = spawn(
+    "java",
+    ["-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar", "-inMemory", "-port", String(port)],
+    { cwd: dynamoLocalDir, stdio: "ignore" },
+  );
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${proc.exitCode} before it was ready.`);
+    try {
+      // Any HTTP answer means the server is up (it answers 400 to an unsigned GET).
+      await fetch(endpoint);
+      break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) {
+      proc.kill("SIGKILL");
+      throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s.`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    endpoint,
+    stop: async () => {
+      proc.kill("SIGTERM");
+      await new Promise((r) => setTimeout(r, 100));
+      if (proc.exitCode === null) proc.kill("SIGKILL");
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["packages/**/tests/**/*.test.ts", "infra/**/*.test.ts", "scripts/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "**/dist/**"],
+    // Starts the real services the integration tests use (OpenStack Swift with s3api + versioning,
+    // DynamoDB Local) once, and stops with a clear message if one cannot be started.
+    globalSetup: ["scripts/test/global-setup.ts"],
+    setupFiles: ["scripts/test/polyfills.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+  },
+});
