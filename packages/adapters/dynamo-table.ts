@@ -1,0 +1,42 @@
+/**
+ * The one DynamoDB table that holds locks, restore requests and the audit log (DESIGN §3).
+ *
+ *   pk (S)                     sk (S)                     what
+ *   LOCK#<app>/<stage>         LOCK                       the stage's lease (core/lock)
+ *   RESTORE#<requestId>        REQUEST                    a restore request and its decision
+ *   AUDIT#<app>/<stage>        <ISO time>#<id>            one audit entry
+ *
+ * `ttl` (N, epoch seconds) is the table's TTL attribute; the stream carries NEW_AND_OLD_IMAGES so
+ * the announcer sees every lock change. `infra/storage.ts` declares the same keys.
+ */
+import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+
+export const TABLE_KEYS = { partitionKey: "pk", sortKey: "sk", ttlAttribute: "ttl" } as const;
+
+/** Create the table if it does not exist (tests, and the embedded store behind `serve`). */
+export async function ensureTable(client: DynamoDBClient, tableName: string, opts: { stream?: boolean } = {}): Promise<void> {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [
+          { AttributeName: "pk", AttributeType: "S" },
+          { AttributeName: "sk", AttributeType: "S" },
+        ],
+        KeySchema: [
+          { AttributeName: "pk", KeyType: "HASH" },
+          { AttributeName: "sk", KeyType: "RANGE" },
+        ],
+        BillingMode: "PAY_PER_REQUEST",
+        ...(opts.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" } } : {}),
+      }),
+    );
+  } catch (e) {
+    if (!(e instanceof ResourceInUseException) && (e as { name?: string }).name !== "ResourceInUseException") throw e;
+  }
+  for (let i = 0; i < 100; i++) {
+    const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (d.Table?.TableStatus === "ACTIVE") return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Per-stage policy from `sst-state.json` (DESIGN §4). `"*"` holds defaults for stages not named.
+ * With no file at all, every stage requires approval by someone other than the requester.
+ */
+import * as z from "zod";
+import { UsageError } from "./errors.ts";
+
+const durationPattern = /^\d+(ms|s|m|h|d)$/;
+
+const stagePolicySchema = z
+  .object({
+    channel: z.string().min(1).optional(),
+    approvers: z.array(z.string().regex(/^[UWS][A-Z0-9]+$/, "approvers are Slack user ids (U…/W…) or user-group ids (S…)")).optional(),
+    requireApproval: z.boolean().optional(),
+    lockTtl: z.string().regex(durationPattern, 'a duration like "30m", "2h" or "45s"').optional(),
+    restoreRequestTtl: z.string().regex(durationPattern, 'a duration like "30m"').optional(),
+  })
+  .loose();
+
+const configSchema = z
+  .object({
+    app: z.string().min(1).optional(),
+    stages: z.record(z.string(), stagePolicySchema).optional(),
+  })
+  .loose();
+
+export type StagePolicyInput = z.infer<typeof stagePolicySchema>;
+export type ConfigFile = z.infer<typeof configSchema>;
+
+export interface StagePolicy {
+  channel: string | undefined;
+  /** Slack user ids and user-group ids; empty = anyone but the requester. */
+  approvers: string[];
+  requireApproval: boolean;
+  lockTtlMs: number;
+  restoreRequestTtlMs: number;
+}
+
+export interface Config {
+  app: string | undefined;
+  /** where it was read from, or undefined when there was no file */
+  source: string | undefined;
+  policy(stage: string): StagePolicy;
+  /** every channel named in the file (for announcements) */
+  channels(): string[];
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "30m" → 1_800_000. Throws UsageError on anything else. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim());
+  if (!m) throw new UsageError(`"${text}" is not a duration.`, 'Write a number and a unit: "90s", "30m", "2h", "1d".');
+  return Number(m[1]) * UNITS[m[2]!]!;
+}
+
+export const DEFAULT_LOCK_TTL_MS = 30 * 60_000;
+export const DEFAULT_RESTORE_REQUEST_TTL_MS = 30 * 60_000;
+
+/** Parse the JSON text of `sst-state.json`; `source` names the file in errors. */
+export function parseConfig(text: string | undefined, source?: string): Config {
+  let file: ConfigFile = {};
+  if (text !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new UsageError(`${source ?? "sst-state.json"} is not valid JSON: ${(e as Error).message}`, "Fix the file; see DESIGN §4 for its shape.");
+    }
+    const parsed = configSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new UsageError(
+        `${source ?? "sst-state.json"}: ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+        'Expected { "app": "...", "stages": { "<stage>" | "*": { "channel", "approvers", "requireApproval", "lockTtl" } } }.',
+      );
+    }
+    file = parsed.data;
+  }
+  const stages = file.stages ?? {};
+  return {
+    app: file.app,
+    source: text === undefined ? undefined : source,
+    policy(stage) {
+      const own = stages[stage];
+      const star = stages["*"];
+      const pick = <K extends keyof StagePolicyInput>(k: K) => (own?.[k] !== undefined ? own[k] : star?.[k]);
+      return {
+        channel: pick("channel"),
+        approvers: pick("approvers") ?? [],
+        // No file, or nothing said: two people, always.
+        requireApproval: pick("requireApproval") ?? true,
+        lockTtlMs: pick("lockTtl") ? parseDuration(pick("lockTtl")!) : DEFAULT_LOCK_TTL_MS,
+        restoreRequestTtlMs: pick("restoreRequestTtl") ? parseDuration(pick("restoreRequestTtl")!) : DEFAULT_RESTORE_REQUEST_TTL_MS,
+      };
+    },
+    channels() {
+      return [...new Set(Object.values(stages).map((s) => s.channel).filter((c): c is string => !!c))];
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Deploy locks: a lease per `<app>/<stage>` (DESIGN §3, issue "Deploy locks in DynamoDB").
+ * The protocol lives in `lock/lease.ts`; stores implement LockStore with single conditional writes.
+ */
+
+export interface Lease {
+  app: string;
+  stage: string;
+  /** Slack user (`U0ALICE` / `<@U0ALICE>`), CI identity, or `user@host` */
+  holder: string;
+  reason: string;
+  runUrl?: string;
+  /** fencing token: grows by one on every acquisition of this stage's lock */
+  token: number;
+  acquiredAt: string;
+  expiresAt: string;
+}
+
+export type AcquireResult =
+  | { acquired: true; lock: Lease; /** the expired lease this acquisition took over */ tookOver?: Lease }
+  | { acquired: false; /** the current holder */ lock: Lease };
+
+export interface AcquireRequest {
+  app: string;
+  stage: string;
+  holder: string;
+  reason: string;
+  runUrl?: string;
+  ttlMs: number;
+}
+
+export type LockEvent =
+  | { type: "acquired"; lock: Lease; tookOver?: Lease }
+  | { type: "released"; lock: Lease; heldMs: number; outcome?: string; diffSummary?: string }
+  | { type: "force-released"; lock: Lease; by: string; reason: string }
+  | { type: "expired"; lock: Lease };
+
+export interface LockStore {
+  /** One conditional write: succeeds only if there is no live lease (none, released, or expired at `now`). */
+  acquire(req: AcquireRequest, now: number): Promise<AcquireResult>;
+  /** Extend the lease; only with the current token. */
+  heartbeat(app: string, stage: string, token: number, ttlMs: number, now: number): Promise<{ ok: true; lock: Lease } | { ok: false; lock: Lease | null }>;
+  /** Release; only with the current token (a holder that lost its lease cannot release the next one). */
+  release(app: string, stage: string, token: number, now: number, outcome?: string): Promise<{ released: true; lock: Lease } | { released: false; lock: Lease | null }>;
+  /** Break the lock whatever its token, recording who and why. Returns the lease that was broken. */
+  forceRelease(app: string, stage: string, by: string, reason: string, now: number): Promise<Lease | null>;
+  /** The live lease, or null (released or expired leases are not returned). */
+  get(app: string, stage: string, now: number): Promise<Lease | null>;
+  /** Every live lease, optionally for one app. */
+  list(now: number, app?: string): Promise<Lease[]>;
+}
