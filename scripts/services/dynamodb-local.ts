@@ -43,7 +43,7 @@ export async function startDynamoDbLocal(): Promise<{ endpoint: string; stop: ()
     { cwd: dynamoLocalDir, stdio: "ignore" },
   );
   const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${proc.exitCode} before it was ready.`);
     try {
@@ -55,7 +55,7 @@ export async function startDynamoDbLocal(): Promise<{ endpoint: string; stop: ()
     }
     if (Date.now() > deadline) {
       proc.kill("SIGKILL");
-      throw new Error(`DynamoDB Local did not answer on ${endpoint} within 30 s.`);
+      throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s.`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -123,7 +123,7 @@ use = egg:swift#symlink
     procs.push(spawn(`swift-${name}-server`, [join(dir, `${name}-server.conf`)], { cwd: dir, stdio: "ignore", detached: false }));
   }
   const endpoint = `http://127.0.0.1:${proxy}`;
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     try {
       const r = await fetch(`${endpoint}/info`);
@@ -133,7 +133,7 @@ use = egg:swift#symlink
     }
     if (Date.now() > deadline) {
       for (const p of procs) p.kill("SIGKILL");
-      throw new Error(`OpenStack Swift did not answer on ${endpoint} within 30 s (config in ${dir}).`);
+      throw new Error(`OpenStack Swift did not answer on ${endpoint} within 60 s (config in ${dir}).`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -35,6 +35,21 @@ export type LockEvent =
   | { type: "force-released"; lock: Lease; by: string; reason: string }
   | { type: "expired"; lock: Lease };
 
+/**
+ * The stored record behind a lease, live or not (added after the first version of this port;
+ * optional everywhere, so older implementations still type-check). A lease is never deleted on
+ * release: it is marked released and keeps its token, so the next acquisition continues the count.
+ */
+export interface LeaseRecord extends Lease {
+  released: boolean;
+  releasedAt?: string;
+  /** `release(…, outcome)` */
+  outcome?: string;
+  /** set by forceRelease */
+  forcedBy?: string;
+  forceReason?: string;
+}
+
 export interface LockStore {
   /** One conditional write: succeeds only if there is no live lease (none, released, or expired at `now`). */
   acquire(req: AcquireRequest, now: number): Promise<AcquireResult>;
@@ -48,4 +63,9 @@ export interface LockStore {
   get(app: string, stage: string, now: number): Promise<Lease | null>;
   /** Every live lease, optionally for one app. */
   list(now: number, app?: string): Promise<Lease[]>;
+  /**
+   * The stored record whatever its state (released, expired, forced), or null when the stage was
+   * never locked. Optional (added later): for `locks`/audit views and tests.
+   */
+  inspect?(app: string, stage: string): Promise<LeaseRecord | null>;
 }

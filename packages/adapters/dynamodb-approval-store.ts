@@ -1,0 +1,149 @@
+/**
+ * ApprovalStore over the single table (dynamo-table.ts): one item per request,
+ * `pk=RESTORE#<id> sk=REQUEST`, the request's fields as top-level attributes plus `expiresAtMs`
+ * (for the condition) and `ttl` (the table's TTL, long after the request is finished).
+ *
+ * Every status change is ONE UpdateItem whose ConditionExpression is the rule of
+ * `ApprovalStore.transition`; a failed condition is a result, answered with a consistent read of
+ * the record as it is now.
+ */
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { StoreUnavailableError } from "@sst-state/core/errors";
+import type { ApprovalStore, RestoreRequest, TransitionResult } from "@sst-state/core/restore/ports";
+
+/** Finished requests stay readable this long (the undo button and `audit` refer to them). */
+const KEEP_MS = 90 * 86_400_000;
+const KEY_ATTRS = new Set(["pk", "sk", "expiresAtMs", "ttl"]);
+
+export interface DynamoApprovalStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+}
+
+export function isConditionFailed(e: unknown): boolean {
+  return e instanceof ConditionalCheckFailedException || (e as { name?: string } | null)?.name === "ConditionalCheckFailedException";
+}
+
+export function tableUnavailable(tableName: string, e: unknown): StoreUnavailableError {
+  const name = (e as { name?: string } | null)?.name ?? "Error";
+  return new StoreUnavailableError(
+    `DynamoDB table ${tableName} could not be used (${name}: ${(e as Error)?.message ?? String(e)}).`,
+    "Check SST_STATE_TABLE, AWS_REGION / AWS_ENDPOINT_URL_DYNAMODB and that these credentials may read and write the table.",
+    e,
+  );
+}
+
+function toItem(r: RestoreRequest): Record<string, unknown> {
+  const expiresAtMs = Date.parse(r.expiresAt);
+  return {
+    ...r,
+    pk: `RESTORE#${r.id}`,
+    sk: "REQUEST",
+    expiresAtMs,
+    ttl: Math.floor((Math.max(expiresAtMs, Date.parse(r.createdAt)) + KEEP_MS) / 1000),
+  };
+}
+
+function fromItem(item: Record<string, unknown> | undefined): RestoreRequest | null {
+  if (!item) return null;
+  return Object.fromEntries(Object.entries(item).filter(([k]) => !KEY_ATTRS.has(k))) as unknown as RestoreRequest;
+}
+
+export function createDynamoApprovalStore(opts: DynamoApprovalStoreOptions): ApprovalStore {
+  const doc = DynamoDBDocumentClient.from(opts.client, { marshallOptions: { removeUndefinedValues: true } });
+  const TableName = opts.tableName;
+  const key = (id: string) => ({ pk: `RESTORE#${id}`, sk: "REQUEST" });
+
+  async function get(id: string): Promise<RestoreRequest | null> {
+    try {
+      const r = await doc.send(new GetCommand({ TableName, Key: key(id), ConsistentRead: true }));
+      return fromItem(r.Item);
+    } catch (e) {
+      throw tableUnavailable(TableName, e);
+    }
+  }
+
+  return {
+    async create(request) {
+      try {
+        await doc.send(new PutCommand({ TableName, Item: toItem(request), ConditionExpression: "attribute_not_exists(pk)" }));
+      } catch (e) {
+        if (isConditionFailed(e)) throw new Error(`restore request ${request.id} already exists`);
+        throw tableUnavailable(TableName, e);
+      }
+    },
+    get,
+    async transition(id, from, to, fields, now): Promise<TransitionResult> {
+      const names: Record<string, string> = { "#status": "status" };
+      const values: Record<string, unknown> = { ":from": from, ":to": to };
+      const sets = ["#status = :to"];
+      let i = 0;
+      for (const [k, v] of Object.entries(fields)) {
+        if (v === undefined || KEY_ATTRS.has(k) || k === "id" || k === "status") continue;
+        names[`#f${i}`] = k;
+        values[`:v${i}`] = v;
+        sets.push(`#f${i} = :v${i}`);
+        i++;
+      }
+      let condition = "attribute_exists(pk) AND #status = :from";
+      if (from === "pending" && to !== from) {
+        values[":now"] = now;
+        condition += to === "expired" ? " AND expiresAtMs <= :now" : " AND expiresAtMs > :now";
+      }
+      try {
+        const r = await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: key(id),
+            UpdateExpression: `SET ${sets.join(", ")}`,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: "ALL_NEW",
+          }),
+        );
+        return { ok: true, request: fromItem(r.Attributes)! };
+      } catch (e) {
+        if (isConditionFailed(e)) return { ok: false, request: await get(id) };
+        throw tableUnavailable(TableName, e);
+      }
+    },
+    async listPending(filter = {}) {
+      const out: RestoreRequest[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      const names: Record<string, string> = { "#status": "status" };
+      const values: Record<string, unknown> = { ":prefix": "RESTORE#", ":pending": "pending" };
+      let expr = "begins_with(pk, :prefix) AND #status = :pending";
+      if (filter.app) {
+        names["#app"] = "app";
+        values[":app"] = filter.app;
+        expr += " AND #app = :app";
+      }
+      if (filter.stage) {
+        names["#stage"] = "stage";
+        values[":stage"] = filter.stage;
+        expr += " AND #stage = :stage";
+      }
+      try {
+        do {
+          const r = await doc.send(
+            new ScanCommand({
+              TableName,
+              FilterExpression: expr,
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+              ConsistentRead: true,
+              ExclusiveStartKey,
+            }),
+          );
+          for (const item of r.Items ?? []) out.push(fromItem(item)!);
+          ExclusiveStartKey = r.LastEvaluatedKey;
+        } while (ExclusiveStartKey);
+      } catch (e) {
+        throw tableUnavailable(TableName, e);
+      }
+      return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * AuditLog over the single table: `pk=AUDIT#<app>/<stage> sk=<ISO time>#<id>`, so one Query
+ * (newest first) lists a stage's log. Entries never expire.
+ */
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { AuditEntry, AuditLog } from "@sst-state/core/restore/ports";
+import { tableUnavailable } from "./dynamodb-approval-store.ts";
+
+export interface DynamoAuditLogOptions {
+  client: DynamoDBClient;
+  tableName: string;
+}
+
+export function createDynamoAuditLog(opts: DynamoAuditLogOptions): AuditLog {
+  const doc = DynamoDBDocumentClient.from(opts.client, { marshallOptions: { removeUndefinedValues: true } });
+  const TableName = opts.tableName;
+  return {
+    async append(entry) {
+      try {
+        await doc.send(
+          new PutCommand({ TableName, Item: { ...entry, pk: `AUDIT#${entry.app}/${entry.stage}`, sk: `${entry.time}#${entry.id}` } }),
+        );
+      } catch (e) {
+        throw tableUnavailable(TableName, e);
+      }
+    },
+    async list(app, stage, opts = {}) {
+      if (opts.limit !== undefined && opts.limit <= 0) return [];
+      const out: AuditEntry[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      try {
+        do {
+          const r = await doc.send(
+            new QueryCommand({
+              TableName,
+              KeyConditionExpression: "pk = :pk",
+              ExpressionAttributeValues: { ":pk": `AUDIT#${app}/${stage}` },
+              ScanIndexForward: false,
+              ConsistentRead: true,
+              ...(opts.limit !== undefined ? { Limit: opts.limit - out.length } : {}),
+              ExclusiveStartKey,
+            }),
+          );
+          for (const item of r.Items ?? []) {
+            const { pk: _pk, sk: _sk, ...entry } = item;
+            out.push(entry as AuditEntry);
+          }
+          ExclusiveStartKey = r.LastEvaluatedKey;
+        } while (ExclusiveStartKey && (opts.limit === undefined || out.length < opts.limit));
+      } catch (e) {
+        throw tableUnavailable(TableName, e);
+      }
+      return out;
+    },
+  };
+}

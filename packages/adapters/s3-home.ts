@@ -1,0 +1,506 @@
+/**
+ * StateStore over SST's AWS home: the versioned state bucket named by SSM `/sst/bootstrap`
+ * (DESIGN §2). Keys as SST writes them: `app/<app>/<stage>.json`, `snapshot/…/<updateID>.json`,
+ * `update/…`, `lock/…`, legacy `history/…`; `secret/` is never read.
+ *
+ * - Versions follow the shared model (core/state/versions.ts). The current object is compared with
+ *   the newest snapshot by ETag, then size + encoding, and only then by bytes.
+ * - Object versions of `app/<app>/<stage>.json` are paged with ListObjectVersions; a stage can have
+ *   hundreds of thousands (SST re-pushes during every deploy), so nothing here lists them all.
+ * - Every read sniffs gzip (`1f 8b`, SST v4.13+ `state.compress`).
+ * - Writes (restore only) are conditional: PutObject `If-Match: <ETag>` for the current state,
+ *   `If-None-Match: *` for SST's lock. Servers without conditional PUTs (OpenStack Swift answers
+ *   501 NotImplemented) get a HEAD-compare-PUT instead, which is safe only because the caller holds
+ *   the stage's lock (DESIGN §3); SST itself could still write between the HEAD and the PUT, and
+ *   then its next push wins, as it would have anyway. Versioning keeps every replaced object.
+ * - SDK failures become StoreUnavailableError with a hint naming the bucket, credentials, region
+ *   and endpoint to check.
+ */
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import {
+  AppNotFoundError,
+  SstLockHeldError,
+  StageNotFoundError,
+  StateChangedError,
+  StoreUnavailableError,
+  VersionNotFoundError,
+  isSstStateError,
+} from "@sst-state/core/errors";
+import type { CurrentState, ObjectVersion, StateStore, StateVersion } from "@sst-state/core/ports";
+import type { SstLock, UpdateRecord } from "@sst-state/core/state/types";
+import {
+  assembleVersions,
+  decodeStored,
+  describeSstLock,
+  mapLimit,
+  parseSmallJson,
+  sameStoredContent,
+  stateKeys,
+  stripQuotes,
+  updateIdOfKey,
+  type StoredObject,
+} from "@sst-state/core/state/versions";
+
+export interface S3HomeStoreOptions {
+  bucket: string;
+  client: S3Client;
+  /** for hints only: the environment the client was built from */
+  env?: Record<string, string | undefined>;
+}
+
+export interface S3HomeStore extends StateStore {
+  readonly home: "aws";
+  readonly bucket: string;
+}
+
+interface SdkError {
+  name?: string;
+  code?: string;
+  Code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+const errName = (e: unknown) => (e as SdkError)?.name ?? (e as SdkError)?.Code ?? (e as SdkError)?.code ?? "";
+const errStatus = (e: unknown) => (e as SdkError)?.$metadata?.httpStatusCode;
+
+const NETWORK = new Set([
+  "TimeoutError",
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "NetworkingError",
+  "AbortError",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "EPIPE",
+]);
+const ACCESS = new Set(["AccessDenied", "Forbidden", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired", "CredentialsProviderError", "AllAccessDisabled"]);
+
+/** Turn an SDK failure into StoreUnavailableError with a hint (domain errors pass through). */
+export function s3Unavailable(e: unknown, ctx: { bucket: string; key?: string; op: string; env?: Record<string, string | undefined> }): Error {
+  if (isSstStateError(e)) return e;
+  const env = ctx.env ?? process.env;
+  const name = errName(e);
+  const code = (e as SdkError)?.code ?? "";
+  const status = errStatus(e);
+  const where = ctx.key ? `s3://${ctx.bucket}/${ctx.key}` : `s3://${ctx.bucket}`;
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "(AWS_REGION not set)";
+  const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  const endpointText = endpoint ? `endpoint ${endpoint} (AWS_ENDPOINT_URL_S3)` : "the default S3 endpoint (set AWS_ENDPOINT_URL_S3 for another)";
+  const creds = env.AWS_PROFILE ? `profile ${env.AWS_PROFILE} (AWS_PROFILE)` : env.AWS_ACCESS_KEY_ID ? "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY" : "the default credential chain";
+  const detail = (e as SdkError)?.message ?? String(e);
+  if (ACCESS.has(name) || status === 403) {
+    return new StoreUnavailableError(
+      `Access denied: ${ctx.op} ${where} (${name || status}).`,
+      `Check the credentials from ${creds}: they need s3:GetObject, s3:GetObjectVersion, s3:ListBucket and s3:ListBucketVersions (and s3:PutObject for restore) on bucket ${ctx.bucket}, in the account that deployed the app (region ${region}).`,
+      e,
+    );
+  }
+  if (name === "NoSuchBucket") {
+    return new StoreUnavailableError(
+      `Bucket ${ctx.bucket} does not exist (${ctx.op} ${where}).`,
+      `Check SST_STATE_BUCKET, or the \`state\` field of SSM /sst/bootstrap in region ${region}, and that the credentials (${creds}) are for the account that deployed the app; endpoint: ${endpointText}.`,
+      e,
+    );
+  }
+  if (NETWORK.has(name) || NETWORK.has(code) || /timed? ?out|socket hang up|ECONNREFUSED|ENOTFOUND|getaddrinfo/i.test(detail)) {
+    return new StoreUnavailableError(
+      `Could not reach S3 to ${ctx.op} ${where}: ${detail}.`,
+      `Check the network and ${endpointText}, and the region (${region}); then try again.`,
+      e,
+    );
+  }
+  if (name === "PermanentRedirect" || name === "AuthorizationHeaderMalformed" || status === 301) {
+    return new StoreUnavailableError(
+      `Bucket ${ctx.bucket} is in another region than ${region} (${name || status}).`,
+      `Set AWS_REGION to the bucket's region (the region SST bootstrapped in).`,
+      e,
+    );
+  }
+  return new StoreUnavailableError(
+    `S3 failed to ${ctx.op} ${where}: ${name || "error"}${status ? ` (HTTP ${status})` : ""}: ${detail}`,
+    `Check bucket ${ctx.bucket}, the credentials (${creds}), region ${region} and ${endpointText}; then try again.`,
+    e,
+  );
+}
+
+const isNoSuchKey = (e: unknown) => {
+  const n = errName(e);
+  return n === "NoSuchKey" || (n === "NotFound" && errStatus(e) === 404);
+};
+const isPreconditionFailed = (e: unknown) => {
+  const n = errName(e);
+  return n === "PreconditionFailed" || n === "ConditionalRequestConflict" || errStatus(e) === 412 || errStatus(e) === 409;
+};
+const isNotImplemented = (e: unknown) => errName(e) === "NotImplemented" || errStatus(e) === 501;
+
+/** Cursor over ListObjectVersions: KeyMarker + VersionIdMarker, base64url JSON (opaque to callers). */
+function encodeCursor(c: { k: string; v?: string }): string {
+  return Buffer.from(JSON.stringify(c)).toString("base64url");
+}
+function decodeCursor(s: string): { k: string; v?: string } {
+  try {
+    const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8")) as { k?: unknown; v?: unknown };
+    if (typeof c.k === "string") return { k: c.k, ...(typeof c.v === "string" ? { v: c.v } : {}) };
+  } catch {
+    /* fall through */
+  }
+  throw new VersionNotFoundError(s, "that paging cursor was not made by this store; start again without it.");
+}
+
+export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
+  const { bucket, client } = opts;
+  const location = `s3://${bucket}`;
+  const fail = (e: unknown, op: string, key?: string) => s3Unavailable(e, { bucket, op, ...(key ? { key } : {}), ...(opts.env ? { env: opts.env } : {}) });
+
+  /** GetObject; null when the key does not exist */
+  const get = async (key: string, extra: { Range?: string; VersionId?: string } = {}) => {
+    try {
+      const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...extra }));
+      const bytes = r.Body ? await r.Body.transformToByteArray() : new Uint8Array();
+      return { bytes, etag: r.ETag, versionId: r.VersionId, time: r.LastModified?.toISOString() };
+    } catch (e) {
+      if (isNoSuchKey(e) && !extra.VersionId) return null;
+      throw e;
+    }
+  };
+  const read = async (key: string): Promise<Uint8Array | null> => {
+    try {
+      return (await get(key))?.bytes ?? null;
+    } catch (e) {
+      throw fail(e, "read", key);
+    }
+  };
+  const head = async (key: string, n: number): Promise<Uint8Array | null> => {
+    try {
+      return (await get(key, { Range: `bytes=0-${n - 1}` }))?.bytes.subarray(0, n) ?? null;
+    } catch (e) {
+      if (errStatus(e) === 416) return new Uint8Array(); // empty object
+      throw fail(e, "read", key);
+    }
+  };
+  const headObject = async (key: string) => {
+    try {
+      return await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (e) {
+      if (isNoSuchKey(e)) return null;
+      throw fail(e, "read", key);
+    }
+  };
+  /** every object under a prefix (ListObjectsV2, paged) */
+  const listAll = async (prefix: string): Promise<StoredObject[]> => {
+    const out: StoredObject[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const r = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+        for (const o of r.Contents ?? []) {
+          if (!o.Key) continue;
+          out.push({ key: o.Key, size: o.Size ?? 0, ...(o.LastModified ? { time: o.LastModified.toISOString() } : {}), ...(o.ETag ? { etag: o.ETag } : {}) });
+        }
+        token = r.IsTruncated ? r.NextContinuationToken : undefined;
+      } while (token);
+    } catch (e) {
+      throw fail(e, "list", prefix);
+    }
+    return out;
+  };
+  /** "folders" right under a prefix (ListObjectsV2 with Delimiter) */
+  const listPrefixes = async (prefix: string): Promise<{ prefixes: string[]; keys: string[] }> => {
+    const prefixes: string[] = [];
+    const keys: string[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const r = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: "/", ...(token ? { ContinuationToken: token } : {}) }));
+        for (const p of r.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix.slice(prefix.length).replace(/\/$/, ""));
+        for (const o of r.Contents ?? []) if (o.Key) keys.push(o.Key.slice(prefix.length));
+        token = r.IsTruncated ? r.NextContinuationToken : undefined;
+      } while (token);
+    } catch (e) {
+      throw fail(e, "list", prefix);
+    }
+    return { prefixes, keys };
+  };
+
+  const listApps = async () => (await listPrefixes("app/")).prefixes.filter((p) => p).sort();
+  const listStagesOf = async (app: string) =>
+    (await listPrefixes(`app/${app}/`)).keys
+      .filter((k) => k.endsWith(".json") && !k.includes("/"))
+      .map((k) => k.slice(0, -5))
+      .sort();
+  const notFound = async (app: string, stage: string): Promise<Error> => {
+    const known = await listStagesOf(app);
+    return known.length ? new StageNotFoundError(app, stage, known, location) : new AppNotFoundError(app, await listApps(), location);
+  };
+  const io = { head, read };
+
+  const store: S3HomeStore = {
+    home: "aws",
+    location,
+    bucket,
+    listApps,
+    async listStages(app) {
+      const stages = await listStagesOf(app);
+      if (!stages.length) throw new AppNotFoundError(app, await listApps(), location);
+      return stages;
+    },
+    async readCurrent(app, stage): Promise<CurrentState> {
+      const key = stateKeys.app(app, stage);
+      let r;
+      try {
+        r = await get(key);
+      } catch (e) {
+        throw fail(e, "read", key);
+      }
+      if (!r) throw await notFound(app, stage);
+      return {
+        bytes: decodeStored(r.bytes),
+        token: r.etag ?? "",
+        ...(r.versionId ? { versionId: r.versionId } : {}),
+        time: r.time ?? new Date().toISOString(),
+      };
+    },
+    async listVersions(app, stage) {
+      const key = stateKeys.app(app, stage);
+      const [cur, snapshots, history, updates] = await Promise.all([
+        headObject(key),
+        listAll(stateKeys.snapshotPrefix(app, stage)),
+        listAll(stateKeys.historyPrefix(app, stage)),
+        listAll(stateKeys.updatePrefix(app, stage)),
+      ]);
+      if (!cur && !snapshots.length && !history.length) throw await notFound(app, stage);
+      const current: StoredObject | null = cur
+        ? { key, size: cur.ContentLength ?? 0, ...(cur.LastModified ? { time: cur.LastModified.toISOString() } : {}), ...(cur.ETag ? { etag: cur.ETag } : {}) }
+        : null;
+      return assembleVersions({
+        current,
+        snapshots,
+        history,
+        updateIds: updates.map((o) => updateIdOfKey(o.key)).filter((x): x is string => !!x),
+        readUpdate: (id) => store.readUpdate(app, stage, id),
+        same: (a, b) => sameStoredContent(a, b, io),
+        location: (k) => k,
+      });
+    },
+    async readVersion(app, stage, version: StateVersion) {
+      const key = version.kind === "current" ? stateKeys.app(app, stage) : version.location;
+      const raw = await read(key);
+      if (!raw) throw new VersionNotFoundError(version.id, `s3://${bucket}/${key} no longer exists (state.retention may have removed it).`);
+      return decodeStored(raw);
+    },
+    async listObjectVersions(app, stage, page) {
+      const key = stateKeys.app(app, stage);
+      const c = page.cursor ? decodeCursor(page.cursor) : undefined;
+      let r;
+      try {
+        r = await client.send(
+          new ListObjectVersionsCommand({
+            Bucket: bucket,
+            Prefix: key,
+            MaxKeys: Math.min(1000, Math.max(1, Math.floor(page.limit))),
+            ...(c ? { KeyMarker: c.k, ...(c.v ? { VersionIdMarker: c.v } : {}) } : {}),
+          }),
+        );
+      } catch (e) {
+        throw fail(e, "list object versions of", key);
+      }
+      // The prefix also matches longer keys (`prod.json.bak`): keep exactly ours. S3 lists versions
+      // and delete markers of one key newest first, in two arrays; merge them back by time.
+      const items: (ObjectVersion & { ms: number })[] = [];
+      for (const v of r.Versions ?? []) {
+        if (v.Key !== key || !v.VersionId) continue;
+        const ms = v.LastModified?.getTime() ?? 0;
+        items.push({ versionId: v.VersionId, time: new Date(ms).toISOString(), size: v.Size ?? 0, isLatest: !!v.IsLatest, deleteMarker: false, ms });
+      }
+      for (const d of r.DeleteMarkers ?? []) {
+        if (d.Key !== key || !d.VersionId) continue;
+        const ms = d.LastModified?.getTime() ?? 0;
+        items.push({ versionId: d.VersionId, time: new Date(ms).toISOString(), size: 0, isLatest: !!d.IsLatest, deleteMarker: true, ms });
+      }
+      items.sort((a, b) => b.ms - a.ms || Number(b.isLatest) - Number(a.isLatest));
+      const versions = items.map(({ ms: _ms, ...v }) => v);
+      const more = r.IsTruncated && r.NextKeyMarker === key;
+      return more ? { versions, cursor: encodeCursor({ k: r.NextKeyMarker!, ...(r.NextVersionIdMarker ? { v: r.NextVersionIdMarker } : {}) }) } : { versions };
+    },
+    async readObjectVersion(app, stage, versionId) {
+      const key = stateKeys.app(app, stage);
+      try {
+        const r = await get(key, { VersionId: versionId });
+        return decodeStored(r!.bytes);
+      } catch (e) {
+        const n = errName(e);
+        const status = errStatus(e);
+        if (n === "NoSuchVersion" || n === "InvalidArgument" || n === "NoSuchKey" || n === "MethodNotAllowed" || (status === 404 && n !== "NoSuchBucket") || status === 405) {
+          throw new VersionNotFoundError(
+            versionId,
+            status === 405 || n === "MethodNotAllowed" ? `that object version of s3://${bucket}/${key} is a delete marker.` : `s3://${bucket}/${key} has no object version with that id.`,
+          );
+        }
+        throw fail(e, "read a version of", key);
+      }
+    },
+    async readSstLock(app, stage) {
+      const raw = await read(stateKeys.lock(app, stage));
+      return raw ? parseSmallJson<SstLock>(raw) : null;
+    },
+    async readUpdate(app, stage, updateId) {
+      const raw = await read(stateKeys.update(app, stage, updateId));
+      return raw ? parseSmallJson<UpdateRecord>(raw) : null;
+    },
+    async listUpdates(app, stage, limit) {
+      // Keys sort ascending = newest first (updateID); stop listing once we have enough.
+      const prefix = stateKeys.updatePrefix(app, stage);
+      const ids: string[] = [];
+      let token: string | undefined;
+      try {
+        do {
+          const r = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: Math.min(1000, Math.max(1, limit)), ...(token ? { ContinuationToken: token } : {}) }));
+          for (const o of r.Contents ?? []) {
+            const id = o.Key ? updateIdOfKey(o.Key) : undefined;
+            if (id) ids.push(id);
+          }
+          token = r.IsTruncated && ids.length < limit ? r.NextContinuationToken : undefined;
+        } while (token);
+      } catch (e) {
+        throw fail(e, "list", prefix);
+      }
+      const picked = ids.sort().slice(0, Math.max(0, limit));
+      const records = await mapLimit(picked, 16, (id) => store.readUpdate(app, stage, id));
+      return records.filter((r): r is UpdateRecord => r !== null);
+    },
+
+    async writeCurrent(app, stage, bytes, expectToken) {
+      const key = stateKeys.app(app, stage);
+      const changed = () => new StateChangedError(`The current state of ${app}/${stage} in s3://${bucket} changed since it was read (ETag ≠ ${expectToken}); nothing was written.`);
+      const put = (conditional: boolean) =>
+        client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: "application/json", ...(conditional ? { IfMatch: expectToken } : {}) }));
+      let r;
+      try {
+        r = await put(true);
+      } catch (e) {
+        if (isPreconditionFailed(e)) throw changed();
+        if (errName(e) === "NoSuchKey" || (errStatus(e) === 404 && errName(e) !== "NoSuchBucket")) throw await notFound(app, stage);
+        if (!isNotImplemented(e)) throw fail(e, "write", key);
+        // No conditional PUT on this server: compare, then put. Safe under the stage lock only.
+        const h = await headObject(key);
+        if (!h) throw await notFound(app, stage);
+        if (!h.ETag || stripQuotes(h.ETag) !== stripQuotes(expectToken)) throw changed();
+        try {
+          r = await put(false);
+        } catch (e2) {
+          throw fail(e2, "write", key);
+        }
+      }
+      return {
+        bytes: decodeStored(bytes),
+        token: r.ETag ?? "",
+        ...(r.VersionId ? { versionId: r.VersionId } : {}),
+        time: new Date().toISOString(),
+      };
+    },
+    async putSstLock(app, stage, lock) {
+      const key = stateKeys.lock(app, stage);
+      const held = async () => {
+        const existing = await store.readSstLock(app, stage);
+        return new SstLockHeldError(app, stage, existing ? describeSstLock(existing) : "a lock object exists");
+      };
+      const put = (conditional: boolean) =>
+        client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(lock), ContentType: "application/json", ...(conditional ? { IfNoneMatch: "*" } : {}) }));
+      try {
+        await put(true);
+      } catch (e) {
+        if (isPreconditionFailed(e)) throw await held();
+        if (!isNotImplemented(e)) throw fail(e, "write", key);
+        // No conditional PUT on this server: check, then put (callers hold the stage lock).
+        if (await headObject(key)) throw await held();
+        try {
+          await put(false);
+        } catch (e2) {
+          throw fail(e2, "write", key);
+        }
+      }
+    },
+    async deleteSstLock(app, stage, updateID) {
+      const key = stateKeys.lock(app, stage);
+      const lock = await store.readSstLock(app, stage);
+      if (!lock) return;
+      if (lock.updateID !== updateID) throw new SstLockHeldError(app, stage, `${describeSstLock(lock)}, not ours (${updateID}); left in place`);
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      } catch (e) {
+        throw fail(e, "delete", key);
+      }
+    },
+    async writeUpdate(app, stage, record) {
+      const key = stateKeys.update(app, stage, record.id);
+      try {
+        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(record), ContentType: "application/json" }));
+      } catch (e) {
+        throw fail(e, "write", key);
+      }
+    },
+  };
+  return store;
+}
+
+/**
+ * The state bucket: `SST_STATE_BUCKET`, else the `state` field of SSM `/sst/bootstrap` (String,
+ * JSON) in the client's region (AWS_REGION), where SST's bootstrap put it.
+ */
+export async function resolveStateBucket(opts: { env: Record<string, string | undefined>; ssm: SSMClient }): Promise<{ bucket: string; from: string }> {
+  const { env, ssm } = opts;
+  if (env.SST_STATE_BUCKET) return { bucket: env.SST_STATE_BUCKET, from: "SST_STATE_BUCKET" };
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "(AWS_REGION not set)";
+  let value: string | undefined;
+  try {
+    const r = await ssm.send(new GetParameterCommand({ Name: "/sst/bootstrap" }));
+    value = r.Parameter?.Value;
+  } catch (e) {
+    if (errName(e) === "ParameterNotFound") {
+      throw new StoreUnavailableError(
+        `SST has not bootstrapped region ${region}: SSM parameter /sst/bootstrap does not exist.`,
+        `Set AWS_REGION to the region your app deploys to (its home region), check the AWS account/credentials, or set SST_STATE_BUCKET to the state bucket.`,
+        e,
+      );
+    }
+    const n = errName(e);
+    if (ACCESS.has(n) || errStatus(e) === 400 || errStatus(e) === 403) {
+      throw new StoreUnavailableError(
+        `Cannot read SSM parameter /sst/bootstrap in region ${region} (${n || errStatus(e)}).`,
+        `The credentials need ssm:GetParameter on /sst/bootstrap; or set SST_STATE_BUCKET to skip it.`,
+        e,
+      );
+    }
+    throw new StoreUnavailableError(
+      `Could not read SSM parameter /sst/bootstrap in region ${region}: ${(e as Error).message ?? n}`,
+      `Check the network, AWS_REGION and AWS_ENDPOINT_URL_SSM; or set SST_STATE_BUCKET to skip it.`,
+      e,
+    );
+  }
+  let bucket: unknown;
+  try {
+    bucket = (JSON.parse(value ?? "") as { state?: unknown }).state;
+  } catch {
+    bucket = undefined;
+  }
+  if (typeof bucket !== "string" || !bucket) {
+    throw new StoreUnavailableError(
+      `SSM parameter /sst/bootstrap in region ${region} has no "state" bucket name.`,
+      `Run an SST deploy once to re-bootstrap, or set SST_STATE_BUCKET to the state bucket (sst-state-…).`,
+    );
+  }
+  return { bucket, from: `SSM /sst/bootstrap in ${region}` };
+}

@@ -1,0 +1,11 @@
+/**
+ * Every CLI command, in the order `sst-state help` lists them. A new verb is a file in this folder
+ * that default-exports a CliCommand, added here.
+ */
+import type { CliCommand } from "../cli-types.ts";
+import status from "./status.ts";
+import history from "./history.ts";
+import diff from "./diff.ts";
+import demo from "./demo.ts";
+
+export const commands: CliCommand[] = [status, history, diff, demo];

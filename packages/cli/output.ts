@@ -1,0 +1,69 @@
+/** Terminal formatting: colours only on a TTY (and never with NO_COLOR), aligned tables, relative times. */
+
+export interface Style {
+  bold(s: string): string;
+  dim(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  cyan(s: string): string;
+}
+
+const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+const plain = (s: string) => s;
+
+export function createStyle(color: boolean): Style {
+  return color
+    ? { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39) }
+    : { bold: plain, dim: plain, red: plain, green: plain, yellow: plain, cyan: plain };
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+export const visibleLength = (s: string) => s.replace(ANSI, "").length;
+
+/** Rows of cells → lines with every column padded to its widest cell. */
+export function table(rows: string[][], opts: { indent?: string; gap?: string } = {}): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
+  const gap = opts.gap ?? "  ";
+  return rows
+    .map((row) =>
+      (opts.indent ?? "") +
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell + " ".repeat((widths[i] ?? 0) - visibleLength(cell))))
+        .join(gap)
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+/** "3 min ago", "in 12 min", "2 days ago" */
+export function relativeTime(iso: string | null | undefined, now: number): string {
+  if (!iso) return "unknown";
+  const t = Date.parse(iso);
+  if (!Number.isFinite(t)) return iso;
+  const s = Math.round((now - t) / 1000);
+  const future = s < 0;
+  const text = formatSeconds(Math.abs(s));
+  if (text === "just now") return text;
+  return future ? `in ${text}` : `${text} ago`;
+}
+
+export function formatSeconds(s: number): string {
+  if (s < 5) return "just now";
+  if (s < 90) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 90) return `${m} min`;
+  const h = Math.round(m / 60);
+  if (h < 48) return `${h} h`;
+  return `${Math.round(h / 24)} days`;
+}
+
+/** ISO → "2026-11-22 14:03" in UTC (stable across machines) */
+export function shortTime(iso: string | null | undefined): string {
+  if (!iso) return "-";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toISOString().slice(0, 16).replace("T", " ");
+}

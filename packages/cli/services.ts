@@ -1,0 +1,78 @@
+/**
+ * The CLI's composition root: builds the adapters from flags and environment (DESIGN §4), lazily,
+ * once per process. Commands ask for what they need; nothing is opened that is not used.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseConfig, type Config } from "@sst-state/core/config";
+import { UsageError } from "@sst-state/core/errors";
+import type { Clock, StateStore } from "@sst-state/core/ports";
+import { systemClock } from "@sst-state/core/ports";
+import { resolveApp, splitTarget } from "@sst-state/core/queries";
+import { createStateStore } from "@sst-state/adapters/state-store-factory";
+
+export interface ServiceOptions {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  home?: string;
+  stateDir?: string;
+  app?: string;
+  clock?: Clock;
+}
+
+export interface Services {
+  readonly clock: Clock;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  config(): Config;
+  stateStore(): Promise<StateStore>;
+  /** `prod` / `shop/prod` + --app / SST_STATE_APP / config → {app, stage} */
+  target(stageArg: string | undefined): Promise<{ app: string; stage: string }>;
+  /** release what was opened (the embedded table, clients) */
+  close(): Promise<void>;
+  /** hook for other areas (locks, approvals) to register what they opened */
+  onClose(fn: () => Promise<void> | void): void;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
+  const file = env.SST_STATE_CONFIG ? resolve(cwd, env.SST_STATE_CONFIG) : join(cwd, "sst-state.json");
+  if (env.SST_STATE_CONFIG && !existsSync(file)) {
+    throw new UsageError(`SST_STATE_CONFIG names ${file}, which does not exist.`, "Point it at your sst-state.json, or unset it.");
+  }
+  return parseConfig(existsSync(file) ? readFileSync(file, "utf8") : undefined, file);
+}
+
+export function createServices(opts: ServiceOptions): Services {
+  let config: Config | undefined;
+  let store: Promise<StateStore> | undefined;
+  const closers: (() => Promise<void> | void)[] = [];
+  const home = opts.home ?? opts.env.SST_STATE_HOME;
+  if (home !== undefined && home !== "local" && home !== "aws") {
+    throw new UsageError(`--home must be "local" or "aws", not "${home}".`);
+  }
+  const services: Services = {
+    clock: opts.clock ?? systemClock,
+    env: opts.env,
+    cwd: opts.cwd,
+    config: () => (config ??= loadConfig(opts.env, opts.cwd)),
+    stateStore: () =>
+      (store ??= createStateStore({
+        env: opts.env,
+        ...(home ? { home: home as "local" | "aws" } : {}),
+        ...(opts.stateDir ?? opts.env.SST_STATE_DIR ? { stateDir: resolve(opts.cwd, (opts.stateDir ?? opts.env.SST_STATE_DIR)!) } : {}),
+        ...(opts.app ?? opts.env.SST_STATE_APP ? { app: (opts.app ?? opts.env.SST_STATE_APP)! } : {}),
+      }).then((r) => r.store)),
+    async target(stageArg) {
+      if (!stageArg) throw new UsageError("Which stage? Name one, e.g. `sst-state status prod`.");
+      const t = splitTarget(stageArg);
+      const s = await services.stateStore();
+      const app = await resolveApp(s, t.app ?? opts.app ?? opts.env.SST_STATE_APP, services.config());
+      return { app, stage: t.stage };
+    },
+    onClose: (fn) => void closers.push(fn),
+    async close() {
+      for (const fn of closers.splice(0).reverse()) await fn();
+    },
+  };
+  return services;
+}

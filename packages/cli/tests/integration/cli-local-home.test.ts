@@ -1,0 +1,129 @@
+/**
+ * The CLI end to end as a child process (the built bundle, as `npx sst-state` runs it) over a
+ * generated local home: status, history, diff, their JSON contracts (DESIGN §4) and exit codes.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { generateHome } from "@sst-state/core/state/generate-home";
+import { writeLocalHome } from "@sst-state/adapters/home-writer";
+import { runBin, tempDir } from "../helpers.ts";
+
+const NOW = Date.now() - 3_600_000;
+let root: string;
+let generated: ReturnType<typeof generateHome>;
+
+beforeAll(async () => {
+  // Prepare: one app, an interrupted prod (with SST's lock left behind) and a clean dev.
+  root = tempDir("sst-state-home-");
+  generated = generateHome({
+    app: "shop",
+    seed: 7,
+    now: NOW,
+    stages: [
+      { name: "prod", resources: 80, deploys: 4, interrupted: true, crashedLock: true },
+      { name: "dev", resources: 40, deploys: 3 },
+    ],
+  });
+  await writeLocalHome(root, generated.files);
+});
+
+const env = () => ({ SST_STATE_DIR: root, SST_STATE_HOME: "local" });
+
+describe("sst-state status", () => {
+  it("prints the JSON contract and exits 1 when SST's lock is left behind", async () => {
+    const r = await runBin(["status", "prod", "--json"], { env: env() });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    const s = JSON.parse(r.stdout);
+    expect(s).toMatchObject({ app: "shop", stage: "prod" });
+    expect(s.resources).toBeGreaterThan(40);
+    expect(Object.values(s.types as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(s.resources);
+    expect(s.pendingOperations.length).toBeGreaterThan(0);
+    const prod = generated.stages.find((x) => x.name === "prod")!;
+    expect(s.lock).toMatchObject({ updateID: prod.updateIds[0], updateCompleted: false });
+    expect(s.lock.ageSeconds).toBeGreaterThan(0);
+    expect(s.lastUpdate.id).toBe(prod.updateIds[0]);
+    expect(s.lastUpdate.timeCompleted).toBeNull();
+  });
+
+  it("exits 0 on a clean stage and renders a readable card without colour when piped", async () => {
+    const r = await runBin(["status", "dev"], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("shop/dev");
+    expect(r.stdout).toMatch(/SST lock\s+none/);
+    expect(r.stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it("lists the stages that exist when the stage is unknown, exit 2", async () => {
+    const r = await runBin(["status", "prdo"], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Stage "prdo"');
+    expect(r.stderr).toMatch(/dev, prod|prod, dev/);
+  });
+
+  it("lists the apps that exist when the app is unknown, exit 2", async () => {
+    const r = await runBin(["status", "nope/prod"], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("shop");
+  });
+});
+
+describe("sst-state history", () => {
+  it("lists one version per deploy, newest first, the interrupted current state on top", async () => {
+    const r = await runBin(["history", "prod", "--json"], { env: env() });
+    expect(r.code).toBe(0);
+    const h = JSON.parse(r.stdout);
+    expect(h.versions[0]).toMatchObject({ kind: "current", isCurrent: true });
+    const times = h.versions.map((v: { time: string }) => Date.parse(v.time));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    expect(h.versions.filter((v: { kind: string }) => v.kind !== "current").length).toBe(3);
+  });
+
+  it("rejects a bad --limit with exit 2", async () => {
+    const r = await runBin(["history", "prod", "--limit", "many"], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--limit");
+  });
+});
+
+describe("sst-state diff", () => {
+  it("diffs previous → latest by default and prints the JSON contract", async () => {
+    const r = await runBin(["diff", "dev", "--json"], { env: env() });
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.stdout);
+    const dev = generated.stages.find((x) => x.name === "dev")!;
+    expect(d.from).toBe(dev.updateIds[1]);
+    expect(d.to).toBe(dev.updateIds[0]);
+    expect(d.added.length + d.removed.length + d.changed.length).toBeGreaterThan(0);
+    expect(typeof d.unchanged).toBe("number");
+  });
+
+  it("a version diffed with itself is empty", async () => {
+    const r = await runBin(["diff", "dev", "~1", "~1", "--json"], { env: env() });
+    const d = JSON.parse(r.stdout);
+    expect(d).toMatchObject({ added: [], removed: [], changed: [] });
+    expect(d.unchanged).toBeGreaterThan(0);
+  });
+
+  it("an unknown version is exit 2 with the selectors explained", async () => {
+    const r = await runBin(["diff", "dev", "~40"], { env: env() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("~40");
+  });
+});
+
+describe("usage", () => {
+  it("unknown command and unknown flag are exit 2 with a hint", async () => {
+    const a = await runBin(["stauts", "prod"], { env: env() });
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain("status");
+    const b = await runBin(["status", "prod", "--colour"], { env: env() });
+    expect(b.code).toBe(2);
+    expect(b.stderr).toContain("--colour");
+  });
+
+  it("help lists every command", async () => {
+    const r = await runBin(["help"]);
+    expect(r.code).toBe(0);
+    for (const verb of ["status", "history", "diff"]) expect(r.stdout).toContain(verb);
+  });
+});

@@ -1,0 +1,3 @@
+export * from "./parse.ts";
+export * from "./suggest.ts";
+export * from "./help.ts";

@@ -1,0 +1,66 @@
+/**
+ * Shared walk for the three dangling-reference rules: a URN referenced by a resource (parent,
+ * dependency / property dependency, provider) that is not in the state. Pulumi refuses such a
+ * snapshot. `sst state repair` removes references to resources that are not in the state and
+ * sorts the rest; it never brings the missing resource back.
+ */
+import type { Checkpoint } from "../state/types.ts";
+import type { Finding } from "./types.ts";
+import { indexState, nameOf, providerUrnOf, shellQuote } from "./state-index.ts";
+
+export type RefKind = "parent" | "dependency" | "provider";
+
+/** Every reference of one kind of every resource, with its position (one pass). */
+export function forEachRef(cp: Checkpoint, kind: RefKind, visit: (i: number, target: string) => void): void {
+  const resources = cp.resources;
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i]!;
+    if (kind === "parent") {
+      if (typeof r.parent === "string" && r.parent) visit(i, r.parent);
+    } else if (kind === "provider") {
+      if (typeof r.provider === "string" && r.provider) visit(i, providerUrnOf(r.provider));
+    } else {
+      if (Array.isArray(r.dependencies)) for (const d of r.dependencies) if (typeof d === "string" && d) visit(i, d);
+      const pd = r.propertyDependencies;
+      if (pd && typeof pd === "object") {
+        for (const k in pd) {
+          const list = pd[k];
+          if (Array.isArray(list)) for (const d of list) if (typeof d === "string" && d) visit(i, d);
+        }
+      }
+    }
+  }
+}
+
+export function danglingFindings(cp: Checkpoint, stage: string, kind: RefKind): Finding[] {
+  const { position, resources } = indexState(cp);
+  // resource position → missing targets (deduplicated: a dependency often appears in both lists)
+  const missing = new Map<number, Set<string>>();
+  forEachRef(cp, kind, (i, target) => {
+    if (position.has(target)) return;
+    let set = missing.get(i);
+    if (!set) missing.set(i, (set = new Set()));
+    set.add(target);
+  });
+  const out: Finding[] = [];
+  for (const [i, targets] of missing) {
+    const r = resources[i]!;
+    const list = [...targets];
+    const names = list.map((t) => `\`${nameOf(t)}\``).join(", ");
+    const rule = `dangling-${kind}`;
+    const message =
+      kind === "parent"
+        ? `${nameOf(r.urn)} names parent ${names}, which is not in the state. Pulumi rejects the snapshot ("snapshot integrity failure") and the next deploy fails.`
+        : kind === "provider"
+          ? `${nameOf(r.urn)} uses provider ${names}, which is not in the state: Pulumi cannot update or delete this resource, and rejects the snapshot.`
+          : `${nameOf(r.urn)} depends on ${names}, ${list.length > 1 ? "which are" : "which is"} not in the state. Pulumi rejects the snapshot ("snapshot integrity failure").`;
+    const fix =
+      kind === "provider"
+        ? `Run \`sst state repair --stage ${stage}\`: it removes references to resources that are not in the state and sorts the rest, but it does not bring the provider back. ` +
+          `If repair cannot make the state valid, remove the resource (\`sst state remove ${shellQuote(r.urn)}\`) and import it again, or restore a previous version with \`sst-state restore ${stage} <version>\`.`
+        : `Run \`sst state repair --stage ${stage}\`: it removes the reference to the missing ${kind} (and sorts resources into order). ` +
+          `It does not recreate what is missing: if ${list.length > 1 ? "those resources" : "that resource"} should exist, \`sst deploy --stage ${stage}\` afterwards creates ${list.length > 1 ? "them" : "it"} again (or import ${list.length > 1 ? "them" : "it"} if ${list.length > 1 ? "they" : "it"} still exist${list.length > 1 ? "" : "s"} in AWS).`;
+    out.push({ rule, severity: "error", urn: r.urn, message, fix });
+  }
+  return out;
+}

@@ -1,0 +1,49 @@
+/** Every rule, in report order within a severity. */
+import type { Rule, RuleGroup } from "./types.ts";
+import { pendingOperations } from "./rules/pending-operations.ts";
+import { danglingParent } from "./rules/dangling-parent.ts";
+import { danglingDependency } from "./rules/dangling-dependency.ts";
+import { danglingProvider } from "./rules/dangling-provider.ts";
+import { duplicateUrn } from "./rules/duplicate-urn.ts";
+import { dependencyOrder } from "./rules/dependency-order.ts";
+import { integrityError } from "./rules/integrity-error.ts";
+import { emptyState } from "./rules/empty-state.ts";
+import { retainedOrphan } from "./rules/retained-orphan.ts";
+import { fixedNameCollision } from "./rules/fixed-name-collision.ts";
+import { routeIdentityChange } from "./rules/route-identity-change.ts";
+import { stateBloat } from "./rules/state-bloat.ts";
+import { staleLock } from "./rules/stale-lock.ts";
+import { interruptedUpdate } from "./rules/interrupted-update.ts";
+import { updateErrors } from "./rules/update-errors.ts";
+import { routerKvDrift } from "./rules/router-kv-drift.ts";
+import { untrackedResources } from "./rules/untracked-resources.ts";
+
+export const ALL_RULES: readonly Rule[] = [
+  // structure: the current checkpoint alone
+  pendingOperations,
+  danglingParent,
+  danglingDependency,
+  danglingProvider,
+  duplicateUrn,
+  dependencyOrder,
+  integrityError,
+  // history: the current checkpoint against the previous version, and the version counts
+  emptyState,
+  retainedOrphan,
+  fixedNameCollision,
+  routeIdentityChange,
+  stateBloat,
+  // lock and update records
+  staleLock,
+  interruptedUpdate,
+  updateErrors,
+  // cloud probes (results arrive in input.probes)
+  routerKvDrift,
+  untrackedResources,
+];
+
+export const RULE_NAMES: readonly string[] = ALL_RULES.map((r) => r.name);
+
+export function rulesOf(group: RuleGroup): Rule[] {
+  return ALL_RULES.filter((r) => r.group === group);
+}

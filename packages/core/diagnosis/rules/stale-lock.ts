@@ -1,0 +1,59 @@
+import type { Finding, Rule } from "../types.ts";
+
+export const DEFAULT_STALE_LOCK_MS = 60 * 60_000;
+
+/**
+ * SST's lock is a plain object `lock/<app>/<stage>.json`; a killed deploy leaves it behind and
+ * every later deploy fails with "A concurrent update was detected" (#5096, #4011). Stale when it
+ * is older than the threshold, or when the update it names has already completed.
+ */
+export const staleLock: Rule = {
+  name: "stale-lock",
+  group: "lock",
+  description: "SST's lock left behind by a crashed or finished deploy",
+  run({ sstLock, lockUpdate, now, stage }, opts) {
+    if (!sstLock) return [];
+    const threshold = opts.staleLockMs ?? DEFAULT_STALE_LOCK_MS;
+    const created = Date.parse(sstLock.created);
+    const ageMs = Number.isFinite(created) ? Math.max(0, now - created) : null;
+    const who = `${sstLock.command ? `\`sst ${sstLock.command}\`` : "a deploy"} (update ${sstLock.updateID})`;
+    const age = ageMs === null ? "of unknown age" : `${formatAge(ageMs)} old`;
+    const unlock = `Make sure no deploy of ${stage} is running (CI jobs, laptops), then run \`sst unlock --stage ${stage}\`; afterwards run \`sst-state diagnose ${stage}\` again for pending operations the crash may have left.`;
+    const out: Finding[] = [];
+    if (lockUpdate?.timeCompleted) {
+      out.push({
+        rule: "stale-lock",
+        severity: "error",
+        message: `SST's lock for ${stage} is still there (${age}) although ${who} completed at ${lockUpdate.timeCompleted}. Every deploy will fail with "A concurrent update was detected" until it is removed.`,
+        fix: `Run \`sst unlock --stage ${stage}\` (the update it names has finished).`,
+      });
+    } else if (ageMs === null || ageMs > threshold) {
+      out.push({
+        rule: "stale-lock",
+        severity: "error",
+        message:
+          `SST's lock for ${stage} was taken by ${who} and is ${age}; ` +
+          (lockUpdate ? "that update never completed, so the deploy most likely crashed or was killed. " : "there is no update record for it. ") +
+          `Deploys fail with "A concurrent update was detected" until it is removed.`,
+        fix: unlock,
+      });
+    } else {
+      out.push({
+        rule: "stale-lock",
+        severity: "info",
+        message: `A deploy of ${stage} appears to be running: ${who} has held SST's lock for ${formatAge(ageMs)}.`,
+        fix: `Wait for it to finish. If nothing is running, run \`sst unlock --stage ${stage}\`.`,
+      });
+    }
+    return out;
+  },
+};
+
+export function formatAge(ms: number): string {
+  const m = Math.floor(ms / 60_000);
+  if (m < 1) return `${Math.floor(ms / 1000)} s`;
+  if (m < 120) return `${m} min`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h`;
+  return `${Math.floor(h / 24)} days`;
+}

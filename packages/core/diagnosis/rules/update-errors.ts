@@ -1,0 +1,31 @@
+import type { Finding, Rule } from "../types.ts";
+import { clip, nameOf } from "../state-index.ts";
+import { isForceUnlocked } from "./interrupted-update.ts";
+
+/** Errors recorded by the last update (`update/<app>/<stage>/<id>.json` `errors`). */
+export const updateErrors: Rule = {
+  name: "update-errors",
+  group: "lock",
+  description: "errors recorded by the last update",
+  run({ updates, stage }) {
+    const last = updates[0];
+    if (!last?.errors?.length || isForceUnlocked(last)) return [];
+    const out: Finding[] = [];
+    for (const e of last.errors) {
+      if (typeof e?.message !== "string") continue;
+      const urn = typeof e.urn === "string" && e.urn ? e.urn : undefined;
+      const msg = clip(e.message);
+      const already = /already exists|AlreadyExists|ResourceConflictException|409/i.test(msg);
+      out.push({
+        rule: "update-errors",
+        severity: "error",
+        ...(urn ? { urn } : {}),
+        message: `The last update (${last.id}${last.command ? `, \`sst ${last.command}\`` : ""}) failed${urn ? ` on ${nameOf(urn)}` : ""}: ${msg}`,
+        fix: already
+          ? `The resource exists in AWS but not under this name in the state: import it, or delete it in AWS, then \`sst deploy --stage ${stage}\`. Look for retained-orphan and fixed-name-collision findings in this report.`
+          : `Fix the cause named in the error, then \`sst deploy --stage ${stage}\`. The full event log is in \`eventlog/<app>/${stage}/${last.id}.json\`.`,
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,289 @@
+/**
+ * The workflow's task handlers, one per Task state (packages/functions/diagnose.ts exposes each as
+ * a Lambda; packages/adapters/workflow-local.ts runs them in-process under the same definition).
+ *
+ * Every task gets the whole workflow state (small: the request, `ref`, the rule parts) and reads
+ * what it needs through the StateStore itself, so no checkpoint ever travels through Step
+ * Functions. In one process the parsed checkpoints are cached (keyed by the state's token or
+ * version id), so the three parallel rule branches parse each state once.
+ */
+import { isSstStateError } from "../errors.ts";
+import type { Clock, Notifier, StateStore, StateVersion } from "../ports.ts";
+import { parseCheckpoint } from "../state/parse.ts";
+import type { Checkpoint } from "../state/types.ts";
+import type { DiagnosisProbes, DiagnosisRequest, SlackRef } from "./ports.ts";
+import { failureText, progressText, renderDiagnosisMessage } from "./render.ts";
+import { routeEntriesOf } from "./rules/router-kv-drift.ts";
+import { DEFAULT_MAX_OBJECT_VERSIONS } from "./rules/state-bloat.ts";
+import { mergeReport, runRules, type FindingsPart } from "./runner.ts";
+import type { DiagnosisInput, DiagnosisReport, ProbeOutcome, ProbeResults, RouterKvStoreEntries, RuleGroup, RuleOptions, Skipped } from "./types.ts";
+
+/** What Load returns (`$.ref`): references and counts, never state. */
+export interface DiagnosisRef {
+  app: string;
+  stage: string;
+  current: { token: string; time: string; versionId?: string; size: number; resources: number };
+  /** the version rules compare with: the newest one that is not the current state */
+  previous: Omit<StateVersion, "update"> | null;
+  lockUpdateId: string | null;
+  objectVersionCount: number | null;
+  snapshotCount: number | null;
+  startedAt: string;
+}
+
+export interface WorkflowState extends DiagnosisRequest {
+  ref?: DiagnosisRef;
+  rules?: FindingsPart[];
+  cloud?: FindingsPart;
+  error?: { Error?: string; Cause?: unknown };
+}
+
+export interface DiagnosisTasks {
+  load(state: WorkflowState): Promise<DiagnosisRef>;
+  structureRules(state: WorkflowState): Promise<FindingsPart>;
+  historyRules(state: WorkflowState): Promise<FindingsPart>;
+  lockRules(state: WorkflowState): Promise<FindingsPart>;
+  probes(state: WorkflowState): Promise<FindingsPart>;
+  report(state: WorkflowState): Promise<DiagnosisReport>;
+  notifyFailure(state: WorkflowState): Promise<{ posted: boolean }>;
+}
+
+export interface DiagnosisTaskDeps {
+  store: StateStore;
+  /** absent: no Slack (the CLI); progress and the report are then not posted */
+  notifier?: Notifier;
+  probes?: DiagnosisProbes;
+  clock: Clock;
+  rules?: RuleOptions & {
+    /** findings kept per rule in the workflow's payloads (default 50; the rest are summarized) */
+    maxPerRule?: number;
+  };
+  /** update records the lock rules read (default 20) */
+  updateLimit?: number;
+}
+
+const EMPTY: Checkpoint = {
+  version: 3,
+  wrapped: true,
+  features: [],
+  stack: "",
+  manifest: {},
+  secretsProviderType: undefined,
+  resources: [],
+  pendingOperations: [],
+  metadata: undefined,
+  size: 0,
+  raw: null,
+};
+
+export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
+  const { store, notifier, clock } = deps;
+  const ruleOpts = { maxPerRule: 50, ...deps.rules };
+  const cache = new Map<string, Promise<Checkpoint>>();
+
+  const cached = (key: string, load: () => Promise<Checkpoint>): Promise<Checkpoint> => {
+    let p = cache.get(key);
+    if (!p) {
+      p = load();
+      cache.set(key, p);
+      p.catch(() => cache.delete(key));
+      while (cache.size > 6) cache.delete(cache.keys().next().value!);
+    }
+    return p;
+  };
+
+  const refOf = (s: WorkflowState): DiagnosisRef => {
+    if (!s.ref) throw new Error("The workflow state has no `ref`: Load did not run before this step.");
+    return s.ref;
+  };
+
+  const currentOf = (ref: DiagnosisRef): Promise<Checkpoint> =>
+    cached(`${ref.app}/${ref.stage}@${ref.current.token}`, async () => {
+      const cur = await store.readCurrent(ref.app, ref.stage);
+      return parseCheckpoint(cur.bytes, `${ref.app}/${ref.stage} (current)`);
+    });
+
+  const previousOf = (ref: DiagnosisRef): Promise<Checkpoint | null> => {
+    const prev = ref.previous;
+    if (!prev) return Promise.resolve(null);
+    return cached(`${ref.app}/${ref.stage}#${prev.kind}:${prev.id}`, async () =>
+      parseCheckpoint(await store.readVersion(ref.app, ref.stage, prev), `${ref.app}/${ref.stage} (${prev.id})`),
+    );
+  };
+
+  /** Progress is best effort: a Slack hiccup must not fail the diagnosis. */
+  const progress = async (s: WorkflowState, step: string) => {
+    if (!notifier || !s.slack?.ts) return;
+    try {
+      await notifier.update(s.slack.channel, s.slack.ts, { text: progressText(s.app, s.stage, step) });
+    } catch {
+      /* best effort */
+    }
+  };
+
+  const baseInput = (ref: DiagnosisRef, current: Checkpoint): DiagnosisInput => ({
+    app: ref.app,
+    stage: ref.stage,
+    now: clock.now(),
+    current,
+    previous: null,
+    sstLock: null,
+    lockUpdate: null,
+    updates: [],
+    objectVersionCount: ref.objectVersionCount,
+    snapshotCount: ref.snapshotCount,
+  });
+
+  const group = (g: RuleGroup, input: DiagnosisInput): FindingsPart => runRules(input, { ...ruleOpts, groups: [g] });
+
+  const tasks: DiagnosisTasks = {
+    async load(s) {
+      await progress(s, "loading…");
+      const { app, stage } = s;
+      const [cur, versions, lock] = await Promise.all([store.readCurrent(app, stage), store.listVersions(app, stage), store.readSstLock(app, stage)]);
+      const prevVersion = versions.find((v) => !v.isCurrent) ?? null;
+      const { update: _u, ...previous } = prevVersion ?? { update: undefined };
+      const ref: DiagnosisRef = {
+        app,
+        stage,
+        current: { token: cur.token, time: cur.time, ...(cur.versionId ? { versionId: cur.versionId } : {}), size: cur.bytes.length, resources: 0 },
+        previous: prevVersion ? (previous as Omit<StateVersion, "update">) : null,
+        lockUpdateId: lock?.updateID ?? null,
+        objectVersionCount: store.home === "aws" ? await countObjectVersions(store, app, stage, (deps.rules?.maxObjectVersions ?? DEFAULT_MAX_OBJECT_VERSIONS) + 1) : null,
+        snapshotCount: versions.filter((v) => v.kind !== "current").length,
+        startedAt: new Date(clock.now()).toISOString(),
+      };
+      // parse once here: a state that cannot be read fails the diagnosis early with a clear message
+      const cp = await cached(`${app}/${stage}@${cur.token}`, async () => parseCheckpoint(cur.bytes, `${app}/${stage} (current)`));
+      ref.current.resources = cp.resources.length;
+      await progress(s, `running the rules on ${cp.resources.length.toLocaleString("en-US")} resources…`);
+      return ref;
+    },
+
+    async structureRules(s) {
+      const ref = refOf(s);
+      return group("structure", baseInput(ref, await currentOf(ref)));
+    },
+
+    async historyRules(s) {
+      const ref = refOf(s);
+      const [current, previous] = await Promise.all([currentOf(ref), previousOf(ref)]);
+      return group("history", { ...baseInput(ref, current), previous });
+    },
+
+    async lockRules(s) {
+      const ref = refOf(s);
+      const [sstLock, updates] = await Promise.all([store.readSstLock(ref.app, ref.stage), store.listUpdates(ref.app, ref.stage, deps.updateLimit ?? 20)]);
+      const lockUpdate = sstLock ? (updates.find((u) => u.id === sstLock.updateID) ?? (await store.readUpdate(ref.app, ref.stage, sstLock.updateID))) : null;
+      return group("lock", { ...baseInput(ref, EMPTY), sstLock, lockUpdate, updates });
+    },
+
+    async probes(s) {
+      const ref = refOf(s);
+      const found = (s.rules ?? []).reduce((n, p) => n + p.findings.length, 0);
+      await progress(s, `rules done (${found} finding${found === 1 ? "" : "s"}) · probes…`);
+      const current = await currentOf(ref);
+      const skipped: Skipped[] = [];
+      const results: ProbeResults = {};
+      const probes = deps.probes;
+      const off = s.probes === false ? "cloud probes were turned off for this run" : !probes || probes.unavailable ? (probes?.unavailable ?? "no AWS access is configured") : undefined;
+      if (off) {
+        results.routerKv = { ok: false, why: off };
+        results.tagged = { ok: false, why: off };
+      } else {
+        const stores = [...new Set(routeEntriesOf(current.resources).map((r) => r.kvStoreArn))];
+        const [kv, tagged] = await Promise.all([
+          probes!.routerKv && stores.length
+            ? Promise.all(stores.map(async (arn) => ({ arn, outcome: await safely(() => probes!.routerKv!.listRouteEntries(arn)) })))
+            : Promise.resolve(null),
+          probes!.tagged ? safely(() => probes!.tagged!.listTaggedArns(ref.app, ref.stage)) : Promise.resolve(null),
+        ]);
+        if (kv) {
+          const ok: RouterKvStoreEntries[] = [];
+          const failed: string[] = [];
+          for (const { arn, outcome } of kv) {
+            if (outcome.ok) ok.push({ kvStoreArn: arn, routes: outcome.value });
+            else failed.push(`${arn}: ${outcome.why}`);
+          }
+          if (ok.length === 0 && failed.length) results.routerKv = { ok: false, why: failed.join("; ") };
+          else {
+            results.routerKv = { ok: true, value: ok };
+            for (const why of failed) skipped.push({ rule: "router-kv-drift", why });
+          }
+        } else if (stores.length) results.routerKv = { ok: false, why: "no Router KV probe is configured" };
+        results.tagged = tagged ?? { ok: false, why: "no tagged-resources probe is configured" };
+      }
+      const part = group("probe", { ...baseInput(ref, current), probes: results });
+      return { findings: part.findings, skipped: [...skipped, ...part.skipped] };
+    },
+
+    async report(s) {
+      const ref = refOf(s);
+      const report = mergeReport(ref.app, ref.stage, [...(s.rules ?? []), ...(s.cloud ? [s.cloud] : [])]);
+      if (notifier && s.slack) await postReport(notifier, s.slack, report);
+      return report;
+    },
+
+    async notifyFailure(s) {
+      if (!notifier || !s.slack) return { posted: false };
+      const text = failureText(s.app, s.stage, s.error);
+      if (s.slack.ts) await notifier.update(s.slack.channel, s.slack.ts, { text });
+      else await notifier.post(s.slack.channel, { text, ...(s.slack.threadTs ? { threadTs: s.slack.threadTs } : {}) });
+      return { posted: true };
+    },
+  };
+
+  // Domain errors carry a hint; Step Functions only passes on the message, so fold the hint in.
+  const wrapped = {} as DiagnosisTasks;
+  for (const [name, fn] of Object.entries(tasks) as [keyof DiagnosisTasks, (s: WorkflowState) => Promise<unknown>][]) {
+    (wrapped as unknown as Record<string, (s: WorkflowState) => Promise<unknown>>)[name] = async (s: WorkflowState) => {
+      try {
+        return await fn(s);
+      } catch (e) {
+        if (isSstStateError(e) && e.hint) {
+          const err = new Error(`${e.message} ${e.hint}`, { cause: e });
+          err.name = e.name;
+          throw err;
+        }
+        throw e;
+      }
+    };
+  }
+  return wrapped;
+}
+
+/** A probe never crashes the diagnosis: an unexpected throw becomes a skipped note. */
+async function safely<T>(fn: () => Promise<ProbeOutcome<T>>): Promise<ProbeOutcome<T>> {
+  try {
+    return await fn();
+  } catch (e) {
+    return { ok: false, why: `the probe failed: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+async function postReport(notifier: Notifier, slack: SlackRef, report: DiagnosisReport): Promise<void> {
+  const { message, attachment } = renderDiagnosisMessage(report);
+  let threadTs = slack.threadTs ?? slack.ts;
+  if (slack.ts) await notifier.update(slack.channel, slack.ts, message);
+  else threadTs = (await notifier.post(slack.channel, { ...message, ...(slack.threadTs ? { threadTs: slack.threadTs } : {}) })).ts;
+  if (attachment) {
+    await notifier.upload(slack.channel, {
+      filename: `diagnose-${report.app}-${report.stage}.txt`,
+      title: `Diagnosis of ${report.app}/${report.stage}`,
+      content: `${attachment}\n\n${JSON.stringify(report, null, 2)}\n`,
+      ...(threadTs ? { threadTs } : {}),
+    });
+  }
+}
+
+/** Non-current object versions of the current state, counting no further than `cap`. */
+async function countObjectVersions(store: StateStore, app: string, stage: string, cap: number): Promise<number> {
+  let n = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await store.listObjectVersions(app, stage, { limit: 1000, ...(cursor ? { cursor } : {}) });
+    for (const v of page.versions) if (!v.isLatest) n++;
+    cursor = page.cursor;
+  } while (cursor && n < cap);
+  return n;
+}

@@ -1,0 +1,24 @@
+export type { AcquireRequest, AcquireResult, Lease, LeaseRecord, LockEvent, LockStore } from "./types.ts";
+export {
+  createLocker,
+  defaultHolder,
+  describeHeldLock,
+  formatClockTime,
+  formatDuration,
+  isLive,
+  keepAlive,
+  lockName,
+  type HolderIdentity,
+  type KeepAlive,
+  type KeepAliveEnd,
+  type KeepAliveOptions,
+  type Locker,
+  type LockerAcquireRequest,
+  type LockerAcquireResult,
+  type LockerForceReleaseResult,
+  type LockerHeartbeatResult,
+  type LockerOptions,
+  type LockerReleaseResult,
+} from "./lease.ts";
+export { LOCK_RELEASE_ACTION_ID, parseReleaseButtonValue, releaseButtonValue, renderLockEvent } from "./render.ts";
+export { createLockAnnouncer, type AnnounceResult, type LockAnnouncer, type LockAnnouncerOptions } from "./announce.ts";

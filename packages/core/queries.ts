@@ -1,0 +1,141 @@
+/**
+ * The read side shared by the CLI, the Slack worker and the workflow: status, history and diff
+ * of one stage, as the JSON contract of DESIGN §4 (report-types.ts). Each call reads only what it
+ * needs, in parallel, and parses each state once.
+ */
+import type { Config } from "./config.ts";
+import { AppNotFoundError, UsageError } from "./errors.ts";
+import type { LockStore } from "./lock/types.ts";
+import type { Clock, StateStore } from "./ports.ts";
+import type { DiffReport, HistoryEntry, HistoryReport, StatusReport } from "./report-types.ts";
+import { diffCheckpoints } from "./state/diff.ts";
+import { parseCheckpoint } from "./state/parse.ts";
+import { summarize } from "./state/summary.ts";
+import { resolveVersion } from "./state/versions.ts";
+
+export interface QueryDeps {
+  store: StateStore;
+  clock: Clock;
+  locks?: LockStore;
+}
+
+/** `prod` or `shop/prod` → { app?, stage } */
+export function splitTarget(target: string): { app?: string; stage: string } {
+  const slash = target.indexOf("/");
+  if (slash < 0) return { stage: target };
+  const app = target.slice(0, slash);
+  const stage = target.slice(slash + 1);
+  if (!app || !stage || stage.includes("/")) {
+    throw new UsageError(`"${target}" is not a stage.`, "Name a stage (`prod`) or an app and a stage (`shop/prod`).");
+  }
+  return { app, stage };
+}
+
+/**
+ * The app to use: the one named (`--app`, `<app>/<stage>`, SST_STATE_APP), else the config's,
+ * else the only app in the home. Several apps and none named is a usage error that lists them.
+ */
+export async function resolveApp(store: StateStore, explicit: string | undefined, config?: Pick<Config, "app">): Promise<string> {
+  const named = explicit ?? config?.app;
+  if (named) return named;
+  const apps = await store.listApps();
+  if (apps.length === 1) return apps[0]!;
+  if (apps.length === 0) throw new AppNotFoundError("(any)", [], store.location);
+  throw new UsageError(
+    `${store.location} holds state for several apps: ${apps.join(", ")}.`,
+    "Name one: `--app <app>`, `<app>/<stage>`, SST_STATE_APP, or \"app\" in sst-state.json.",
+  );
+}
+
+export async function getStatus(deps: QueryDeps, app: string, stage: string): Promise<StatusReport> {
+  const { store, clock } = deps;
+  const [current, sstLock, updates, lease] = await Promise.all([
+    store.readCurrent(app, stage),
+    store.readSstLock(app, stage),
+    store.listUpdates(app, stage, 1),
+    deps.locks ? deps.locks.get(app, stage, clock.now()) : Promise.resolve(undefined),
+  ]);
+  const cp = parseCheckpoint(current.bytes, `${app}/${stage}`);
+  const summary = summarize(cp);
+  const last = updates[0];
+  let lock: StatusReport["lock"] = null;
+  if (sstLock) {
+    const lockUpdate = last?.id === sstLock.updateID ? last : await store.readUpdate(app, stage, sstLock.updateID);
+    const created = Date.parse(sstLock.created);
+    lock = {
+      created: sstLock.created,
+      updateID: sstLock.updateID,
+      command: sstLock.command ?? null,
+      ageSeconds: Number.isFinite(created) ? Math.max(0, Math.round((clock.now() - created) / 1000)) : 0,
+      updateCompleted: !!lockUpdate?.timeCompleted,
+    };
+  }
+  return {
+    app,
+    stage,
+    resources: summary.resources,
+    types: summary.types,
+    pendingOperations: summary.pendingOperations,
+    updatedAt: summary.manifestTime ?? current.time ?? null,
+    lock,
+    lastUpdate: last
+      ? {
+          id: last.id,
+          command: last.command ?? null,
+          timeStarted: last.timeStarted ?? null,
+          timeCompleted: last.timeCompleted ?? null,
+          errors: last.errors ?? [],
+        }
+      : null,
+    components: summary.components,
+    pulumiVersion: summary.pulumiVersion,
+    outputs: summary.outputs,
+    ...(deps.locks ? { lease: lease ?? null } : {}),
+    home: store.home,
+    location: store.location,
+  };
+}
+
+export async function getHistory(
+  deps: QueryDeps,
+  app: string,
+  stage: string,
+  opts: { limit?: number; all?: boolean; cursor?: string } = {},
+): Promise<HistoryReport> {
+  const limit = opts.limit ?? 20;
+  if (opts.all) {
+    // Raw object versions: a stage can have hundreds of thousands, so one page at a time.
+    await deps.store.readCurrent(app, stage); // unknown stage → StageNotFoundError listing stages
+    const page = await deps.store.listObjectVersions(app, stage, { limit, ...(opts.cursor ? { cursor: opts.cursor } : {}) });
+    const versions = await deps.store.listVersions(app, stage);
+    return { app, stage, versions: versions.slice(0, limit).map(toEntry), objectVersions: page.versions, ...(page.cursor ? { next: page.cursor } : {}) };
+  }
+  const versions = await deps.store.listVersions(app, stage);
+  return { app, stage, versions: versions.slice(0, limit).map(toEntry) };
+}
+
+function toEntry(v: Awaited<ReturnType<StateStore["listVersions"]>>[number]): HistoryEntry {
+  return {
+    id: v.id,
+    kind: v.kind,
+    time: v.time,
+    isCurrent: v.isCurrent,
+    command: v.update?.command ?? null,
+    completed: v.update ? !!v.update.timeCompleted : null,
+    errors: v.update?.errors?.length ?? 0,
+    version: v.update?.version ?? null,
+  };
+}
+
+export async function getDiff(deps: QueryDeps, app: string, stage: string, from = "previous", to = "latest"): Promise<DiffReport> {
+  const versions = await deps.store.listVersions(app, stage);
+  const [a, b] = await Promise.all([
+    resolveVersion(deps.store, app, stage, from, versions),
+    resolveVersion(deps.store, app, stage, to, versions),
+  ]);
+  const [bytesA, bytesB] = await Promise.all([a.read(), b.read()]);
+  return diffCheckpoints(parseCheckpoint(bytesA, `${app}/${stage}@${a.label}`), parseCheckpoint(bytesB, `${app}/${stage}@${b.label}`), {
+    from: a.label,
+    to: b.label,
+  });
+}

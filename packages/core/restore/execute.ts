@@ -1,0 +1,202 @@
+/**
+ * Running an approved restore (DESIGN §3 "Restore never deletes history").
+ *
+ *   1. take the stage's lease (our lock, core/lock) — a deploy under `sst-state run` or a held
+ *      `lock` stops us;
+ *   2. refuse while SST's own lock object exists (a deploy may be running);
+ *   3. check the current state is still the one the approver was shown (its token), and that the
+ *      target bytes are still the ones shown (sha256);
+ *   4. create SST's lock object ourselves (`command: "sst-state restore"`), so an `sst deploy`
+ *      that starts meanwhile stops with SST's "concurrent update" message, and an update record
+ *      (so `sst unlock` and `history` know what held the lock);
+ *   5. `writeCurrent(bytes, expectToken)`: one whole-object write, conditional on the token
+ *      (S3 If-Match, or checked under the lock where the server cannot) — never a delete;
+ *   6. in `finally`: delete SST's lock (only if it is still ours) and release the lease.
+ *
+ * If `writeCurrent` throws something other than StateChangedError, we cannot know whether the
+ * write happened; the current state is read back and compared with the target, so the outcome
+ * reported is the truth: either the old version (nothing changed) or the target (restored).
+ */
+import { SstLockHeldError, StateChangedError, isSstStateError, type SstStateError, StoreUnavailableError } from "../errors.ts";
+import type { Clock, CurrentState, StateStore } from "../ports.ts";
+import type { Locker } from "../lock/lease.ts";
+import { describeSstLock, resolveVersion } from "../state/versions.ts";
+import { makeUpdateId } from "../state/update-id.ts";
+import type { UpdateRecord } from "../state/types.ts";
+import type { AuditLog, RestoreRequest, RestoreResult } from "./ports.ts";
+import { sha256Hex, shortTime } from "./plan.ts";
+import { mention } from "./policy.ts";
+import { RestoreRefusedError, StageLockedError } from "./errors.ts";
+
+export const RESTORE_COMMAND = "sst-state restore";
+/** The lease a restore holds; a restore takes seconds. */
+export const RESTORE_LEASE_TTL_MS = 10 * 60_000;
+
+export interface ExecuteDeps {
+  store: StateStore;
+  locker: Locker;
+  clock: Clock;
+  /** to say who changed the stage when the state moved on (a restore by someone) */
+  audit?: AuditLog;
+  /** told about cleanup failures (the lock left behind), never thrown */
+  onWarning?: (message: string, error?: unknown) => void;
+}
+
+export type ExecuteOutcome = { ok: true; result: RestoreResult } | { ok: false; error: SstStateError; result: RestoreResult };
+
+function toError(e: unknown): SstStateError {
+  if (isSstStateError(e)) return e;
+  return new StoreUnavailableError(
+    `The restore failed: ${(e as Error)?.message ?? String(e)}`,
+    "Check `sst-state status <stage>`: the current state is either the old version or the target, never a mix. Then ask again.",
+    e,
+  );
+}
+
+/** "a deploy (update ab12…, started 2025-03-01 10:00 UTC)" or "a restore by <@U0BOB> at …" */
+export async function describeChange(deps: Pick<ExecuteDeps, "store" | "audit">, req: RestoreRequest, now: CurrentState | null): Promise<string> {
+  const since = Date.parse(req.createdAt);
+  try {
+    const restores = (await deps.audit?.list(req.app, req.stage, { limit: 20 })) ?? [];
+    const restore = restores.find((e) => e.action === "restore.done" && e.requestId !== req.id && Date.parse(e.time) >= since);
+    if (restore) return `restored by ${mention(restore.actor)} at ${shortTime(restore.time)} (request ${restore.requestId ?? "?"})`;
+  } catch {
+    /* the audit log is a nicety here */
+  }
+  try {
+    const [u] = await deps.store.listUpdates(req.app, req.stage, 1);
+    if (u && u.timeStarted && Date.parse(u.timeStarted) >= since - 60_000) {
+      return `\`sst ${u.command ?? "deploy"}\` (update ${u.id}) started ${shortTime(u.timeStarted)}${u.timeCompleted ? `, finished ${shortTime(u.timeCompleted)}` : ", not finished"}`;
+    }
+  } catch {
+    /* fall through */
+  }
+  return now ? `the current state was rewritten at ${shortTime(now.time)}` : "the current state was rewritten";
+}
+
+export function stateChanged(req: RestoreRequest, detail: string): StateChangedError {
+  return new StateChangedError(
+    `${req.stage} changed since the request was made: ${detail}; ask again.`,
+    `The approval was for replacing ${req.current.label}. Look at \`sst-state status ${req.stage}\` and \`sst-state history ${req.stage}\`, then ask for the restore again.`,
+  );
+}
+
+export async function executeRestore(deps: ExecuteDeps, req: RestoreRequest, actor: string): Promise<ExecuteOutcome> {
+  const { store, locker, clock } = deps;
+  const { app, stage } = req;
+  const warn = deps.onWarning ?? (() => {});
+  const startedAt = clock.now();
+  const updateId = makeUpdateId(startedAt);
+  const runID = crypto.randomUUID();
+  const result: RestoreResult = { finishedAt: new Date(startedAt).toISOString(), updateId };
+  const fail = (e: unknown): ExecuteOutcome => {
+    const error = toError(e);
+    result.finishedAt = new Date(clock.now()).toISOString();
+    result.error = { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+    return { ok: false, error, result };
+  };
+
+  // 1. our lease
+  let acquired;
+  try {
+    acquired = await locker.acquire({ app, stage, holder: actor, reason: `restore ${req.id} to ${req.target.id}`, ttlMs: RESTORE_LEASE_TTL_MS });
+  } catch (e) {
+    return fail(e);
+  }
+  if (!acquired.acquired) return fail(new StageLockedError(stage, acquired.reason));
+  const lease = acquired.lock;
+
+  let sstLockOurs = false;
+  let recordStarted: UpdateRecord | undefined;
+  let outcome: ExecuteOutcome | undefined;
+  try {
+    // 2. SST's lock
+    const sstLock = await store.readSstLock(app, stage);
+    if (sstLock) throw new SstLockHeldError(app, stage, describeSstLock(sstLock));
+
+    // 3. still the state the approver saw?
+    const current = await store.readCurrent(app, stage);
+    if (current.token !== req.current.token) throw stateChanged(req, await describeChange(deps, req, current));
+    const target = await resolveVersion(store, app, stage, req.target.versionId ?? req.target.id);
+    const bytes = await target.read();
+    if (sha256Hex(bytes) !== req.target.sha256) {
+      throw new RestoreRefusedError(
+        "restore-target-changed",
+        `The stored bytes of ${req.target.label} are no longer the ones shown in the request.`,
+        `Ask again: \`restore ${stage} ${req.target.id}\` shows the version as it is now.`,
+      );
+    }
+
+    // 4. SST's lock, held by us, and an update record for it
+    const created = new Date(clock.now()).toISOString();
+    await store.putSstLock(app, stage, { created, updateID: updateId, runID, command: RESTORE_COMMAND, ignore: true });
+    sstLockOurs = true;
+    recordStarted = { id: updateId, runID, version: "sst-state", command: RESTORE_COMMAND, errors: [], timeStarted: created };
+    await store.writeUpdate(app, stage, recordStarted);
+
+    // 5. the one write
+    let written: CurrentState;
+    try {
+      written = await store.writeCurrent(app, stage, bytes, req.current.token);
+    } catch (e) {
+      if (e instanceof StateChangedError) throw stateChanged(req, await describeChange(deps, req, null));
+      // Did the write happen? Read back and tell the truth.
+      let after: CurrentState;
+      try {
+        after = await store.readCurrent(app, stage);
+      } catch {
+        throw e;
+      }
+      if (sha256Hex(after.bytes) !== req.target.sha256) throw e;
+      warn(`writeCurrent of ${app}/${stage} reported an error after writing; the target is current`, e);
+      written = after;
+    }
+    result.token = written.token;
+    if (written.versionId) result.versionId = written.versionId;
+    result.previousSelector = await previousSelector(store, req);
+    result.finishedAt = new Date(clock.now()).toISOString();
+    outcome = { ok: true, result };
+  } catch (e) {
+    outcome = fail(e);
+  } finally {
+    // 6. always let go: record completion, delete SST's lock if it is ours, release the lease
+    if (recordStarted) {
+      const done: UpdateRecord = {
+        ...recordStarted,
+        timeCompleted: new Date(clock.now()).toISOString(),
+        errors: outcome && !outcome.ok ? [{ message: outcome.error.message }] : [],
+      };
+      await store.writeUpdate(app, stage, done).catch((e) => warn(`could not complete update record ${updateId} of ${app}/${stage}`, e));
+    }
+    if (sstLockOurs) {
+      await store
+        .deleteSstLock(app, stage, updateId)
+        .catch((e) => warn(`could not delete SST's lock of ${app}/${stage} (ours, update ${updateId}); run \`sst unlock --stage ${stage}\``, e));
+    }
+    await locker
+      .release(lease, { outcome: outcome?.ok ? `restored ${req.target.id}` : `restore failed` })
+      .catch((e) => warn(`could not release the lease on ${app}/${stage} (token ${lease.token})`, e));
+  }
+  return outcome!;
+}
+
+/**
+ * A selector that names what was current before the restore, for "restore the previous version":
+ * its snapshot's updateID when it was one, else its S3 object version id (the replaced object
+ * stays as a non-current version), else — in the local home, which keeps the replaced state as a
+ * snapshot — the snapshot that now holds those bytes.
+ */
+async function previousSelector(store: StateStore, req: RestoreRequest): Promise<string | undefined> {
+  if (req.current.selector) return req.current.selector;
+  if (req.current.versionId) return req.current.versionId;
+  if (!req.current.sha256) return undefined;
+  try {
+    const versions = await store.listVersions(req.app, req.stage);
+    for (const v of versions.filter((x) => x.kind !== "current").slice(0, 5)) {
+      if (sha256Hex(await store.readVersion(req.app, req.stage, v)) === req.current.sha256) return v.id;
+    }
+  } catch {
+    /* an undo button is a nicety */
+  }
+  return undefined;
+}

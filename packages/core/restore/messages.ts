@@ -1,0 +1,72 @@
+/**
+ * What the restore flow tells people, as ChatMessages. The Slack package renders Block Kit
+ * (packages/slack/render/restore.ts); `plainRestoreMessages` is the text-only fallback used where
+ * no renderer is passed (tests of the core, the CLI without Slack).
+ */
+import type { ChatMessage } from "../ports.ts";
+import type { StagePolicy } from "../config.ts";
+import { describeApprovers, mention } from "./policy.ts";
+import type { RestoreRequest } from "./ports.ts";
+import { shortTime } from "./plan.ts";
+
+/** Button action ids (value = request id). */
+export const RESTORE_APPROVE_ACTION_ID = "restore_approve";
+export const RESTORE_REJECT_ACTION_ID = "restore_reject";
+/** "restore the previous version" on the confirmation (value = the finished request's id). */
+export const RESTORE_UNDO_ACTION_ID = "restore_undo";
+
+export interface RestoreMessages {
+  /** The request, with Approve / Reject buttons (or its outcome, once decided: updated in place). */
+  request(req: RestoreRequest, policy: StagePolicy): ChatMessage;
+  /** Posted in the channel after a successful restore, with the undo button. */
+  confirmation(req: RestoreRequest): ChatMessage;
+  /** Posted in the request's thread when the restore failed. */
+  failure(req: RestoreRequest): ChatMessage;
+  /** Sent to the requester when their request was decided, expired, restored or failed. */
+  requesterNotice(req: RestoreRequest): ChatMessage;
+}
+
+export function refreshAdvice(stage: string): string {
+  return `run \`sst refresh --stage ${stage}\`: Pulumi's state now describes the restored version, and refresh reconciles it with what really exists in AWS.`;
+}
+
+export function outcomeLine(req: RestoreRequest): string {
+  const by = req.decidedBy ? mention(req.decidedBy) : "";
+  switch (req.status) {
+    case "pending":
+      return `waiting for approval until ${shortTime(req.expiresAt)}`;
+    case "approved":
+      return `approved by ${by}; restoring…`;
+    case "rejected":
+      return `rejected by ${by}${req.reason ? `: ${req.reason}` : ""}`;
+    case "expired":
+      return `expired at ${shortTime(req.expiresAt)} without approval`;
+    case "done":
+      return `restored: approved by ${by}, done at ${shortTime(req.result?.finishedAt ?? "")}`;
+    case "failed":
+      return `failed after approval by ${by}: ${req.result?.error?.message ?? "unknown error"}`;
+  }
+}
+
+export const plainRestoreMessages: RestoreMessages = {
+  request(req, policy) {
+    const d = req.diff;
+    const text =
+      `${mention(req.requester)} asks to restore ${req.app}/${req.stage} to ${req.target.label} ` +
+      `(now: ${req.current.label}; ${d.removed} removed, ${d.added} added, ${d.changed} changed). ` +
+      `Approvers: ${describeApprovers(policy)}. Status: ${outcomeLine(req)}.`;
+    return { text };
+  },
+  confirmation(req) {
+    return {
+      text: `${req.app}/${req.stage} restored to ${req.target.label} (requested by ${mention(req.requester)}, approved by ${mention(req.decidedBy ?? "")}). Next: ${refreshAdvice(req.stage)}`,
+    };
+  },
+  failure(req) {
+    const e = req.result?.error;
+    return { text: `Restore of ${req.app}/${req.stage} failed: ${e?.message ?? "unknown error"}${e?.hint ? ` ${e.hint}` : ""}` };
+  },
+  requesterNotice(req) {
+    return { text: `Your restore of ${req.app}/${req.stage} to ${req.target.label}: ${outcomeLine(req)}.` };
+  },
+};

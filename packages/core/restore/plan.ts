@@ -1,0 +1,76 @@
+/**
+ * Pure helpers of a restore: labels, the stored diff summary, hashes.
+ */
+import { createHash } from "node:crypto";
+import type { DiffReport } from "../report-types.ts";
+import type { StateVersion } from "../ports.ts";
+import type { RestoreDiffSummary, RestoreRequest } from "./ports.ts";
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** `2025-03-01 10:00 UTC` */
+export function shortTime(iso: string): string {
+  return Number.isFinite(Date.parse(iso)) ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : iso;
+}
+
+/** `update 0ff1e2d3c4b5a6978899aabb (deploy, 2025-03-01 10:00 UTC)` */
+export function versionLabel(v: Pick<StateVersion, "kind" | "id" | "updateId" | "time" | "update">): string {
+  const cmd = v.update?.command;
+  if (v.kind === "current") return `current state of ${shortTime(v.time)}${cmd ? ` (${cmd}, not a finished deploy)` : " (not a deploy snapshot)"}`;
+  return `update ${v.updateId ?? v.id} (${cmd ? `${cmd}, ` : ""}${shortTime(v.time)})`;
+}
+
+/** How many entries of the diff go into the request (the full diff is uploaded as a file). */
+export const TOP_CHANGES = 20;
+
+/**
+ * Counts plus the most important entries: what the state will forget (removed: Pulumi will no
+ * longer know these resources, which still exist in AWS), then what it will claim again (added:
+ * refresh drops those that no longer exist), then changed properties.
+ */
+export function summarizeDiff(diff: DiffReport, top = TOP_CHANGES): RestoreDiffSummary {
+  const entries: RestoreDiffSummary["top"] = [
+    ...diff.removed.map((urn) => ({ kind: "removed" as const, urn })),
+    ...diff.added.map((urn) => ({ kind: "added" as const, urn })),
+    ...diff.changed.map((c) => ({
+      kind: "changed" as const,
+      urn: c.urn,
+      paths: c.paths.slice(0, 8),
+      ...(c.secrets?.length ? { secrets: c.secrets.slice(0, 8) } : {}),
+    })),
+  ];
+  return {
+    added: diff.added.length,
+    removed: diff.removed.length,
+    changed: diff.changed.length,
+    unchanged: diff.unchanged,
+    top: entries.slice(0, top),
+  };
+}
+
+/** The full diff as text, for a file upload. Secrets appear only as "secret changed". */
+export function diffAsText(diff: DiffReport, req: Pick<RestoreRequest, "app" | "stage">): string {
+  const lines = [`# ${req.app}/${req.stage}: ${diff.from} → ${diff.to}`, ""];
+  lines.push(`removed from state (${diff.removed.length}):`, ...diff.removed.map((u) => `  - ${u}`), "");
+  lines.push(`added to state (${diff.added.length}):`, ...diff.added.map((u) => `  + ${u}`), "");
+  lines.push(`changed (${diff.changed.length}):`);
+  for (const c of diff.changed) {
+    lines.push(`  ~ ${c.urn}`);
+    const secret = new Set(c.secrets ?? []);
+    for (const p of c.paths) lines.push(`      ${p}${secret.has(p) ? " (secret changed)" : ""}`);
+  }
+  lines.push("", `unchanged: ${diff.unchanged}`);
+  return lines.join("\n") + "\n";
+}
+
+export function isLargeDiff(s: RestoreDiffSummary): boolean {
+  return s.added + s.removed + s.changed > s.top.length || s.top.some((t) => (t.paths?.length ?? 0) >= 8);
+}
+
+export function newRequestId(): string {
+  const bytes = new Uint8Array(8);
+  crypto.getRandomValues(bytes);
+  return `rr-${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+}

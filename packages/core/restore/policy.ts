@@ -1,0 +1,65 @@
+/**
+ * Who may approve a restore (DESIGN §4 "Configuration"): never the requester (unless the stage
+ * says `"requireApproval": false`); when the stage names approvers, only those users or members of
+ * those user groups; when it names none, anyone else.
+ */
+import type { StagePolicy } from "../config.ts";
+import type { UserGroupResolver } from "./ports.ts";
+
+export type ApprovalCheck =
+  | { allowed: true; via: "anyone" | "user" | "group" | "no-approval-required"; group?: string }
+  | { allowed: false; reason: "requester" | "not-an-approver"; message: string };
+
+/** Slack user ids are written `U0ALICE` or `<@U0ALICE>` or `<@U0ALICE|alice>`; compare bare ids. */
+export function bareUserId(user: string): string {
+  const m = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(user.trim());
+  return m ? m[1]! : user.trim();
+}
+
+export function isSlackUserId(user: string): boolean {
+  return /^[UW][A-Z0-9]+$/.test(bareUserId(user));
+}
+
+/** `<@U0ALICE>` for Slack users, the identity as is otherwise. */
+export function mention(user: string): string {
+  return isSlackUserId(user) ? `<@${bareUserId(user)}>` : user;
+}
+
+export function describeApprovers(policy: StagePolicy): string {
+  if (!policy.approvers.length) return "anyone but the requester";
+  return policy.approvers.map((a) => (a.startsWith("S") ? `<!subteam^${a}>` : `<@${a}>`)).join(", ");
+}
+
+export async function checkApprover(
+  policy: StagePolicy,
+  stage: string,
+  requester: string,
+  approver: string,
+  groups: UserGroupResolver,
+): Promise<ApprovalCheck> {
+  const who = bareUserId(approver);
+  if (who === bareUserId(requester)) {
+    if (!policy.requireApproval) return { allowed: true, via: "no-approval-required" };
+    return {
+      allowed: false,
+      reason: "requester",
+      message: `You asked for this restore, so someone else has to approve it (${stage} requires a second person: ${describeApprovers(policy)}).`,
+    };
+  }
+  if (!policy.approvers.length) return { allowed: true, via: "anyone" };
+  if (policy.approvers.includes(who)) return { allowed: true, via: "user" };
+  for (const group of policy.approvers.filter((a) => a.startsWith("S"))) {
+    const members = await groups.members(group);
+    if (members.includes(who)) return { allowed: true, via: "group", group };
+  }
+  return {
+    allowed: false,
+    reason: "not-an-approver",
+    message: `${mention(who)} may not approve restores of ${stage}. Approvers: ${describeApprovers(policy)} (\`approvers\` in sst-state.json).`,
+  };
+}
+
+/** A resolver from a fixed map (tests, `serve` without Slack). */
+export function createStaticUserGroupResolver(groups: Record<string, string[]> = {}): UserGroupResolver {
+  return { members: async (id) => groups[id] ?? [] };
+}

@@ -1,0 +1,156 @@
+/**
+ * Ports of the restore flow (issue "Restore a state version, with a second person's approval").
+ *
+ * A restore request lives in the ApprovalStore; its status only ever moves forward through ONE
+ * conditional write per step:
+ *
+ *   pending ──approve──▶ approved ──▶ done | failed
+ *      │ └──reject───▶ rejected
+ *      └────expire───▶ expired
+ *
+ * `pending → approved` is conditional on `status = pending AND expiresAt > now`, so two approvers
+ * clicking at once, a double click or a Slack retry produce exactly one approval (and one restore);
+ * the loser gets the current record back and is told who approved.
+ */
+
+export type RestoreStatus = "pending" | "approved" | "rejected" | "expired" | "done" | "failed";
+
+/** The version a request restores, as resolved when the request was made. */
+export interface RestoreTarget {
+  /** what the requester typed: `previous`, `~2`, an updateID, an S3 version id */
+  selector: string;
+  /** the selector that names exactly this version (updateID, S3 version id) */
+  id: string;
+  /** short human label: `update 0ff1e2d3c4b5… (2025-01-02 10:00 UTC, deploy)` */
+  label: string;
+  kind: "snapshot" | "history" | "current" | "object-version";
+  updateId?: string;
+  /** S3 object version id when the target is a raw object version */
+  versionId?: string;
+  time: string;
+  command?: string | null;
+  resources: number;
+  /** sha256 of the target bytes as shown; the restore refuses bytes that differ */
+  sha256: string;
+}
+
+/** The current version as the requester (and so the approver) saw it. */
+export interface RestoreSeenCurrent {
+  /** CurrentState.token: the precondition of StateStore.writeCurrent */
+  token: string;
+  label: string;
+  time: string;
+  /** a selector that names this version again (for "restore the previous version") */
+  selector?: string;
+  versionId?: string;
+  /** sha256 of its (decoded) bytes: finds it again after the restore */
+  sha256?: string;
+  resources: number;
+}
+
+/** Diff from the current version to the target, small enough to store with the request. */
+export interface RestoreDiffSummary {
+  added: number;
+  removed: number;
+  changed: number;
+  unchanged: number;
+  /** the most important entries (at most a few dozen), removed first */
+  top: { kind: "added" | "removed" | "changed"; urn: string; paths?: string[]; secrets?: string[] }[];
+}
+
+export interface RestoreResult {
+  /** token of the new current version */
+  token?: string;
+  versionId?: string;
+  finishedAt: string;
+  /** the updateID of the restore's own update record / SST lock */
+  updateId?: string;
+  /** selector that restores what was current before (the undo) */
+  previousSelector?: string;
+  error?: { code: string; message: string; hint?: string };
+}
+
+export interface RestoreRequest {
+  id: string;
+  app: string;
+  stage: string;
+  /** Slack user id (`U0ALICE`) or CLI identity (`alice@laptop`) */
+  requester: string;
+  source: "slack" | "cli";
+  target: RestoreTarget;
+  current: RestoreSeenCurrent;
+  diff: RestoreDiffSummary;
+  createdAt: string;
+  expiresAt: string;
+  status: RestoreStatus;
+  /** the request this one undoes (the "restore the previous version" button) */
+  undoOf?: string;
+  /** where the request message was posted (updated in place with the outcome) */
+  channel?: string;
+  messageTs?: string;
+  /** who approved or rejected, and when */
+  decidedBy?: string;
+  decidedAt?: string;
+  reason?: string;
+  result?: RestoreResult;
+}
+
+export type TransitionResult = { ok: true; request: RestoreRequest } | { ok: false; request: RestoreRequest | null };
+
+export interface ApprovalStore {
+  /** Store a new request; throws if the id exists. */
+  create(request: RestoreRequest): Promise<void>;
+  get(id: string): Promise<RestoreRequest | null>;
+  /**
+   * ONE conditional write: move the request from `from` to `to` and set `fields`, only if its
+   * status is still `from`. Leaving `pending` for anything but `expired` also requires
+   * `expiresAt > now`; `pending → expired` requires `expiresAt <= now`. `from === to` updates
+   * fields only (e.g. the Slack message ts). On failure, returns the record as it is now.
+   */
+  transition(
+    id: string,
+    from: RestoreStatus,
+    to: RestoreStatus,
+    fields: Partial<Omit<RestoreRequest, "id" | "status">>,
+    now: number,
+  ): Promise<TransitionResult>;
+  /** Pending requests (expired ones included until they are swept), oldest first. */
+  listPending(filter?: { app?: string; stage?: string }): Promise<RestoreRequest[]>;
+}
+
+export type AuditAction =
+  | "restore.requested"
+  | "restore.approved"
+  | "restore.rejected"
+  | "restore.expired"
+  | "restore.refused"
+  | "restore.done"
+  | "restore.failed"
+  | (string & {});
+
+export interface AuditEntry {
+  /** unique; with `time` it orders entries that share a millisecond */
+  id: string;
+  app: string;
+  stage: string;
+  /** ISO time */
+  time: string;
+  action: AuditAction;
+  /** who did it: Slack user id, CLI identity, or `sst-state` for the sweeper */
+  actor: string;
+  requestId?: string;
+  /** one line for people */
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+export interface AuditLog {
+  append(entry: AuditEntry): Promise<void>;
+  /** Newest first. */
+  list(app: string, stage: string, opts?: { limit?: number }): Promise<AuditEntry[]>;
+}
+
+/** Members of a Slack user group (`S…`), through `usergroups.users.list`. */
+export interface UserGroupResolver {
+  members(groupId: string): Promise<string[]>;
+}

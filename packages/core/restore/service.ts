@@ -1,0 +1,448 @@
+/**
+ * The restore flow, end to end: request → approve | reject | expire → restore → confirmation.
+ * Used the same way by the Slack listeners, the restore worker (Lambda), the CLI and `serve`.
+ *
+ * Exactly-once: the only way to run a restore is to win `transition(pending → approved)`, one
+ * conditional write (`status = pending AND expiresAt > now`). A double click, two approvers at
+ * once or a Slack retry lose that write and are told who approved; nothing else is done for them.
+ *
+ * Every step is written to the audit log before it is announced. Chat messages are best effort:
+ * a failed post never changes the outcome (it is reported through `onWarning`).
+ */
+import type { Config, StagePolicy } from "../config.ts";
+import { SstLockHeldError, type SstStateError } from "../errors.ts";
+import type { Locker } from "../lock/lease.ts";
+import { systemClock, type ChatMessage, type Clock, type CurrentState, type Notifier, type StateStore, type StateVersion } from "../ports.ts";
+import { diffCheckpoints } from "../state/diff.ts";
+import { parseCheckpoint } from "../state/parse.ts";
+import { describeSstLock, resolveVersion } from "../state/versions.ts";
+import type { Checkpoint } from "../state/types.ts";
+import type { DiffReport } from "../report-types.ts";
+import { describeHeldLock } from "../lock/lease.ts";
+import { RestoreRefusedError, RestoreRequestNotFoundError, StageLockedError } from "./errors.ts";
+import { executeRestore } from "./execute.ts";
+import { plainRestoreMessages, type RestoreMessages } from "./messages.ts";
+import { diffAsText, isLargeDiff, newRequestId, sha256Hex, summarizeDiff, versionLabel } from "./plan.ts";
+import { checkApprover, isSlackUserId, mention } from "./policy.ts";
+import type { ApprovalStore, AuditAction, AuditEntry, AuditLog, RestoreRequest, RestoreTarget, UserGroupResolver } from "./ports.ts";
+
+export interface RestoreServiceDeps {
+  store: StateStore;
+  approvals: ApprovalStore;
+  audit: AuditLog;
+  locker: Locker;
+  groups: UserGroupResolver;
+  config: Config;
+  clock?: Clock;
+  /** where requests, outcomes and confirmations are posted; none = nothing is posted */
+  notifier?: Notifier;
+  messages?: RestoreMessages;
+  newId?: () => string;
+  onWarning?: (message: string, error?: unknown) => void;
+}
+
+export interface RequestInput {
+  app: string;
+  stage: string;
+  /** latest/previous/~N/updateID/S3 version id */
+  selector: string;
+  requester: string;
+  source: "slack" | "cli";
+  /** where to post when the stage's policy names no channel (the channel the command came from) */
+  channel?: string;
+  undoOf?: string;
+}
+
+export interface RequestOutcome {
+  request: RestoreRequest;
+  diff: DiffReport;
+  policy: StagePolicy;
+  /** where the request was posted, when it was */
+  posted?: { channel: string; ts: string };
+}
+
+export type DecisionOutcome =
+  | { kind: "restored"; request: RestoreRequest }
+  | { kind: "failed"; request: RestoreRequest; error: SstStateError }
+  /** someone decided first (or the same click arrived twice): `request` says who and what */
+  | { kind: "already-decided"; request: RestoreRequest }
+  | { kind: "expired"; request: RestoreRequest }
+  | { kind: "not-allowed"; request: RestoreRequest; message: string }
+  /** the stage is locked right now; the request stays pending and can be approved later */
+  | { kind: "blocked"; request: RestoreRequest; error: SstStateError }
+  | { kind: "rejected"; request: RestoreRequest }
+  | { kind: "not-found"; id: string };
+
+export interface RestoreService {
+  request(input: RequestInput): Promise<RequestOutcome>;
+  approve(input: { id: string; approver: string }): Promise<DecisionOutcome>;
+  reject(input: { id: string; user: string; reason?: string }): Promise<DecisionOutcome>;
+  /** Only where the stage's policy says `requireApproval: false` (CLI `--yes`). */
+  restoreNow(input: Omit<RequestInput, "undoOf">): Promise<DecisionOutcome>;
+  /** A new request for what was current before the finished request `id` ran. */
+  undo(input: { id: string; requester: string; source: "slack" | "cli"; channel?: string }): Promise<RequestOutcome>;
+  /** Move every pending request past its expiry to `expired` (announced, audited). */
+  expirePending(filter?: { app?: string; stage?: string }): Promise<RestoreRequest[]>;
+  get(id: string): Promise<RestoreRequest | null>;
+}
+
+const STEP: Record<string, number> = {
+  "restore.requested": 1,
+  "restore.refused": 2,
+  "restore.approved": 3,
+  "restore.rejected": 3,
+  "restore.expired": 3,
+  "restore.done": 4,
+  "restore.failed": 4,
+};
+
+export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
+  const clock = deps.clock ?? systemClock;
+  const messages = deps.messages ?? plainRestoreMessages;
+  const newId = deps.newId ?? newRequestId;
+  const warn = deps.onWarning ?? (() => {});
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  async function audit(req: RestoreRequest, action: AuditAction, actor: string, message: string, data?: Record<string, unknown>) {
+    const entry: AuditEntry = {
+      // the step number orders a request's entries even within one millisecond
+      id: `${req.id}.${STEP[action] ?? 9}.${action.replace(/^restore\./, "")}`,
+      app: req.app,
+      stage: req.stage,
+      time: iso(clock.now()),
+      action,
+      actor,
+      requestId: req.id,
+      message,
+      ...(data ? { data } : {}),
+    };
+    await deps.audit.append(entry);
+  }
+
+  async function chat<T>(what: string, fn: (n: Notifier) => Promise<T>): Promise<T | undefined> {
+    if (!deps.notifier) return undefined;
+    try {
+      return await fn(deps.notifier);
+    } catch (e) {
+      warn(`could not ${what}`, e);
+      return undefined;
+    }
+  }
+
+  /** Update the request message in place and tell the requester. */
+  async function announceDecision(req: RestoreRequest) {
+    const policy = deps.config.policy(req.stage);
+    if (req.channel && req.messageTs) await chat("update the restore request message", (n) => n.update(req.channel!, req.messageTs!, messages.request(req, policy)));
+    if (req.status === "approved") return;
+    const notice = messages.requesterNotice(req);
+    if (isSlackUserId(req.requester) && req.requester !== req.decidedBy) {
+      await chat("tell the requester", (n) => n.post(req.requester, notice));
+    } else if (req.channel && req.messageTs && req.status !== "done" && req.status !== "failed") {
+      await chat("tell the requester", (n) => n.post(req.channel!, { ...notice, threadTs: req.messageTs! }));
+    }
+    if (req.status === "done" && req.channel) await chat("post the restore confirmation", (n) => n.post(req.channel!, messages.confirmation(req)));
+    if (req.status === "failed" && req.channel) {
+      const m: ChatMessage & { threadTs?: string } = messages.failure(req);
+      if (req.messageTs) m.threadTs = req.messageTs;
+      await chat("post the restore failure", (n) => n.post(req.channel!, m));
+    }
+  }
+
+  async function load(id: string): Promise<RestoreRequest | null> {
+    return deps.approvals.get(id);
+  }
+
+  async function expire(req: RestoreRequest, actor: string): Promise<RestoreRequest> {
+    const r = await deps.approvals.transition(req.id, "pending", "expired", {}, clock.now());
+    if (!r.ok) return r.request ?? req;
+    await audit(r.request, "restore.expired", actor, `restore request ${req.id} expired without approval`);
+    await announceDecision(r.request);
+    return r.request;
+  }
+
+  async function run(approved: RestoreRequest, actor: string): Promise<DecisionOutcome> {
+    const exec = await executeRestore({ store: deps.store, locker: deps.locker, clock, audit: deps.audit, onWarning: warn }, approved, actor);
+    const to = exec.ok ? "done" : "failed";
+    const t = await deps.approvals.transition(approved.id, "approved", to, { result: exec.result }, clock.now());
+    const req: RestoreRequest = t.request ?? { ...approved, status: to, result: exec.result };
+    if (exec.ok) {
+      await audit(req, "restore.done", actor, `restored ${req.app}/${req.stage} to ${req.target.label} (replaced ${req.current.label})`, {
+        target: req.target.id,
+        replaced: req.current.label,
+        previousSelector: exec.result.previousSelector ?? null,
+        requester: req.requester,
+        approver: req.decidedBy ?? null,
+        updateId: exec.result.updateId ?? null,
+      });
+    } else {
+      await audit(req, "restore.failed", actor, `restore of ${req.app}/${req.stage} to ${req.target.label} failed: ${exec.error.message}`, {
+        code: exec.error.code,
+      });
+    }
+    await announceDecision(req);
+    return exec.ok ? { kind: "restored", request: req } : { kind: "failed", request: req, error: exec.error };
+  }
+
+  /** Is the stage free right now? (checked again under the lock by executeRestore) */
+  async function blocked(req: RestoreRequest): Promise<SstStateError | null> {
+    const sst = await deps.store.readSstLock(req.app, req.stage);
+    if (sst) return new SstLockHeldError(req.app, req.stage, describeSstLock(sst));
+    const lease = await deps.locker.get(req.app, req.stage);
+    if (lease) return new StageLockedError(req.stage, describeHeldLock(lease, clock.now()));
+    return null;
+  }
+
+  async function createRequest(input: RequestInput): Promise<RequestOutcome> {
+    const { app, stage, store } = { ...input, store: deps.store };
+    const policy = deps.config.policy(stage);
+    const now = clock.now();
+    const current: CurrentState = await store.readCurrent(app, stage);
+    const versions = await store.listVersions(app, stage);
+    const resolved = await resolveVersion(store, app, stage, input.selector, versions);
+    const currentVersion = versions.find((v) => v.isCurrent);
+    if (resolved.version?.isCurrent || resolved.version?.kind === "current") {
+      throw new RestoreRefusedError(
+        "restore-nothing-to-do",
+        `${input.selector} is the current state of ${app}/${stage}; there is nothing to restore.`,
+        `Pick an older version: \`sst-state history ${stage}\` lists them (e.g. \`restore ${stage} previous\`).`,
+        2,
+      );
+    }
+    const bytes = await resolved.read();
+    const targetCp = parseCheckpoint(bytes, `${resolved.label} of ${app}/${stage}`);
+    const currentSha = sha256Hex(current.bytes);
+    const targetSha = sha256Hex(bytes);
+    if (currentSha === targetSha) {
+      throw new RestoreRefusedError(
+        "restore-nothing-to-do",
+        `${resolved.label} holds exactly the current state of ${app}/${stage}; there is nothing to restore.`,
+        `Pick an older version: \`sst-state history ${stage}\` lists them.`,
+        2,
+      );
+    }
+    // The current state may be unreadable (an empty or truncated write): that is a reason to restore.
+    let currentCp: Checkpoint | null = null;
+    try {
+      currentCp = parseCheckpoint(current.bytes, `current state of ${app}/${stage}`);
+    } catch {
+      currentCp = null;
+    }
+    const currentLabel = currentCp
+      ? currentVersion
+        ? versionLabel(currentVersion)
+        : `current state of ${current.time}`
+      : `the current state (unreadable: ${current.bytes.length} bytes)`;
+    const emptyCp: Checkpoint = { ...targetCp, resources: [], pendingOperations: [] };
+    const diff = diffCheckpoints(currentCp ?? emptyCp, targetCp, { from: currentVersion?.id ?? "current", to: resolved.label });
+    const target: RestoreTarget = targetOf(resolved.label, input.selector, resolved.version, resolved.objectVersionId, targetCp, targetSha);
+    const request: RestoreRequest = {
+      id: newId(),
+      app,
+      stage,
+      requester: input.requester,
+      source: input.source,
+      target,
+      current: {
+        token: current.token,
+        label: currentLabel,
+        time: current.time,
+        ...(currentVersion && currentVersion.kind !== "current" ? { selector: currentVersion.id } : {}),
+        ...(current.versionId ? { versionId: current.versionId } : {}),
+        sha256: currentSha,
+        resources: currentCp?.resources.length ?? 0,
+      },
+      diff: summarizeDiff(diff),
+      createdAt: iso(now),
+      expiresAt: iso(now + policy.restoreRequestTtlMs),
+      status: "pending",
+      ...(input.undoOf ? { undoOf: input.undoOf } : {}),
+    };
+    await deps.approvals.create(request);
+    await audit(
+      request,
+      "restore.requested",
+      input.requester,
+      `${input.requester} asked to restore ${app}/${stage} to ${target.label}${input.undoOf ? ` (undo of ${input.undoOf})` : ""}`,
+      { target: target.id, selector: input.selector, current: request.current.label, source: input.source, removed: diff.removed.length, added: diff.added.length, changed: diff.changed.length },
+    );
+    return { request, diff, policy };
+  }
+
+  async function post(outcome: RequestOutcome, fallbackChannel: string | undefined): Promise<RequestOutcome> {
+    const channel = outcome.policy.channel ?? fallbackChannel;
+    if (!channel || !deps.notifier) return outcome;
+    let req = outcome.request;
+    const posted = await chat("post the restore request", (n) => n.post(channel, messages.request(req, outcome.policy)));
+    if (!posted) return outcome;
+    const where = { channel: posted.channel, messageTs: posted.ts };
+    const t = await deps.approvals.transition(req.id, "pending", "pending", where, clock.now());
+    req = t.request ?? { ...req, ...where };
+    // Decided already (a very fast click)? Keep the message pointer anyway, for later updates.
+    if (!t.ok && t.request) req = (await deps.approvals.transition(req.id, req.status, req.status, where, clock.now())).request ?? { ...req, ...where };
+    if (isLargeDiff(req.diff)) {
+      await chat("upload the full diff", (n) =>
+        n.upload(posted.channel, { filename: `restore-${req.stage}-${req.id}.diff.txt`, title: `Full diff: ${req.current.label} → ${req.target.label}`, content: diffAsText(outcome.diff, req), threadTs: posted.ts }),
+      );
+    }
+    return { ...outcome, request: req, posted };
+  }
+
+  const service: RestoreService = {
+    get: load,
+
+    async request(input) {
+      return post(await createRequest(input), input.channel);
+    },
+
+    async approve({ id, approver }) {
+      const req = await load(id);
+      if (!req) return { kind: "not-found", id };
+      if (req.status !== "pending") return { kind: "already-decided", request: req };
+      if (Date.parse(req.expiresAt) <= clock.now()) return { kind: "expired", request: await expire(req, "sst-state") };
+      const policy = deps.config.policy(req.stage);
+      const check = await checkApprover(policy, req.stage, req.requester, approver, deps.groups);
+      if (!check.allowed) {
+        await audit(req, "restore.refused", approver, `${approver} may not approve restore request ${req.id}: ${check.reason}`, { reason: check.reason });
+        return { kind: "not-allowed", request: req, message: check.message };
+      }
+      const stop = await blocked(req);
+      if (stop) {
+        await audit(req, "restore.refused", approver, `approval of ${req.id} refused for now: ${stop.message}`, { reason: stop.code });
+        return { kind: "blocked", request: req, error: stop };
+      }
+      const t = await deps.approvals.transition(id, "pending", "approved", { decidedBy: approver, decidedAt: iso(clock.now()) }, clock.now());
+      if (!t.ok) {
+        if (!t.request) return { kind: "not-found", id };
+        if (t.request.status === "pending") return { kind: "expired", request: await expire(t.request, "sst-state") };
+        return { kind: "already-decided", request: t.request };
+      }
+      await audit(t.request, "restore.approved", approver, `${approver} approved restoring ${req.app}/${req.stage} to ${req.target.label}`, {
+        via: check.via,
+        ...(check.via === "group" ? { group: check.group } : {}),
+      });
+      await announceDecision(t.request);
+      return run(t.request, approver);
+    },
+
+    async reject({ id, user, reason }) {
+      const req = await load(id);
+      if (!req) return { kind: "not-found", id };
+      if (req.status !== "pending") return { kind: "already-decided", request: req };
+      if (Date.parse(req.expiresAt) <= clock.now()) return { kind: "expired", request: await expire(req, "sst-state") };
+      // The requester may withdraw; otherwise the same people who may approve may reject.
+      if (user !== req.requester) {
+        const check = await checkApprover(deps.config.policy(req.stage), req.stage, req.requester, user, deps.groups);
+        if (!check.allowed) return { kind: "not-allowed", request: req, message: check.message.replace("may not approve", "may not reject") };
+      }
+      const t = await deps.approvals.transition(
+        id,
+        "pending",
+        "rejected",
+        { decidedBy: user, decidedAt: iso(clock.now()), ...(reason ? { reason } : {}) },
+        clock.now(),
+      );
+      if (!t.ok) {
+        if (!t.request) return { kind: "not-found", id };
+        if (t.request.status === "pending") return { kind: "expired", request: await expire(t.request, "sst-state") };
+        return { kind: "already-decided", request: t.request };
+      }
+      await audit(t.request, "restore.rejected", user, `${user} ${user === req.requester ? "withdrew" : "rejected"} restore request ${id}${reason ? `: ${reason}` : ""}`);
+      await announceDecision(t.request);
+      return { kind: "rejected", request: t.request };
+    },
+
+    async restoreNow(input) {
+      const policy = deps.config.policy(input.stage);
+      if (policy.requireApproval) {
+        throw new RestoreRefusedError(
+          "restore-needs-approval",
+          `${input.stage} requires a second person to approve a restore.`,
+          `Ask without --yes: \`sst-state restore ${input.stage} ${input.selector}\` posts the request to Slack for approval.`,
+          1,
+        );
+      }
+      const outcome = await createRequest(input);
+      const posted = await post(outcome, input.channel);
+      const req = posted.request;
+      const stop = await blocked(req);
+      if (stop) {
+        const t = await deps.approvals.transition(req.id, "pending", "failed", { result: { finishedAt: iso(clock.now()), error: { code: stop.code, message: stop.message, ...(stop.hint ? { hint: stop.hint } : {}) } } }, clock.now());
+        await audit(req, "restore.refused", input.requester, `restore of ${req.app}/${req.stage} refused: ${stop.message}`, { reason: stop.code });
+        return { kind: "blocked", request: t.request ?? req, error: stop };
+      }
+      const t = await deps.approvals.transition(
+        req.id,
+        "pending",
+        "approved",
+        { decidedBy: input.requester, decidedAt: iso(clock.now()), reason: "no approval required (requireApproval: false)" },
+        clock.now(),
+      );
+      if (!t.ok) return t.request ? { kind: "already-decided", request: t.request } : { kind: "not-found", id: req.id };
+      await audit(t.request, "restore.approved", input.requester, `${input.requester} restored without approval (${input.stage}: requireApproval false)`, { via: "no-approval-required" });
+      return run(t.request, input.requester);
+    },
+
+    async undo({ id, requester, source, channel }) {
+      const done = await load(id);
+      if (!done) throw new RestoreRequestNotFoundError(id);
+      if (done.status !== "done" || !done.result?.previousSelector) {
+        throw new RestoreRefusedError(
+          "restore-no-undo",
+          `Restore request ${id} did not finish a restore whose previous version can be named (status ${done.status}).`,
+          `Pick the version with \`sst-state history ${done.stage}\` and ask with \`restore ${done.stage} <version>\`.`,
+          2,
+        );
+      }
+      return service.request({ app: done.app, stage: done.stage, selector: done.result.previousSelector, requester, source, undoOf: id, ...(channel ? { channel } : {}) });
+    },
+
+    async expirePending(filter) {
+      const now = clock.now();
+      const out: RestoreRequest[] = [];
+      for (const req of await deps.approvals.listPending(filter)) {
+        if (Date.parse(req.expiresAt) > now) continue;
+        const r = await expire(req, "sst-state");
+        if (r.status === "expired") out.push(r);
+      }
+      return out;
+    },
+  };
+  return service;
+}
+
+function targetOf(
+  label: string,
+  selector: string,
+  version: StateVersion | undefined,
+  objectVersionId: string | undefined,
+  cp: Checkpoint,
+  sha256: string,
+): RestoreTarget {
+  if (version) {
+    return {
+      selector,
+      id: version.id,
+      label: versionLabel(version),
+      kind: version.kind,
+      ...(version.updateId ? { updateId: version.updateId } : {}),
+      time: version.time,
+      command: version.update?.command ?? null,
+      resources: cp.resources.length,
+      sha256,
+    };
+  }
+  const time = typeof cp.manifest.time === "string" && !cp.manifest.time.startsWith("0001") ? cp.manifest.time : "";
+  return {
+    selector,
+    id: label,
+    label: `object version ${label}${time ? ` (${time.slice(0, 16).replace("T", " ")} UTC)` : ""}`,
+    kind: "object-version",
+    versionId: objectVersionId ?? label,
+    time,
+    command: null,
+    resources: cp.resources.length,
+    sha256,
+  };
+}
+
+export type { Locker };

@@ -1,0 +1,180 @@
+/**
+ * Diff of two checkpoints, keyed by URN (resource order does not matter).
+ *
+ * Rules:
+ * - `created` and `modified` are ignored: Pulumi bumps `modified` on every update of a resource
+ *   (and a refresh can touch it) without the resource itself changing; when something real changed,
+ *   that change is reported by its own path.
+ * - Secrets are compared by presence only. Two secrets at the same place are equal whatever their
+ *   ciphertexts (a passphrase ciphertext has a random nonce, so every save re-encrypts); a path
+ *   where a secret appeared, disappeared, or a value became/stopped being a secret is listed in
+ *   `paths` and in `secrets`. A secret's content is never compared, read or printed.
+ * - Paths: `inputs.…`/`outputs.…`/`propertyDependencies.…` are walked down to the differing leaf
+ *   (`inputs.environment.variables.FOO`, `inputs.rules[2].port`); an array whose length changed is
+ *   reported as one path (`inputs.rules`), not element by element. Other top-level fields are
+ *   reported by name (`parent`, `dependencies`, `provider`, `protect`, `retainOnDelete`, `id`,
+ *   `type`, `custom`, and unknown fields). Keys that are not plain words are quoted: `tags["a.b"]`.
+ * - Duplicate URNs (an invalid checkpoint): the last resource with that URN wins, on both sides;
+ *   the diff does not fail.
+ *
+ * Speed: each pair of resources is first compared with a deep-equal that stops at the first
+ * difference; only pairs that differ are walked again to collect paths, and then only into the
+ * subtrees that differ.
+ */
+import type { DiffReport } from "../report-types.ts";
+import { containsSecret, isSecret } from "./redact.ts";
+import type { Checkpoint, Resource } from "./types.ts";
+
+/** Top-level fields walked into; every other top-level field is reported by its name. */
+const WALKED = new Set(["inputs", "outputs", "propertyDependencies"]);
+
+function isIgnored(k: string): boolean {
+  return k === "created" || k === "modified";
+}
+
+/** Deep equality of JSON values, secrets equal when both are secrets. Stops at the first difference. */
+export function jsonEqual(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (typeof x !== "object" || typeof y !== "object" || x === null || y === null) return false;
+  if (Array.isArray(x)) {
+    if (!Array.isArray(y) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!jsonEqual(x[i], y[i])) return false;
+    return true;
+  }
+  if (Array.isArray(y)) return false;
+  const a = x as Record<string, unknown>;
+  const b = y as Record<string, unknown>;
+  const sa = isSecret(a);
+  if (sa || isSecret(b)) return sa && isSecret(b);
+  let n = 0;
+  for (const k in a) {
+    // b[k] of a key b lacks is undefined (or, for names like "constructor", a function): never equal
+    if (!jsonEqual(a[k], b[k])) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
+}
+
+function resourceEqual(a: Resource, b: Resource): boolean {
+  let n = 0;
+  for (const k in a) {
+    if (isIgnored(k)) continue;
+    if (!jsonEqual(a[k], b[k])) return false;
+    n++;
+  }
+  for (const k in b) if (!isIgnored(k)) n--;
+  return n === 0;
+}
+
+const PLAIN_KEY = /^[A-Za-z_$][\w$:/@-]*$/;
+
+function child(path: string, key: string): string {
+  return PLAIN_KEY.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+interface Acc {
+  paths: string[];
+  secrets: string[];
+}
+
+/** Collects the paths under `path` where x and y differ (x, y known or suspected to differ). */
+function walk(path: string, x: unknown, y: unknown, acc: Acc): void {
+  if (jsonEqual(x, y)) return;
+  const sx = isSecret(x);
+  const sy = isSecret(y);
+  if (sx || sy) {
+    // both secrets would be equal: so one side is a secret and the other is not
+    acc.paths.push(path);
+    acc.secrets.push(path);
+    return;
+  }
+  const ox = typeof x === "object" && x !== null;
+  const oy = typeof y === "object" && y !== null;
+  if (ox && oy && Array.isArray(x) === Array.isArray(y)) {
+    if (Array.isArray(x)) {
+      const ya = y as unknown[];
+      if (x.length === ya.length) {
+        for (let i = 0; i < x.length; i++) walk(`${path}[${i}]`, x[i], ya[i], acc);
+      } else {
+        acc.paths.push(path);
+        if (containsSecret(x) || containsSecret(ya)) acc.secrets.push(path);
+      }
+      return;
+    }
+    const a = x as Record<string, unknown>;
+    const b = y as Record<string, unknown>;
+    for (const k in a) {
+      if (hasOwn.call(b, k)) walk(child(path, k), a[k], b[k], acc);
+      else leaf(child(path, k), a[k], acc);
+    }
+    for (const k in b) if (!hasOwn.call(a, k)) leaf(child(path, k), b[k], acc);
+    return;
+  }
+  // different kinds (value vs object, object vs array, two different primitives)
+  acc.paths.push(path);
+  if (containsSecret(x) || containsSecret(y)) acc.secrets.push(path);
+}
+
+/** A value present on one side only. */
+function leaf(path: string, v: unknown, acc: Acc): void {
+  acc.paths.push(path);
+  if (containsSecret(v)) acc.secrets.push(path);
+}
+
+/** The paths where two resources with the same URN differ (empty when they are the same). */
+export function diffResource(a: Resource, b: Resource): { paths: string[]; secrets: string[] } {
+  const acc: Acc = { paths: [], secrets: [] };
+  if (resourceEqual(a, b)) return acc;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const visit = (k: string): void => {
+    const inA = hasOwn.call(ra, k);
+    const inB = hasOwn.call(rb, k);
+    if (inA && inB && jsonEqual(ra[k], rb[k])) return;
+    if (WALKED.has(k) && inA && inB) walk(k, ra[k], rb[k], acc);
+    else if (WALKED.has(k)) leaf(k, inA ? ra[k] : rb[k], acc);
+    else {
+      acc.paths.push(k);
+      if (containsSecret(ra[k]) || containsSecret(rb[k])) acc.secrets.push(k);
+    }
+  };
+  for (const k in ra) if (!isIgnored(k)) visit(k);
+  for (const k in rb) if (!isIgnored(k) && !hasOwn.call(ra, k)) visit(k);
+  acc.paths.sort();
+  acc.secrets.sort();
+  return acc;
+}
+
+function byUrn(resources: readonly Resource[]): Map<string, Resource> {
+  const m = new Map<string, Resource>();
+  for (const r of resources) m.set(r.urn, r); // duplicates: the last one wins
+  return m;
+}
+
+/** What changed from `from` to `to` (DESIGN §4 `diff`). */
+export function diffCheckpoints(from: Checkpoint, to: Checkpoint, labels?: { from: string; to: string }): DiffReport {
+  const a = byUrn(from.resources);
+  const b = byUrn(to.resources);
+  const added: string[] = [];
+  const removed: string[] = [];
+  const changed: DiffReport["changed"] = [];
+  let unchanged = 0;
+  for (const [urn, rb] of b) {
+    const ra = a.get(urn);
+    if (ra === undefined) {
+      added.push(urn);
+      continue;
+    }
+    const d = diffResource(ra, rb);
+    if (d.paths.length === 0) unchanged++;
+    else changed.push(d.secrets.length ? { urn, paths: d.paths, secrets: d.secrets } : { urn, paths: d.paths });
+  }
+  for (const urn of a.keys()) if (!b.has(urn)) removed.push(urn);
+  added.sort();
+  removed.sort();
+  changed.sort((x, y) => (x.urn < y.urn ? -1 : x.urn > y.urn ? 1 : 0));
+  return { from: labels?.from ?? "from", to: labels?.to ?? "to", added, removed, changed, unchanged };
+}

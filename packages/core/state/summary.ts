@@ -1,0 +1,149 @@
+/**
+ * What `status` shows about one checkpoint. One pass over the resources (plus a short second pass
+ * only for resources listed before their parent, which a valid checkpoint never has), no regex
+ * per resource.
+ */
+import { redact } from "./redact.ts";
+import type { Checkpoint, Resource } from "./types.ts";
+
+export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+export interface ComponentSummary {
+  urn: string;
+  type: string;
+  name: string;
+  /** number of descendants (children, grandchildren, …), the component itself not included */
+  resources: number;
+}
+
+export interface PendingOperationSummary {
+  type: string;
+  urn: string;
+  resourceType: string;
+}
+
+export interface Summary {
+  /** every resource in the checkpoint, the root stack and providers included */
+  resources: number;
+  /** resources per type, keys sorted */
+  types: Record<string, number>;
+  /** top-level components: component resources (`custom: false`) whose parent is the root stack */
+  components: ComponentSummary[];
+  pendingOperations: PendingOperationSummary[];
+  /** manifest time; null when absent or Pulumi's zero time (0001-01-01…) */
+  manifestTime: string | null;
+  /** the Pulumi version that wrote the checkpoint (`manifest.version`), null when empty */
+  pulumiVersion: string | null;
+  /** the root stack's outputs, secrets replaced by "[secret]" */
+  outputs: Record<string, unknown>;
+  stack: string;
+  app?: string;
+  stage?: string;
+}
+
+/** The resource's name: the part of the URN after its last `::`. */
+export function urnName(urn: string): string {
+  const i = urn.lastIndexOf("::");
+  return i < 0 ? urn : urn.slice(i + 2);
+}
+
+/** `urn:pulumi:<stage>::<app>::…` -> {stage, app}; undefined for anything else. */
+export function urnStageApp(urn: string): { stage: string; app: string } | undefined {
+  if (!urn.startsWith("urn:pulumi:")) return undefined;
+  const a = urn.indexOf("::", 11);
+  if (a < 0) return undefined;
+  const b = urn.indexOf("::", a + 2);
+  if (b < 0) return undefined;
+  return { stage: urn.slice(11, a), app: urn.slice(a + 2, b) };
+}
+
+export function findRoot(resources: readonly Resource[]): Resource | undefined {
+  for (const r of resources) if (r.type === ROOT_STACK_TYPE) return r;
+  return undefined;
+}
+
+const ZERO_TIME = "0001-01-01T00:00:00Z";
+
+export function summarize(cp: Checkpoint): Summary {
+  const resources = cp.resources;
+  const root = findRoot(resources);
+  const rootUrn = root?.urn;
+
+  const typeCounts = new Map<string, number>();
+  // urn -> the top-level component it belongs to (itself for a top-level component), or null
+  const topOf = new Map<string, string | null>();
+  const counts = new Map<string, number>();
+  const components: ComponentSummary[] = [];
+  let late: Resource[] | undefined;
+
+  const place = (r: Resource, parentTop: string | null): void => {
+    topOf.set(r.urn, parentTop);
+    if (parentTop !== null) counts.set(parentTop, (counts.get(parentTop) ?? 0) + 1);
+  };
+
+  for (const r of resources) {
+    const t = r.type;
+    typeCounts.set(t, (typeCounts.get(t) ?? 0) + 1);
+    const parent = r.parent;
+    if (parent === undefined || parent === "" || r === root) {
+      topOf.set(r.urn, null);
+    } else if (parent === rootUrn) {
+      if (r.custom === false) {
+        topOf.set(r.urn, r.urn);
+        counts.set(r.urn, 0);
+        components.push({ urn: r.urn, type: t, name: urnName(r.urn), resources: 0 });
+      } else topOf.set(r.urn, null);
+    } else {
+      const pt = topOf.get(parent);
+      if (pt === undefined) (late ??= []).push(r);
+      else place(r, pt);
+    }
+  }
+  // resources listed before their parent (an invalid order, or a dangling parent): resolve what we can
+  while (late && late.length) {
+    const still: Resource[] = [];
+    for (const r of late) {
+      const pt = topOf.get(r.parent!);
+      if (pt === undefined) still.push(r);
+      else place(r, pt);
+    }
+    if (still.length === late.length) break; // the rest have dangling parents
+    late = still;
+  }
+  for (const c of components) c.resources = counts.get(c.urn) ?? 0;
+
+  const types: Record<string, number> = {};
+  for (const t of [...typeCounts.keys()].sort()) types[t] = typeCounts.get(t)!;
+
+  const pendingOperations = cp.pendingOperations.map((op) => ({
+    type: String(op.type),
+    urn: typeof op.resource?.urn === "string" ? op.resource.urn : "",
+    resourceType: typeof op.resource?.type === "string" ? op.resource.type : "",
+  }));
+
+  const time = cp.manifest.time;
+  const version = cp.manifest.version;
+  const summary: Summary = {
+    resources: resources.length,
+    types,
+    components,
+    pendingOperations,
+    manifestTime: typeof time === "string" && time !== "" && time !== ZERO_TIME ? time : null,
+    pulumiVersion: typeof version === "string" && version !== "" ? version : null,
+    outputs: root?.outputs && typeof root.outputs === "object" ? redact(root.outputs) : {},
+    stack: cp.stack,
+  };
+  const where = appStage(cp.stack, rootUrn);
+  if (where) {
+    summary.app = where.app;
+    summary.stage = where.stage;
+  }
+  return summary;
+}
+
+/** From `organization/<app>/<stage>`, else from the root stack's URN. */
+export function appStage(stack: string, rootUrn: string | undefined): { app: string; stage: string } | undefined {
+  const parts = stack.split("/");
+  if (parts.length === 3 && parts[1] && parts[2]) return { app: parts[1], stage: parts[2] };
+  return rootUrn ? urnStageApp(rootUrn) : undefined;
+}

@@ -1,0 +1,279 @@
+/**
+ * State versions: the model every StateStore shares (DESIGN §2), and version selectors.
+ *
+ * A "version" is what a user thinks in: one per deploy. SST writes `snapshot/<app>/<stage>/<updateID>.json`
+ * (legacy: `history/<app>/<stage>/<20 digits>-<updateID>.json`) when an update ends, and keeps
+ * `app/<app>/<stage>.json` as the current state (re-pushed every few seconds during a deploy).
+ * - When the current file holds the same bytes as the newest snapshot (after gunzip), they are ONE
+ *   version: that snapshot, with `isCurrent: true`. `previous` is then the deploy before it.
+ * - When they differ (an interrupted or running deploy, a manual copy, a restore), the current file
+ *   is its own `current` version at the top, joined to the newest update record that has no
+ *   snapshot yet (the interrupted update), and `previous` is the newest snapshot.
+ * Only the newest snapshot is compared with the current file: that is the one it should equal.
+ *
+ * Pure: no I/O here except through the StateStore port or the callbacks the stores pass in.
+ */
+import { gunzipSync } from "node:zlib";
+import { VersionNotFoundError } from "../errors.ts";
+import type { StateStore, StateVersion } from "../ports.ts";
+import type { UpdateRecord } from "./types.ts";
+import { isUpdateId, updateIdTime } from "./update-id.ts";
+
+// ---------------------------------------------------------------------------------------------
+// keys (the same in the S3 bucket and under `<root>/state/` of the local home)
+
+export const stateKeys = {
+  app: (app: string, stage: string) => `app/${app}/${stage}.json`,
+  snapshotPrefix: (app: string, stage: string) => `snapshot/${app}/${stage}/`,
+  snapshot: (app: string, stage: string, updateId: string) => `snapshot/${app}/${stage}/${updateId}.json`,
+  updatePrefix: (app: string, stage: string) => `update/${app}/${stage}/`,
+  update: (app: string, stage: string, updateId: string) => `update/${app}/${stage}/${updateId}.json`,
+  eventlog: (app: string, stage: string, updateId: string) => `eventlog/${app}/${stage}/${updateId}.json`,
+  historyPrefix: (app: string, stage: string) => `history/${app}/${stage}/`,
+  history: (app: string, stage: string, updateId: string, digits: string) => `history/${app}/${stage}/${digits}-${updateId}.json`,
+  lock: (app: string, stage: string) => `lock/${app}/${stage}.json`,
+  /** only ever written by generators; stores never read it */
+  secret: (app: string, stage: string) => `secret/${app}/${stage}.json`,
+} as const;
+
+const SNAPSHOT_NAME = /(?:^|\/)([0-9a-f]{24})\.json$/;
+const HISTORY_NAME = /(?:^|\/)(\d{20})-([0-9a-f]{24})\.json$/;
+
+/** The updateID of a snapshot or update-record key (`…/<updateID>.json`), else undefined. */
+export function updateIdOfKey(key: string): string | undefined {
+  return SNAPSHOT_NAME.exec(key)?.[1];
+}
+
+/** The updateID of a legacy history key (`…/<20 digits>-<updateID>.json`), else undefined. */
+export function updateIdOfHistoryKey(key: string): string | undefined {
+  return HISTORY_NAME.exec(key)?.[2];
+}
+
+// ---------------------------------------------------------------------------------------------
+// gzip (SST v4.13+ `state.compress`): sniff the bytes, never trust the name
+
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** The stored bytes, gunzipped when they are gzip. */
+export function decodeStored(bytes: Uint8Array): Uint8Array {
+  return isGzip(bytes) ? new Uint8Array(gunzipSync(bytes)) : bytes;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** "update <id> (deploy) since <time>": for SstLockHeldError messages. */
+export function describeSstLock(lock: { updateID?: unknown; command?: unknown; created?: unknown }): string {
+  return `update ${String(lock.updateID)}${lock.command ? ` (${String(lock.command)})` : ""} since ${String(lock.created)}`;
+}
+
+/** Parse a small JSON object (lock, update record) that may be gzip. */
+export function parseSmallJson<T>(bytes: Uint8Array): T {
+  return JSON.parse(new TextDecoder().decode(decodeStored(bytes))) as T;
+}
+
+// ---------------------------------------------------------------------------------------------
+// version assembly (shared by the memory, local and S3 stores)
+
+/** An object as a store lists it. */
+export interface StoredObject {
+  key: string;
+  /** size as stored (compressed when gzip) */
+  size: number;
+  /** ISO modification time, when known */
+  time?: string;
+  /** S3 ETag, when known (equal ETags = equal bytes) */
+  etag?: string;
+}
+
+export interface ContentAccess {
+  /** the first `n` stored bytes (to tell gzip from plain) */
+  head(key: string, n: number): Promise<Uint8Array | null>;
+  /** all stored bytes */
+  read(key: string): Promise<Uint8Array | null>;
+}
+
+/**
+ * True when two stored objects hold the same state. Cheap checks first: equal ETags; different
+ * sizes with the same encoding (both gzip or both plain) means different. Only then the bytes
+ * are compared (gunzipped when the encodings differ or the raw bytes do).
+ */
+export async function sameStoredContent(a: StoredObject, b: StoredObject, io: ContentAccess): Promise<boolean> {
+  if (a.etag && b.etag && stripQuotes(a.etag) === stripQuotes(b.etag)) return true;
+  if (a.size !== b.size) {
+    const [ha, hb] = await Promise.all([io.head(a.key, 2), io.head(b.key, 2)]);
+    if (!ha || !hb) return false;
+    if (isGzip(ha) === isGzip(hb)) return false;
+  }
+  const [ra, rb] = await Promise.all([io.read(a.key), io.read(b.key)]);
+  if (!ra || !rb) return false;
+  if (bytesEqual(ra, rb)) return true;
+  if (!isGzip(ra) && !isGzip(rb)) return false;
+  return bytesEqual(decodeStored(ra), decodeStored(rb));
+}
+
+export function stripQuotes(etag: string): string {
+  return etag.replace(/^W\//, "").replace(/^"|"$/g, "");
+}
+
+export interface VersionListInput {
+  current: StoredObject | null;
+  snapshots: StoredObject[];
+  history: StoredObject[];
+  /** updateIDs that have an update record */
+  updateIds: string[];
+  readUpdate(updateId: string): Promise<UpdateRecord | null>;
+  same(a: StoredObject, b: StoredObject): Promise<boolean>;
+  /** how a key is shown in `StateVersion.location` */
+  location(key: string): string;
+}
+
+/** Run `fn` over `items` with at most `limit` at a time, keeping the order of results. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= items.length) return;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** Versions newest first, per the model in the file comment. */
+export async function assembleVersions(input: VersionListInput): Promise<StateVersion[]> {
+  const entries: { version: StateVersion; object: StoredObject }[] = [];
+  const seen = new Set<string>();
+  for (const o of input.snapshots) {
+    const id = updateIdOfKey(o.key);
+    if (!id || seen.has(id)) continue;
+    seen.add(id);
+    entries.push({ object: o, version: { id, kind: "snapshot", updateId: id, time: iso(updateIdTime(id)), isCurrent: false, location: input.location(o.key), size: o.size } });
+  }
+  for (const o of input.history) {
+    const id = updateIdOfHistoryKey(o.key);
+    if (!id || seen.has(id)) continue;
+    seen.add(id);
+    entries.push({ object: o, version: { id, kind: "history", updateId: id, time: iso(updateIdTime(id)), isCurrent: false, location: input.location(o.key), size: o.size } });
+  }
+  // newest first: by time, then by updateID (ascending updateID = newest first)
+  entries.sort((a, b) => b.version.time.localeCompare(a.version.time) || a.version.id.localeCompare(b.version.id));
+
+  const records = new Set(input.updateIds);
+  await mapLimit(entries, 16, async (e) => {
+    if (e.version.updateId && records.has(e.version.updateId)) {
+      const u = await input.readUpdate(e.version.updateId);
+      if (u) e.version.update = u;
+    }
+  });
+
+  const versions = entries.map((e) => e.version);
+  const cur = input.current;
+  if (!cur) return versions;
+  const newest = entries[0];
+  if (newest && (await input.same(cur, newest.object))) {
+    newest.version.isCurrent = true;
+    return versions;
+  }
+  // The current file is its own version: join it to the newest update that has no snapshot yet
+  // and started after the newest snapshot (the interrupted or running update).
+  const current: StateVersion = {
+    id: "current",
+    kind: "current",
+    time: cur.time ?? new Date(0).toISOString(),
+    isCurrent: true,
+    location: input.location(cur.key),
+    size: cur.size,
+  };
+  const newestId = newest?.version.updateId;
+  const pendingId = [...records].filter((id) => isUpdateId(id) && !seen.has(id) && (!newestId || id < newestId)).sort()[0];
+  if (pendingId) {
+    current.updateId = pendingId;
+    const u = await input.readUpdate(pendingId);
+    if (u) current.update = u;
+  }
+  return [current, ...versions];
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+// ---------------------------------------------------------------------------------------------
+// selectors: latest, previous, ~N, an updateID, an S3 object version id
+
+export interface ResolvedVersion {
+  /** updateID, "current", or the S3 version id */
+  label: string;
+  read: () => Promise<Uint8Array>;
+  version?: StateVersion;
+  objectVersionId?: string;
+}
+
+/**
+ * Resolve a user's version selector (DESIGN §4):
+ * - `latest` (or `current`, `~0`): the current state;
+ * - `previous` (`~1`): the version before it;
+ * - `~N`: N versions back from latest;
+ * - an updateID (24 hex): that deploy's snapshot or legacy history entry;
+ * - anything else: an S3 object version id of `app/<app>/<stage>.json` (read to check it exists).
+ * Pass `versions` when they were already listed, to avoid listing twice.
+ */
+export async function resolveVersion(
+  store: StateStore,
+  app: string,
+  stage: string,
+  selector: string,
+  versions?: StateVersion[],
+): Promise<ResolvedVersion> {
+  const sel = selector.trim();
+  const list = async () => (versions ??= await store.listVersions(app, stage));
+  const counted = (n: number) =>
+    n === 0
+      ? `${app}/${stage} has no versions.`
+      : `${app}/${stage} has ${n} version${n === 1 ? "" : "s"} (~0 … ~${n - 1}).`;
+  const byIndex = async (n: number): Promise<ResolvedVersion> => {
+    const vs = await list();
+    const v = vs[n];
+    if (!v) throw new VersionNotFoundError(selector, counted(vs.length));
+    return { label: v.id, version: v, read: () => store.readVersion(app, stage, v) };
+  };
+
+  if (sel === "latest" || sel === "current") return byIndex(0);
+  if (sel === "previous") return byIndex(1);
+  if (sel.startsWith("~")) {
+    const m = /^~(\d{1,9})$/.exec(sel);
+    if (!m) throw new VersionNotFoundError(selector, `"~" takes a number of versions back, like ~1 or ~5. ${counted((await list()).length)}`);
+    return byIndex(Number(m[1]));
+  }
+  if (isUpdateId(sel)) {
+    const vs = await list();
+    const v = vs.find((x) => x.id === sel) ?? vs.find((x) => x.updateId === sel);
+    if (!v) throw new VersionNotFoundError(selector, `no snapshot or history entry has that updateID. ${counted(vs.length)}`);
+    return { label: sel, version: v, read: () => store.readVersion(app, stage, v) };
+  }
+  if (!sel) throw new VersionNotFoundError(selector, `the selector is empty. ${counted((await list()).length)}`);
+  // An S3 object version id: read it now, so that a wrong id fails here and not later.
+  let bytes: Uint8Array;
+  try {
+    bytes = await store.readObjectVersion(app, stage, sel);
+  } catch (e) {
+    if (e instanceof VersionNotFoundError) {
+      const n = (await list()).length;
+      throw new VersionNotFoundError(
+        selector,
+        `it is not latest/previous/~N, not an updateID, and ${store.home === "aws" ? "no object version of" : "the local home keeps no object versions of"} app/${app}/${stage}.json has that id. ${counted(n)}`,
+      );
+    }
+    throw e;
+  }
+  return { label: sel, objectVersionId: sel, read: async () => bytes };
+}

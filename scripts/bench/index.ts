@@ -1,0 +1,19 @@
+/**
+ * `npm run bench`: runs every benchmark part in this folder (each `<area>.ts` exports `run()`),
+ * in name order, or only those named: `npm run bench -- state locks`. Every figure is printed
+ * next to its baseline measured in the same run.
+ */
+import { readdirSync } from "node:fs";
+
+const dir = new URL(".", import.meta.url);
+const only = process.argv.slice(2);
+const parts = readdirSync(dir)
+  .filter((f) => f.endsWith(".ts") && f !== "index.ts" && !f.startsWith("_"))
+  .map((f) => f.replace(/\.ts$/, ""))
+  .filter((name) => only.length === 0 || only.includes(name))
+  .sort();
+for (const name of parts) {
+  const mod = (await import(new URL(`${name}.ts`, dir).href)) as { run: () => Promise<void> };
+  console.log(`\n=== ${name} ===`);
+  await mod.run();
+}

@@ -1,0 +1,20 @@
+/**
+ * `npm run services:start`: start Swift (S3) and DynamoDB Local once and leave them running, so
+ * repeated `npm test` / `npx vitest run` calls reuse them (found through .cache/services.json).
+ * Stop them with `npm run services:stop`.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { startSwift } from "./swift.ts";
+import { startDynamoDbLocal } from "./dynamodb-local.ts";
+
+const [s3, ddb] = await Promise.all([startSwift(), startDynamoDbLocal()]);
+mkdirSync(new URL("../../.cache/", import.meta.url), { recursive: true });
+writeFileSync(new URL("../../.cache/services.json", import.meta.url), JSON.stringify({ s3: s3.endpoint, dynamo: ddb.endpoint, pid: process.pid }));
+console.log(`S3 (Swift) ${s3.endpoint}, DynamoDB Local ${ddb.endpoint}; pid ${process.pid}. Ctrl-C or \`npm run services:stop\` stops them.`);
+const stop = async () => {
+  await Promise.all([s3.stop(), ddb.stop()]);
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+setInterval(() => {}, 1 << 30);
