@@ -43,6 +43,8 @@ export function createDynamoClient(opts: DynamoClientOptions = {}): DynamoDBClie
     requestHandler: {
       connectionTimeout: opts.connectTimeoutMs ?? 3_000,
       requestTimeout: opts.requestTimeoutMs ?? 5_000,
+      // Without this the SDK only logs a warning when requestTimeout passes, and waits on.
+      throwOnRequestTimeout: true,
     },
   });
 }

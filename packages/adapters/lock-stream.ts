@@ -21,7 +21,6 @@ import { isLockItem, leaseOf, leaseRecordFromItem, type RawItem } from "./dynamo
 export interface LockStreamRecord {
   eventName?: "INSERT" | "MODIFY" | "REMOVE" | string;
   dynamodb?: { Keys?: unknown; OldImage?: unknown; NewImage?: unknown } | undefined;
-  userIdentity?: { type?: string; principalId?: string } | undefined;
 }
 
 export function lockEventsFromStreamRecords(records: readonly LockStreamRecord[]): LockEvent[] {

@@ -60,6 +60,7 @@ export interface S3HomeStoreOptions {
 export interface S3HomeStore extends StateStore {
   readonly home: "aws";
   readonly bucket: string;
+  readonly client: S3Client;
 }
 
 interface SdkError {
@@ -251,6 +252,7 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
     home: "aws",
     location,
     bucket,
+    client,
     listApps,
     async listStages(app) {
       const stages = await listStagesOf(app);
@@ -330,10 +332,15 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
         const ms = d.LastModified?.getTime() ?? 0;
         items.push({ versionId: d.VersionId, time: new Date(ms).toISOString(), size: 0, isLatest: !!d.IsLatest, deleteMarker: true, ms });
       }
-      items.sort((a, b) => b.ms - a.ms || Number(b.isLatest) - Number(a.isLatest));
+      items.sort((a, b) => b.ms - a.ms || Number(b.isLatest) - Number(a.isLatest) || (a.versionId < b.versionId ? 1 : a.versionId > b.versionId ? -1 : 0));
       const versions = items.map(({ ms: _ms, ...v }) => v);
-      const more = r.IsTruncated && r.NextKeyMarker === key;
-      return more ? { versions, cursor: encodeCursor({ k: r.NextKeyMarker!, ...(r.NextVersionIdMarker ? { v: r.NextVersionIdMarker } : {}) }) } : { versions };
+      if (!(r.IsTruncated && r.NextKeyMarker === key)) return { versions };
+      // Some servers (OpenStack Swift) answer NextVersionIdMarker "null" inside a key's versions;
+      // then continue after the last version of this page, which is what the marker means.
+      let marker = r.NextVersionIdMarker;
+      const last = versions.at(-1);
+      if ((!marker || marker === "null") && last && !versions.some((v) => v.versionId === "null")) marker = last.versionId;
+      return { versions, cursor: encodeCursor({ k: key, ...(marker ? { v: marker } : {}) }) };
     },
     async readObjectVersion(app, stage, versionId) {
       const key = stateKeys.app(app, stage);
@@ -348,6 +355,12 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
             versionId,
             status === 405 || n === "MethodNotAllowed" ? `that object version of s3://${bucket}/${key} is a delete marker.` : `s3://${bucket}/${key} has no object version with that id.`,
           );
+        }
+        if ((status ?? 0) >= 500) {
+          // Swift answers 500 to a version id it cannot parse; when the object itself reads fine,
+          // the id is what is wrong.
+          const h = await headObject(key).catch(() => null);
+          if (h) throw new VersionNotFoundError(versionId, `s3://${bucket}/${key} has no readable object version with that id (the server answered HTTP ${status}).`);
         }
         throw fail(e, "read a version of", key);
       }

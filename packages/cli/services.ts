@@ -10,6 +10,9 @@ import type { Clock, StateStore } from "@sst-state/core/ports";
 import { systemClock } from "@sst-state/core/ports";
 import { resolveApp, splitTarget } from "@sst-state/core/queries";
 import { createStateStore } from "@sst-state/adapters/state-store-factory";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
+import { startEmbeddedDynamo } from "@sst-state/adapters/embedded-dynamo";
 
 export interface ServiceOptions {
   env: NodeJS.ProcessEnv;
@@ -20,6 +23,14 @@ export interface ServiceOptions {
   clock?: Clock;
 }
 
+export interface TableHandle {
+  client: DynamoDBClient;
+  tableName: string;
+  /** true for the embedded store (dynalite: no streams, so announcements are fed in-process) */
+  embedded: boolean;
+  where: string;
+}
+
 export interface Services {
   readonly clock: Clock;
   readonly env: NodeJS.ProcessEnv;
@@ -28,6 +39,11 @@ export interface Services {
   stateStore(): Promise<StateStore>;
   /** `prod` / `shop/prod` + --app / SST_STATE_APP / config → {app, stage} */
   target(stageArg: string | undefined): Promise<{ app: string; stage: string }>;
+  /**
+   * The DynamoDB table for locks, approvals and audit: SST_STATE_TABLE (endpoint from
+   * AWS_ENDPOINT_URL_DYNAMODB), else the embedded store under .sst-state/db (DESIGN §4).
+   */
+  table(): Promise<TableHandle>;
   /** release what was opened (the embedded table, clients) */
   close(): Promise<void>;
   /** hook for other areas (locks, approvals) to register what they opened */
@@ -45,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
 export function createServices(opts: ServiceOptions): Services {
   let config: Config | undefined;
   let store: Promise<StateStore> | undefined;
+  let table: Promise<TableHandle> | undefined;
   const closers: (() => Promise<void> | void)[] = [];
   const home = opts.home ?? opts.env.SST_STATE_HOME;
   if (home !== undefined && home !== "local" && home !== "aws") {
@@ -69,6 +86,18 @@ export function createServices(opts: ServiceOptions): Services {
       const app = await resolveApp(s, t.app ?? opts.app ?? opts.env.SST_STATE_APP, services.config());
       return { app, stage: t.stage };
     },
+    table: () =>
+      (table ??= (async (): Promise<TableHandle> => {
+        const tableName = opts.env.SST_STATE_TABLE;
+        if (tableName) {
+          const client = createDynamoClient({ env: opts.env });
+          closers.push(() => client.destroy());
+          return { client, tableName, embedded: false, where: `DynamoDB table ${tableName}` };
+        }
+        const db = await startEmbeddedDynamo({ cwd: opts.cwd });
+        closers.push(() => db.close());
+        return { client: db.client, tableName: db.tableName, embedded: true, where: `the embedded store in ${db.dir}` };
+      })()),
     onClose: (fn) => void closers.push(fn),
     async close() {
       for (const fn of closers.splice(0).reverse()) await fn();

@@ -94,7 +94,7 @@ const help: VerbHandler<"help"> = async ({ command, deps, prefix }) => ({
 });
 
 /** Placeholder for verbs another feature wires in (see the header of this file). */
-function notWiredYet(verb: Verb): VerbHandler {
+function notWiredYet<V extends Verb>(verb: V): VerbHandler<V> {
   return async ({ command, prefix }) => {
     const stage = "target" in command ? ` ${command.target.app ? `${command.target.app}/` : ""}${command.target.stage}` : "";
     return {

@@ -7,5 +7,7 @@ import status from "./status.ts";
 import history from "./history.ts";
 import diff from "./diff.ts";
 import demo from "./demo.ts";
+import restore from "./restore.ts";
+import audit from "./audit.ts";
 
-export const commands: CliCommand[] = [status, history, diff, demo];
+export const commands: CliCommand[] = [status, history, diff, restore, audit, demo];

@@ -4,7 +4,7 @@ export * from "./ports.ts";
 export { ALL_RULES, RULE_NAMES, rulesOf } from "./registry.ts";
 export { runDiagnosis, runRules, mergeReport, sortFindings, selectRules, exitCodeOf, type RunDiagnosisOptions, type FindingsPart } from "./runner.ts";
 export { buildDiagnosisDefinition, placeholderResources, STATE, type DiagnosisResources, type TaskName } from "./workflow-definition.ts";
-export { createDiagnosisTasks, type DiagnosisTasks, type DiagnosisTaskDeps, type DiagnosisRef, type WorkflowState } from "./tasks.ts";
+export { createDiagnosisTasks, errorForWorkflow, type DiagnosisTasks, type DiagnosisTaskDeps, type DiagnosisRef, type WorkflowState } from "./tasks.ts";
 export { renderDiagnosisText, renderDiagnosisMessage, summaryLine, countBySeverity, failureText, progressText } from "./render.ts";
 export { routeEntriesOf, type RouteEntryRef } from "./rules/router-kv-drift.ts";
 export { FORCE_UNLOCK_MESSAGE } from "./rules/interrupted-update.ts";

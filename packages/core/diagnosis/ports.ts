@@ -42,7 +42,8 @@ export interface DiagnosisRequest {
   probes?: boolean;
   /** who asked (Slack user id, `user@host`) */
   requestedBy?: string;
-  /** names the execution when there are no Slack ids (a retry with the same id is not run twice) */
+  /** the id of the request that asked (Slack's request/job id): names the execution, so a retry
+   *  of the same request is not run twice; without it the Slack message (channel + ts) names it */
   requestId?: string;
 }
 
@@ -56,7 +57,7 @@ export interface Workflow {
  * Slack retry maps to the same execution; Step Functions allows 80 characters of `[A-Za-z0-9-_]`.
  */
 export function executionNameOf(req: DiagnosisRequest): string {
-  const id = req.slack?.ts ? `${req.slack.channel}-${req.slack.ts}` : (req.requestId ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
+  const id = req.requestId ?? (req.slack?.ts ? `${req.slack.channel}-${req.slack.ts}` : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`);
   const raw = `diagnose-${req.app}-${req.stage}-${id}`.replace(/[^A-Za-z0-9_-]/g, "_");
   if (raw.length <= 80) return raw;
   // keep the unique tail (the Slack ids), shorten the app/stage part

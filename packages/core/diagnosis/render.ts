@@ -36,7 +36,10 @@ export function renderDiagnosisText(report: DiagnosisReport, opts: { maxPerSever
   }
   if (report.skipped.length) {
     lines.push("", "_Not checked:_");
-    for (const s of report.skipped) lines.push(`• ${s.rule}: ${s.why}`);
+    // one line per reason: "empty-state, retained-orphan: no previous version to compare with"
+    const byWhy = new Map<string, string[]>();
+    for (const s of report.skipped) byWhy.set(s.why, [...(byWhy.get(s.why) ?? []), s.rule]);
+    for (const [why, rules] of byWhy) lines.push(`• ${rules.join(", ")}: ${why}`);
   }
   return lines.join("\n");
 }

@@ -233,23 +233,21 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
     },
   };
 
-  // Domain errors carry a hint; Step Functions only passes on the message, so fold the hint in.
-  const wrapped = {} as DiagnosisTasks;
-  for (const [name, fn] of Object.entries(tasks) as [keyof DiagnosisTasks, (s: WorkflowState) => Promise<unknown>][]) {
-    (wrapped as unknown as Record<string, (s: WorkflowState) => Promise<unknown>>)[name] = async (s: WorkflowState) => {
-      try {
-        return await fn(s);
-      } catch (e) {
-        if (isSstStateError(e) && e.hint) {
-          const err = new Error(`${e.message} ${e.hint}`, { cause: e });
-          err.name = e.name;
-          throw err;
-        }
-        throw e;
-      }
-    };
+  return tasks;
+}
+
+/**
+ * Step Functions hands only an error's name and message to the next state (NotifyFailure), so a
+ * domain error's hint is folded into the message before it leaves a task (Lambda handler, local
+ * workflow). Other errors pass unchanged.
+ */
+export function errorForWorkflow(e: unknown): unknown {
+  if (isSstStateError(e) && e.hint && !e.message.includes(e.hint)) {
+    const err = new Error(`${e.message} ${e.hint}`, { cause: e });
+    err.name = e.name;
+    return err;
   }
-  return wrapped;
+  return e;
 }
 
 /** A probe never crashes the diagnosis: an unexpected throw becomes a skipped note. */

@@ -51,7 +51,10 @@ const enc = new TextEncoder();
 const toBytes = (b: string | Uint8Array) => (typeof b === "string" ? enc.encode(b) : new Uint8Array(b));
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 
-export function createMemoryStateStore(files: HomeFileLike[] = [], opts: { clock?: Clock } = {}): MemoryStateStore {
+export function createMemoryStateStore(
+  files: HomeFileLike[] = [],
+  opts: { clock?: Clock; /** what `home` reports (default "local"); the behaviour is the same */ home?: "local" | "aws" } = {},
+): MemoryStateStore {
   const clock = opts.clock ?? systemClock;
   const objects = new Map<string, MemVersion[]>();
   const readKeys: string[] = [];
@@ -109,7 +112,7 @@ export function createMemoryStateStore(files: HomeFileLike[] = [], opts: { clock
   };
 
   const store: MemoryStateStore = {
-    home: "local",
+    home: opts.home ?? "local",
     location,
     readKeys,
     put: (key, body) => void put(key, body),

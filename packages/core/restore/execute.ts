@@ -58,7 +58,10 @@ export async function describeChange(deps: Pick<ExecuteDeps, "store" | "audit">,
   const since = Date.parse(req.createdAt);
   try {
     const restores = (await deps.audit?.list(req.app, req.stage, { limit: 20 })) ?? [];
-    const restore = restores.find((e) => e.action === "restore.done" && e.requestId !== req.id && Date.parse(e.time) >= since);
+    // a restore finished after the request; when we know the current token, the one that wrote it
+    const restore = restores.find(
+      (e) => e.action === "restore.done" && e.requestId !== req.id && Date.parse(e.time) >= since && (!now || !e.data?.token || e.data.token === now.token),
+    );
     if (restore) return `restored by ${mention(restore.actor)} at ${shortTime(restore.time)} (request ${restore.requestId ?? "?"})`;
   } catch {
     /* the audit log is a nicety here */

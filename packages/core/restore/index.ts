@@ -14,6 +14,8 @@ export {
 export { describeChange, executeRestore, RESTORE_COMMAND, RESTORE_LEASE_TTL_MS, type ExecuteDeps, type ExecuteOutcome } from "./execute.ts";
 export {
   createRestoreService,
+  outcomeToJson,
+  type OutcomeError,
   type DecisionOutcome,
   type RequestInput,
   type RequestOutcome,

@@ -61,15 +61,22 @@ export interface RequestOutcome {
   posted?: { channel: string; ts: string };
 }
 
+/** A failure as it reaches people (an SstStateError in-process; plain JSON from the restore worker). */
+export interface OutcomeError {
+  code: string;
+  message: string;
+  hint?: string | undefined;
+}
+
 export type DecisionOutcome =
   | { kind: "restored"; request: RestoreRequest }
-  | { kind: "failed"; request: RestoreRequest; error: SstStateError }
+  | { kind: "failed"; request: RestoreRequest; error: OutcomeError }
   /** someone decided first (or the same click arrived twice): `request` says who and what */
   | { kind: "already-decided"; request: RestoreRequest }
   | { kind: "expired"; request: RestoreRequest }
   | { kind: "not-allowed"; request: RestoreRequest; message: string }
   /** the stage is locked right now; the request stays pending and can be approved later */
-  | { kind: "blocked"; request: RestoreRequest; error: SstStateError }
+  | { kind: "blocked"; request: RestoreRequest; error: OutcomeError }
   | { kind: "rejected"; request: RestoreRequest }
   | { kind: "not-found"; id: string };
 
@@ -173,6 +180,7 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
         requester: req.requester,
         approver: req.decidedBy ?? null,
         updateId: exec.result.updateId ?? null,
+        token: exec.result.token ?? null,
       });
     } else {
       await audit(req, "restore.failed", actor, `restore of ${req.app}/${req.stage} to ${req.target.label} failed: ${exec.error.message}`, {
@@ -307,6 +315,9 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
       }
       const stop = await blocked(req);
       if (stop) {
+        // The lock may be the winner's: a concurrent approval that is restoring right now.
+        const fresh = await load(id);
+        if (fresh && fresh.status !== "pending") return { kind: "already-decided", request: fresh };
         await audit(req, "restore.refused", approver, `approval of ${req.id} refused for now: ${stop.message}`, { reason: stop.code });
         return { kind: "blocked", request: req, error: stop };
       }
@@ -446,3 +457,11 @@ function targetOf(
 }
 
 export type { Locker };
+
+/** A DecisionOutcome as plain JSON (errors keep code, message and hint), for the restore worker. */
+export function outcomeToJson(o: DecisionOutcome): DecisionOutcome {
+  if (o.kind === "failed" || o.kind === "blocked") {
+    return { ...o, error: { code: o.error.code, message: o.error.message, ...(o.error.hint ? { hint: o.error.hint } : {}) } };
+  }
+  return o;
+}

@@ -683,7 +683,7 @@ export function evolveCheckpoint(prev: object, opts: EvolveOptions): { version: 
     const tops = resources.filter((x) => x.parent === rootUrn && x.custom === false && x.type.startsWith("sst:aws:"));
     const gone = new Set<string>();
     while (gone.size < opts.remove && tops.length) {
-      const top = tops.splice(r.int(tops.length), 1)[0]!;
+      const top = takeAt(tops, r.int(tops.length));
       const stack = [top.urn];
       while (stack.length) {
         const u = stack.pop()!;
@@ -715,7 +715,7 @@ export function evolveCheckpoint(prev: object, opts: EvolveOptions): { version: 
     const candidates = resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"));
     const n = Math.min(opts.change, candidates.length);
     for (let i = 0; i < n; i++) {
-      const res = candidates.splice(r.int(candidates.length), 1)[0]!;
+      const res = takeAt(candidates, r.int(candidates.length));
       changeResource(res, r, iso2);
     }
   }
@@ -760,6 +760,14 @@ export function evolveCheckpoint(prev: object, opts: EvolveOptions): { version: 
   latest.resources = resources;
   latest.manifest = { ...(latest.manifest as Record<string, unknown>), time: iso2 };
   return next;
+}
+
+/** Removes and returns xs[i] in O(1) (the last element takes its place). */
+function takeAt<T>(xs: T[], i: number): T {
+  const x = xs[i]!;
+  xs[i] = xs[xs.length - 1]!;
+  xs.pop();
+  return x;
 }
 
 /** Changes one resource the way a code or config change would. */

@@ -66,7 +66,10 @@ export function parseCheckpoint(bytes: Uint8Array | string, source?: string): Ch
   return fromJson(json, size, source);
 }
 
-/** Classifies a JSON.parse failure: text that ends early is "truncated", anything else "not-json". */
+/**
+ * Classifies a JSON.parse failure: text that ends early is "truncated", anything else "not-json".
+ * The SyntaxError is not kept as `cause`: its message quotes part of the text.
+ */
 function jsonError(text: string, e: Error, source: string | undefined): StateParseError {
   const msg = e.message;
   const m = /at position (\d+)/.exec(msg);
@@ -76,7 +79,6 @@ function jsonError(text: string, e: Error, source: string | undefined): StatePar
   if (/Unexpected end of JSON input|Unterminated/.test(msg) || (pos !== undefined && pos >= end)) {
     return new StateParseError("truncated", `the JSON ends early after ${end} characters: the file was cut off while it was written or copied.`, {
       source,
-      cause: e,
       hint: "Pick a complete version with `sst-state history <stage>` (each deploy keeps a snapshot); nothing was changed.",
     });
   }
@@ -92,10 +94,11 @@ function jsonError(text: string, e: Error, source: string | undefined): StatePar
     }
     where = ` at line ${line}, column ${col} (position ${pos})`;
   }
-  const detail = msg.replace(/,? ?".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "");
+  // V8 quotes a snippet of the text (`…, "snippet" is not valid JSON`): it may hold secret
+  // material, so only the reason is kept
+  const detail = msg.replace(/,\s*(\.\.\.)?".*$/s, "").replace(/ in JSON at position \d+.*$/s, "");
   return new StateParseError("not-json", `the file is not valid JSON${where}: ${detail}.`, {
     source,
-    cause: e,
     hint: "The file was edited by hand or is not a state file; fix it or pick another version with `sst-state history <stage>`. Nothing was changed.",
   });
 }

@@ -14,6 +14,7 @@ import type { Block, SlackFile, SlackMessage } from "./types.ts";
 /** Keep the full rendering only when it leaves headroom under Slack's limits. */
 const FULL_MAX_BLOCKS = 40;
 const FULL_MAX_CHARS = 10_000;
+const FULL_MAX_ENTRIES = 400;
 const SUMMARY_PER_GROUP = 10;
 const PATHS_PER_RESOURCE = 6;
 
@@ -88,8 +89,10 @@ export function renderDiff(report: DiffReport, opts: { app: string; stage: strin
     return { message: fitMessage({ text, blocks: [...head, section("No differences: both versions hold the same resources with the same properties.")] }) };
   }
 
-  const full = [...head, ...groups(report, undefined)];
-  if (full.length <= FULL_MAX_BLOCKS && blockChars(full) <= FULL_MAX_CHARS && !full.some((b) => b.type === "section" && (b.text?.text.length ?? 0) >= LIMITS.sectionText)) {
+  // A diff with more entries than could ever fit is not rendered in full at all (50k resources).
+  const entries = report.added.length + report.removed.length + report.changed.length;
+  const full = entries <= FULL_MAX_ENTRIES ? [...head, ...groups(report, undefined)] : [];
+  if (full.length && full.length <= FULL_MAX_BLOCKS && blockChars(full) <= FULL_MAX_CHARS && !full.some((b) => b.type === "section" && (b.text?.text.length ?? 0) >= LIMITS.sectionText)) {
     return { message: fitMessage({ text, blocks: full }) };
   }
 

@@ -8,7 +8,7 @@
  * - old/prod: SST ≤ v3.2.47 legacy `history/` entries for the older half of the deploys;
  * - `secret/<app>/<stage>.json` everywhere: binary junk that must never be read.
  */
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   AppNotFoundError,
   SstLockHeldError,
@@ -18,6 +18,7 @@ import {
 import type { StateStore, StateVersion } from "@sst-state/core/ports";
 import { generateHome, type GeneratedStage, type HomeFile } from "@sst-state/core/state/generate-home";
 import { parseCheckpoint } from "@sst-state/core/state/parse";
+import { makeUpdateId } from "@sst-state/core/state/update-id";
 import { resolveVersion } from "@sst-state/core/state/versions";
 
 export interface StateStoreUnderTest {
@@ -38,15 +39,16 @@ function fixture() {
     app: "shop",
     seed: 11,
     now: NOW,
+    eventlog: false,
     stages: [
       { name: "prod", resources: 30, deploys: 4, errors: true },
       { name: "staging", resources: 24, deploys: 3, interrupted: true },
       { name: "dev", resources: 12, deploys: 2 },
     ],
   });
-  const blog = generateHome({ app: "blog", seed: 12, now: NOW, stages: [{ name: "prod", resources: 10, deploys: 2 }] });
-  const zipped = generateHome({ app: "zipped", seed: 13, now: NOW, compress: true, stages: [{ name: "prod", resources: 16, deploys: 3 }] });
-  const old = generateHome({ app: "old", seed: 14, now: NOW, legacyHistory: true, stages: [{ name: "prod", resources: 10, deploys: 4 }] });
+  const blog = generateHome({ app: "blog", seed: 12, now: NOW, eventlog: false, stages: [{ name: "prod", resources: 10, deploys: 2 }] });
+  const zipped = generateHome({ app: "zipped", seed: 13, now: NOW, eventlog: false, compress: true, stages: [{ name: "prod", resources: 16, deploys: 3 }] });
+  const old = generateHome({ app: "old", seed: 14, now: NOW, eventlog: false, legacyHistory: true, stages: [{ name: "prod", resources: 10, deploys: 4 }] });
   const stage = (g: { stages: GeneratedStage[] }, name: string) => g.stages.find((s) => s.name === name)!;
   return {
     files: [...shop.files, ...blog.files, ...zipped.files, ...old.files],
@@ -59,12 +61,27 @@ function fixture() {
 
 export function stateStoreContract(name: string, make: () => Promise<StateStoreUnderTest>): void {
   describe(`StateStore contract: ${name}`, () => {
+    // Read-only tests share one seeded home (seeding a real server is the slow part); tests that
+    // write get a fresh home with only shop/prod and shop/staging.
+    let shared: Promise<StateStoreUnderTest & { fx: ReturnType<typeof fixture> }> | undefined;
     async function setup() {
+      shared ??= (async () => {
+        const sut = await make();
+        const fx = fixture();
+        await sut.seed(fx.files);
+        return { ...sut, fx };
+      })();
+      return { ...(await shared), cleanup: async () => {} };
+    }
+    async function setupForWrites() {
       const sut = await make();
       const fx = fixture();
-      await sut.seed(fx.files);
+      await sut.seed(fx.files.filter((f) => /^[a-z]+\/shop\/(prod|staging)(\.json|\/)/.test(f.key)));
       return { ...sut, fx };
     }
+    afterAll(async () => {
+      if (shared) await (await shared).cleanup();
+    });
 
     it("lists apps and stages", async () => {
       const { store, cleanup } = await setup();
@@ -174,9 +191,6 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreU
         const updates = await store.listUpdates("shop", "prod", 2);
         expect(updates.map((u) => u.id)).toEqual(fx.prod.updateIds.slice(0, 2));
         expect(await store.readUpdate("shop", "prod", "ffffffffffff000000000000")).toBeNull();
-        const record = { id: "0000000000ff000000000001", command: "sst-state restore", errors: [], timeStarted: "2026-03-02T00:00:00.000Z" };
-        await store.writeUpdate("shop", "prod", record);
-        expect(await store.readUpdate("shop", "prod", record.id)).toEqual(record);
       } finally {
         await cleanup();
       }
@@ -195,7 +209,7 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreU
     });
 
     it("refuses writeCurrent with a stale token and writes nothing", async () => {
-      const { store, seed, cleanup } = await setup();
+      const { store, seed, cleanup } = await setupForWrites();
       try {
         const seen = await store.readCurrent("shop", "prod");
         const before = await store.listVersions("shop", "prod");
@@ -212,7 +226,7 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreU
     });
 
     it("writes a new current state and keeps every earlier version readable", async () => {
-      const { store, fx, cleanup } = await setup();
+      const { store, fx, cleanup } = await setupForWrites();
       try {
         const before = await store.listVersions("shop", "prod");
         const contents = await Promise.all(before.map((v) => store.readVersion("shop", "prod", v)));
@@ -241,7 +255,7 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreU
     });
 
     it("keeps a replaced interrupted state that was no snapshot (as a snapshot or an object version)", async () => {
-      const { store, fx, cleanup } = await setup();
+      const { store, fx, cleanup } = await setupForWrites();
       try {
         const cur = await store.readCurrent("shop", "staging");
         const versions = await store.listVersions("shop", "staging");
@@ -259,8 +273,20 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreU
       }
     });
 
+    it("writes an update record that reads back and lists as the newest", async () => {
+      const { store, fx, cleanup } = await setupForWrites();
+      try {
+        const record = { id: makeUpdateId(NOW + 86_400_000, () => 0.5), command: "sst-state restore", errors: [], timeStarted: "2026-03-02T00:00:00.000Z" };
+        await store.writeUpdate("shop", "prod", record);
+        expect(await store.readUpdate("shop", "prod", record.id)).toEqual(record);
+        expect((await store.listUpdates("shop", "prod", 2)).map((u) => u.id)).toEqual([record.id, fx.prod.updateIds[0]]);
+      } finally {
+        await cleanup();
+      }
+    });
+
     it("creates SST's lock once, refuses a second, and deletes only its own", async () => {
-      const { store, fx, cleanup } = await setup();
+      const { store, fx, cleanup } = await setupForWrites();
       try {
         const lock = { created: "2026-03-01T12:00:00.000Z", updateID: "fffffe6a1c0d6a0123456789", runID: "r1", command: "sst-state restore", ignore: true };
         await store.putSstLock("shop", "prod", lock);

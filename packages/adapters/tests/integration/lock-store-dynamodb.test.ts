@@ -4,7 +4,7 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { dynamoCredentials } from "../../../../scripts/services/dynamodb-local.ts";
 import { createDynamoClient } from "../../dynamodb-client.ts";
@@ -100,15 +100,17 @@ describe("DynamoDB lock store on DynamoDB Local", () => {
 
 describe("DynamoDB lock store when DynamoDB cannot be reached", () => {
   let silent: Server;
+  const sockets: Socket[] = [];
   let port = 0;
   beforeAll(async () => {
     // A TCP server that accepts and never answers: the request must time out, not hang.
-    silent = createServer(() => {});
+    silent = createServer((socket) => sockets.push(socket));
     await new Promise<void>((ok) => silent.listen(0, "127.0.0.1", () => ok()));
     const a = silent.address();
     port = typeof a === "object" && a ? a.port : 0;
   });
   afterAll(async () => {
+    for (const s of sockets) s.destroy();
     await new Promise<void>((ok) => silent.close(() => ok()));
   });
 

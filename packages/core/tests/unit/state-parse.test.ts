@@ -149,3 +149,17 @@ describe("parseCheckpoint on malformed input", () => {
     });
   }
 });
+
+describe("parse errors never quote the text", () => {
+  it("keeps a nearby ciphertext out of the message and the error's cause", () => {
+    // Prepare: invalid JSON right after a secret (V8's own message would quote the neighbourhood)
+    const ct = "v1:NONCEnonceNONCE:CIPHERcipherCIPHERcipher";
+    const text = `{"version":3,"checkpoint":{"latest":{"resources":[{"urn":"u","outputs":{"s":{"4dabf18193072939515e22adb298388d":"1b47061264138c4ac30d75fd1eb44270","ciphertext":"${ct}"}, oops}}]}}}`;
+    // Act
+    const err = parseError(() => parseCheckpoint(text));
+    // Assess
+    expect(err.problem).toBe("not-json");
+    const everything = `${err.message} ${err.hint} ${String(err.cause)} ${err.stack}`;
+    for (const piece of [ct, ct.slice(-12), "CIPHER"]) expect(everything).not.toContain(piece);
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * The embedded store (dynalite on disk) behind the CLI and `serve` when SST_STATE_TABLE is unset.
+ */
+import { StoreUnavailableError } from "@sst-state/core/errors";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { createDynamoLockStore } from "../../dynamodb-lock-store.ts";
+import { startEmbeddedDynamo, type EmbeddedDynamo } from "../../embedded-dynamo.ts";
+
+const open: EmbeddedDynamo[] = [];
+const dirs: string[] = [];
+function tmp(): string {
+  const d = mkdtempSync(join(tmpdir(), "sst-state-embedded-"));
+  dirs.push(d);
+  return d;
+}
+afterEach(async () => {
+  for (const e of open.splice(0)) await e.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe("embedded DynamoDB store", () => {
+  it("keeps a held lock across close and reopen, and continues the token after release", async () => {
+    // Prepare
+    const dir = join(tmp(), "db");
+    const first = await startEmbeddedDynamo({ dir });
+    const now = Date.parse("2025-03-01T12:00:00Z");
+    const held = await createDynamoLockStore(first).acquire({ app: "shop", stage: "prod", holder: "me@laptop", reason: "migrate", ttlMs: 3_600_000 }, now);
+    await first.close();
+    // Act
+    const second = await startEmbeddedDynamo({ dir });
+    open.push(second);
+    const store = createDynamoLockStore(second);
+    const after = await store.get("shop", "prod", now + 60_000);
+    const contender = await store.acquire({ app: "shop", stage: "prod", holder: "other", reason: "x", ttlMs: 60_000 }, now + 60_000);
+    await store.release("shop", "prod", held.lock.token, now + 120_000);
+    const next = await store.acquire({ app: "shop", stage: "prod", holder: "other", reason: "x", ttlMs: 60_000 }, now + 180_000);
+    // Assess
+    expect(after).toEqual(held.lock);
+    expect(contender).toEqual({ acquired: false, lock: held.lock });
+    expect(next).toMatchObject({ acquired: true, lock: { token: held.lock.token + 1 } });
+  });
+
+  it("refuses a second opener of the same folder with a clear message while the first is open", async () => {
+    // Prepare
+    const dir = join(tmp(), "db");
+    open.push(await startEmbeddedDynamo({ dir }));
+    // Act
+    const err = await startEmbeddedDynamo({ dir, waitMs: 200 }).catch((e: unknown) => e);
+    // Assess
+    expect(err).toBeInstanceOf(StoreUnavailableError);
+    expect((err as Error).message).toMatch(/^another sst-state process is using .*db; stop it or set SST_STATE_TABLE$/);
+  });
+
+  it("uses .sst-state/db under the working directory by default, and lets the next process in after close", async () => {
+    // Prepare
+    const cwd = tmp();
+    const a = await startEmbeddedDynamo({ cwd });
+    // Act
+    await a.close();
+    const b = await startEmbeddedDynamo({ cwd, waitMs: 0 });
+    open.push(b);
+    // Assess
+    expect(a.dir).toBe(join(cwd, ".sst-state/db"));
+    expect(b.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await createDynamoLockStore(b).list(Date.now())).toEqual([]);
+  });
+
+  it("waits for the owner to close instead of failing when it lets go within waitMs", async () => {
+    // Prepare
+    const dir = join(tmp(), "db");
+    const first = await startEmbeddedDynamo({ dir });
+    // Act
+    const second = startEmbeddedDynamo({ dir, waitMs: 20_000 });
+    setTimeout(() => void first.close(), 300);
+    const opened = await second;
+    open.push(opened);
+    // Assess
+    expect(opened.dir).toBe(dir);
+  });
+});

@@ -1,0 +1,171 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryStateStore } from "@sst-state/core/memory/state-store";
+import { generateHome, DEFAULT_HOME_NOW } from "@sst-state/core/state/generate-home";
+import { parseCheckpoint } from "@sst-state/core/state/parse";
+import type { ChatMessage, Notifier } from "@sst-state/core/ports";
+import { createDiagnosisTasks, routeEntriesOf, type DiagnosisProbes, type DiagnosisTasks, type WorkflowState } from "@sst-state/core/diagnosis";
+import { StageNotFoundError } from "@sst-state/core/errors";
+import { createLocalWorkflow } from "../../workflow-local.ts";
+
+interface Sent {
+  kind: "post" | "update" | "upload";
+  channel: string;
+  ts?: string;
+  text: string;
+}
+
+function recordingNotifier(): Notifier & { sent: Sent[] } {
+  const sent: Sent[] = [];
+  let n = 0;
+  return {
+    sent,
+    async post(channel, message) {
+      sent.push({ kind: "post", channel, text: message.text });
+      return { channel, ts: `9.${++n}` };
+    },
+    async update(channel, ts, message: ChatMessage) {
+      sent.push({ kind: "update", channel, ts, text: message.text });
+    },
+    async upload(channel, file) {
+      sent.push({ kind: "upload", channel, text: file.content });
+    },
+  };
+}
+
+const clock = { now: () => DEFAULT_HOME_NOW };
+const slack = { channel: "C0PROD", ts: "1700000000.000100" };
+
+function setup(stage: Parameters<typeof generateHome>[0]["stages"][number] = { name: "prod", resources: 120, deploys: 3 }, probes?: DiagnosisProbes) {
+  const home = generateHome({ app: "shop", stages: [stage] as never, seed: 5 });
+  const store = createMemoryStateStore(home.files, { clock });
+  const notifier = recordingNotifier();
+  const tasks = createDiagnosisTasks({ store, notifier, clock, ...(probes ? { probes } : {}) });
+  return { home, store, notifier, tasks };
+}
+
+describe("local diagnosis workflow (aws-local-stepfunctions, same definition)", () => {
+  it("runs Load → Rules → Probes → Report end to end and posts progress and the report", async () => {
+    // Prepare
+    const { notifier, tasks } = setup();
+    const workflow = createLocalWorkflow({ tasks });
+    // Act
+    const report = await workflow.run({ app: "shop", stage: "prod", slack, probes: false });
+    // Assess
+    expect(report.app).toBe("shop");
+    expect(report.stage).toBe("prod");
+    expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
+    expect(report.skipped).toContainEqual({ rule: "untracked-resources", why: "cloud probes were turned off for this run" });
+    const updates = notifier.sent.filter((s) => s.kind === "update" && s.ts === slack.ts).map((s) => s.text);
+    expect(updates[0]).toContain("loading…");
+    expect(updates.some((t) => /rules done \(\d+ findings?\) · probes…/.test(t))).toBe(true);
+    expect(updates.at(-1)).toMatch(/^Diagnosis of shop\/prod: /);
+  });
+
+  it("reports a crashed deploy: pending create, stale lock, errors first", async () => {
+    const { tasks, home } = setup({ name: "prod", resources: 120, deploys: 3, interrupted: true });
+    const report = await createLocalWorkflow({ tasks }).run({ app: "shop", stage: "prod", probes: false });
+    const errors = report.findings.filter((f) => f.severity === "error").map((f) => f.rule);
+    expect(errors).toContain("pending-operations");
+    expect(errors).toContain("stale-lock");
+    const order = report.findings.map((f) => ["error", "warning", "info"].indexOf(f.severity));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(report.findings.find((f) => f.rule === "stale-lock")!.message).toContain(home.stages[0]!.lockUpdateId!);
+  });
+
+  it("feeds the cloud probes' answers to the probe rules", async () => {
+    // Prepare: a KV probe that lost one route, and a tagging probe that sees one stray table
+    const home = generateHome({ app: "shop", stages: [{ name: "prod", resources: 200, deploys: 2 }], seed: 9 });
+    const current = parseCheckpoint(home.stages[0]!.current);
+    const refs = routeEntriesOf(current.resources);
+    expect(refs.length).toBeGreaterThan(0);
+    const lost = refs[0]!;
+    const probes: DiagnosisProbes = {
+      routerKv: {
+        async listRouteEntries(arn) {
+          const routes: Record<string, string[]> = {};
+          for (const r of refs) if (r.kvStoreArn === arn && r.urn !== lost.urn) (routes[r.kvKey] ??= []).push(r.entry);
+          return { ok: true, value: routes };
+        },
+      },
+      tagged: {
+        async listTaggedArns() {
+          return { ok: true, value: ["arn:aws:dynamodb:us-east-1:123456789012:table/shop-prod-Stray"] };
+        },
+      },
+    };
+    const tasks = createDiagnosisTasks({ store: createMemoryStateStore(home.files, { clock }), clock, probes });
+    // Act
+    const report = await createLocalWorkflow({ tasks }).run({ app: "shop", stage: "prod" });
+    // Assess
+    expect(report.findings.filter((f) => f.rule === "router-kv-drift").map((f) => f.urn)).toEqual([lost.urn]);
+    expect(report.findings.filter((f) => f.rule === "untracked-resources")).toHaveLength(1);
+    expect(report.skipped).toEqual([]);
+  });
+
+  it("posts the failure to the channel and fails the execution when a task throws", async () => {
+    // Prepare
+    const { notifier, tasks } = setup();
+    const broken: DiagnosisTasks = { ...tasks, historyRules: async () => { throw new Error("S3 read timed out"); } };
+    const workflow = createLocalWorkflow({ tasks: broken });
+    // Act
+    const run = workflow.run({ app: "shop", stage: "prod", slack, probes: false });
+    // Assess
+    await expect(run).rejects.toThrow("S3 read timed out");
+    const last = notifier.sent.at(-1)!;
+    expect(last).toMatchObject({ kind: "update", channel: "C0PROD", ts: slack.ts });
+    expect(last.text).toContain("Diagnosis of shop/prod failed");
+    expect(last.text).toContain("S3 read timed out");
+    expect(notifier.sent.some((s) => s.text.startsWith("Diagnosis of shop/prod:"))).toBe(false);
+  });
+
+  it("a stage that does not exist fails in Load with the hint posted as a new message", async () => {
+    const { notifier, tasks } = setup();
+    const run = createLocalWorkflow({ tasks }).run({ app: "shop", stage: "nope", slack: { channel: "C0X" }, probes: false });
+    await expect(run).rejects.toBeInstanceOf(StageNotFoundError);
+    const posted = notifier.sent.filter((s) => s.kind === "post");
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.text).toContain('Stage "nope"');
+    expect(posted[0]!.text).toContain("Stages of shop: prod");
+  });
+
+  it("does not start the same Slack request twice", async () => {
+    const { notifier, tasks } = setup();
+    const workflow = createLocalWorkflow({ tasks, rememberMs: 5_000 });
+    const first = await workflow.startDiagnosis({ app: "shop", stage: "prod", slack, probes: false });
+    const second = await workflow.startDiagnosis({ app: "shop", stage: "prod", slack, probes: false });
+    expect(first.alreadyRunning).toBe(false);
+    expect(second).toEqual({ executionId: first.executionId, alreadyRunning: true });
+    const report = await workflow.wait(first.executionId);
+    expect(report.stage).toBe("prod");
+    expect(notifier.sent.filter((s) => s.text.startsWith("Diagnosis of shop/prod:"))).toHaveLength(1);
+  });
+
+  it("keeps every payload between states far below 256 KB, even with thousands of findings", async () => {
+    // Prepare: a big stage whose components are all gone (every child has a dangling parent)
+    const home = generateHome({ app: "shop", stages: [{ name: "prod", resources: 5_000, deploys: 2 }], seed: 3 });
+    const store = createMemoryStateStore(home.files, { clock });
+    const text = home.stages[0]!.current;
+    const json = JSON.parse(text) as { checkpoint: { latest: { resources: { type: string }[] } } };
+    json.checkpoint.latest.resources = json.checkpoint.latest.resources.filter((r) => !r.type.startsWith("sst:aws:"));
+    store.put("app/shop/prod.json", JSON.stringify(json));
+    const tasks = createDiagnosisTasks({ store, clock });
+    const sizes: Record<string, number> = {};
+    const measured = Object.fromEntries(
+      Object.entries(tasks).map(([name, fn]) => [
+        name,
+        async (s: WorkflowState) => {
+          sizes[`${name}:in`] = JSON.stringify(s).length;
+          const out = await (fn as (s: WorkflowState) => Promise<unknown>)(s);
+          sizes[`${name}:out`] = JSON.stringify(out).length;
+          return out;
+        },
+      ]),
+    ) as unknown as DiagnosisTasks;
+    // Act
+    const report = await createLocalWorkflow({ tasks: measured }).run({ app: "shop", stage: "prod", probes: false });
+    // Assess
+    expect(report.findings.find((f) => f.rule === "dangling-parent" && f.message.includes("more dangling-parent findings"))).toBeDefined();
+    expect(Object.keys(sizes)).toContain("report:in");
+    for (const [k, n] of Object.entries(sizes)) expect(n, k).toBeLessThan(256 * 1024);
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * `sst-state unlock <stage> [--force --reason R]`: release our deploy lock. Without --force it
+ * releases only a lock held by the same holder (you, or this CI identity), and only that lease's
+ * token, so it can never release a lease taken after it. --force breaks anyone's lock and records
+ * who broke it and why (announced like every other lock change).
+ */
+import { UsageError } from "@sst-state/core/errors";
+import { describeHeldLock } from "@sst-state/core/lock";
+import type { CliCommand } from "../cli-types.ts";
+import { createStyle } from "../output.ts";
+import { cliLocker, holderOf, lockJson } from "./lock.ts";
+
+const unlock: CliCommand = {
+  name: "unlock",
+  usage: "unlock <stage> [--force --reason R]",
+  summary: "release your deploy lock, or break anyone's with --force --reason",
+  help:
+    'Examples:\n  sst-state unlock prod\n  sst-state unlock prod --force --reason "CI run was cancelled"\n\n' +
+    "Exit 1 when the lock is someone else's and --force was not given.",
+  readsState: true,
+  flags: {
+    force: { type: "boolean", description: "break the lock whoever holds it (needs --reason)" },
+    reason: { type: "string", value: "R", description: "why the lock is broken (recorded and announced)" },
+    holder: { type: "string", value: "WHO", description: "who you are (default: the CI identity, else user@host)" },
+  },
+  async run(args, ctx) {
+    const force = args.flags.force === true;
+    const reason = typeof args.flags.reason === "string" ? args.flags.reason.trim() : "";
+    if (force && !reason) throw new UsageError("Breaking a lock needs a reason; it is recorded and announced.", 'e.g. `sst-state unlock prod --force --reason "the CI run was cancelled"`.');
+    const { app, stage } = await ctx.services.target(args.positionals[0]);
+    const me = holderOf(ctx, args.flags.holder).holder;
+    const locker = await cliLocker(ctx, stage);
+    const style = createStyle(ctx.io.color);
+    const print = (json: object, text: string) => ctx.io.out(args.flags.json ? JSON.stringify(json) : text);
+
+    if (force) {
+      const res = await locker.forceRelease(app, stage, me, reason);
+      if (!res.released) print({ released: false, lock: null, message: res.reason }, `${stage} is not locked; nothing to break.`);
+      else print({ released: true, forced: true, lock: lockJson(res.lock), by: me, reason, message: res.message }, `${style.yellow("broken")}: ${res.message}`);
+      return 0;
+    }
+    const current = await locker.get(app, stage);
+    if (!current) {
+      print({ released: false, lock: null, message: `${stage} is not locked` }, `${stage} is not locked.`);
+      return 0;
+    }
+    if (current.holder !== me) {
+      const why = `${describeHeldLock(current, ctx.services.clock.now())}; it is not yours (you are ${me}). To break it: sst-state unlock ${stage} --force --reason "…"`;
+      print({ released: false, lock: lockJson(current), message: why }, `${style.red("held")}: ${why}`);
+      return 1;
+    }
+    const res = await locker.release(current);
+    if (!res.released) {
+      print({ released: false, lock: res.lock ? lockJson(res.lock) : null, message: res.reason }, `${style.red("not released")}: ${res.reason}`);
+      return 1;
+    }
+    print({ released: true, lock: lockJson(res.lock), heldMs: res.heldMs, message: res.message }, `${style.green("unlocked")}: ${res.message}`);
+    return 0;
+  },
+};
+export default unlock;

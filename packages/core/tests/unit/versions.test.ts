@@ -1,0 +1,108 @@
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { VersionNotFoundError } from "../../errors.ts";
+import { createMemoryStateStore } from "../../memory/state-store.ts";
+import { generateHome } from "../../state/generate-home.ts";
+import { makeUpdateId } from "../../state/update-id.ts";
+import { resolveVersion, sameStoredContent } from "../../state/versions.ts";
+
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+function home() {
+  const g = generateHome({
+    app: "shop",
+    seed: 5,
+    stages: [
+      { name: "prod", resources: 16, deploys: 4 },
+      { name: "staging", resources: 12, deploys: 3, interrupted: true },
+    ],
+  });
+  const store = createMemoryStateStore(g.files);
+  return { store, prod: g.stages[0]!, staging: g.stages[1]! };
+}
+
+describe("resolveVersion", () => {
+  it("resolves latest, previous and ~N to deploys counted back from the current state", async () => {
+    const { store, prod } = home();
+    const latest = await resolveVersion(store, "shop", "prod", "latest");
+    const previous = await resolveVersion(store, "shop", "prod", "previous");
+    const back2 = await resolveVersion(store, "shop", "prod", "~2");
+    const zero = await resolveVersion(store, "shop", "prod", "~0");
+    expect([latest.label, previous.label, back2.label]).toEqual(prod.snapshotIds.slice(0, 3));
+    expect(zero.label).toBe(latest.label);
+    expect(text(await latest.read())).toBe(prod.current);
+    expect(text(await previous.read())).not.toBe(prod.current);
+    expect(latest.version?.isCurrent).toBe(true);
+  });
+
+  it("counts from the interrupted current state when it is no snapshot", async () => {
+    const { store, staging } = home();
+    const latest = await resolveVersion(store, "shop", "staging", "latest");
+    const previous = await resolveVersion(store, "shop", "staging", "previous");
+    expect(latest.label).toBe("current");
+    expect(text(await latest.read())).toBe(staging.current);
+    expect(previous.label).toBe(staging.snapshotIds[0]);
+  });
+
+  it("resolves an updateID to its snapshot", async () => {
+    const { store, prod } = home();
+    const v = await resolveVersion(store, "shop", "prod", prod.snapshotIds[2]!);
+    expect(v.label).toBe(prod.snapshotIds[2]);
+    expect(v.version?.kind).toBe("snapshot");
+    expect(text(await v.read())).toContain('"stack": "organization/shop/prod"');
+  });
+
+  it("resolves an object version id of the current state", async () => {
+    const { store, prod } = home();
+    const first = (await store.listObjectVersions("shop", "prod", { limit: 1 })).versions[0]!;
+    store.put("app/shop/prod.json", '{"version":3,"checkpoint":{"latest":{}}}');
+    const v = await resolveVersion(store, "shop", "prod", first.versionId);
+    expect(v).toMatchObject({ label: first.versionId, objectVersionId: first.versionId });
+    expect(text(await v.read())).toBe(prod.current);
+  });
+
+  it("says how many versions exist when a selector matches none", async () => {
+    const { store } = home();
+    const tooFar = await resolveVersion(store, "shop", "prod", "~4").catch((e: unknown) => e);
+    expect(tooFar).toBeInstanceOf(VersionNotFoundError);
+    expect((tooFar as Error).message).toContain("4 versions (~0 … ~3)");
+    await expect(resolveVersion(store, "shop", "prod", makeUpdateId(Date.UTC(2020, 0, 1)))).rejects.toThrow(/no snapshot or history entry.*4 versions/);
+    await expect(resolveVersion(store, "shop", "prod", "not-a-version")).rejects.toThrow(/4 versions/);
+    await expect(resolveVersion(store, "shop", "prod", "~one")).rejects.toBeInstanceOf(VersionNotFoundError);
+  });
+
+  it("uses the versions it is given instead of listing again", async () => {
+    const { store } = home();
+    const versions = await store.listVersions("shop", "prod");
+    let listed = 0;
+    const counting = { ...store, listVersions: async (a: string, s: string) => (listed++, store.listVersions(a, s)) };
+    await resolveVersion(counting, "shop", "prod", "previous", versions);
+    await resolveVersion(counting, "shop", "prod", "~3", versions);
+    expect(listed).toBe(0);
+  });
+});
+
+describe("version model", () => {
+  it("treats a plain current file equal to a gzip newest snapshot as one version", async () => {
+    const id = makeUpdateId(Date.UTC(2026, 0, 1), () => 0.1);
+    const json = '{"version":3,"checkpoint":{"stack":"organization/a/s","latest":{"resources":[]}}}';
+    const store = createMemoryStateStore([
+      { key: `snapshot/a/s/${id}.json`, body: new Uint8Array(gzipSync(json)) },
+      { key: "app/a/s.json", body: json },
+    ]);
+    const versions = await store.listVersions("a", "s");
+    expect(versions).toHaveLength(1);
+    expect(versions[0]).toMatchObject({ id, kind: "snapshot", isCurrent: true });
+  });
+
+  it("tells same-size different contents apart", async () => {
+    const files = new Map([
+      ["a", new TextEncoder().encode('{"x":1}')],
+      ["b", new TextEncoder().encode('{"x":2}')],
+    ]);
+    const io = { head: async (k: string, n: number) => files.get(k)!.subarray(0, n), read: async (k: string) => files.get(k)! };
+    expect(await sameStoredContent({ key: "a", size: 7 }, { key: "b", size: 7 }, io)).toBe(false);
+    expect(await sameStoredContent({ key: "a", size: 7 }, { key: "a", size: 7 }, io)).toBe(true);
+    expect(await sameStoredContent({ key: "a", size: 7, etag: '"e1"' }, { key: "b", size: 7, etag: "e1" }, io)).toBe(true);
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * Lambda handlers of the diagnosis workflow, one per Task state (infra/workflow.ts points each
+ * function at one export). Thin: build the ports from the environment once per container, call
+ * the task, and fold a domain error's hint into the error Step Functions passes to NotifyFailure.
+ *
+ * Environment (DESIGN §4): SST_STATE_HOME (aws), SST_STATE_BUCKET, AWS_REGION, SLACK_BOT_TOKEN,
+ * SLACK_API_URL (tests), SST_STATE_PROBES=false to turn the cloud probes off.
+ */
+import { WebClient } from "@slack/web-api";
+import { createDiagnosisTasks, errorForWorkflow, type DiagnosisTasks, type WorkflowState } from "@sst-state/core/diagnosis";
+import { systemClock } from "@sst-state/core/ports";
+import { createStateStore } from "@sst-state/adapters/state-store-factory";
+import { createAwsProbes } from "@sst-state/adapters/probes/index";
+import { createSlackNotifier } from "@sst-state/slack/notifier";
+
+let tasks: Promise<DiagnosisTasks> | undefined;
+
+async function build(env: NodeJS.ProcessEnv): Promise<DiagnosisTasks> {
+  const home = env.SST_STATE_HOME === "local" ? "local" : "aws";
+  const { store } = await createStateStore({ env, home });
+  const token = env.SLACK_BOT_TOKEN;
+  const notifier = token ? createSlackNotifier(new WebClient(token, env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {})) : undefined;
+  const probes = createAwsProbes({ env, enabled: env.SST_STATE_PROBES !== "false" });
+  return createDiagnosisTasks({ store, clock: systemClock, probes, ...(notifier ? { notifier } : {}) });
+}
+
+function handler<K extends keyof DiagnosisTasks>(name: K) {
+  return async (event: WorkflowState): Promise<Awaited<ReturnType<DiagnosisTasks[K]>>> => {
+    const t = await (tasks ??= build(process.env).catch((e) => {
+      tasks = undefined; // a cold start that failed (e.g. no bucket) is retried on the next call
+      throw e;
+    }));
+    try {
+      return (await t[name](event)) as Awaited<ReturnType<DiagnosisTasks[K]>>;
+    } catch (e) {
+      throw errorForWorkflow(e);
+    }
+  };
+}
+
+export const load = handler("load");
+export const structureRules = handler("structureRules");
+export const historyRules = handler("historyRules");
+export const lockRules = handler("lockRules");
+export const probes = handler("probes");
+export const report = handler("report");
+export const notifyFailure = handler("notifyFailure");

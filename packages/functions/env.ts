@@ -1,0 +1,73 @@
+/**
+ * Configuration of the bot's Lambda functions: from SST's `Resource` links when the function is
+ * linked (infra/bot.ts), else from the environment (DESIGN §4 names), so the same code runs
+ * unlinked in tests, in the bench, or deployed by other means.
+ *
+ * `sst/resource` is loaded lazily and every read is guarded: unlinked, SST's Resource proxy throws
+ * ("… is not linked"), which here just means "use the environment".
+ */
+import { Resource } from "sst/resource";
+
+type Env = Record<string, string | undefined>;
+
+/** A linked resource's field, or undefined when SST links are not active or it is not linked. */
+export function linked(name: string, field: "value" | "name"): string | undefined {
+  try {
+    const r = (Resource as unknown as Record<string, Record<string, unknown> | undefined>)[name];
+    const v = r?.[field];
+    return typeof v === "string" && v ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const nonEmpty = (v: string | undefined) => (v ? v : undefined);
+
+export interface SlackEnv {
+  signingSecret: string | undefined;
+  botToken: string | undefined;
+  /** the bot's ids, to skip auth.test (optional) */
+  botId: string | undefined;
+  botUserId: string | undefined;
+  /** Web API base URL (tests) */
+  slackApiUrl: string | undefined;
+}
+
+export function readSlackEnv(env: Env = process.env): SlackEnv {
+  return {
+    signingSecret: linked("SlackSigningSecret", "value") ?? nonEmpty(env.SLACK_SIGNING_SECRET),
+    botToken: linked("SlackBotToken", "value") ?? nonEmpty(env.SLACK_BOT_TOKEN),
+    botId: nonEmpty(env.SLACK_BOT_ID),
+    botUserId: nonEmpty(env.SLACK_BOT_USER_ID),
+    slackApiUrl: nonEmpty(env.SLACK_API_URL),
+  };
+}
+
+export interface IngressEnv extends SlackEnv {
+  /** the worker Lambda to invoke asynchronously */
+  workerFunction: string | undefined;
+}
+
+export function readIngressEnv(env: Env = process.env): IngressEnv {
+  return {
+    ...readSlackEnv(env),
+    workerFunction: linked("SlackWorker", "name") ?? nonEmpty(env.SST_STATE_WORKER_FUNCTION),
+  };
+}
+
+export interface WorkerEnv extends SlackEnv {
+  /** the DynamoDB table for locks and de-duplication (SST_STATE_TABLE) */
+  tableName: string | undefined;
+  /** sst-state.json's text (SST_STATE_CONFIG_JSON), else the file SST_STATE_CONFIG names */
+  configJson: string | undefined;
+  configFile: string;
+}
+
+export function readWorkerEnv(env: Env = process.env): WorkerEnv {
+  return {
+    ...readSlackEnv(env),
+    tableName: linked("StateTable", "name") ?? nonEmpty(env.SST_STATE_TABLE),
+    configJson: nonEmpty(env.SST_STATE_CONFIG_JSON),
+    configFile: nonEmpty(env.SST_STATE_CONFIG) ?? "sst-state.json",
+  };
+}

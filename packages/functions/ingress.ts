@@ -1,0 +1,84 @@
+/**
+ * The ingress Lambda (Function URL → Bolt's AwsLambdaReceiver): verify the signature, ack within
+ * Slack's 3 s with a short "working…", and hand the job to the worker Lambda with an async invoke
+ * (InvocationType "Event": Lambda queues it and returns 202 at once). Nothing here reads state.
+ *
+ * Kept small on purpose (cold start is on the ack's critical path): it imports Bolt, the Lambda
+ * client and the command parser, nothing else. Diagnoses could be routed elsewhere here: the
+ * job's text says the verb (`parseCommand(job.command)`).
+ */
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { AwsLambdaReceiver, LogLevel } from "@slack/bolt";
+import type { AwsEvent, AwsHandler, AwsResponse } from "@slack/bolt/dist/receivers/AwsLambdaReceiver";
+import { createSlackApp, isFreshTimestamp } from "@sst-state/slack/app";
+import { consoleLogger } from "@sst-state/slack/deps";
+import type { SlackJob } from "@sst-state/slack/jobs";
+import { readIngressEnv } from "./env.ts";
+
+export type { AwsEvent, AwsResponse };
+
+export interface IngressOptions {
+  signingSecret: string;
+  botToken: string;
+  handOff: (job: SlackJob) => Promise<void>;
+  botId?: string;
+  botUserId?: string;
+  slackApiUrl?: string;
+  logLevel?: LogLevel;
+}
+
+/** Hand-off by async invoke of the worker. */
+export function lambdaHandOff(client: LambdaClient, functionName: string): (job: SlackJob) => Promise<void> {
+  return async (job) => {
+    const res = await client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: "Event", Payload: new TextEncoder().encode(JSON.stringify(job)) }));
+    if (res.StatusCode !== 202) throw new Error(`async invoke of ${functionName} answered ${res.StatusCode}`);
+  };
+}
+
+function header(event: AwsEvent, name: string): string | undefined {
+  const key = Object.keys(event.headers ?? {}).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : event.headers[key];
+}
+
+/** The Lambda handler for given settings (tests and the bench build it directly). */
+export function createIngressHandler(opts: IngressOptions): AwsHandler {
+  const receiver = new AwsLambdaReceiver({ signingSecret: opts.signingSecret, logLevel: opts.logLevel ?? LogLevel.WARN });
+  createSlackApp({
+    signingSecret: opts.signingSecret,
+    botToken: opts.botToken,
+    receiver,
+    handOff: opts.handOff,
+    deps: { log: consoleLogger },
+    ...(opts.botId ? { botId: opts.botId } : {}),
+    ...(opts.botUserId ? { botUserId: opts.botUserId } : {}),
+    ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}),
+    logLevel: opts.logLevel ?? LogLevel.WARN,
+  });
+  const bolt = receiver.toHandler();
+  return async (event, context) => {
+    // Bolt rejects old timestamps only; Slack's 5-minute window holds both ways.
+    if (!isFreshTimestamp(header(event, "x-slack-request-timestamp"))) return { statusCode: 401, body: "" };
+    return bolt(event, context);
+  };
+}
+
+let cached: AwsHandler | undefined;
+
+function fromEnvironment(): AwsHandler {
+  const env = readIngressEnv();
+  if (!env.signingSecret || !env.botToken || !env.workerFunction) {
+    const missing = [!env.signingSecret && "SlackSigningSecret", !env.botToken && "SlackBotToken", !env.workerFunction && "SlackWorker"].filter(Boolean).join(", ");
+    consoleLogger.error(`sst-state ingress is not configured: ${missing} missing (link them in infra/bot.ts, or set SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SST_STATE_WORKER_FUNCTION); refusing every request`);
+    return async () => ({ statusCode: 401, body: "" });
+  }
+  return createIngressHandler({
+    signingSecret: env.signingSecret,
+    botToken: env.botToken,
+    handOff: lambdaHandOff(new LambdaClient({}), env.workerFunction),
+    ...(env.botId ? { botId: env.botId } : {}),
+    ...(env.botUserId ? { botUserId: env.botUserId } : {}),
+    ...(env.slackApiUrl ? { slackApiUrl: env.slackApiUrl } : {}),
+  });
+}
+
+export const handler: AwsHandler = (event, context) => (cached ??= fromEnvironment())(event, context);

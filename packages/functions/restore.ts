@@ -1,0 +1,157 @@
+/**
+ * The restore worker: the ONLY function allowed to write SST's state (`app/*`, `lock/*`,
+ * `update/*`, `snapshot/*` in the state bucket; see infra/restore.ts). Thin composition root over
+ * the core's restore service.
+ *
+ * Events:
+ * - `{op: "approve", id, approver}` — from the Slack worker when someone clicks Approve (invoked
+ *   synchronously: the outcome decides what the clicker sees). Returns a DecisionOutcome (JSON).
+ * - `{op: "expire"}` or an EventBridge scheduled event (the Cron in infra/restore.ts) — moves
+ *   pending requests past their expiry to `expired`, updates their messages, audits them.
+ *
+ * Environment: SST_STATE_TABLE, SST_STATE_BUCKET (or `/sst/bootstrap`), SLACK_BOT_TOKEN
+ * (SLACK_API_URL for tests), and the policy as SST_STATE_CONFIG_JSON (the file's text) or a file
+ * named by SST_STATE_CONFIG (default ./sst-state.json).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { WebClient } from "@slack/web-api";
+import { parseConfig, type Config } from "@sst-state/core/config";
+import { isSstStateError } from "@sst-state/core/errors";
+import { createLocker } from "@sst-state/core/lock";
+import { systemClock, type Clock, type Notifier, type StateStore } from "@sst-state/core/ports";
+import {
+  createRestoreService,
+  createStaticUserGroupResolver,
+  outcomeToJson,
+  type DecisionOutcome,
+  type RestoreService,
+  type UserGroupResolver,
+} from "@sst-state/core/restore";
+import { createDynamoApprovalStore } from "@sst-state/adapters/dynamodb-approval-store";
+import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
+import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
+import { createDynamoLockStore } from "@sst-state/adapters/dynamodb-lock-store";
+import { createStateStore } from "@sst-state/adapters/state-store-factory";
+import { createSlackNotifier } from "@sst-state/slack/notifier";
+import { slackRestoreMessages } from "@sst-state/slack/render/restore";
+import { createSlackUserGroupResolver } from "@sst-state/slack/listeners/restore-usergroups";
+
+export type RestoreWorkerEvent =
+  | { op: "approve"; id: string; approver: string }
+  | { op: "expire"; app?: string; stage?: string }
+  /** EventBridge scheduled event (the Cron): treated as `expire` */
+  | { source: "aws.events"; "detail-type"?: string; [k: string]: unknown };
+
+export type RestoreWorkerResult = DecisionOutcome | { expired: string[] } | { error: { code: string; message: string; hint?: string } };
+
+export interface RestoreWorkerDeps {
+  store: StateStore;
+  ddb: DynamoDBClient;
+  tableName: string;
+  config: Config;
+  clock?: Clock;
+  notifier?: Notifier;
+  groups?: UserGroupResolver;
+  log?: (level: "info" | "warn" | "error", message: string, data?: Record<string, unknown>) => void;
+}
+
+export function loadPolicy(env: Record<string, string | undefined>): Config {
+  if (env.SST_STATE_CONFIG_JSON) return parseConfig(env.SST_STATE_CONFIG_JSON, "SST_STATE_CONFIG_JSON");
+  const file = env.SST_STATE_CONFIG ?? "sst-state.json";
+  return parseConfig(existsSync(file) ? readFileSync(file, "utf8") : undefined, file);
+}
+
+export function restoreServiceFromDeps(deps: RestoreWorkerDeps): RestoreService {
+  const clock = deps.clock ?? systemClock;
+  const table = { client: deps.ddb, tableName: deps.tableName };
+  return createRestoreService({
+    store: deps.store,
+    approvals: createDynamoApprovalStore(table),
+    audit: createDynamoAuditLog(table),
+    locker: createLocker({ store: createDynamoLockStore(table), clock }),
+    groups: deps.groups ?? createStaticUserGroupResolver(),
+    config: deps.config,
+    clock,
+    ...(deps.notifier ? { notifier: deps.notifier } : {}),
+    messages: slackRestoreMessages,
+    onWarning: (message, error) => deps.log?.("warn", message, { error: String(error) }),
+  });
+}
+
+/** Run one event against a service (the handler below, and tests). Never throws. */
+export async function runRestoreEvent(service: RestoreService, event: RestoreWorkerEvent, log?: RestoreWorkerDeps["log"]): Promise<RestoreWorkerResult> {
+  try {
+    const op = (event as { op?: unknown }).op;
+    if (op === "approve") {
+      const e = event as Extract<RestoreWorkerEvent, { op: "approve" }>;
+      if (typeof e.id !== "string" || typeof e.approver !== "string") return { error: { code: "bad-event", message: "approve needs `id` and `approver`." } };
+      const outcome = await service.approve({ id: e.id, approver: e.approver });
+      log?.("info", "approval handled", { id: e.id, approver: e.approver, outcome: outcome.kind });
+      return outcomeToJson(outcome);
+    }
+    const e = (op === "expire" ? event : {}) as { app?: string; stage?: string };
+    const filter = { ...(e.app ? { app: e.app } : {}), ...(e.stage ? { stage: e.stage } : {}) };
+    const expired = await service.expirePending(filter);
+    if (expired.length) log?.("info", "expired restore requests", { ids: expired.map((r) => r.id) });
+    return { expired: expired.map((r) => r.id) };
+  } catch (e) {
+    log?.("error", "restore worker failed", { error: String(e), stack: (e as Error)?.stack });
+    if (isSstStateError(e)) return { error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } };
+    return { error: { code: "internal", message: (e as Error)?.message ?? String(e) } };
+  }
+}
+
+let cached: Promise<RestoreService> | undefined;
+
+async function fromEnvironment(env: Record<string, string | undefined> = process.env): Promise<RestoreService> {
+  const tableName = env.SST_STATE_TABLE;
+  if (!tableName) throw new Error("SST_STATE_TABLE is not set: the restore worker needs the approvals table (infra/restore.ts links it).");
+  const { store } = await createStateStore({ env, home: "aws" });
+  const slackApiUrl = env.SLACK_API_URL;
+  const web = env.SLACK_BOT_TOKEN ? new WebClient(env.SLACK_BOT_TOKEN, slackApiUrl ? { slackApiUrl: slackApiUrl.endsWith("/") ? slackApiUrl : `${slackApiUrl}/` } : {}) : undefined;
+  const log: RestoreWorkerDeps["log"] = (level, message, data) => console[level](JSON.stringify({ level, message, ...data }));
+  return restoreServiceFromDeps({
+    store,
+    ddb: createDynamoClient({ env }),
+    tableName,
+    config: loadPolicy(env),
+    ...(web ? { notifier: createSlackNotifier(web), groups: createSlackUserGroupResolver(web, { onError: (g, e) => log("warn", "usergroups.users.list failed", { group: g, error: String(e) }) }) } : {}),
+    log,
+  });
+}
+
+export async function handler(event: RestoreWorkerEvent): Promise<RestoreWorkerResult> {
+  cached ??= fromEnvironment();
+  let service: RestoreService;
+  try {
+    service = await cached;
+  } catch (e) {
+    cached = undefined;
+    console.error(JSON.stringify({ level: "error", message: "restore worker could not start", error: String(e) }));
+    return { error: { code: "not-configured", message: (e as Error)?.message ?? String(e) } };
+  }
+  return runRestoreEvent(service, event, (level, message, data) => console[level](JSON.stringify({ level, message, ...data })));
+}
+
+/**
+ * For the Slack worker (which may not write state): run an approval in the restore worker and
+ * wait for its outcome. Pass the result as `approve` to `createRestoreHandlers`.
+ */
+export function createLambdaApprover(lambda: LambdaClient, functionName: string): (input: { id: string; approver: string }) => Promise<DecisionOutcome> {
+  return async ({ id, approver }) => {
+    const r = await lambda.send(
+      new InvokeCommand({ FunctionName: functionName, InvocationType: "RequestResponse", Payload: new TextEncoder().encode(JSON.stringify({ op: "approve", id, approver })) }),
+    );
+    const text = r.Payload ? new TextDecoder().decode(r.Payload) : "";
+    if (r.FunctionError) throw new Error(`the restore worker failed (${r.FunctionError}): ${text.slice(0, 500)}`);
+    const result = JSON.parse(text || "{}") as RestoreWorkerResult;
+    if ("error" in result && !("kind" in result)) {
+      const { SstStateError } = await import("@sst-state/core/errors");
+      throw new SstStateError(result.error.code, result.error.message, result.error.hint ? { hint: result.error.hint } : {});
+    }
+    if (!("kind" in result)) throw new Error("the restore worker did not answer with an outcome");
+    return result;
+  };
+}

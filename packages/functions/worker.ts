@@ -1,0 +1,63 @@
+/**
+ * The worker Lambda: receives the jobs the ingress hands off (async invoke), reads state and
+ * answers in Slack (`runJob`). Thin composition root: ports built once per container.
+ *
+ * Environment (env.ts): SlackBotToken / SLACK_BOT_TOKEN, StateTable / SST_STATE_TABLE (locks and
+ * de-duplication), the state home (SST_STATE_HOME, SST_STATE_BUCKET or `/sst/bootstrap`,
+ * AWS_REGION), the policy as SST_STATE_CONFIG_JSON or the file SST_STATE_CONFIG
+ * (default ./sst-state.json, copied into the bundle by infra/bot.ts when it exists).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { WebClient } from "@slack/web-api";
+import { parseConfig, type Config } from "@sst-state/core/config";
+import { systemClock } from "@sst-state/core/ports";
+import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
+import { createDynamoLockStore } from "@sst-state/adapters/dynamodb-lock-store";
+import { createStateStore } from "@sst-state/adapters/state-store-factory";
+import { consoleLogger, type BotDeps } from "@sst-state/slack/deps";
+import { createMemoryIdempotencyStore } from "@sst-state/slack/idempotency";
+import { createDynamoIdempotencyStore } from "@sst-state/slack/idempotency-dynamodb";
+import type { SlackJob } from "@sst-state/slack/jobs";
+import { createSlackNotifier } from "@sst-state/slack/notifier";
+import { createResponder } from "@sst-state/slack/respond";
+import { runJob, type JobOutcome } from "@sst-state/slack/worker";
+import { readWorkerEnv } from "./env.ts";
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const w = readWorkerEnv(env);
+  if (w.configJson) return parseConfig(w.configJson, "SST_STATE_CONFIG_JSON");
+  return existsSync(w.configFile) ? parseConfig(readFileSync(w.configFile, "utf8"), w.configFile) : parseConfig(undefined);
+}
+
+/** The worker's ports from the environment. `over` replaces any of them (tests). */
+export async function workerDeps(env: Env = process.env, over: Partial<BotDeps> = {}): Promise<BotDeps> {
+  const w = readWorkerEnv(env);
+  const home = env.SST_STATE_HOME === "local" ? "local" : "aws";
+  const store = over.store ?? (await createStateStore({ env, home })).store;
+  const dynamo = w.tableName && !(over.locks && over.idempotency) ? createDynamoClient({ env }) : undefined;
+  const web = new WebClient(w.botToken, w.slackApiUrl ? { slackApiUrl: w.slackApiUrl } : {});
+  return {
+    store,
+    clock: systemClock,
+    config: loadConfig(env),
+    ...(dynamo && w.tableName ? { locks: createDynamoLockStore({ client: dynamo, tableName: w.tableName }) } : {}),
+    notifier: createSlackNotifier(web),
+    respond: createResponder(w.slackApiUrl ? { allowOrigins: [new URL(w.slackApiUrl).origin] } : {}),
+    idempotency: dynamo && w.tableName ? createDynamoIdempotencyStore({ client: dynamo, tableName: w.tableName }) : createMemoryIdempotencyStore(),
+    log: consoleLogger,
+    ...over,
+  };
+}
+
+let deps: Promise<BotDeps> | undefined;
+
+export async function handler(job: SlackJob): Promise<JobOutcome["status"]> {
+  const d = await (deps ??= workerDeps().catch((e) => {
+    deps = undefined; // a failed cold start (no bucket, no table) is retried on the next job
+    throw e;
+  }));
+  const outcome = await runJob(job, d);
+  return outcome.status;
+}

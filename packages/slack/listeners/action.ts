@@ -1,0 +1,32 @@
+/** A button click (Release, and later Approve / Reject) as a plain function, like slash-command.ts. */
+import type { BotDeps } from "../deps.ts";
+import { section } from "../render/limits.ts";
+import type { Reply } from "../render/types.ts";
+import { actionHandler } from "../verbs.ts";
+import { errorReply } from "./slash-command.ts";
+
+export interface ActionInput {
+  actionId: string;
+  value: string;
+  user: string;
+  channel: string;
+  commandName?: string;
+}
+
+export async function handleAction(args: { action: ActionInput; respond: (reply: Reply) => Promise<void>; deps: BotDeps }): Promise<Reply> {
+  const { action, respond, deps } = args;
+  const handler = actionHandler(deps, action.actionId);
+  let reply: Reply;
+  if (!handler) {
+    deps.log?.warn("unknown action", { actionId: action.actionId });
+    reply = { visibility: "ephemeral", message: { text: "This button is not handled any more.", blocks: [section("This button is not handled by this version of the bot.")] } };
+  } else {
+    try {
+      reply = await handler({ ...action, prefix: action.commandName ?? "/sst-state", deps });
+    } catch (e) {
+      reply = errorReply(e, deps, { actionId: action.actionId, user: action.user, channel: action.channel });
+    }
+  }
+  await respond(reply);
+  return reply;
+}

@@ -1,0 +1,103 @@
+/**
+ * `/sst-state restore <stage> <version>` and the restore buttons (Approve, Reject, "restore the
+ * previous version"), as handlers for the dispatcher (verbs.ts). They need more than BotDeps
+ * (approvals, audit, user groups), so a composition root adds them:
+ *
+ *   const restore = createRestoreHandlers({ approvals, audit, groups });
+ *   deps.verbs = { ...deps.verbs, ...restore.verbs };  deps.actions = { ...deps.actions, ...restore.actions };
+ *
+ * Approving writes SST's state. In AWS only the restore worker may (infra/restore.ts), so there
+ * `approve` is the call into that function (packages/functions/restore.ts); on one machine (serve,
+ * tests) it runs right here. Either way the outcome decides what the clicker sees, and the
+ * channel's request message is updated in place by the service.
+ */
+import type { Verb } from "@sst-state/core/command";
+import { SstStateError } from "@sst-state/core/errors";
+import { createLocker } from "@sst-state/core/lock";
+import { resolveApp } from "@sst-state/core/queries";
+import {
+  createRestoreService,
+  RESTORE_APPROVE_ACTION_ID,
+  RESTORE_REJECT_ACTION_ID,
+  RESTORE_UNDO_ACTION_ID,
+  type ApprovalStore,
+  type AuditLog,
+  type DecisionOutcome,
+  type RestoreMessages,
+  type RestoreService,
+  type UserGroupResolver,
+} from "@sst-state/core/restore";
+import type { BotDeps } from "../deps.ts";
+import { renderDecisionReply, renderRequestCreated, slackRestoreMessages } from "../render/restore.ts";
+import type { Reply } from "../render/types.ts";
+import type { ActionHandler, ActionMap, VerbHandler, VerbMap } from "../verbs.ts";
+
+export interface RestoreListenerOptions {
+  approvals: ApprovalStore;
+  audit: AuditLog;
+  groups: UserGroupResolver;
+  /** Run an approval elsewhere (the restore worker in AWS). Default: here, with `deps.store`. */
+  approve?: (input: { id: string; approver: string }) => Promise<DecisionOutcome>;
+  messages?: RestoreMessages;
+}
+
+export class RestoreNotConfiguredError extends SstStateError {
+  constructor() {
+    super("restore-not-configured", "Restores need the lock table, and it is not configured for this bot.", {
+      hint: "Set SST_STATE_TABLE (the deployed bot links it), or run `sst-state serve`, which keeps locks and approvals in its embedded store.",
+      exitCode: 2,
+    });
+  }
+}
+
+/** The restore service over a bot's deps (the Slack worker, serve, the restore worker). */
+export function restoreServiceFor(deps: BotDeps, opts: RestoreListenerOptions): RestoreService {
+  if (!deps.locks) throw new RestoreNotConfiguredError();
+  const locker = createLocker({
+    store: deps.locks,
+    clock: deps.clock,
+    ...(deps.onLockEvent ? { onEvent: deps.onLockEvent, onEventError: (e) => deps.log?.warn("lock announcement failed", { error: String(e) }) } : {}),
+  });
+  return createRestoreService({
+    store: deps.store,
+    approvals: opts.approvals,
+    audit: opts.audit,
+    locker,
+    groups: opts.groups,
+    config: deps.config,
+    clock: deps.clock,
+    notifier: deps.notifier,
+    messages: opts.messages ?? slackRestoreMessages,
+    onWarning: (message, error) => deps.log?.warn(message, { error: String(error) }),
+  });
+}
+
+const ephemeral = (message: Reply["message"]): Reply => ({ visibility: "ephemeral", message });
+
+export function createRestoreHandlers(opts: RestoreListenerOptions): { verbs: Pick<VerbMap, Extract<Verb, "restore">>; actions: ActionMap } {
+  const restore: VerbHandler<"restore"> = async ({ command, deps, user, channel }) => {
+    const app = await resolveApp(deps.store, command.target.app, deps.config);
+    const service = restoreServiceFor(deps, opts);
+    const out = await service.request({ app, stage: command.target.stage, selector: command.version, requester: user, source: "slack", channel });
+    return ephemeral(renderRequestCreated(out.request, out.posted));
+  };
+
+  const approve: ActionHandler = async ({ value, user, deps }) => {
+    const outcome = opts.approve ? await opts.approve({ id: value, approver: user }) : await restoreServiceFor(deps, opts).approve({ id: value, approver: user });
+    return ephemeral(renderDecisionReply(outcome));
+  };
+
+  const reject: ActionHandler = async ({ value, user, deps }) => {
+    return ephemeral(renderDecisionReply(await restoreServiceFor(deps, opts).reject({ id: value, user })));
+  };
+
+  const undo: ActionHandler = async ({ value, user, channel, deps }) => {
+    const out = await restoreServiceFor(deps, opts).undo({ id: value, requester: user, source: "slack", channel });
+    return ephemeral(renderRequestCreated(out.request, out.posted));
+  };
+
+  return {
+    verbs: { restore },
+    actions: { [RESTORE_APPROVE_ACTION_ID]: approve, [RESTORE_REJECT_ACTION_ID]: reject, [RESTORE_UNDO_ACTION_ID]: undo },
+  };
+}

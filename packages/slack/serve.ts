@@ -1,0 +1,188 @@
+/**
+ * The bot on one machine (`sst-state serve`): the same Bolt app as in AWS, over HTTP on `port`
+ * (requests at `POST /slack/events`, `GET /healthz` for probes) or over Socket Mode when an app
+ * token is given, with an in-process queue as the hand-off to the worker.
+ *
+ * Without a signing secret it still starts, prints how to create the Slack app from
+ * slack-app-manifest.yml, and refuses every request with 401 (nothing unsigned is ever run).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { HTTPReceiver, LogLevel, type App } from "@slack/bolt";
+import { WebClient } from "@slack/web-api";
+import { createSlackApp, isFreshTimestamp } from "./app.ts";
+import { consoleLogger, type BotDeps } from "./deps.ts";
+import { createMemoryIdempotencyStore } from "./idempotency.ts";
+import type { SlackJob } from "./jobs.ts";
+import { createSlackNotifier } from "./notifier.ts";
+import { createJobQueue } from "./queue.ts";
+import { createResponder } from "./respond.ts";
+import { runJob } from "./worker.ts";
+
+export type ServeDeps = Omit<BotDeps, "notifier" | "respond" | "idempotency"> & Partial<Pick<BotDeps, "notifier" | "respond" | "idempotency">>;
+
+export interface ServeOptions {
+  /** default 3000 (PORT); 0 picks a free port */
+  port?: number;
+  host?: string;
+  deps: ServeDeps;
+  signingSecret?: string;
+  botToken?: string;
+  /** SLACK_APP_TOKEN: Socket Mode instead of HTTP */
+  appToken?: string;
+  /** SLACK_API_URL */
+  slackApiUrl?: string;
+  botId?: string;
+  botUserId?: string;
+  /** jobs run at once (default 4) */
+  concurrency?: number;
+  /** where the setup instructions and the startup line go (default console.log) */
+  print?: (line: string) => void;
+  logLevel?: LogLevel;
+}
+
+export interface ServeHandle {
+  /** `http://host:port` (HTTP and setup modes) or `socket-mode` */
+  url: string;
+  mode: "http" | "socket" | "setup";
+  /** resolves when every handed-off job has finished */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const SETUP_TEXT = [
+  "sst-state: no SLACK_SIGNING_SECRET, so every Slack request is refused (401).",
+  "To connect a workspace:",
+  "  1. https://api.slack.com/apps → Create New App → From an app manifest → paste slack-app-manifest.yml",
+  "     (replace https://<your-url> with this server's public URL, e.g. from a tunnel).",
+  "  2. Install the app to the workspace.",
+  "  3. Set SLACK_SIGNING_SECRET (Basic Information → Signing Secret) and SLACK_BOT_TOKEN",
+  "     (OAuth & Permissions → Bot User OAuth Token, xoxb-…), then restart `sst-state serve`.",
+  "  Or use Socket Mode (no public URL): set socket_mode_enabled: true in the manifest, create an",
+  "  app-level token with connections:write and set SLACK_APP_TOKEN (xapp-…) as well.",
+].join("\n");
+
+function listen(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const a = server.address() as AddressInfo;
+      resolve(`http://${host.includes(":") ? `[${host}]` : host}:${a.port}`);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections?.();
+  });
+}
+
+function health(req: IncomingMessage, res: ServerResponse, text: string): boolean {
+  if (req.method === "GET" && (req.url === "/healthz" || req.url === "/")) {
+    res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+    res.end(text);
+    return true;
+  }
+  return false;
+}
+
+export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
+  const print = opts.print ?? ((l: string) => console.log(l));
+  const port = opts.port ?? 3000;
+  const host = opts.host ?? "127.0.0.1";
+  const log = opts.deps.log ?? consoleLogger;
+  const socketMode = !!(opts.appToken && opts.botToken);
+
+  // --- setup mode: nothing signed can arrive, so nothing runs -----------------------------------
+  if (!opts.signingSecret && !socketMode) {
+    print(SETUP_TEXT);
+    const server = createServer((req, res) => {
+      if (health(req, res, SETUP_TEXT + "\n")) return;
+      req.resume();
+      res.writeHead(401, { "content-type": "text/plain; charset=utf-8" });
+      res.end("sst-state is not configured: set SLACK_SIGNING_SECRET.\n");
+    });
+    const url = await listen(server, port, host);
+    return { url, mode: "setup", drain: async () => {}, close: () => closeServer(server) };
+  }
+  if (!opts.botToken) print("sst-state: no SLACK_BOT_TOKEN; answers go through response_url only (large diffs cannot be attached).");
+
+  const web = new WebClient(opts.botToken, opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl.endsWith("/") ? opts.slackApiUrl : `${opts.slackApiUrl}/` } : {});
+  const deps: BotDeps = {
+    ...opts.deps,
+    log,
+    notifier: opts.deps.notifier ?? createSlackNotifier(web),
+    respond: opts.deps.respond ?? createResponder(opts.slackApiUrl ? { allowOrigins: [new URL(opts.slackApiUrl).origin] } : {}),
+    idempotency: opts.deps.idempotency ?? createMemoryIdempotencyStore(),
+  };
+  const queue = createJobQueue<SlackJob>((job) => runJob(job, deps), {
+    concurrency: opts.concurrency ?? 4,
+    onError: (e) => log.error("job failed", { error: String(e) }),
+  });
+  const appOptions = {
+    signingSecret: opts.signingSecret ?? "",
+    botToken: opts.botToken ?? "",
+    handOff: async (job: SlackJob) => queue.push(job),
+    deps: { log, config: opts.deps.config },
+    ...(opts.botId ? { botId: opts.botId } : {}),
+    ...(opts.botUserId ? { botUserId: opts.botUserId } : {}),
+    ...(opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl } : {}),
+    // with the bot's ids given there is nothing to learn from auth.test; otherwise check the token early
+    verifyToken: !!opts.botToken && !(opts.botId && opts.botUserId),
+    logLevel: opts.logLevel ?? LogLevel.WARN,
+  };
+
+  // --- Socket Mode --------------------------------------------------------------------------------
+  if (socketMode) {
+    const app: App = createSlackApp({ ...appOptions, appToken: opts.appToken! });
+    await app.start();
+    print("sst-state: connected to Slack over Socket Mode.");
+    return {
+      url: "socket-mode",
+      mode: "socket",
+      drain: () => queue.drain(),
+      close: async () => {
+        await app.stop();
+        await queue.drain();
+      },
+    };
+  }
+
+  // --- HTTP ---------------------------------------------------------------------------------------
+  const receiver = new HTTPReceiver({
+    signingSecret: opts.signingSecret!,
+    endpoints: "/slack/events",
+    logLevel: opts.logLevel ?? LogLevel.WARN,
+    // The default handler would answer 404 with a log line; keep it quiet.
+    unhandledRequestTimeoutMillis: 3001,
+  });
+  createSlackApp({ ...appOptions, receiver });
+  const server = createServer((req, res) => {
+    if (health(req, res, "ok\n")) return;
+    if (!isFreshTimestamp(req.headers["x-slack-request-timestamp"])) {
+      req.resume();
+      res.writeHead(401).end();
+      return;
+    }
+    try {
+      receiver.requestListener(req, res);
+    } catch {
+      // an unknown path (Bolt throws HTTPReceiverDeferredRequestError)
+      if (!res.headersSent) res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+    }
+  });
+  const url = await listen(server, port, host);
+  print(`sst-state: listening on ${url}/slack/events`);
+  return {
+    url,
+    mode: "http",
+    drain: () => queue.drain(),
+    close: async () => {
+      await closeServer(server);
+      await queue.drain();
+    },
+  };
+}

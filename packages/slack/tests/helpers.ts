@@ -1,0 +1,117 @@
+/** Shared set-up of the bot tests: a generated SST home in memory, the fake Slack API, stores. */
+import { parseConfig } from "@sst-state/core/config";
+import { createMemoryLockStore } from "@sst-state/core/memory/lock-store";
+import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/core/memory/state-store";
+import type { StateStore } from "@sst-state/core/ports";
+import { generateHome, DEFAULT_HOME_NOW } from "@sst-state/core/state/generate-home";
+import { generateCheckpoint, serializeCheckpoint } from "@sst-state/core/state/generate";
+import { makeUpdateId } from "@sst-state/core/state/update-id";
+import { createMemoryIdempotencyStore } from "../idempotency.ts";
+import type { BotDeps, BotLogger } from "../deps.ts";
+import { createSlackNotifier } from "../notifier.ts";
+import { createResponder } from "../respond.ts";
+import type { FakeSlackApi } from "../testing/fake-slack-api.ts";
+import { WebClient } from "@slack/web-api";
+
+export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+export const BOT_TOKEN = "xoxb-test-token";
+export const NOW = DEFAULT_HOME_NOW;
+
+export function homeFiles() {
+  return generateHome({
+    app: "shop",
+    stages: [
+      { name: "prod", resources: 60, deploys: 3, crashedLock: false },
+      { name: "staging", resources: 30, deploys: 2, interrupted: true },
+      { name: "dev", resources: 24, deploys: 1 },
+    ],
+    seed: 7,
+  });
+}
+
+/** Two snapshots of `shop/big` that differ in hundreds of resources (a diff too large for a message). */
+export function addBigStage(store: MemoryStateStore): void {
+  const t1 = NOW - 7_200_000;
+  const t2 = NOW - 3_600_000;
+  const id1 = makeUpdateId(t1, () => 0.1);
+  const id2 = makeUpdateId(t2, () => 0.2);
+  const cp1 = serializeCheckpoint(generateCheckpoint({ app: "shop", stage: "big", resources: 700, seed: 1, time: t1 }));
+  const cp2 = serializeCheckpoint(generateCheckpoint({ app: "shop", stage: "big", resources: 900, seed: 2, time: t2 }));
+  const rec = (id: string, t: number) => JSON.stringify({ id, version: "4.17.1", command: "deploy", errors: [], timeStarted: new Date(t).toISOString(), timeCompleted: new Date(t + 60_000).toISOString() });
+  store.put(`snapshot/shop/big/${id1}.json`, cp1);
+  store.put(`update/shop/big/${id1}.json`, rec(id1, t1));
+  store.put(`snapshot/shop/big/${id2}.json`, cp2);
+  store.put(`update/shop/big/${id2}.json`, rec(id2, t2));
+  store.put(`app/shop/big.json`, cp2);
+}
+
+/** Every ciphertext in the home's bodies (to prove none ever reaches Slack). */
+export function ciphertextsOf(store: MemoryStateStore): string[] {
+  const out = new Set<string>();
+  const dec = new TextDecoder();
+  for (const key of store.keys()) {
+    if (key.startsWith("secret/")) continue;
+    const text = dec.decode(store.get(key)!);
+    for (const m of text.matchAll(/"ciphertext"\s*:\s*"([^"]+)"/g)) out.add(m[1]!);
+  }
+  return [...out];
+}
+
+export const quietLog: BotLogger & { lines: { level: string; message: string; data?: Record<string, unknown> }[] } = Object.assign(
+  {
+    info(message: string, data?: Record<string, unknown>) {
+      quietLog.lines.push({ level: "info", message, ...(data ? { data } : {}) });
+    },
+    warn(message: string, data?: Record<string, unknown>) {
+      quietLog.lines.push({ level: "warn", message, ...(data ? { data } : {}) });
+    },
+    error(message: string, data?: Record<string, unknown>) {
+      quietLog.lines.push({ level: "error", message, ...(data ? { data } : {}) });
+    },
+  },
+  { lines: [] as { level: string; message: string; data?: Record<string, unknown> }[] },
+);
+
+/** A StateStore whose reads wait for `release()` (to prove the ack goes out first). */
+export function blockingStore(inner: StateStore): StateStore & { release(): void; readsStarted: number } {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const wrapped = Object.create(inner) as StateStore & { release(): void; readsStarted: number };
+  wrapped.readsStarted = 0;
+  wrapped.release = release;
+  for (const m of ["listApps", "listStages", "readCurrent", "listVersions", "readVersion", "readSstLock", "readUpdate", "listUpdates", "listObjectVersions", "readObjectVersion"] as const) {
+    const original = (inner[m] as (...a: unknown[]) => Promise<unknown>).bind(inner);
+    (wrapped as unknown as Record<string, unknown>)[m] = async (...args: unknown[]) => {
+      wrapped.readsStarted++;
+      await gate;
+      return original(...args);
+    };
+  }
+  return wrapped;
+}
+
+/** A StateStore whose every read throws `error`. */
+export function failingStore(inner: StateStore, error: () => Error): StateStore {
+  const wrapped = Object.create(inner) as StateStore;
+  for (const m of ["listApps", "listStages", "readCurrent", "listVersions", "readVersion", "readSstLock", "readUpdate", "listUpdates", "listObjectVersions", "readObjectVersion"] as const) {
+    (wrapped as unknown as Record<string, unknown>)[m] = async () => {
+      throw error();
+    };
+  }
+  return wrapped;
+}
+
+export function botDeps(api: FakeSlackApi, over: Partial<BotDeps> = {}): BotDeps {
+  const store = createMemoryStateStore(homeFiles().files);
+  return {
+    store,
+    clock: { now: () => NOW },
+    config: parseConfig(JSON.stringify({ app: "shop" }), "sst-state.json"),
+    locks: createMemoryLockStore(),
+    notifier: createSlackNotifier(new WebClient(BOT_TOKEN, { slackApiUrl: api.url })),
+    respond: createResponder({ allowOrigins: [api.origin] }),
+    idempotency: createMemoryIdempotencyStore(),
+    log: quietLog,
+    ...over,
+  };
+}

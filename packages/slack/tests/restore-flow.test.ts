@@ -1,0 +1,172 @@
+/**
+ * The restore flow through the real Bolt app (`startServe`, HTTP receiver, signed requests) and
+ * the fake Slack Web API: `/sst-state restore prod previous` → the request in #prod with buttons →
+ * Approve clicks (the requester's is refused, a user-group member's wins, a retry is dropped, a
+ * late click is told who approved) → restore → the message updated in place, the confirmation
+ * with `sst refresh` and the undo button posted, the requester told; the audit log has every step.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { WebClient } from "@slack/web-api";
+import { parseConfig } from "@sst-state/core/config";
+import { createMemoryApprovalStore } from "@sst-state/core/memory/approval-store";
+import { createMemoryAuditLog } from "@sst-state/core/memory/audit-log";
+import { createMemoryLockStore } from "@sst-state/core/memory/lock-store";
+import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/core/memory/state-store";
+import { sha256Hex, type RestoreRequest } from "@sst-state/core/restore";
+import { generateHome } from "@sst-state/core/state/generate-home";
+import { stateKeys } from "@sst-state/core/state/versions";
+import { startServe, type ServeHandle } from "../serve.ts";
+import { createRestoreHandlers } from "../listeners/restore.ts";
+import { createSlackUserGroupResolver } from "../listeners/restore-usergroups.ts";
+import { startFakeSlackApi, type FakeSlackApi } from "../testing/fake-slack-api.ts";
+import { buttonClickBody, signedHeaders, slashCommandBody } from "../testing/sign.ts";
+
+const SECRET = "restore-signing-secret";
+const TOKEN = "xoxb-restore-test";
+const quiet = { info() {}, warn() {}, error() {} };
+
+interface Env {
+  slack: FakeSlackApi;
+  serve: ServeHandle;
+  store: MemoryStateStore;
+  approvals: ReturnType<typeof createMemoryApprovalStore>;
+  audit: ReturnType<typeof createMemoryAuditLog>;
+}
+let env: Env;
+
+beforeEach(async () => {
+  const slack = await startFakeSlackApi({ token: TOKEN });
+  slack.setUserGroup("S0SRE", ["U0SREDAVE"]);
+  const gen = generateHome({ app: "shop", seed: 5, stages: [{ name: "prod", resources: 20, deploys: 3 }] });
+  const store = createMemoryStateStore(gen.files);
+  const approvals = createMemoryApprovalStore();
+  const audit = createMemoryAuditLog();
+  const config = parseConfig(JSON.stringify({ app: "shop", stages: { prod: { channel: "C0PROD", approvers: ["U0BOB", "S0SRE"] } } }));
+  const groups = createSlackUserGroupResolver(new WebClient(TOKEN, { slackApiUrl: slack.url }));
+  const restore = createRestoreHandlers({ approvals, audit, groups });
+  const serve = await startServe({
+    port: 0,
+    signingSecret: SECRET,
+    botToken: TOKEN,
+    slackApiUrl: slack.url,
+    print: () => {},
+    deps: { store, clock: { now: () => Date.now() }, config, locks: createMemoryLockStore(), log: quiet, verbs: restore.verbs, actions: restore.actions },
+  });
+  env = { slack, serve, store, approvals, audit };
+});
+
+afterEach(async () => {
+  await env.serve.close();
+  await env.slack.close();
+});
+
+async function send(body: string, opts: { retryNum?: number; secret?: string } = {}): Promise<number> {
+  const res = await fetch(`${env.serve.url}/slack/events`, {
+    method: "POST",
+    headers: signedHeaders(opts.secret ?? SECRET, body, opts.retryNum ? { retryNum: opts.retryNum } : {}),
+    body,
+  });
+  await res.text();
+  await env.serve.drain();
+  return res.status;
+}
+
+function click(user: string, actionId: string, value: string, responseId: string, triggerId?: string) {
+  return buttonClickBody({ actionId, value, user, channel: "C0PROD", responseUrl: env.slack.responseUrl(responseId), ...(triggerId ? { triggerId } : {}) });
+}
+
+function responseText(id: string): string {
+  return env.slack.responses
+    .filter((r) => r.id === id)
+    .map((r) => `${r.body.text ?? ""} ${JSON.stringify(r.body.blocks ?? [])}`)
+    .join("\n");
+}
+
+async function requestRestore(): Promise<RestoreRequest> {
+  expect(await send(slashCommandBody({ text: "restore prod previous", user: "U0ALICE", channel: "C0PROD", responseUrl: env.slack.responseUrl("ask") }))).toBe(200);
+  const [pending] = await env.approvals.listPending();
+  expect(pending).toBeDefined();
+  return pending!;
+}
+
+describe("restore through the Bolt app", () => {
+  it("request → refused self-approval → approval by a group member → restore → confirmation, with every step audited", async () => {
+    // Prepare
+    const before = sha256Hex((await env.store.readCurrent("shop", "prod")).bytes);
+    const versionsBefore = await env.store.listVersions("shop", "prod");
+    // Act 1: the request
+    const req = await requestRestore();
+    // Assess 1: posted to #prod with the two buttons, the requester told where
+    const post = env.slack.callsTo("chat.postMessage").find((c) => c.args.channel === "C0PROD");
+    expect(post).toBeDefined();
+    const blocks = JSON.stringify(post!.args.blocks);
+    expect(blocks).toContain('"action_id":"restore_approve"');
+    expect(blocks).toContain('"action_id":"restore_reject"');
+    expect(blocks).toContain(`"value":"${req.id}"`);
+    expect(blocks).toContain("<@U0ALICE>");
+    expect(responseText("ask")).toContain("<#C0PROD>");
+
+    // Act 2: the requester clicks Approve
+    await send(click("U0ALICE", "restore_approve", req.id, "self"));
+    // Assess 2
+    expect(responseText("self")).toMatch(/someone else/);
+    expect(sha256Hex((await env.store.readCurrent("shop", "prod")).bytes)).toBe(before);
+
+    // Act 3: a member of the approver group clicks Approve
+    const trigger = `${Date.now()}.777.approve`;
+    await send(click("U0SREDAVE", "restore_approve", req.id, "dave", trigger));
+    // Assess 3: restored, message updated in place, confirmation posted, requester told
+    expect(sha256Hex((await env.store.readCurrent("shop", "prod")).bytes)).toBe(req.target.sha256);
+    expect(responseText("dave")).toMatch(/Restored/);
+    const updates = env.slack.callsTo("chat.update").filter((c) => c.args.ts === post!.args.ts || c.args.channel === "C0PROD");
+    expect(updates.length).toBeGreaterThan(0);
+    const lastUpdate = JSON.stringify(updates.at(-1)!.args.blocks);
+    expect(lastUpdate).toMatch(/Restored\. Approved by <@U0SREDAVE>/);
+    expect(lastUpdate).not.toContain("restore_approve");
+    const confirmation = env.slack.callsTo("chat.postMessage").find((c) => c.args.channel === "C0PROD" && /restored to/.test(String(c.args.text)));
+    expect(JSON.stringify(confirmation?.args.blocks)).toContain("run `sst refresh --stage prod`");
+    expect(confirmation).toBeDefined();
+    expect(JSON.stringify(confirmation!.args.blocks)).toContain('"action_id":"restore_undo"');
+    expect(env.slack.callsTo("chat.postMessage").some((c) => c.args.channel === "U0ALICE")).toBe(true);
+    expect(await env.store.readSstLock("shop", "prod")).toBeNull();
+
+    // Act 4: Slack retries the same click, and Bob clicks late
+    await send(click("U0SREDAVE", "restore_approve", req.id, "dave-retry", trigger), { retryNum: 1 });
+    await send(click("U0BOB", "restore_approve", req.id, "bob"));
+    // Assess 4: one restore only; Bob is told who approved
+    expect(responseText("dave-retry")).toBe("");
+    expect(responseText("bob")).toMatch(/already approved by <@U0SREDAVE>/);
+    expect(env.audit.all().filter((e) => e.action === "restore.done")).toHaveLength(1);
+
+    // The audit log holds every step, and no version was lost
+    const actions = (await env.audit.list("shop", "prod")).map((e) => `${e.action}:${e.actor}`).reverse();
+    expect(actions).toEqual(["restore.requested:U0ALICE", "restore.refused:U0ALICE", "restore.approved:U0SREDAVE", "restore.done:U0SREDAVE"]);
+    const after = await env.store.listVersions("shop", "prod");
+    for (const v of versionsBefore.filter((x) => x.kind !== "current")) expect(after.some((x) => x.id === v.id)).toBe(true);
+  });
+
+  it("Reject closes the request and updates the message; the undo button of a done restore asks for a new request", async () => {
+    const req = await requestRestore();
+    await send(click("U0BOB", "restore_reject", req.id, "reject"));
+    expect((await env.approvals.get(req.id))!.status).toBe("rejected");
+    expect(JSON.stringify(env.slack.callsTo("chat.update").at(-1)!.args.blocks)).toMatch(/Rejected by <@U0BOB>/);
+    expect(env.slack.callsTo("chat.postMessage").some((c) => c.args.channel === "U0ALICE" && /rejected/i.test(String(c.args.text)))).toBe(true);
+
+    const again = await requestRestore();
+    await send(click("U0BOB", "restore_approve", again.id, "ok"));
+    expect((await env.approvals.get(again.id))!.status).toBe("done");
+    await send(click("U0BOB", "restore_undo", again.id, "undo"));
+    const [undo] = await env.approvals.listPending();
+    expect(undo).toMatchObject({ undoOf: again.id, requester: "U0BOB", target: { sha256: again.current.sha256 } });
+  });
+
+  it("a user outside the policy cannot approve, and a click with a bad signature does nothing", async () => {
+    const req = await requestRestore();
+    expect(await send(click("U0BOB", "restore_approve", req.id, "forged"), { secret: "wrong-secret" })).toBe(401);
+    await send(click("U0MALLORY", "restore_approve", req.id, "mallory"));
+    expect(responseText("forged")).toBe("");
+    expect(responseText("mallory")).toMatch(/may not approve/);
+    expect((await env.approvals.get(req.id))!.status).toBe("pending");
+    expect(env.store.get(stateKeys.lock("shop", "prod"))).toBeUndefined();
+  });
+});
