@@ -9,8 +9,31 @@ const banner = {
   js: "import { createRequire as __sstStateCreateRequire } from 'node:module'; const require = __sstStateCreateRequire(import.meta.url);",
 };
 
+/**
+ * Resolve these packages to an empty CommonJS module. For the ingress Lambda: Bolt's index loads
+ * every receiver, but Lambda only uses AwsLambdaReceiver, so Socket Mode (with undici), Express
+ * (body parsers, iconv tables, mime db), raw-body and OAuth are code paths it never takes. They
+ * are only touched inside the other receivers' constructors, so `{}` is safe.
+ */
+export function stubPackages(names) {
+  const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|")})(/.*)?$`);
+  return {
+    name: "stub-packages",
+    setup(b) {
+      b.onResolve({ filter }, (args) => ({ path: args.path, namespace: "stub" }));
+      b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: "module.exports = {};", loader: "js" }));
+    },
+  };
+}
+
+const ingressStubs = stubPackages(["@slack/socket-mode", "express", "raw-body", "@slack/oauth"]);
+
 export const entries = [
   { in: "packages/cli/main.ts", out: "packages/cli/dist/sst-state.mjs" },
+  // The Slack bot's Lambdas: minified and tree-shaken; the ingress stays under 1 MB (cold start
+  // is on the ack's path), so it imports Bolt and the Lambda client only.
+  { in: "packages/functions/ingress.ts", out: "packages/functions/dist/ingress.mjs", options: { minify: true, treeShaking: true, plugins: [ingressStubs] } },
+  { in: "packages/functions/worker.ts", out: "packages/functions/dist/worker.mjs", options: { minify: true, treeShaking: true } },
 ];
 
 export async function build(list = entries, extra = {}) {

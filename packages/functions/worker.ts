@@ -19,7 +19,8 @@ import { createMemoryIdempotencyStore } from "@sst-state/slack/idempotency";
 import { createDynamoIdempotencyStore } from "@sst-state/slack/idempotency-dynamodb";
 import type { SlackJob } from "@sst-state/slack/jobs";
 import { createSlackNotifier } from "@sst-state/slack/notifier";
-import { createResponder } from "@sst-state/slack/respond";
+import { errorReply } from "@sst-state/slack/listeners/slash-command";
+import { createResponder, replyBody } from "@sst-state/slack/respond";
 import { runJob, type JobOutcome } from "@sst-state/slack/worker";
 import { readWorkerEnv } from "./env.ts";
 
@@ -53,11 +54,20 @@ export async function workerDeps(env: Env = process.env, over: Partial<BotDeps> 
 
 let deps: Promise<BotDeps> | undefined;
 
-export async function handler(job: SlackJob): Promise<JobOutcome["status"]> {
-  const d = await (deps ??= workerDeps().catch((e) => {
+export async function handler(job: SlackJob): Promise<JobOutcome["status"] | "failed"> {
+  let d: BotDeps;
+  try {
+    d = await (deps ??= workerDeps());
+  } catch (e) {
     deps = undefined; // a failed cold start (no bucket, no table) is retried on the next job
-    throw e;
-  }));
+    // Still answer: the user is waiting after the "working…" ack.
+    const w = readWorkerEnv();
+    const reply = errorReply(e, { log: consoleLogger }, { phase: "cold start" });
+    await createResponder(w.slackApiUrl ? { allowOrigins: [new URL(w.slackApiUrl).origin] } : {})(job.responseUrl, replyBody(reply)).catch((err) =>
+      consoleLogger.error("could not answer", { error: String(err) }),
+    );
+    return "failed";
+  }
   const outcome = await runJob(job, d);
   return outcome.status;
 }

@@ -6,42 +6,13 @@
  */
 import type { Checkpoint } from "../state/types.ts";
 import type { Finding } from "./types.ts";
-import { indexState, nameOf, providerUrnOf, shellQuote } from "./state-index.ts";
+import { analyzeRefs, indexState, nameOf, shellQuote, type RefKind } from "./state-index.ts";
 
-export type RefKind = "parent" | "dependency" | "provider";
-
-/** Every reference of one kind of every resource, with its position (one pass). */
-export function forEachRef(cp: Checkpoint, kind: RefKind, visit: (i: number, target: string) => void): void {
-  const resources = cp.resources;
-  for (let i = 0; i < resources.length; i++) {
-    const r = resources[i]!;
-    if (kind === "parent") {
-      if (typeof r.parent === "string" && r.parent) visit(i, r.parent);
-    } else if (kind === "provider") {
-      if (typeof r.provider === "string" && r.provider) visit(i, providerUrnOf(r.provider));
-    } else {
-      if (Array.isArray(r.dependencies)) for (const d of r.dependencies) if (typeof d === "string" && d) visit(i, d);
-      const pd = r.propertyDependencies;
-      if (pd && typeof pd === "object") {
-        for (const k in pd) {
-          const list = pd[k];
-          if (Array.isArray(list)) for (const d of list) if (typeof d === "string" && d) visit(i, d);
-        }
-      }
-    }
-  }
-}
+export type { RefKind };
 
 export function danglingFindings(cp: Checkpoint, stage: string, kind: RefKind): Finding[] {
-  const { position, resources } = indexState(cp);
-  // resource position → missing targets (deduplicated: a dependency often appears in both lists)
-  const missing = new Map<number, Set<string>>();
-  forEachRef(cp, kind, (i, target) => {
-    if (position.has(target)) return;
-    let set = missing.get(i);
-    if (!set) missing.set(i, (set = new Set()));
-    set.add(target);
-  });
+  const { resources } = indexState(cp);
+  const missing = analyzeRefs(cp).dangling[kind];
   const out: Finding[] = [];
   for (const [i, targets] of missing) {
     const r = resources[i]!;

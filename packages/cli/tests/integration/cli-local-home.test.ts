@@ -127,3 +127,27 @@ describe("usage", () => {
     for (const verb of ["status", "history", "diff"]) expect(r.stdout).toContain(verb);
   });
 });
+
+describe("secrets", () => {
+  it("no ciphertext from the home appears in any output of status, history or diff", async () => {
+    // Prepare: every ciphertext in every state file of the home
+    const ciphertexts = new Set<string>();
+    for (const f of generated.files) {
+      if (!f.key.startsWith("app/") && !f.key.startsWith("snapshot/")) continue;
+      const text = typeof f.body === "string" ? f.body : new TextDecoder().decode(f.body);
+      for (const m of text.matchAll(/"ciphertext":\s*"([^"]+)"/g)) ciphertexts.add(m[1]!);
+    }
+    expect(ciphertexts.size).toBeGreaterThan(0);
+    // Act
+    const outputs = await Promise.all([
+      runBin(["status", "prod", "--json"], { env: env() }),
+      runBin(["status", "prod"], { env: env() }),
+      runBin(["diff", "prod", "~3", "latest", "--json"], { env: env() }),
+      runBin(["diff", "prod", "~3", "latest"], { env: env() }),
+      runBin(["history", "prod", "--json"], { env: env() }),
+    ]);
+    // Assess
+    for (const o of outputs) for (const c of ciphertexts) expect(o.stdout + o.stderr).not.toContain(c.slice(0, 24));
+    expect(JSON.parse(outputs[2]!.stdout).changed.length).toBeGreaterThan(0);
+  });
+});

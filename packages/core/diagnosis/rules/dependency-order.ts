@@ -1,6 +1,5 @@
 import type { Finding, Rule } from "../types.ts";
-import { indexState, nameOf } from "../state-index.ts";
-import { forEachRef } from "../refs.ts";
+import { analyzeRefs, indexState, nameOf } from "../state-index.ts";
 
 /**
  * Pulumi requires every resource to come after its parent, dependencies, property dependencies
@@ -12,17 +11,9 @@ export const dependencyOrder: Rule = {
   group: "structure",
   description: "resources listed before something they depend on",
   run({ current, stage }) {
-    const { position, resources } = indexState(current);
-    const late = new Map<number, string>(); // resource position → first reference that comes after it
-    const check = (i: number, target: string) => {
-      const p = position.get(target);
-      if (p !== undefined && p > i && !late.has(i)) late.set(i, target);
-    };
-    forEachRef(current, "parent", check);
-    forEachRef(current, "dependency", check);
-    forEachRef(current, "provider", check);
+    const { resources } = indexState(current);
     const out: Finding[] = [];
-    for (const [i, target] of [...late].sort((a, b) => a[0] - b[0])) {
+    for (const [i, target] of [...analyzeRefs(current).late].sort((a, b) => a[0] - b[0])) {
       const r = resources[i]!;
       out.push({
         rule: "dependency-order",

@@ -1,6 +1,6 @@
 import type { Finding, Rule } from "../types.ts";
 import type { Resource } from "../../state/types.ts";
-import { indexState, nameOf } from "../state-index.ts";
+import { compareVersions, nameOf } from "../state-index.ts";
 
 /** The physical name a resource was given in its inputs (a fixed name), if any. */
 export function fixedNameOf(r: Resource): string | undefined {
@@ -23,18 +23,15 @@ export const fixedNameCollision: Rule = {
   description: "a fixed-name resource moved to a new URN between versions",
   run({ current, previous, stage }) {
     if (!previous) return { skipped: "no previous version to compare with" };
-    const cur = indexState(current).position;
-    const prev = indexState(previous).position;
+    const { removed: gone, added } = compareVersions(current, previous);
     const removed = new Map<string, Resource>();
-    for (const r of previous.resources) {
-      if (cur.has(r.urn)) continue;
+    for (const r of gone) {
       const n = fixedNameOf(r);
       if (n) removed.set(`${r.type}|${n}`, r);
     }
     if (removed.size === 0) return [];
     const out: Finding[] = [];
-    for (const r of current.resources) {
-      if (prev.has(r.urn)) continue;
+    for (const r of added) {
       const n = fixedNameOf(r);
       const old = n ? removed.get(`${r.type}|${n}`) : undefined;
       if (!old) continue;

@@ -1,5 +1,5 @@
 import type { Finding, Rule } from "../types.ts";
-import { indexState, nameOf } from "../state-index.ts";
+import { compareVersions, nameOf } from "../state-index.ts";
 
 /**
  * Resources with `retainOnDelete` (SST's `removal: "retain"`, the default for tables, buckets,
@@ -12,13 +12,14 @@ export const retainedOrphan: Rule = {
   description: "retained resources dropped from the state that still exist in AWS",
   run({ current, previous }) {
     if (!previous) return { skipped: "no previous version to compare with" };
-    const { position } = indexState(current);
+    const candidates = compareVersions(current, previous).removed.filter((r) => r.retainOnDelete === true);
+    if (candidates.length === 0) return [];
     // the same physical resource may live on under a new URN: not an orphan then
+    const types = new Set(candidates.map((r) => r.type));
     const currentIds = new Set<string>();
-    for (const r of current.resources) if (r.custom && typeof r.id === "string" && r.id) currentIds.add(`${r.type}|${r.id}`);
+    for (const r of current.resources) if (types.has(r.type) && typeof r.id === "string" && r.id) currentIds.add(`${r.type}|${r.id}`);
     const out: Finding[] = [];
-    for (const r of previous.resources) {
-      if (r.retainOnDelete !== true || position.has(r.urn)) continue;
+    for (const r of candidates) {
       if (typeof r.id === "string" && currentIds.has(`${r.type}|${r.id}`)) continue;
       const physical = typeof r.id === "string" && r.id ? `\`${r.id}\`` : "(id unknown)";
       out.push({

@@ -1,6 +1,6 @@
 import type { Finding, Rule } from "../types.ts";
 import type { Resource } from "../../state/types.ts";
-import { indexState, nameOf } from "../state-index.ts";
+import { compareVersions, nameOf } from "../state-index.ts";
 
 const ROUTE = "aws:apigatewayv2/route:Route";
 
@@ -40,17 +40,16 @@ export const routeIdentityChange: Rule = {
       } else seen.set(k, r.urn);
     }
     if (!previous) return out;
-    const prevPos = indexState(previous).position;
-    const curPos = indexState(current).position;
+    const { removed, added } = compareVersions(current, previous);
     const before = new Map<string, string>();
-    for (const r of previous.resources) {
-      if (r.type !== ROUTE || curPos.has(r.urn)) continue;
+    for (const r of removed) {
+      if (r.type !== ROUTE) continue;
       const k = routeKeyOf(r);
       if (k) before.set(k, r.urn);
     }
     if (before.size === 0) return out;
-    for (const r of current.resources) {
-      if (r.type !== ROUTE || prevPos.has(r.urn)) continue;
+    for (const r of added) {
+      if (r.type !== ROUTE) continue;
       const k = routeKeyOf(r);
       const old = k ? before.get(k) : undefined;
       if (!old || !k) continue;
