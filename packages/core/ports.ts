@@ -131,3 +131,6 @@ export interface Notifier {
   /** Upload a text file into a channel/thread (full diffs and reports too large for a message). */
   upload(channel: string, file: { filename: string; content: string; title?: string; threadTs?: string }): Promise<void>;
 }
+
+// Restore (approvals, audit log, Slack user groups): defined next to their users.
+export type { ApprovalStore, AuditEntry, AuditLog, RestoreRequest, UserGroupResolver } from "./restore/ports.ts";

@@ -86,7 +86,7 @@ export async function runRestoreEvent(service: RestoreService, event: RestoreWor
     const op = (event as { op?: unknown }).op;
     if (op === "approve") {
       const e = event as Extract<RestoreWorkerEvent, { op: "approve" }>;
-      if (typeof e.id !== "string" || typeof e.approver !== "string") return { error: { code: "bad-event", message: "approve needs `id` and `approver`." } };
+      if (typeof e.id !== "string" || typeof e.approver !== "string" || !e.id || !e.approver) return { error: { code: "bad-event", message: "approve needs `id` and `approver`." } };
       const outcome = await service.approve({ id: e.id, approver: e.approver });
       log?.("info", "approval handled", { id: e.id, approver: e.approver, outcome: outcome.kind });
       return outcomeToJson(outcome);

@@ -140,7 +140,7 @@ export async function run(): Promise<void> {
   const rows: string[][] = [];
   try {
     for (const n of SIZES) {
-      const runs = n >= 50_000 ? 3 : n >= 10_000 ? 5 : 9;
+      const runs = n >= 50_000 ? 3 : n >= 10_000 ? 7 : 15;
       const t0 = performance.now();
       // generated in a function so that the objects are garbage before anything is timed: a large
       // live heap makes every major GC (and so JSON.parse of 100 MB) slower

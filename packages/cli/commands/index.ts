@@ -7,7 +7,12 @@ import status from "./status.ts";
 import history from "./history.ts";
 import diff from "./diff.ts";
 import demo from "./demo.ts";
+import lock from "./lock.ts";
+import unlock from "./unlock.ts";
+import locks from "./locks.ts";
+import run from "./run.ts";
+import serve from "./serve.ts";
 import restore from "./restore.ts";
 import audit from "./audit.ts";
 
-export const commands: CliCommand[] = [status, history, diff, restore, audit, demo];
+export const commands: CliCommand[] = [status, history, diff, lock, unlock, locks, run, restore, audit, serve, demo];

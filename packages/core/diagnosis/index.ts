@@ -9,3 +9,4 @@ export { renderDiagnosisText, renderDiagnosisMessage, summaryLine, countBySeveri
 export { routeEntriesOf, type RouteEntryRef } from "./rules/router-kv-drift.ts";
 export { FORCE_UNLOCK_MESSAGE } from "./rules/interrupted-update.ts";
 export { DEFAULT_STALE_LOCK_MS } from "./rules/stale-lock.ts";
+export { queueDiagnosis, type QueueDiagnosisInput } from "./queue.ts";

@@ -22,3 +22,4 @@ export {
   type RestoreService,
   type RestoreServiceDeps,
 } from "./service.ts";
+export { getRestoreStatus, type RestoreStatusSummary } from "./status.ts";

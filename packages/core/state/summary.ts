@@ -70,47 +70,49 @@ export function summarize(cp: Checkpoint): Summary {
   const rootUrn = root?.urn;
 
   const typeCounts = new Map<string, number>();
-  // urn -> the top-level component it belongs to (itself for a top-level component), or null
-  const topOf = new Map<string, string | null>();
-  const counts = new Map<string, number>();
+  // urn -> index in `components` of the top-level component it belongs to (its own index for a
+  // top-level component), or -1 for resources outside any (the root, providers, root-level customs)
+  const topOf = new Map<string, number>();
   const components: ComponentSummary[] = [];
+  const counts: number[] = [];
   let late: Resource[] | undefined;
-
-  const place = (r: Resource, parentTop: string | null): void => {
-    topOf.set(r.urn, parentTop);
-    if (parentTop !== null) counts.set(parentTop, (counts.get(parentTop) ?? 0) + 1);
-  };
 
   for (const r of resources) {
     const t = r.type;
     typeCounts.set(t, (typeCounts.get(t) ?? 0) + 1);
     const parent = r.parent;
     if (parent === undefined || parent === "" || r === root) {
-      topOf.set(r.urn, null);
+      topOf.set(r.urn, -1);
     } else if (parent === rootUrn) {
       if (r.custom === false) {
-        topOf.set(r.urn, r.urn);
-        counts.set(r.urn, 0);
+        topOf.set(r.urn, components.length);
+        counts.push(0);
         components.push({ urn: r.urn, type: t, name: urnName(r.urn), resources: 0 });
-      } else topOf.set(r.urn, null);
+      } else topOf.set(r.urn, -1);
     } else {
-      const pt = topOf.get(parent);
-      if (pt === undefined) (late ??= []).push(r);
-      else place(r, pt);
+      const top = topOf.get(parent);
+      if (top === undefined) (late ??= []).push(r);
+      else {
+        topOf.set(r.urn, top);
+        if (top >= 0) counts[top]!++;
+      }
     }
   }
   // resources listed before their parent (an invalid order, or a dangling parent): resolve what we can
   while (late && late.length) {
     const still: Resource[] = [];
     for (const r of late) {
-      const pt = topOf.get(r.parent!);
-      if (pt === undefined) still.push(r);
-      else place(r, pt);
+      const top = topOf.get(r.parent!);
+      if (top === undefined) still.push(r);
+      else {
+        topOf.set(r.urn, top);
+        if (top >= 0) counts[top]!++;
+      }
     }
     if (still.length === late.length) break; // the rest have dangling parents
     late = still;
   }
-  for (const c of components) c.resources = counts.get(c.urn) ?? 0;
+  for (let i = 0; i < components.length; i++) components[i]!.resources = counts[i]!;
 
   const types: Record<string, number> = {};
   for (const t of [...typeCounts.keys()].sort()) types[t] = typeCounts.get(t)!;

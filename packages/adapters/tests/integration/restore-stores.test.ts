@@ -1,12 +1,10 @@
 /**
  * ApprovalStore and AuditLog contracts against DynamoDB Local (real server from the global setup)
- * and dynalite (in-process, random port), plus the in-memory implementations.
+ * and dynalite (in-process, random port); the in-memory ones run in tests/unit/restore-memory-stores.test.ts.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, inject } from "vitest";
-import { createMemoryApprovalStore } from "@sst-state/core/memory/approval-store";
-import { createMemoryAuditLog } from "@sst-state/core/memory/audit-log";
 import { ensureTable } from "../../dynamo-table.ts";
 import { createDynamoApprovalStore } from "../../dynamodb-approval-store.ts";
 import { createDynamoAuditLog } from "../../dynamodb-audit-log.ts";
@@ -50,7 +48,3 @@ afterAll(async () => {
 
 approvalStoreContract("dynalite", () => createDynamoApprovalStore({ client: lite, tableName: liteTable }), { concurrency: 20 });
 auditLogContract("dynalite", () => createDynamoAuditLog({ client: lite, tableName: liteTable }));
-
-// --- memory -----------------------------------------------------------------------------------
-approvalStoreContract("memory", () => createMemoryApprovalStore());
-auditLogContract("memory", () => createMemoryAuditLog());

@@ -169,3 +169,26 @@ describe("local diagnosis workflow (aws-local-stepfunctions, same definition)", 
     for (const [k, n] of Object.entries(sizes)) expect(n, k).toBeLessThan(256 * 1024);
   });
 });
+
+describe("queueDiagnosis (the Slack verb's half in core)", () => {
+  it("posts a queued message, runs the workflow on it, and a retried request is not run twice", async () => {
+    // Prepare
+    const { notifier, tasks } = setup();
+    const workflow = createLocalWorkflow({ tasks, rememberMs: 5_000 });
+    const { queueDiagnosis } = await import("@sst-state/core/diagnosis");
+    const req = { app: "shop", stage: "prod", channel: "C0PROD", user: "U0ALICE", requestId: "T1-1700000000.5", probes: false };
+    // Act
+    const first = await queueDiagnosis({ workflow, notifier }, req);
+    const retry = await queueDiagnosis({ workflow, notifier }, req);
+    const report = await workflow.wait(first.executionId);
+    // Assess
+    expect(first.alreadyRunning).toBe(false);
+    expect(retry.alreadyRunning).toBe(true);
+    expect(notifier.sent[0]).toMatchObject({ kind: "post", channel: "C0PROD" });
+    expect(notifier.sent[0]!.text).toContain("queued");
+    const onFirst = notifier.sent.filter((s) => s.kind === "update" && s.ts === first.ts).map((s) => s.text);
+    expect(onFirst.at(-1)).toMatch(/^Diagnosis of shop\/prod: /);
+    expect(report.stage).toBe("prod");
+    expect(notifier.sent.filter((s) => s.ts === retry.ts).at(-1)!.text).toContain("already running");
+  });
+});

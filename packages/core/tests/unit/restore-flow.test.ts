@@ -324,3 +324,38 @@ describe("stages that do not require approval", () => {
     expect((await s.service.approve({ id: request.id, approver: "U0ALICE" })).kind).toBe("restored");
   });
 });
+
+describe("restore status for `status`", () => {
+  it("lists pending requests (flagging expired ones) and the newest audit entries", async () => {
+    const { getRestoreStatus } = await import("../../restore/status.ts");
+    const s = createRestoreSetup();
+    const a = await s.service.request({ app: s.app, stage: "prod", selector: "previous", requester: "U0ALICE", source: "slack" });
+    s.clock.advance(1000);
+    await s.service.reject({ id: a.request.id, user: "U0BOB" });
+    s.clock.advance(1000);
+    const b = await s.service.request({ app: s.app, stage: "prod", selector: "~2", requester: "U0ALICE", source: "slack" });
+    const st = await getRestoreStatus(s, s.app, "prod", s.clock.now() + 31 * 60_000);
+    expect(st.pending).toEqual([expect.objectContaining({ id: b.request.id, requester: "U0ALICE", expired: true })]);
+    expect(st.recent.map((e) => e.action)).toEqual(["restore.requested", "restore.rejected", "restore.requested"]);
+  });
+});
+
+describe("large diffs", () => {
+  it("stores only the top changes with the request and uploads the full diff into the request's thread", async () => {
+    // Prepare: the current state is a much bigger one than any snapshot
+    const { generateCheckpoint, serializeCheckpoint } = await import("../../state/generate.ts");
+    const s = createRestoreSetup();
+    s.home.put(stateKeys.app(s.app, "prod"), serializeCheckpoint(generateCheckpoint({ app: s.app, stage: "prod", resources: 80, seed: 99 })));
+    // Act
+    const { request, diff, posted } = await s.service.request({ app: s.app, stage: "prod", selector: "previous", requester: "U0ALICE", source: "slack" });
+    // Assess
+    const total = diff.added.length + diff.removed.length + diff.changed.length;
+    expect(total).toBeGreaterThan(20);
+    expect(request.diff.top).toHaveLength(20);
+    expect(request.current.label).toMatch(/current state/);
+    const upload = s.notifier.calls.find((c) => c.kind === "upload");
+    expect(upload).toMatchObject({ kind: "upload", channel: "C0PROD", file: { threadTs: posted!.ts } });
+    const content = upload!.kind === "upload" ? upload!.file.content : "";
+    for (const urn of [...diff.removed, ...diff.added]) expect(content).toContain(urn);
+  });
+});

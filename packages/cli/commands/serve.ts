@@ -1,0 +1,83 @@
+/**
+ * `sst-state serve`: the whole bot on one machine (DESIGN §3 "One machine, embedded defaults"):
+ * state from the SST local home (or AWS when configured; a generated demo home when there is
+ * neither), locks/approvals/audit in the embedded store under .sst-state/db (or SST_STATE_TABLE),
+ * the Slack app over HTTP on PORT (`POST /slack/events`) or Socket Mode with SLACK_APP_TOKEN.
+ */
+import { WebClient } from "@slack/web-api";
+import { UsageError } from "@sst-state/core/errors";
+import { createLockAnnouncer } from "@sst-state/core/lock";
+import { createLocalHomeStore } from "@sst-state/adapters/local-home";
+import { startServe } from "@sst-state/slack/serve";
+import { createSlackNotifier } from "@sst-state/slack/notifier";
+import type { CliCommand } from "../cli-types.ts";
+import { DEMO_APP, pickEmbeddedHome } from "../demo.ts";
+import { lockStore } from "../locks.ts";
+import { showDemo } from "./demo.ts";
+
+const serve: CliCommand = {
+  name: "serve",
+  usage: "serve [--port N]",
+  summary: "run the Slack bot on this machine (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN)",
+  help:
+    "Needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (see slack-app-manifest.yml and the README);\n" +
+    "without them it starts, prints how to create the Slack app, and refuses every request (401).\n" +
+    "With no SST home on this machine it generates a demo home under .sst-state/demo.",
+  readsState: true,
+  flags: {
+    port: { type: "string", value: "N", description: "HTTP port (default: PORT, else 3000)" },
+    host: { type: "string", value: "H", description: "address to listen on (default 127.0.0.1; 0.0.0.0 for all)" },
+  },
+  async run(args, ctx) {
+    const env = ctx.env;
+    const portText = typeof args.flags.port === "string" ? args.flags.port : env.PORT ?? "3000";
+    const port = Number(portText);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${portText}".`);
+
+    // Where state comes from: flags/env as for every command; with none, the local home or the demo.
+    let store = undefined as Awaited<ReturnType<typeof ctx.services.stateStore>> | undefined;
+    if (!args.flags["state-dir"] && !args.flags.home && !env.SST_STATE_DIR && !env.SST_STATE_HOME) {
+      const picked = await pickEmbeddedHome(env, ctx.cwd);
+      if (picked.demo) {
+        ctx.io.out(`No SST home with state on this machine: using a generated demo home in ${picked.root} (app ${DEMO_APP}).\n`);
+        await showDemo(ctx, picked.root);
+        ctx.io.out("");
+        store = createLocalHomeStore({ root: picked.root });
+      } else if (picked.root) {
+        store = createLocalHomeStore({ root: picked.root });
+      }
+    }
+    store ??= await ctx.services.stateStore();
+    const config = ctx.services.config();
+    const table = await ctx.services.table();
+    const locks = await lockStore(ctx.services);
+
+    const slackApiUrl = env.SLACK_API_URL;
+    const web = new WebClient(env.SLACK_BOT_TOKEN, slackApiUrl ? { slackApiUrl: slackApiUrl.endsWith("/") ? slackApiUrl : `${slackApiUrl}/` } : {});
+    const notifier = createSlackNotifier(web);
+    const announcer = createLockAnnouncer({ notifier, config });
+
+    const handle = await startServe({
+      port,
+      ...(typeof args.flags.host === "string" ? { host: args.flags.host } : {}),
+      deps: { store, clock: ctx.services.clock, config, locks, notifier, ...(table.embedded ? { onLockEvent: (e) => announcer.announce(e) } : {}) },
+      ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),
+      ...(env.SLACK_BOT_TOKEN ? { botToken: env.SLACK_BOT_TOKEN } : {}),
+      ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
+      ...(slackApiUrl ? { slackApiUrl } : {}),
+      print: (line) => ctx.io.out(line),
+    });
+    ctx.io.out(`state: ${store.location}; locks, approvals and audit: ${table.where}`);
+    if (handle.mode !== "socket") ctx.io.out(`health: ${handle.url}/healthz   Ctrl-C stops.`);
+
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    ctx.io.out("stopping…");
+    await handle.close();
+    return 0;
+  },
+};
+export default serve;

@@ -1,0 +1,86 @@
+/**
+ * The IdempotencyStore port: the same behaviour from the memory store and the DynamoDB store
+ * (DynamoDB Local, started by scripts/test/global-setup.ts): one winner per key, even under
+ * concurrent claims, and a key can be claimed again once its claim expired.
+ */
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { dynamoCredentials } from "../../../../scripts/services/dynamodb-local.ts";
+import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
+import { ensureTable } from "@sst-state/adapters/dynamo-table";
+import { StoreUnavailableError } from "@sst-state/core/errors";
+import { createMemoryIdempotencyStore, type IdempotencyStore } from "../../idempotency.ts";
+import { createDynamoIdempotencyStore } from "../../idempotency-dynamodb.ts";
+
+const endpoint = inject("dynamoEndpoint");
+const tableName = `seen-${Date.now().toString(36)}`;
+const client = createDynamoClient({ endpoint, env: {}, region: "us-east-1", credentials: dynamoCredentials, maxAttempts: 10, requestTimeoutMs: 30_000 });
+
+beforeAll(async () => {
+  await ensureTable(client, tableName);
+});
+afterAll(() => client.destroy());
+
+const T0 = Date.parse("2026-01-15T12:00:00Z");
+
+function contract(name: string, make: (now: () => number) => IdempotencyStore) {
+  describe(`IdempotencyStore: ${name}`, () => {
+    it("claims a key once, and other keys independently", async () => {
+      // Prepare
+      const store = make(() => T0);
+      const key = `T0TEAM:${name}:1.2.3`;
+      // Act
+      const first = await store.claim(key, 60_000);
+      const again = await store.claim(key, 60_000);
+      const other = await store.claim(`${key}-other`, 60_000);
+      // Assess
+      expect([first, again, other]).toEqual([true, false, true]);
+    });
+
+    it("lets exactly one of 50 concurrent claims of a key win", async () => {
+      // Prepare
+      const store = make(() => T0);
+      const key = `T0TEAM:${name}:race`;
+      // Act
+      const results = await Promise.all(Array.from({ length: 50 }, () => store.claim(key, 60_000)));
+      // Assess
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it("lets a key be claimed again after its claim expired", async () => {
+      // Prepare
+      let now = T0;
+      const store = make(() => now);
+      const key = `T0TEAM:${name}:expiring`;
+      await store.claim(key, 2_000);
+      // Act
+      now = T0 + 1_000;
+      const early = await store.claim(key, 2_000);
+      now = T0 + 10_000;
+      const late = await store.claim(key, 2_000);
+      // Assess
+      expect(early).toBe(false);
+      expect(late).toBe(true);
+    });
+  });
+}
+
+contract("memory", (now) => createMemoryIdempotencyStore({ now }));
+contract("DynamoDB Local", (now) => createDynamoIdempotencyStore({ client, tableName, now }));
+
+describe("DynamoDB idempotency store", () => {
+  it("writes pk=SEEN#<key>, sk=SEEN with the table's ttl in epoch seconds", async () => {
+    // Prepare
+    const store = createDynamoIdempotencyStore({ client, tableName, now: () => T0 });
+    // Act
+    await store.claim("T0TEAM:layout", 3_600_000);
+    const item = await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: "SEEN#T0TEAM:layout" }, sk: { S: "SEEN" } }, ConsistentRead: true }));
+    // Assess
+    expect(item.Item?.ttl?.N).toBe(String((T0 + 3_600_000) / 1000));
+  });
+
+  it("turns a missing table into StoreUnavailableError with a hint", async () => {
+    const store = createDynamoIdempotencyStore({ client, tableName: "no-such-table" });
+    await expect(store.claim("k", 1000)).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+});
