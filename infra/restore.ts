@@ -6,19 +6,18 @@
 // (restore never deletes history, DESIGN §3).
 //
 // Usage in sst.config.ts:
-//   const restore = (await import("./infra/restore")).createRestoreWorker({
-//     link: [slackBotToken],
-//     environment: { SLACK_BOT_TOKEN: slackBotToken.value, SST_STATE_CONFIG_JSON: policyJson },
-//   });
-//   … give the Slack worker `restore.worker.name` as SST_STATE_RESTORE_FUNCTION and
-//     lambda:InvokeFunction on `restore.worker.arn` (it calls createLambdaApprover from
-//     packages/functions/restore.ts); the worker itself gets no write access to the bucket.
+//   const restore = (await import("./infra/restore")).createRestoreWorker({ link: [slackBotToken] });
+//   … and link `restore.worker` to the Slack worker function (linking grants lambda:InvokeFunction,
+//   and packages/functions/worker.ts finds it as Resource.RestoreWorker.name, or pass its name as
+//   SST_STATE_RESTORE_FUNCTION): approvals clicked in Slack run here, synchronously; the Slack
+//   worker itself gets no write access to the bucket. The policy reaches the worker like the bot's:
+//   SST_STATE_CONFIG_JSON in `environment`, or sst-state.json copied into the bundle.
 import { table } from "./storage";
 
 export interface RestoreWorkerArgs {
   /** linked to the worker (e.g. the Slack bot token secret) */
   link?: any[];
-  /** SLACK_BOT_TOKEN, SST_STATE_CONFIG_JSON, SST_STATE_BUCKET, SST_STATE_APP, … */
+  /** SST_STATE_CONFIG_JSON, SST_STATE_BUCKET, SST_STATE_APP, … (the bot token comes from the linked secret) */
   environment?: Record<string, $util.Input<string>>;
   /** how often pending requests past their expiry are closed (default every 5 minutes) */
   expirySchedule?: `rate(${string})` | `cron(${string})`;

@@ -1,26 +1,48 @@
 /**
  * The embedded store behind the CLI and `sst-state serve` when SST_STATE_TABLE is not set
  * (DESIGN §3 "One machine, embedded defaults"): dynalite (a DynamoDB-compatible server on
- * LevelDB) in this process, on a random loopback port, with its data on disk under `dir`
- * (default `.sst-state/db` in the working directory). The same DynamoDB stores run over it.
+ * LevelDB) on a random loopback port, with its data on disk under `dir` (default `.sst-state/db`
+ * in the working directory). The same DynamoDB stores run over it.
  *
- *   <dir>/owner/   a tiny LevelDB opened first and held until close(): LevelDB takes an exclusive
- *                  OS lock on it (released by the OS if the process dies), so it says which
- *                  process owns <dir>. A second process waits up to `waitMs` for it, then fails
- *                  with "another sst-state process is using .sst-state/db; …".
- *   <dir>/data/    dynalite's LevelDB. Only the owner opens it: dynalite itself does not survive
- *                  a LevelDB lock error (it surfaces as an uncaught iterator error), hence the
- *                  owner lock in front of it.
+ *   <dir>/owner/          a tiny LevelDB opened first and held until close(): LevelDB takes an
+ *                         exclusive OS lock on it (released by the OS if the process dies), so it
+ *                         says which process owns <dir>.
+ *   <dir>/data/           dynalite's LevelDB. Only the owner opens it: dynalite itself does not
+ *                         survive a LevelDB lock error (it surfaces as an uncaught iterator error),
+ *                         hence the owner lock in front of it.
+ *   <dir>/endpoint.json   `{"endpoint":"http://127.0.0.1:<port>","pid":<owner pid>}`, written by the
+ *                         owner once its server listens and the table exists (write + rename, so
+ *                         it is never read half-written), removed by the owner on close.
+ *
+ * Opening, in a loop until `waitMs` has passed:
+ *   1. take the owner lock → run dynalite here, publish endpoint.json                 (owner)
+ *   2. the lock is held, and endpoint.json names a loopback endpoint whose pid is alive and
+ *      which answers (the table is there, or is created) → use it as a plain DynamoDB
+ *      client                                                                         (guest)
+ *   3. otherwise (the owner is still starting, or does not publish) wait 100 ms and retry;
+ *      at the deadline fail with "another sst-state process is using .sst-state/db; …".
+ * So `sst-state lock prod` in a second terminal works while `sst-state serve` runs: both talk to
+ * the one dynalite of the owner, and its conditional writes keep the lock protocol intact.
+ *
+ * A guest outlives its owner: when a request cannot connect (ECONNREFUSED: the request never
+ * reached a server, so retrying it cannot apply a write twice), the guest opens again (it may
+ * become the owner itself, e.g. `serve` after the `sst-state run` that owned the store exited)
+ * and sends the request once more to wherever the store now is. Every request is routed to the
+ * current endpoint by a middleware of the client, so `client` stays the same object throughout.
+ *
+ * A stale endpoint.json (its owner was killed) is ignored: its pid is dead, or its port does not
+ * answer; the next owner deletes it as soon as it holds the owner lock.
  *
  * dynalite has conditional writes and GSIs, but no streams, TTL or transactions: lock
- * announcements on this store come from the locker's `onEvent`, not from a stream.
+ * announcements on this store come from polling the lock items (lock-change-feed.ts, started by
+ * `serve` through lock-announcements.ts), not from a stream.
  *
  * dynalite and its LevelDB are loaded with `require` from dynalite's own install (they are
  * CommonJS with a native addon, so they must stay outside a bundle).
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import { isAbsolute, join, relative, resolve } from "node:path";
@@ -29,6 +51,8 @@ import { ensureTable } from "./dynamo-table.ts";
 
 export const DEFAULT_EMBEDDED_DIR = ".sst-state/db";
 export const DEFAULT_EMBEDDED_TABLE = "sst-state";
+/** The file in `dir` through which the owner tells other processes where its server listens. */
+export const ENDPOINT_FILE = "endpoint.json";
 const LOCAL_CREDENTIALS = { accessKeyId: "embedded", secretAccessKey: "embedded" };
 
 interface LevelDb {
@@ -50,7 +74,10 @@ export interface EmbeddedDynamoOptions {
   /** default `.sst-state/db` under the working directory */
   dir?: string;
   tableName?: string;
-  /** how long to wait for another process to let go of `dir` (default 2 s) */
+  /**
+   * How long to wait for the store to become usable when another process owns `dir` and has not
+   * published a live endpoint (yet): until it publishes one, or lets go of `dir` (default 2 s).
+   */
   waitMs?: number;
   cwd?: string;
 }
@@ -58,9 +85,19 @@ export interface EmbeddedDynamoOptions {
 export interface EmbeddedDynamo {
   client: DynamoDBClient;
   tableName: string;
-  endpoint: string;
+  /** where the store listens now (the owner's endpoint, whichever process that is) */
+  readonly endpoint: string;
   dir: string;
+  /** true while this process runs the server; false while it uses the server of another process */
+  readonly owned: boolean;
+  /** As owner: unpublish, stop the server, let go of `dir`. As guest: only this client closes. */
   close(): Promise<void>;
+}
+
+/** The content of `<dir>/endpoint.json`. */
+export interface PublishedEndpoint {
+  endpoint: string;
+  pid: number;
 }
 
 function isLevelLocked(e: unknown): boolean {
@@ -70,13 +107,165 @@ function isLevelLocked(e: unknown): boolean {
   return false;
 }
 
+/** A request that never reached a server (nothing listens there any more). */
+function isConnectionRefused(e: unknown): boolean {
+  for (let cur = e as { code?: string; message?: string; cause?: unknown } | undefined, i = 0; cur && i < 5; cur = cur.cause as typeof cur, i++) {
+    if (cur.code === "ECONNREFUSED" || /\bECONNREFUSED\b/.test(cur.message ?? "")) return true;
+  }
+  return false;
+}
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    return (e as { code?: string }).code === "EPERM";
+  }
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** `<dir>/endpoint.json` when it is well-formed and names a loopback http endpoint, else null. */
+export function readPublishedEndpoint(dir: string): PublishedEndpoint | null {
+  try {
+    const raw = JSON.parse(readFileSync(join(dir, ENDPOINT_FILE), "utf8")) as Partial<PublishedEndpoint>;
+    if (typeof raw.endpoint !== "string" || typeof raw.pid !== "number") return null;
+    const url = new URL(raw.endpoint);
+    if (url.protocol !== "http:" || !LOOPBACK.has(url.hostname)) return null;
+    return { endpoint: raw.endpoint, pid: raw.pid };
+  } catch {
+    return null;
+  }
+}
+
+function publishEndpoint(dir: string, published: PublishedEndpoint): void {
+  const tmp = join(dir, `${ENDPOINT_FILE}.${process.pid}.tmp`);
+  writeFileSync(tmp, JSON.stringify(published) + "\n");
+  renameSync(tmp, join(dir, ENDPOINT_FILE));
+}
+
+/** Remove endpoint.json only if it still names this server (never a successor's). */
+function unpublishEndpoint(dir: string, endpoint: string): void {
+  const cur = readPublishedEndpoint(dir);
+  if (cur && cur.endpoint === endpoint && cur.pid === process.pid) rmSync(join(dir, ENDPOINT_FILE), { force: true });
+}
+
+function localClient(endpoint: string, extra: { connectTimeoutMs?: number; requestTimeoutMs?: number } = {}): DynamoDBClient {
+  return createDynamoClient({ endpoint, env: {}, region: "us-east-1", credentials: LOCAL_CREDENTIALS, maxAttempts: 1, ...extra });
+}
+
+/** Where the store is, for this process: its own server, or another process's. */
+type Backing = { owned: true; endpoint: string; stop(): Promise<void> } | { owned: false; endpoint: string };
+
+interface OpenContext {
+  dir: string;
+  shown: string;
+  tableName: string;
+  waitMs: number;
+  lib: { dynalite: DynaliteFactory; Level: LevelCtor };
+}
+
+/** Step 2 of the header: the published endpoint, if its process is alive and it answers. */
+async function liveGuestEndpoint(ctx: OpenContext): Promise<string | null> {
+  const published = readPublishedEndpoint(ctx.dir);
+  if (!published || !pidAlive(published.pid)) return null;
+  const probe = localClient(published.endpoint, { connectTimeoutMs: 1_000, requestTimeoutMs: 3_000 });
+  try {
+    await ensureTable(probe, ctx.tableName);
+    return published.endpoint;
+  } catch {
+    return null;
+  } finally {
+    probe.destroy();
+  }
+}
+
+/** Run dynalite here on the data folder (the owner lock is held), and publish where. */
+async function serveAsOwner(ctx: OpenContext, owner: LevelDb): Promise<Backing> {
+  let server: Server | undefined;
+  let endpoint = "";
+  try {
+    // A file left by a killed owner must not send anyone to a dead (or reused) port meanwhile.
+    rmSync(join(ctx.dir, ENDPOINT_FILE), { force: true });
+    server = ctx.lib.dynalite({ path: join(ctx.dir, "data"), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await new Promise<void>((ok, fail) => {
+      server!.once("error", fail);
+      server!.listen(0, "127.0.0.1", () => ok());
+    });
+    const addr = server.address();
+    endpoint = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+    const setup = localClient(endpoint);
+    try {
+      await ensureTable(setup, ctx.tableName);
+    } finally {
+      setup.destroy();
+    }
+    publishEndpoint(ctx.dir, { endpoint, pid: process.pid });
+  } catch (e) {
+    if (endpoint) unpublishEndpoint(ctx.dir, endpoint);
+    if (server?.listening) await new Promise<void>((ok) => server!.close(() => ok()));
+    await owner.close().catch(() => {});
+    throw e instanceof StoreUnavailableError
+      ? e
+      : new StoreUnavailableError(`Could not start the embedded store at ${ctx.shown}: ${(e as Error).message}`, "Delete the folder if it holds nothing you need, or set SST_STATE_TABLE.", e);
+  }
+  const srv = server;
+  return {
+    owned: true,
+    endpoint,
+    async stop() {
+      // Unpublish first, so no new guest comes while the server goes away.
+      unpublishEndpoint(ctx.dir, endpoint);
+      await new Promise<void>((ok) => {
+        srv.close(() => ok());
+        // guests keep idle keep-alive connections open; they reconnect (and re-open) on their own
+        srv.closeIdleConnections?.();
+      });
+      await owner.close();
+    },
+  };
+}
+
+/** Steps 1–3 of the header, until one succeeds or `waitMs` has passed. */
+async function attach(ctx: OpenContext): Promise<Backing> {
+  const deadline = Date.now() + ctx.waitMs;
+  for (;;) {
+    const db = new ctx.lib.Level(join(ctx.dir, "owner"));
+    let lockError: unknown;
+    try {
+      await db.open();
+    } catch (e) {
+      if (!isLevelLocked(e)) {
+        throw new StoreUnavailableError(`Cannot open the embedded store at ${ctx.shown}: ${(e as Error).message}`, "Check the folder's permissions, or set SST_STATE_TABLE to use a DynamoDB table.", e);
+      }
+      lockError = e;
+    }
+    if (!lockError) return serveAsOwner(ctx, db);
+
+    const endpoint = await liveGuestEndpoint(ctx);
+    if (endpoint) return { owned: false, endpoint };
+
+    if (Date.now() >= deadline) {
+      throw new StoreUnavailableError(
+        `another sst-state process is using ${ctx.shown}; stop it or set SST_STATE_TABLE`,
+        `Another process owns the embedded store (${ctx.dir}) and has not published a reachable endpoint in ${join(ctx.dir, ENDPOINT_FILE)} (it may be an older sst-state, or still starting). ` +
+          "Stop the other `sst-state` (often `sst-state serve`) or try again, or point every process at one DynamoDB table with SST_STATE_TABLE.",
+        lockError,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Promise<EmbeddedDynamo> {
   const cwd = opts.cwd ?? process.cwd();
   const dir = resolve(cwd, opts.dir ?? DEFAULT_EMBEDDED_DIR);
   const shown = isAbsolute(opts.dir ?? "") ? dir : relative(cwd, dir) || dir;
   const tableName = opts.tableName ?? DEFAULT_EMBEDDED_TABLE;
-  const waitMs = opts.waitMs ?? 2_000;
-  const { dynalite, Level } = loadDynalite();
+  const ctx: OpenContext = { dir, shown, tableName, waitMs: opts.waitMs ?? 2_000, lib: loadDynalite() };
 
   try {
     mkdirSync(join(dir, "data"), { recursive: true });
@@ -84,62 +273,65 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
     throw new StoreUnavailableError(`Cannot create the embedded store at ${shown}: ${(e as Error).message}`, "Run from a writable directory, or set SST_STATE_TABLE to use a DynamoDB table.", e);
   }
 
-  // 1. Become the owner of `dir` (or wait a little for the process that is).
-  const deadline = Date.now() + waitMs;
-  let owner: LevelDb;
-  for (;;) {
-    const db = new Level(join(dir, "owner"));
-    try {
-      await db.open();
-      owner = db;
-      break;
-    } catch (e) {
-      if (!isLevelLocked(e)) {
-        throw new StoreUnavailableError(`Cannot open the embedded store at ${shown}: ${(e as Error).message}`, "Check the folder's permissions, or set SST_STATE_TABLE to use a DynamoDB table.", e);
-      }
-      if (Date.now() >= deadline) {
-        throw new StoreUnavailableError(
-          `another sst-state process is using ${shown}; stop it or set SST_STATE_TABLE`,
-          `Only one process at a time can open the embedded store (${dir}). Stop the other \`sst-state\` (often \`sst-state serve\`), or point every process at one DynamoDB table with SST_STATE_TABLE.`,
-          e,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  let current = await attach(ctx);
+  let reattaching: Promise<void> | undefined;
+  let closed = false;
 
-  // 2. dynalite on the data folder, on a random loopback port.
-  let server: Server | undefined;
-  try {
-    server = dynalite({ path: join(dir, "data"), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await new Promise<void>((ok, fail) => {
-      server!.once("error", fail);
-      server!.listen(0, "127.0.0.1", () => ok());
-    });
-    const addr = server.address();
-    const endpoint = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
-    const client = createDynamoClient({ endpoint, env: {}, region: "us-east-1", credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
-    await ensureTable(client, tableName);
-    let closed: Promise<void> | undefined;
-    return {
-      client,
-      tableName,
-      endpoint,
-      dir,
-      close() {
-        closed ??= (async () => {
-          client.destroy();
-          await new Promise<void>((ok) => server!.close(() => ok()));
-          await owner.close();
-        })();
-        return closed;
-      },
-    };
-  } catch (e) {
-    if (server?.listening) await new Promise<void>((ok) => server!.close(() => ok()));
-    await owner.close().catch(() => {});
-    throw e instanceof StoreUnavailableError
-      ? e
-      : new StoreUnavailableError(`Could not start the embedded store at ${shown}: ${(e as Error).message}`, "Delete the folder if it holds nothing you need, or set SST_STATE_TABLE.", e);
-  }
+  /** The guest's owner went away: open again (as owner or guest), once for all waiting requests. */
+  const reattach = (failedEndpoint: string): Promise<void> => {
+    if (current.endpoint !== failedEndpoint) return Promise.resolve(); // someone already did
+    return (reattaching ??= attach(ctx)
+      .then((next) => {
+        current = next;
+      })
+      .finally(() => {
+        reattaching = undefined;
+      }));
+  };
+
+  const client = localClient(current.endpoint);
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const send = (endpoint: string) => {
+        const req = args.request as { hostname?: string; port?: number; headers?: Record<string, string> };
+        const url = new URL(endpoint);
+        req.hostname = url.hostname;
+        req.port = Number(url.port);
+        if (req.headers) req.headers.host = url.host;
+        return next(args);
+      };
+      const endpoint = current.endpoint;
+      try {
+        return await send(endpoint);
+      } catch (e) {
+        if (closed || current.owned || !isConnectionRefused(e)) throw e;
+        await reattach(endpoint);
+        if (closed) throw e;
+        return await send(current.endpoint);
+      }
+    },
+    { step: "build", priority: "low", name: "sstStateEmbeddedRouting" },
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    client,
+    tableName,
+    dir,
+    get endpoint() {
+      return current.endpoint;
+    },
+    get owned() {
+      return current.owned;
+    },
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        await reattaching?.catch(() => {});
+        client.destroy();
+        if (current.owned) await current.stop();
+      })();
+      return closing;
+    },
+  };
 }

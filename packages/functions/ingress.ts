@@ -62,11 +62,10 @@ export function createIngressHandler(opts: IngressOptions): AwsHandler {
   };
 }
 
-let cached: AwsHandler | undefined;
-
-function fromEnvironment(): AwsHandler {
+function fromEnvironment(opts: { quiet?: boolean } = {}): AwsHandler | undefined {
   const env = readIngressEnv();
   if (!env.signingSecret || !env.botToken || !env.workerFunction) {
+    if (opts.quiet) return undefined;
     const missing = [!env.signingSecret && "SlackSigningSecret", !env.botToken && "SlackBotToken", !env.workerFunction && "SlackWorker"].filter(Boolean).join(", ");
     consoleLogger.error(`sst-state ingress is not configured: ${missing} missing (link them in infra/bot.ts, or set SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SST_STATE_WORKER_FUNCTION); refusing every request`);
     return async () => ({ statusCode: 401, body: "" });
@@ -81,4 +80,9 @@ function fromEnvironment(): AwsHandler {
   });
 }
 
-export const handler: AwsHandler = (event, context) => (cached ??= fromEnvironment())(event, context);
+// Built during the function's init phase (Lambda runs it with a full CPU, before the first
+// request), so the first request only verifies, acks and invokes. When the configuration is not
+// there yet (tests set it later), it is built on the first request instead.
+let cached: AwsHandler | undefined = fromEnvironment({ quiet: true });
+
+export const handler: AwsHandler = (event, context) => (cached ??= fromEnvironment()!)(event, context);

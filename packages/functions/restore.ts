@@ -14,7 +14,7 @@
  * named by SST_STATE_CONFIG (default ./sst-state.json).
  */
 import { existsSync, readFileSync } from "node:fs";
-import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { WebClient } from "@slack/web-api";
 import { parseConfig, type Config } from "@sst-state/core/config";
@@ -37,6 +37,9 @@ import { createStateStore } from "@sst-state/adapters/state-store-factory";
 import { createSlackNotifier } from "@sst-state/slack/notifier";
 import { slackRestoreMessages } from "@sst-state/slack/render/restore";
 import { createSlackUserGroupResolver } from "@sst-state/slack/listeners/restore-usergroups";
+import { createRestoreHandlers } from "@sst-state/slack/listeners/restore";
+import type { BotDeps } from "@sst-state/slack/deps";
+import { linked, readWorkerEnv } from "./env.ts";
 
 export type RestoreWorkerEvent =
   | { op: "approve"; id: string; approver: string }
@@ -58,9 +61,9 @@ export interface RestoreWorkerDeps {
 }
 
 export function loadPolicy(env: Record<string, string | undefined>): Config {
-  if (env.SST_STATE_CONFIG_JSON) return parseConfig(env.SST_STATE_CONFIG_JSON, "SST_STATE_CONFIG_JSON");
-  const file = env.SST_STATE_CONFIG ?? "sst-state.json";
-  return parseConfig(existsSync(file) ? readFileSync(file, "utf8") : undefined, file);
+  const w = readWorkerEnv(env);
+  if (w.configJson) return parseConfig(w.configJson, "SST_STATE_CONFIG_JSON");
+  return parseConfig(existsSync(w.configFile) ? readFileSync(w.configFile, "utf8") : undefined, w.configFile);
 }
 
 export function restoreServiceFromDeps(deps: RestoreWorkerDeps): RestoreService {
@@ -106,11 +109,12 @@ export async function runRestoreEvent(service: RestoreService, event: RestoreWor
 let cached: Promise<RestoreService> | undefined;
 
 async function fromEnvironment(env: Record<string, string | undefined> = process.env): Promise<RestoreService> {
-  const tableName = env.SST_STATE_TABLE;
+  const w = readWorkerEnv(env);
+  const tableName = w.tableName;
   if (!tableName) throw new Error("SST_STATE_TABLE is not set: the restore worker needs the approvals table (infra/restore.ts links it).");
   const { store } = await createStateStore({ env, home: "aws" });
-  const slackApiUrl = env.SLACK_API_URL;
-  const web = env.SLACK_BOT_TOKEN ? new WebClient(env.SLACK_BOT_TOKEN, slackApiUrl ? { slackApiUrl: slackApiUrl.endsWith("/") ? slackApiUrl : `${slackApiUrl}/` } : {}) : undefined;
+  const slackApiUrl = w.slackApiUrl;
+  const web = w.botToken ? new WebClient(w.botToken, slackApiUrl ? { slackApiUrl: slackApiUrl.endsWith("/") ? slackApiUrl : `${slackApiUrl}/` } : {}) : undefined;
   const log: RestoreWorkerDeps["log"] = (level, message, data) => console[level](JSON.stringify({ level, message, ...data }));
   return restoreServiceFromDeps({
     store,
@@ -154,4 +158,29 @@ export function createLambdaApprover(lambda: LambdaClient, functionName: string)
     if (!("kind" in result)) throw new Error("the restore worker did not answer with an outcome");
     return result;
   };
+}
+
+/**
+ * The restore verb and buttons for the Slack worker (packages/functions/worker.ts): requests,
+ * rejections and undo requests are made there (they only read state and write the table);
+ * approvals go to the restore worker named by the link `RestoreWorker` / SST_STATE_RESTORE_FUNCTION
+ * (the only function that may write state), or run in-process when none is configured.
+ */
+export function restoreBotExtras(opts: {
+  ddb: DynamoDBClient;
+  tableName: string;
+  web: WebClient;
+  env?: Record<string, string | undefined>;
+  lambda?: LambdaClient;
+}): Pick<BotDeps, "verbs" | "actions"> {
+  const env = opts.env ?? process.env;
+  const restoreFunction = linked("RestoreWorker", "name") ?? (env.SST_STATE_RESTORE_FUNCTION || undefined);
+  const table = { client: opts.ddb, tableName: opts.tableName };
+  const handlers = createRestoreHandlers({
+    approvals: createDynamoApprovalStore(table),
+    audit: createDynamoAuditLog(table),
+    groups: createSlackUserGroupResolver(opts.web),
+    ...(restoreFunction ? { approve: createLambdaApprover(opts.lambda ?? new LambdaClient({}), restoreFunction) } : {}),
+  });
+  return { verbs: handlers.verbs, actions: handlers.actions };
 }

@@ -23,6 +23,7 @@ import { errorReply } from "@sst-state/slack/listeners/slash-command";
 import { createResponder, replyBody } from "@sst-state/slack/respond";
 import { runJob, type JobOutcome } from "@sst-state/slack/worker";
 import { readWorkerEnv } from "./env.ts";
+import { restoreBotExtras } from "./restore.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -48,6 +49,8 @@ export async function workerDeps(env: Env = process.env, over: Partial<BotDeps> 
     respond: createResponder(w.slackApiUrl ? { allowOrigins: [new URL(w.slackApiUrl).origin] } : {}),
     idempotency: dynamo && w.tableName ? createDynamoIdempotencyStore({ client: dynamo, tableName: w.tableName }) : createMemoryIdempotencyStore(),
     log: consoleLogger,
+    // restore: `/sst-state restore`, Approve / Reject / undo buttons (approvals run in the restore worker)
+    ...(dynamo && w.tableName ? restoreBotExtras({ ddb: dynamo, tableName: w.tableName, web, env }) : {}),
     ...over,
   };
 }

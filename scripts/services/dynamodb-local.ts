@@ -6,24 +6,12 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort, waitFor } from "./net.ts";
 import { join } from "node:path";
 
 export const dynamoCredentials = { accessKeyId: "local", secretAccessKey: "local" };
 const root = new URL("../..", import.meta.url).pathname;
 export const dynamoLocalDir = process.env.SST_STATE_DYNAMODB_LOCAL_DIR ?? join(root, ".cache/dynamodb-local/package/emulator");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startDynamoDbLocal(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
   const jar = join(dynamoLocalDir, "DynamoDBLocal.jar");
@@ -43,22 +31,18 @@ export async function startDynamoDbLocal(): Promise<{ endpoint: string; stop: ()
     { cwd: dynamoLocalDir, stdio: "ignore" },
   );
   const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${proc.exitCode} before it was ready.`);
-    try {
-      // Any HTTP answer means the server is up (it answers 400 to an unsigned GET).
-      await fetch(endpoint);
-      break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) {
+  await waitFor(
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${proc.exitCode} before it was ready.`);
+      await fetch(endpoint); // any HTTP answer means it is up (it answers 400 to an unsigned GET)
+      return true;
+    },
+    60_000,
+    () => {
       proc.kill("SIGKILL");
-      throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s.`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+      return new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s.`);
+    },
+  );
   return {
     endpoint,
     stop: async () => {

@@ -10,7 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
+import { freePort, waitFor } from "./net.ts";
 
 const RING_SCRIPT = `
 import sys
@@ -25,18 +25,6 @@ for spec in sys.argv[2:]:
 `;
 
 export const swiftCredentials = { accessKeyId: "test:tester", secretAccessKey: "testing" };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function missing(): string | null {
   for (const bin of ["swift-proxy-server", "swift-object-server", "swift-container-server", "swift-account-server"]) {
@@ -123,20 +111,14 @@ use = egg:swift#symlink
     procs.push(spawn(`swift-${name}-server`, [join(dir, `${name}-server.conf`)], { cwd: dir, stdio: "ignore", detached: false }));
   }
   const endpoint = `http://127.0.0.1:${proxy}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const r = await fetch(`${endpoint}/info`);
-      if (r.ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) {
+  await waitFor(
+    async () => (await fetch(`${endpoint}/info`)).ok,
+    60_000,
+    () => {
       for (const p of procs) p.kill("SIGKILL");
-      throw new Error(`OpenStack Swift did not answer on ${endpoint} within 60 s (config in ${dir}).`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+      return new Error(`OpenStack Swift did not answer on ${endpoint} within 60 s (config in ${dir}).`);
+    },
+  );
   return {
     endpoint,
     stop: async () => {

@@ -6,6 +6,7 @@ import type { CliCommand } from "../cli-types.ts";
 import status from "./status.ts";
 import history from "./history.ts";
 import diff from "./diff.ts";
+import diagnose from "./diagnose.ts";
 import demo from "./demo.ts";
 import lock from "./lock.ts";
 import unlock from "./unlock.ts";
@@ -15,4 +16,4 @@ import serve from "./serve.ts";
 import restore from "./restore.ts";
 import audit from "./audit.ts";
 
-export const commands: CliCommand[] = [status, history, diff, lock, unlock, locks, run, restore, audit, serve, demo];
+export const commands: CliCommand[] = [status, history, diff, diagnose, lock, unlock, locks, run, restore, audit, serve, demo];

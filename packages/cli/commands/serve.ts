@@ -10,6 +10,10 @@ import { createLockAnnouncer } from "@sst-state/core/lock";
 import { createLocalHomeStore } from "@sst-state/adapters/local-home";
 import { startServe } from "@sst-state/slack/serve";
 import { createSlackNotifier } from "@sst-state/slack/notifier";
+import { createRestoreHandlers } from "@sst-state/slack/listeners/restore";
+import { createSlackUserGroupResolver } from "@sst-state/slack/listeners/restore-usergroups";
+import { createDynamoApprovalStore } from "@sst-state/adapters/dynamodb-approval-store";
+import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
 import type { CliCommand } from "../cli-types.ts";
 import { DEMO_APP, pickEmbeddedHome } from "../demo.ts";
 import { lockStore } from "../locks.ts";
@@ -56,11 +60,13 @@ const serve: CliCommand = {
     const web = new WebClient(env.SLACK_BOT_TOKEN, slackApiUrl ? { slackApiUrl: slackApiUrl.endsWith("/") ? slackApiUrl : `${slackApiUrl}/` } : {});
     const notifier = createSlackNotifier(web);
     const announcer = createLockAnnouncer({ notifier, config });
+    // restore: `/sst-state restore`, Approve / Reject / undo buttons, approvals run in-process here
+    const restore = createRestoreHandlers({ approvals: createDynamoApprovalStore(table), audit: createDynamoAuditLog(table), groups: createSlackUserGroupResolver(web) });
 
     const handle = await startServe({
       port,
       ...(typeof args.flags.host === "string" ? { host: args.flags.host } : {}),
-      deps: { store, clock: ctx.services.clock, config, locks, notifier, ...(table.embedded ? { onLockEvent: (e) => announcer.announce(e) } : {}) },
+      deps: { store, clock: ctx.services.clock, config, locks, notifier, verbs: restore.verbs, actions: restore.actions, ...(table.embedded ? { onLockEvent: (e) => announcer.announce(e) } : {}) },
       ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),
       ...(env.SLACK_BOT_TOKEN ? { botToken: env.SLACK_BOT_TOKEN } : {}),
       ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),

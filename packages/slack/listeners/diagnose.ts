@@ -1,0 +1,30 @@
+/**
+ * `/sst-state diagnose <stage>`: never runs the rules in the Slack request. It posts a "queued"
+ * message in the channel and starts the diagnosis workflow (Step Functions in AWS, the same
+ * definition in-process under `serve`); the workflow's tasks update that message as steps finish
+ * and end with the report.
+ */
+import type { Workflow } from "@sst-state/core/diagnosis/ports";
+import { queueDiagnosis } from "@sst-state/core/diagnosis/queue";
+import { resolveApp } from "@sst-state/core/queries";
+import type { VerbHandler } from "../verbs.ts";
+
+export function createDiagnoseVerb(workflow: Workflow): VerbHandler<"diagnose"> {
+  return async ({ command, user, channel, deps }) => {
+    const app = await resolveApp(deps.store, command.target.app, deps.config);
+    // Unknown stage: fail here with the list of stages, not later inside the workflow.
+    await deps.store.listStages(app).then((stages) => {
+      if (!stages.includes(command.target.stage)) return deps.store.readCurrent(app, command.target.stage);
+    });
+    const started = await queueDiagnosis({ workflow, notifier: deps.notifier }, { app, stage: command.target.stage, channel, user });
+    return {
+      visibility: "ephemeral",
+      message: {
+        text: started.alreadyRunning
+          ? `A diagnosis of ${app}/${command.target.stage} is already running; its report will appear in the channel.`
+          : `Diagnosis of ${app}/${command.target.stage} queued; the report will replace the message in the channel.`,
+        blocks: [],
+      },
+    };
+  };
+}
