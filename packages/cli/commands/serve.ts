@@ -18,6 +18,10 @@ import type { CliCommand } from "../cli-types.ts";
 import { DEMO_APP, pickEmbeddedHome } from "../demo.ts";
 import { lockStore } from "../locks.ts";
 import { showDemo } from "./demo.ts";
+import { createDiagnosisTasks } from "@sst-state/core/diagnosis";
+import { createAwsProbes } from "@sst-state/adapters/probes/index";
+import { createLocalWorkflow } from "@sst-state/adapters/workflow-local";
+import { createDiagnoseVerb } from "@sst-state/slack/listeners/diagnose";
 
 const serve: CliCommand = {
   name: "serve",
@@ -60,13 +64,26 @@ const serve: CliCommand = {
     const web = new WebClient(env.SLACK_BOT_TOKEN, slackApiUrl ? { slackApiUrl: slackApiUrl.endsWith("/") ? slackApiUrl : `${slackApiUrl}/` } : {});
     const notifier = createSlackNotifier(web);
     const announcer = createLockAnnouncer({ notifier, config });
+    // Diagnoses run the deployed state-machine definition in-process (aws-local-stepfunctions).
+    const workflow = createLocalWorkflow({
+      tasks: createDiagnosisTasks({ store, notifier, clock: ctx.services.clock, probes: createAwsProbes({ env }) }),
+    });
     // restore: `/sst-state restore`, Approve / Reject / undo buttons, approvals run in-process here
     const restore = createRestoreHandlers({ approvals: createDynamoApprovalStore(table), audit: createDynamoAuditLog(table), groups: createSlackUserGroupResolver(web) });
 
     const handle = await startServe({
       port,
       ...(typeof args.flags.host === "string" ? { host: args.flags.host } : {}),
-      deps: { store, clock: ctx.services.clock, config, locks, notifier, verbs: restore.verbs, actions: restore.actions, ...(table.embedded ? { onLockEvent: (e) => announcer.announce(e) } : {}) },
+      deps: {
+        store,
+        clock: ctx.services.clock,
+        config,
+        locks,
+        notifier,
+        verbs: { ...restore.verbs, diagnose: createDiagnoseVerb(workflow) },
+        actions: restore.actions,
+        ...(table.embedded ? { onLockEvent: (e) => announcer.announce(e) } : {}),
+      },
       ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),
       ...(env.SLACK_BOT_TOKEN ? { botToken: env.SLACK_BOT_TOKEN } : {}),
       ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),

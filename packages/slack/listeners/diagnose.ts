@@ -6,6 +6,7 @@
  */
 import type { Workflow } from "@sst-state/core/diagnosis/ports";
 import { queueDiagnosis } from "@sst-state/core/diagnosis/queue";
+import { StageNotFoundError } from "@sst-state/core/errors";
 import { resolveApp } from "@sst-state/core/queries";
 import type { VerbHandler } from "../verbs.ts";
 
@@ -13,9 +14,8 @@ export function createDiagnoseVerb(workflow: Workflow): VerbHandler<"diagnose"> 
   return async ({ command, user, channel, deps }) => {
     const app = await resolveApp(deps.store, command.target.app, deps.config);
     // Unknown stage: fail here with the list of stages, not later inside the workflow.
-    await deps.store.listStages(app).then((stages) => {
-      if (!stages.includes(command.target.stage)) return deps.store.readCurrent(app, command.target.stage);
-    });
+    const stages = await deps.store.listStages(app);
+    if (!stages.includes(command.target.stage)) throw new StageNotFoundError(app, command.target.stage, stages, deps.store.location);
     const started = await queueDiagnosis({ workflow, notifier: deps.notifier }, { app, stage: command.target.stage, channel, user });
     return {
       visibility: "ephemeral",

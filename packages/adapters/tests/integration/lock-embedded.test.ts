@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDynamoLockStore } from "../../dynamodb-lock-store.ts";
-import { startEmbeddedDynamo, type EmbeddedDynamo } from "../../embedded-dynamo.ts";
+import { ENDPOINT_FILE, startEmbeddedDynamo, type EmbeddedDynamo } from "../../embedded-dynamo.ts";
 
 const open: EmbeddedDynamo[] = [];
 const dirs: string[] = [];
@@ -43,10 +43,12 @@ describe("embedded DynamoDB store", () => {
     expect(next).toMatchObject({ acquired: true, lock: { token: held.lock.token + 1 } });
   });
 
-  it("refuses a second opener of the same folder with a clear message while the first is open", async () => {
-    // Prepare
+  it("refuses a second opener with a clear message while the owner is open but publishes no endpoint", async () => {
+    // Prepare: an owner without endpoint.json (an older sst-state, or one still starting).
+    // With a live published endpoint the second opener uses it instead (embedded-shared.test.ts).
     const dir = join(tmp(), "db");
     open.push(await startEmbeddedDynamo({ dir }));
+    rmSync(join(dir, ENDPOINT_FILE));
     // Act
     const err = await startEmbeddedDynamo({ dir, waitMs: 200 }).catch((e: unknown) => e);
     // Assess
@@ -68,10 +70,11 @@ describe("embedded DynamoDB store", () => {
     expect(await createDynamoLockStore(b).list(Date.now())).toEqual([]);
   });
 
-  it("waits for the owner to close instead of failing when it lets go within waitMs", async () => {
+  it("waits for an owner that publishes no endpoint to close instead of failing when it lets go within waitMs", async () => {
     // Prepare
     const dir = join(tmp(), "db");
     const first = await startEmbeddedDynamo({ dir });
+    rmSync(join(dir, ENDPOINT_FILE));
     // Act
     const second = startEmbeddedDynamo({ dir, waitMs: 20_000 });
     setTimeout(() => void first.close(), 300);
@@ -79,5 +82,6 @@ describe("embedded DynamoDB store", () => {
     open.push(opened);
     // Assess
     expect(opened.dir).toBe(dir);
+    expect(opened.owned).toBe(true);
   });
 });

@@ -1,0 +1,111 @@
+/**
+ * `sst-state serve` as a user runs it (the built CLI, a child process) with a local home and the
+ * embedded store, Slack's Web API replaced by a local fake (SLACK_API_URL), and requests signed
+ * the way Slack signs them.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateHome } from "@sst-state/core/state/generate-home";
+import { writeLocalHome } from "@sst-state/adapters/home-writer";
+import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/slack/testing/fake-slack-api";
+import { signedHeaders, slashCommandBody } from "@sst-state/slack/testing/sign";
+import { binPath, tempDir } from "../helpers.ts";
+
+const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+let slack: FakeSlackApi;
+let child: ChildProcess;
+let url = "";
+let output = "";
+
+beforeAll(async () => {
+  // Prepare: a home with an interrupted prod, a policy file, the fake Slack API, then serve.
+  const cwd = tempDir("sst-state-serve-");
+  const home = join(cwd, "home");
+  await writeLocalHome(home, generateHome({ app: "shop", seed: 3, now: Date.now() - 3_600_000, stages: [{ name: "prod", resources: 60, deploys: 3, interrupted: true }] }).files);
+  writeFileSync(join(cwd, "sst-state.json"), JSON.stringify({ app: "shop", stages: { "*": { channel: "C0DEPLOYS" } } }));
+  slack = await startFakeSlackApi({ token: "xoxb-test" });
+  child = spawn(process.execPath, [binPath, "serve", "--port", "0"], {
+    cwd,
+    env: {
+      PATH: process.env.PATH,
+      HOME: cwd,
+      SST_STATE_DIR: home,
+      SST_STATE_HOME: "local",
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: "xoxb-test",
+      SLACK_API_URL: slack.url,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stderr!.on("data", (d) => (output += d));
+  url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
+    child.stdout!.on("data", (d) => {
+      output += d;
+      const m = /listening on (http:\/\/\S+\/slack\/events)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
+  });
+}, 60_000);
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+  }
+  await slack?.close();
+});
+
+async function post(text: string, opts: { secret?: string; user?: string } = {}) {
+  const id = `r${Math.random().toString(36).slice(2)}`;
+  const body = slashCommandBody({ text, responseUrl: slack.responseUrl(id), ...(opts.user ? { user: opts.user } : {}) });
+  const res = await fetch(url, { method: "POST", headers: signedHeaders(opts.secret ?? SECRET, body), body });
+  return { res, id };
+}
+
+describe("sst-state serve", () => {
+  it("answers a signed /sst-state status with the status card on the response_url", async () => {
+    const { res, id } = await post("status prod");
+    expect(res.status).toBe(200);
+    const answer = await slack.waitFor(() => slack.responses.find((r) => r.id === id && JSON.stringify(r.body).includes("prod") && (r.body.blocks?.length ?? 0) > 1), 20_000);
+    const text = JSON.stringify(answer.body);
+    expect(text).toContain("sst unlock --stage prod");
+    expect(text).toMatch(/pending/i);
+  });
+
+  it("refuses a request with a bad signature: 401 and nothing posted", async () => {
+    const before = slack.responses.length + slack.calls.length;
+    const { res } = await post("status prod", { secret: "wrong-secret" });
+    expect(res.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(slack.responses.length + slack.calls.length).toBe(before);
+  });
+
+  it("runs a diagnosis through the workflow and ends with the report in the channel", async () => {
+    const { res } = await post("diagnose prod");
+    expect(res.status).toBe(200);
+    const queued = await slack.waitFor(() => slack.callsTo("chat.postMessage").find((c) => String(c.args.text).includes("queued")), 20_000).catch((e) => { throw new Error(`${e.message}\n${JSON.stringify(slack.responses)}\n${output}`); });
+    const report = await slack.waitFor(
+      () => slack.callsTo("chat.update").find((c) => c.args.ts === queued.result?.ts && JSON.stringify(c.args).includes("pending-operations")),
+      30_000,
+    );
+    expect(report.args.channel).toBe("C0DEPLOYS");
+  });
+
+  it("takes a deploy lock from Slack and announces it in the stage's channel", async () => {
+    const { res, id } = await post("lock prod hotfix for checkout", { user: "U0BOB" });
+    expect(res.status).toBe(200);
+    await slack.waitFor(() => slack.responses.find((r) => r.id === id), 20_000);
+    const announced = await slack.waitFor(
+      () => slack.callsTo("chat.postMessage").find((c) => c.args.channel === "C0DEPLOYS" && JSON.stringify(c.args).includes("hotfix for checkout")),
+      20_000,
+    );
+    expect(JSON.stringify(announced.args)).toContain("U0BOB");
+  });
+});
