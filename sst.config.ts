@@ -13,6 +13,7 @@ export default $config({
   },
   async run() {
     const storage = await import("./infra/storage");
+    await import("./infra/announcer");
     return {
       table: storage.table.name,
     };

@@ -34,6 +34,8 @@ export const entries = [
   // is on the ack's path), so it imports Bolt and the Lambda client only.
   { in: "packages/functions/ingress.ts", out: "packages/functions/dist/ingress.mjs", options: { minify: true, treeShaking: true, plugins: [ingressStubs] } },
   { in: "packages/functions/worker.ts", out: "packages/functions/dist/worker.mjs", options: { minify: true, treeShaking: true } },
+  // The lock announcer on the table's stream: WebClient and the pure lock code only.
+  { in: "packages/functions/lock-announcer.ts", out: "packages/functions/dist/lock-announcer.mjs", options: { minify: true, treeShaking: true } },
 ];
 
 export async function build(list = entries, extra = {}) {

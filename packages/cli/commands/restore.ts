@@ -122,6 +122,7 @@ const restore: CliCommand = {
       return 1;
     }
 
+    await service.expirePending({ app, stage }).catch(() => []);
     const out = await service.request({ app, stage, selector, requester, source: "cli" });
     const req = out.request;
     if (json) {

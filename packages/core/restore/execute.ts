@@ -69,7 +69,8 @@ export async function describeChange(deps: Pick<ExecuteDeps, "store" | "audit">,
   try {
     const [u] = await deps.store.listUpdates(req.app, req.stage, 1);
     if (u && u.timeStarted && Date.parse(u.timeStarted) >= since - 60_000) {
-      return `\`sst ${u.command ?? "deploy"}\` (update ${u.id}) started ${shortTime(u.timeStarted)}${u.timeCompleted ? `, finished ${shortTime(u.timeCompleted)}` : ", not finished"}`;
+      const what = u.command === RESTORE_COMMAND ? "a restore by sst-state" : `\`sst ${u.command ?? "deploy"}\``;
+      return `${what} (update ${u.id}) started ${shortTime(u.timeStarted)}${u.timeCompleted ? `, finished ${shortTime(u.timeCompleted)}` : ", not finished"}`;
     }
   } catch {
     /* fall through */

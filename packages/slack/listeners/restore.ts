@@ -78,6 +78,8 @@ export function createRestoreHandlers(opts: RestoreListenerOptions): { verbs: Pi
   const restore: VerbHandler<"restore"> = async ({ command, deps, user, channel }) => {
     const app = await resolveApp(deps.store, command.target.app, deps.config);
     const service = restoreServiceFor(deps, opts);
+    // close what expired meanwhile (updates those messages) where no scheduled sweep runs (serve)
+    await service.expirePending({ app, stage: command.target.stage }).catch((e) => deps.log?.warn("expiring old restore requests failed", { error: String(e) }));
     const out = await service.request({ app, stage: command.target.stage, selector: command.version, requester: user, source: "slack", channel });
     return ephemeral(renderRequestCreated(out.request, out.posted));
   };

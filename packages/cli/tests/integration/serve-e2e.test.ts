@@ -90,7 +90,7 @@ describe("sst-state serve", () => {
   it("runs a diagnosis through the workflow and ends with the report in the channel", async () => {
     const { res } = await post("diagnose prod");
     expect(res.status).toBe(200);
-    const queued = await slack.waitFor(() => slack.callsTo("chat.postMessage").find((c) => String(c.args.text).includes("queued")), 20_000).catch((e) => { throw new Error(`${e.message}\n${JSON.stringify(slack.responses)}\n${output}`); });
+    const queued = await slack.waitFor(() => slack.callsTo("chat.postMessage").find((c) => String(c.args.text).includes("queued")), 20_000);
     const report = await slack.waitFor(
       () => slack.callsTo("chat.update").find((c) => c.args.ts === queued.result?.ts && JSON.stringify(c.args).includes("pending-operations")),
       30_000,
