@@ -16,7 +16,7 @@ export const lockAnnouncer = table.subscribe(
   "LockAnnouncer",
   {
     handler: "packages/functions/lock-announcer.handler",
-    runtime: "nodejs20.x",
+    runtime: "nodejs22.x",
     architecture: "arm64",
     timeout: "30 seconds",
     memory: "256 MB",

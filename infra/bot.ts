@@ -59,7 +59,7 @@ export function createSlackBot(args: SlackBotArgs = {}) {
 
   const worker = new sst.aws.Function("SlackWorker", {
     handler: "packages/functions/worker.handler",
-    runtime: "nodejs20.x",
+    runtime: "nodejs22.x",
     architecture: "arm64",
     timeout: "60 seconds",
     // a 50k-resource state is parsed in memory
@@ -78,7 +78,7 @@ export function createSlackBot(args: SlackBotArgs = {}) {
   // Small and fast to start: no state access at all, only the right to invoke the worker (link).
   const ingress = new sst.aws.Function("SlackIngress", {
     handler: "packages/functions/ingress.handler",
-    runtime: "nodejs20.x",
+    runtime: "nodejs22.x",
     architecture: "arm64",
     timeout: "10 seconds",
     memory: "512 MB",

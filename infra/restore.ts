@@ -31,7 +31,7 @@ export function createRestoreWorker(args: RestoreWorkerArgs = {}) {
 
   const worker = new sst.aws.Function("RestoreWorker", {
     handler: "packages/functions/restore.handler",
-    runtime: "nodejs20.x",
+    runtime: "nodejs22.x",
     architecture: "arm64",
     timeout: "2 minutes",
     // the current and target checkpoints are parsed and diffed in memory

@@ -34,7 +34,7 @@ export function createDiagnosisWorkflow(args: DiagnosisWorkflowArgs = {}) {
       key,
       new sst.aws.Function(`Diagnose${key[0]!.toUpperCase()}${key.slice(1)}`, {
         handler: `packages/functions/diagnose.${handler}`,
-        runtime: "nodejs20.x",
+        runtime: "nodejs22.x",
         timeout: "5 minutes",
         // a 50k-resource state is parsed in memory
         memory: "1536 MB",

@@ -1,12 +1,15 @@
 /**
- * Our lock store for the CLI, over the table of `services.table()` (SST_STATE_TABLE or the
- * embedded store).
+ * Our stores for the CLI, over the table of `services.table()` (SST_STATE_TABLE or the embedded
+ * store): deploy locks, restore requests and the audit log.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { isSstStateError } from "@sst-state/core/errors";
 import type { LockStore } from "@sst-state/core/lock/types";
+import type { ApprovalStore, AuditLog } from "@sst-state/core/ports";
 import { createDynamoLockStore } from "@sst-state/adapters/dynamodb-lock-store";
+import { createDynamoApprovalStore } from "@sst-state/adapters/dynamodb-approval-store";
+import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
 import type { Services } from "./services.ts";
 
 export async function lockStore(services: Services): Promise<LockStore> {
@@ -14,15 +17,25 @@ export async function lockStore(services: Services): Promise<LockStore> {
   return createDynamoLockStore({ client: t.client, tableName: t.tableName });
 }
 
+export interface TableStores {
+  locks: LockStore;
+  restores: { approvals: ApprovalStore; audit: AuditLog };
+}
+
 /**
- * For `status`: the lock store when a table is configured or the embedded one exists, else
- * undefined. A store that cannot be opened right now (e.g. `serve` holds the embedded one) does
- * not fail the status: its lease is simply not shown.
+ * For `status`: the table's stores when a table is configured or the embedded one exists, else
+ * undefined. A store that cannot be opened right now (e.g. another process holds the embedded
+ * one and publishes no endpoint) does not fail the status: locks and restores are just not shown.
  */
-export async function optionalLockStore(services: Services): Promise<LockStore | undefined> {
+export async function optionalTableStores(services: Services): Promise<TableStores | undefined> {
   if (!services.env.SST_STATE_TABLE && !existsSync(join(services.cwd, ".sst-state", "db"))) return undefined;
   try {
-    return await lockStore(services);
+    const t = await services.table();
+    const table = { client: t.client, tableName: t.tableName };
+    return {
+      locks: createDynamoLockStore(table),
+      restores: { approvals: createDynamoApprovalStore(table), audit: createDynamoAuditLog(table) },
+    };
   } catch (e) {
     if (isSstStateError(e)) return undefined;
     throw e;

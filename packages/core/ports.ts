@@ -132,5 +132,9 @@ export interface Notifier {
   upload(channel: string, file: { filename: string; content: string; title?: string; threadTs?: string }): Promise<void>;
 }
 
-// Restore (approvals, audit log, Slack user groups): defined next to their users.
+// ---------------------------------------------------------------------------------------------
+// The other ports live next to the rules that use them; this is their index.
+// ---------------------------------------------------------------------------------------------
+export type { LockStore } from "./lock/types.ts";
 export type { ApprovalStore, AuditEntry, AuditLog, RestoreRequest, UserGroupResolver } from "./restore/ports.ts";
+export type { Workflow, RouterKvProbe, TaggedResourcesProbe } from "./diagnosis/ports.ts";

@@ -6,7 +6,8 @@
 import type { Config } from "./config.ts";
 import { AppNotFoundError, UsageError } from "./errors.ts";
 import type { LockStore } from "./lock/types.ts";
-import type { Clock, StateStore } from "./ports.ts";
+import type { ApprovalStore, AuditLog, Clock, StateStore } from "./ports.ts";
+import { getRestoreStatus } from "./restore/status.ts";
 import type { DiffReport, HistoryEntry, HistoryReport, StatusReport } from "./report-types.ts";
 import { diffCheckpoints } from "./state/diff.ts";
 import { parseCheckpoint } from "./state/parse.ts";
@@ -17,6 +18,8 @@ export interface QueryDeps {
   store: StateStore;
   clock: Clock;
   locks?: LockStore;
+  /** restore requests and the audit log, for the status report */
+  restores?: { approvals: ApprovalStore; audit: AuditLog };
 }
 
 /** `prod` or `shop/prod` → { app?, stage } */
@@ -49,11 +52,12 @@ export async function resolveApp(store: StateStore, explicit: string | undefined
 
 export async function getStatus(deps: QueryDeps, app: string, stage: string): Promise<StatusReport> {
   const { store, clock } = deps;
-  const [current, sstLock, updates, lease] = await Promise.all([
+  const [current, sstLock, updates, lease, restores] = await Promise.all([
     store.readCurrent(app, stage),
     store.readSstLock(app, stage),
     store.listUpdates(app, stage, 1),
     deps.locks ? deps.locks.get(app, stage, clock.now()) : Promise.resolve(undefined),
+    deps.restores ? getRestoreStatus(deps.restores, app, stage, clock.now(), { recent: 3 }) : Promise.resolve(undefined),
   ]);
   const cp = parseCheckpoint(current.bytes, `${app}/${stage}`);
   const summary = summarize(cp);
@@ -91,6 +95,7 @@ export async function getStatus(deps: QueryDeps, app: string, stage: string): Pr
     pulumiVersion: summary.pulumiVersion,
     outputs: summary.outputs,
     ...(deps.locks ? { lease: lease ?? null } : {}),
+    ...(restores ? { restores } : {}),
     home: store.home,
     location: store.location,
   };

@@ -4,6 +4,7 @@
  * the contract are additions, never renames.
  */
 import type { Lease } from "./lock/types.ts";
+import type { RestoreStatusSummary } from "./restore/status.ts";
 
 export interface StatusReport {
   app: string;
@@ -38,6 +39,8 @@ export interface StatusReport {
   outputs: Record<string, unknown>;
   /** our DynamoDB lease, when a lock store is configured */
   lease?: Lease | null;
+  /** restore requests waiting for approval and the newest audit entries, when a table is configured */
+  restores?: RestoreStatusSummary;
   home: "local" | "aws";
   location: string;
 }

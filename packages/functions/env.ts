@@ -11,7 +11,7 @@ import { Resource } from "sst/resource";
 type Env = Record<string, string | undefined>;
 
 /** A linked resource's field, or undefined when SST links are not active or it is not linked. */
-export function linked(name: string, field: "value" | "name"): string | undefined {
+export function linked(name: string, field: "value" | "name" | "arn"): string | undefined {
   try {
     const r = (Resource as unknown as Record<string, Record<string, unknown> | undefined>)[name];
     const v = r?.[field];

@@ -22,7 +22,10 @@ import { createSlackNotifier } from "@sst-state/slack/notifier";
 import { errorReply } from "@sst-state/slack/listeners/slash-command";
 import { createResponder, replyBody } from "@sst-state/slack/respond";
 import { runJob, type JobOutcome } from "@sst-state/slack/worker";
-import { readWorkerEnv } from "./env.ts";
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { createSfnWorkflow } from "@sst-state/adapters/workflow-sfn";
+import { createDiagnoseVerb } from "@sst-state/slack/listeners/diagnose";
+import { linked, readWorkerEnv } from "./env.ts";
 import { restoreBotExtras } from "./restore.ts";
 
 type Env = Record<string, string | undefined>;
@@ -49,9 +52,24 @@ export async function workerDeps(env: Env = process.env, over: Partial<BotDeps> 
     respond: createResponder(w.slackApiUrl ? { allowOrigins: [new URL(w.slackApiUrl).origin] } : {}),
     idempotency: dynamo && w.tableName ? createDynamoIdempotencyStore({ client: dynamo, tableName: w.tableName }) : createMemoryIdempotencyStore(),
     log: consoleLogger,
-    // restore: `/sst-state restore`, Approve / Reject / undo buttons (approvals run in the restore worker)
-    ...(dynamo && w.tableName ? restoreBotExtras({ ddb: dynamo, tableName: w.tableName, web, env }) : {}),
+    ...extraVerbs(env, dynamo && w.tableName ? restoreBotExtras({ ddb: dynamo, tableName: w.tableName, web, env }) : {}),
     ...over,
+  };
+}
+
+/**
+ * Verbs that need more than the worker itself: `restore` and its buttons (approvals run in the
+ * restore worker), and `diagnose`, which starts the Step Functions workflow
+ * (SST_STATE_STATE_MACHINE_ARN, or the linked DiagnosisWorkflow) and never runs rules here.
+ */
+function extraVerbs(env: Env, restore: Pick<BotDeps, "verbs" | "actions">): Pick<BotDeps, "verbs" | "actions"> {
+  const stateMachineArn = linked("DiagnosisWorkflow", "arn") ?? (env.SST_STATE_STATE_MACHINE_ARN || undefined);
+  return {
+    verbs: {
+      ...restore.verbs,
+      ...(stateMachineArn ? { diagnose: createDiagnoseVerb(createSfnWorkflow({ client: new SFNClient({}), stateMachineArn })) } : {}),
+    },
+    ...(restore.actions ? { actions: restore.actions } : {}),
   };
 }
 

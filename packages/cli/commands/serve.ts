@@ -8,6 +8,7 @@ import { WebClient } from "@slack/web-api";
 import { UsageError } from "@sst-state/core/errors";
 import { createLockAnnouncer } from "@sst-state/core/lock";
 import { createLocalHomeStore } from "@sst-state/adapters/local-home";
+import { startLockAnnouncements } from "@sst-state/adapters/lock-announcements";
 import { startServe } from "@sst-state/slack/serve";
 import { createSlackNotifier } from "@sst-state/slack/notifier";
 import { createRestoreHandlers } from "@sst-state/slack/listeners/restore";
@@ -82,7 +83,6 @@ const serve: CliCommand = {
         notifier,
         verbs: { ...restore.verbs, diagnose: createDiagnoseVerb(workflow) },
         actions: restore.actions,
-        ...(table.embedded ? { onLockEvent: (e) => announcer.announce(e) } : {}),
       },
       ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),
       ...(env.SLACK_BOT_TOKEN ? { botToken: env.SLACK_BOT_TOKEN } : {}),
@@ -90,6 +90,10 @@ const serve: CliCommand = {
       ...(slackApiUrl ? { slackApiUrl } : {}),
       print: (line) => ctx.io.out(line),
     });
+    // The embedded store has no stream: a feed polls the lock items and announces every change,
+    // whoever made it (Slack, or the CLI through this process's store). A real table's stream
+    // Lambda announces in AWS, so nothing runs here for it.
+    const announcements = await startLockAnnouncements({ table, announcer });
     ctx.io.out(`state: ${store.location}; locks, approvals and audit: ${table.where}`);
     if (handle.mode !== "socket") ctx.io.out(`health: ${handle.url}/healthz   Ctrl-C stops.`);
 
@@ -99,6 +103,7 @@ const serve: CliCommand = {
       process.once("SIGTERM", stop);
     });
     ctx.io.out("stopping…");
+    await announcements.stop();
     await handle.close();
     return 0;
   },

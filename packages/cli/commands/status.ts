@@ -2,7 +2,7 @@ import { getStatus } from "@sst-state/core/queries";
 import type { CliCommand } from "../cli-types.ts";
 import { createStyle } from "../output.ts";
 import { renderStatus } from "../render/status.ts";
-import { optionalLockStore } from "../locks.ts";
+import { optionalTableStores } from "../locks.ts";
 
 const status: CliCommand = {
   name: "status",
@@ -14,8 +14,8 @@ const status: CliCommand = {
   async run(args, ctx) {
     const { app, stage } = await ctx.services.target(args.positionals[0]);
     const store = await ctx.services.stateStore();
-    const locks = await optionalLockStore(ctx.services);
-    const report = await getStatus({ store, clock: ctx.services.clock, ...(locks ? { locks } : {}) }, app, stage);
+    const stores = await optionalTableStores(ctx.services);
+    const report = await getStatus({ store, clock: ctx.services.clock, ...stores }, app, stage);
     if (args.flags.json) ctx.io.out(JSON.stringify(report));
     else ctx.io.out(renderStatus(report, createStyle(ctx.io.color), ctx.services.clock.now()));
     const problem = !!report.lock || !!report.lastUpdate?.errors.length || (!!report.lastUpdate && !report.lastUpdate.timeCompleted) || report.pendingOperations.length > 0;

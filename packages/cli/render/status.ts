@@ -49,6 +49,19 @@ export function renderStatus(r: StatusReport, style: Style, now: number): string
     if (r.pendingOperations.length > 10) lines.push(`  … and ${r.pendingOperations.length - 10} more`);
     lines.push(`  run \`sst-state diagnose ${r.stage}\` for the fix`);
   }
+  if (r.restores && (r.restores.pending.length || r.restores.recent.length)) {
+    lines.push("");
+    for (const p of r.restores.pending) {
+      lines.push(
+        `${style.yellow("restore requested")}  by ${p.requester} to ${p.target}, ${p.expired ? "expired" : `waiting for approval, expires ${relativeTime(p.expiresAt, now)}`} (${p.id})`,
+      );
+    }
+    if (r.restores.recent.length) {
+      lines.push("recent restore activity:");
+      for (const e of r.restores.recent) lines.push(`  ${shortTime(e.time)}  ${e.action.padEnd(10)} ${e.actor}  ${e.message}`);
+      lines.push(style.dim(`  sst-state audit ${r.stage} for the full log`));
+    }
+  }
   const types = Object.entries(r.types).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   if (types.length) {
     lines.push("");

@@ -87,6 +87,20 @@ export function renderStatus(report: StatusReport, opts: { now: number; prefix?:
     blocks.push(section(`*Deploy lock* free: take it with \`${prefix} lock ${esc(report.stage)} <reason>\`.`));
   }
 
+  // --- restores ------------------------------------------------------------------------------
+  if (report.restores?.pending.length) {
+    const lines = report.restores.pending.map(
+      (p) =>
+        `:rewind: *Restore requested* by ${who(p.requester)} to ${code(p.target)}: ` +
+        (p.expired ? "expired" : `waiting for approval (expires ${formatTime(p.expiresAt, opts.now)})`),
+    );
+    blocks.push(...linesToSections(lines));
+  }
+  if (report.restores?.recent.length) {
+    const lines = report.restores.recent.map((e) => `• ${formatTime(e.time, opts.now)} ${code(e.action)} ${who(e.actor)}: ${esc(truncate(e.message, 200))}`);
+    blocks.push(context(`Recent restore activity (\`${prefix} audit\` is the CLI's \`sst-state audit ${esc(report.stage)}\`):`), ...linesToSections(lines));
+  }
+
   // --- pending operations ---------------------------------------------------------------------
   if (report.pendingOperations.length) {
     const ops = report.pendingOperations;

@@ -11,19 +11,21 @@ import { generateHome } from "@sst-state/core/state/generate-home";
 import { writeLocalHome } from "@sst-state/adapters/home-writer";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/slack/testing/fake-slack-api";
 import { signedHeaders, slashCommandBody } from "@sst-state/slack/testing/sign";
-import { binPath, tempDir } from "../helpers.ts";
+import { binPath, runBin, tempDir } from "../helpers.ts";
 
 const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 let slack: FakeSlackApi;
 let child: ChildProcess;
 let url = "";
 let output = "";
+let cwd = "";
+let home = "";
 
 beforeAll(async () => {
   // Prepare: a home with an interrupted prod, a policy file, the fake Slack API, then serve.
-  const cwd = tempDir("sst-state-serve-");
-  const home = join(cwd, "home");
-  await writeLocalHome(home, generateHome({ app: "shop", seed: 3, now: Date.now() - 3_600_000, stages: [{ name: "prod", resources: 60, deploys: 3, interrupted: true }] }).files);
+  cwd = tempDir("sst-state-serve-");
+  home = join(cwd, "home");
+  await writeLocalHome(home, generateHome({ app: "shop", seed: 3, now: Date.now() - 3_600_000, stages: [{ name: "prod", resources: 60, deploys: 3, interrupted: true }, { name: "dev", resources: 30, deploys: 2 }] }).files);
   writeFileSync(join(cwd, "sst-state.json"), JSON.stringify({ app: "shop", stages: { "*": { channel: "C0DEPLOYS" } } }));
   slack = await startFakeSlackApi({ token: "xoxb-test" });
   child = spawn(process.execPath, [binPath, "serve", "--port", "0"], {
@@ -107,5 +109,21 @@ describe("sst-state serve", () => {
       20_000,
     );
     expect(JSON.stringify(announced.args)).toContain("U0BOB");
+  });
+
+  it("announces a lock taken by the CLI in another process, through the shared embedded store", async () => {
+    // Act: a second process (a terminal, a CI job on the same machine) takes the lock
+    const r = await runBin(["lock", "dev", "--reason", "release 42 from the terminal", "--holder", "ci@runner", "--json"], {
+      cwd,
+      env: { SST_STATE_DIR: home, SST_STATE_HOME: "local" },
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ acquired: true, lock: { stage: "dev", holder: "ci@runner" } });
+    // Assess: the serve process saw the change in its store and announced it
+    const announced = await slack.waitFor(
+      () => slack.callsTo("chat.postMessage").find((c) => JSON.stringify(c.args).includes("release 42 from the terminal")),
+      20_000,
+    );
+    expect(announced.args.channel).toBe("C0DEPLOYS");
   });
 });
