@@ -3,7 +3,8 @@
  * function at one export). Thin: build the ports from the environment once per container, call
  * the task, and fold a domain error's hint into the error Step Functions passes to NotifyFailure.
  *
- * Environment (DESIGN §4): SST_STATE_HOME (aws), SST_STATE_BUCKET, AWS_REGION, SLACK_BOT_TOKEN,
+ * Environment (DESIGN §4): SST_STATE_HOME (aws), SST_STATE_BUCKET, AWS_REGION, the linked SlackBotToken
+ * (or SLACK_BOT_TOKEN),
  * SLACK_API_URL (tests), SST_STATE_PROBES=false to turn the cloud probes off.
  */
 import { WebClient } from "@slack/web-api";
@@ -12,14 +13,15 @@ import { systemClock } from "@sst-state/core/ports";
 import { createStateStore } from "@sst-state/adapters/state-store-factory";
 import { createAwsProbes } from "@sst-state/adapters/probes/index";
 import { createSlackNotifier } from "@sst-state/slack/notifier";
+import { readSlackEnv } from "./env.ts";
 
 let tasks: Promise<DiagnosisTasks> | undefined;
 
 async function build(env: NodeJS.ProcessEnv): Promise<DiagnosisTasks> {
   const home = env.SST_STATE_HOME === "local" ? "local" : "aws";
   const { store } = await createStateStore({ env, home });
-  const token = env.SLACK_BOT_TOKEN;
-  const notifier = token ? createSlackNotifier(new WebClient(token, env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {})) : undefined;
+  const slack = readSlackEnv(env);
+  const notifier = slack.botToken ? createSlackNotifier(new WebClient(slack.botToken, slack.slackApiUrl ? { slackApiUrl: slack.slackApiUrl } : {})) : undefined;
   const probes = createAwsProbes({ env, enabled: env.SST_STATE_PROBES !== "false" });
   return createDiagnosisTasks({ store, clock: systemClock, probes, ...(notifier ? { notifier } : {}) });
 }
