@@ -17,4 +17,4 @@ if [ ! -f .cache/dynamodb-local/package/emulator/DynamoDBLocal.jar ]; then
   (cd .cache/dynamodb-local && npm pack --silent amplify-dynamodb-simulator@2.9.30 >/dev/null \
     && tar xzf amplify-dynamodb-simulator-2.9.30.tgz package/emulator && rm -f amplify-dynamodb-simulator-2.9.30.tgz)
 fi
-echo "test services installed: swift $(swift-proxy-server --version 2>/dev/null | head -1 || true), DynamoDB Local in .cache/dynamodb-local"
+echo "test services installed: OpenStack Swift (s3api + versioning), Java $(java -version 2>&1 | head -1 | cut -d\" -f2), DynamoDB Local in .cache/dynamodb-local"
