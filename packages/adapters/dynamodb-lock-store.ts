@@ -131,6 +131,43 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
     return e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === "ConditionalCheckFailedException";
   }
 
+  /**
+   * Heartbeat and release: one UpdateItem that applies only while `token` is the current,
+   * unreleased lease (a holder that lost its lease cannot touch the next holder's). On a failed
+   * condition, `current` is the live lease that is there instead, if any.
+   */
+  async function updateWithToken(
+    app: string,
+    stage: string,
+    token: number,
+    now: number,
+    update: string,
+    used: readonly Name[],
+    values: Record<string, AttributeValue>,
+  ): Promise<{ ok: true; lock: Lease } | { ok: false; current: Lease | null }> {
+    try {
+      const out = await call("UpdateItem", () =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: lockKey(app, stage),
+            UpdateExpression: update,
+            ConditionExpression: "#token = :token AND #rel = :false",
+            ExpressionAttributeNames: names("#token", "#rel", ...used),
+            ExpressionAttributeValues: { ...values, ":token": { N: String(token) }, ":false": { BOOL: false } },
+            ReturnValues: "ALL_NEW",
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          }),
+        ),
+      );
+      return { ok: true, lock: leaseOf(leaseRecordFromItem(out.Attributes as RawItem)) };
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      const current = await itemAfterFailure(e, app, stage);
+      return { ok: false, current: current && isLive(current, now) ? leaseOf(current) : null };
+    }
+  }
+
   return {
     async acquire(req: AcquireRequest, now: number): Promise<AcquireResult> {
       for (let attempt = 0; ; attempt++) {
@@ -197,53 +234,21 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
     },
 
     async heartbeat(app, stage, token, ttlMs, now) {
-      try {
-        const out = await call("UpdateItem", () =>
-          client.send(
-            new UpdateItemCommand({
-              TableName: tableName,
-              Key: lockKey(app, stage),
-              UpdateExpression: "SET #exp = :exp",
-              ConditionExpression: "#token = :token AND #rel = :false",
-              ExpressionAttributeNames: names("#exp", "#token", "#rel"),
-              ExpressionAttributeValues: { ":exp": { S: iso(now + ttlMs) }, ":token": { N: String(token) }, ":false": { BOOL: false } },
-              ReturnValues: "ALL_NEW",
-              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-            }),
-          ),
-        );
-        return { ok: true, lock: leaseOf(leaseRecordFromItem(out.Attributes as RawItem)) };
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-        const current = await itemAfterFailure(e, app, stage);
-        return { ok: false, lock: current && isLive(current, now) ? leaseOf(current) : null };
-      }
+      const r = await updateWithToken(app, stage, token, now, "SET #exp = :exp", ["#exp"], { ":exp": { S: iso(now + ttlMs) } });
+      return r.ok ? { ok: true, lock: r.lock } : { ok: false, lock: r.current };
     },
 
     async release(app, stage, token, now, outcome) {
-      try {
-        const values: Record<string, AttributeValue> = { ":true": { BOOL: true }, ":false": { BOOL: false }, ":now": { S: iso(now) }, ":token": { N: String(token) } };
-        if (outcome !== undefined) values[":outcome"] = { S: outcome };
-        const out = await call("UpdateItem", () =>
-          client.send(
-            new UpdateItemCommand({
-              TableName: tableName,
-              Key: lockKey(app, stage),
-              UpdateExpression: `SET #rel = :true, #relAt = :now${outcome !== undefined ? ", #outcome = :outcome" : ""}`,
-              ConditionExpression: "#token = :token AND #rel = :false",
-              ExpressionAttributeNames: names("#rel", "#relAt", "#token", ...(outcome !== undefined ? (["#outcome"] as Name[]) : [])),
-              ExpressionAttributeValues: values,
-              ReturnValues: "ALL_NEW",
-              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-            }),
-          ),
-        );
-        return { released: true, lock: leaseOf(leaseRecordFromItem(out.Attributes as RawItem)) };
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-        const current = await itemAfterFailure(e, app, stage);
-        return { released: false, lock: current && isLive(current, now) ? leaseOf(current) : null };
-      }
+      const r = await updateWithToken(
+        app,
+        stage,
+        token,
+        now,
+        `SET #rel = :true, #relAt = :now${outcome !== undefined ? ", #outcome = :outcome" : ""}`,
+        ["#relAt", ...(outcome !== undefined ? (["#outcome"] as const) : [])],
+        { ":true": { BOOL: true }, ":now": { S: iso(now) }, ...(outcome !== undefined ? { ":outcome": { S: outcome } } : {}) },
+      );
+      return r.ok ? { released: true, lock: r.lock } : { released: false, lock: r.current };
     },
 
     async forceRelease(app, stage, by, reason, now) {
