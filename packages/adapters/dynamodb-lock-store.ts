@@ -29,7 +29,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
 import type { AcquireRequest, AcquireResult, Lease, LeaseRecord, LockStore } from "@sst-state/core/lock";
-import { isLive } from "@sst-state/core/lock";
+import { isLive, nextLease } from "@sst-state/core/lock";
 import { describeDynamoTarget } from "./dynamodb-client.ts";
 
 export const LOCK_PK_PREFIX = "LOCK#";
@@ -207,16 +207,7 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
           );
           // ALL_OLD is the item exactly as the conditional write found it, so the new token is its + 1.
           const old = out.Attributes && Object.keys(out.Attributes).length ? leaseRecordFromItem(out.Attributes as RawItem) : null;
-          const lock: Lease = {
-            app: req.app,
-            stage: req.stage,
-            holder: req.holder,
-            reason: req.reason,
-            token: (old?.token ?? 0) + 1,
-            acquiredAt: iso(now),
-            expiresAt: iso(now + req.ttlMs),
-          };
-          if (req.runUrl !== undefined) lock.runUrl = req.runUrl;
+          const lock = nextLease(req, old?.token, now);
           return old && !old.released ? { acquired: true, lock, tookOver: leaseOf(old) } : { acquired: true, lock };
         } catch (e) {
           if (!isConditionFailure(e)) throw e;

@@ -6,6 +6,7 @@ export {
   formatClockTime,
   formatDuration,
   isLive,
+  nextLease,
   keepAlive,
   lockName,
   type HolderIdentity,

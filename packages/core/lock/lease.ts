@@ -49,6 +49,24 @@ export function isLive(lease: Pick<Lease, "expiresAt"> & { released?: boolean },
   return !lease.released && Date.parse(lease.expiresAt) >= now;
 }
 
+/**
+ * The lease an acquisition writes: `token` is the previous one + 1 (the fencing token never
+ * resets, since released and expired items are kept). Shared by every LockStore.
+ */
+export function nextLease(req: AcquireRequest, previousToken: number | undefined, now: number): Lease {
+  const lease: Lease = {
+    app: req.app,
+    stage: req.stage,
+    holder: req.holder,
+    reason: req.reason,
+    token: (previousToken ?? 0) + 1,
+    acquiredAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + req.ttlMs).toISOString(),
+  };
+  if (req.runUrl !== undefined) lease.runUrl = req.runUrl;
+  return lease;
+}
+
 export function lockName(lease: Pick<Lease, "app" | "stage">): string {
   return `${lease.app}/${lease.stage}`;
 }

@@ -4,7 +4,7 @@
  * synchronous step, which is the in-process equivalent of one conditional write.
  */
 import type { AcquireRequest, AcquireResult, Lease, LeaseRecord, LockStore } from "../lock/types.ts";
-import { isLive } from "../lock/lease.ts";
+import { isLive, nextLease } from "../lock/lease.ts";
 
 export interface MemoryLockStore extends LockStore {
   inspect(app: string, stage: string): Promise<LeaseRecord | null>;
@@ -35,17 +35,7 @@ export function createMemoryLockStore(): MemoryLockStore {
       const old = records.get(key(req.app, req.stage));
       // The condition of the DynamoDB write: no record, or released, or `expiresAt < now`.
       if (old && !old.released && !(Date.parse(old.expiresAt) < now)) return { acquired: false, lock: toLease(old) };
-      const next: LeaseRecord = {
-        app: req.app,
-        stage: req.stage,
-        holder: req.holder,
-        reason: req.reason,
-        token: (old?.token ?? 0) + 1,
-        acquiredAt: iso(now),
-        expiresAt: iso(now + req.ttlMs),
-        released: false,
-      };
-      if (req.runUrl !== undefined) next.runUrl = req.runUrl;
+      const next: LeaseRecord = { ...nextLease(req, old?.token, now), released: false };
       records.set(key(req.app, req.stage), next);
       return old && !old.released ? { acquired: true, lock: toLease(next), tookOver: toLease(old) } : { acquired: true, lock: toLease(next) };
     },
