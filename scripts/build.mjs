@@ -1,7 +1,8 @@
 // Bundles the entry points with esbuild. Run by `npm install` (postinstall), `npm test` (pretest)
 // and `npm run bench`; takes well under a second.
 import * as esbuild from "esbuild";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
+import { basename } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 // CommonJS dependencies (Bolt, express) call require(); give the ESM bundle one.
@@ -29,7 +30,10 @@ export function stubPackages(names) {
 const ingressStubs = stubPackages(["@slack/socket-mode", "express", "raw-body", "@slack/oauth"]);
 
 export const entries = [
-  { in: "packages/cli/main.ts", out: "packages/cli/dist/sst-state.mjs" },
+  // The CLI is split: each command (and what only it needs: Bolt for serve, the workflow runner
+  // for diagnose, …) is a chunk loaded when that command runs, so `status` does not parse the
+  // whole bot first.
+  { in: "packages/cli/main.ts", out: "packages/cli/dist/sst-state.mjs", split: true },
   // The Slack bot's Lambdas: minified and tree-shaken; the ingress stays under 1 MB (cold start
   // is on the ack's path), so it imports Bolt and the Lambda client only.
   { in: "packages/functions/ingress.ts", out: "packages/functions/dist/ingress.mjs", options: { minify: true, treeShaking: true, plugins: [ingressStubs] } },
@@ -41,10 +45,15 @@ export const entries = [
 export async function build(list = entries, extra = {}) {
   await Promise.all(
     list.map((e) => {
-      mkdirSync(root + e.out.replace(/\/[^/]+$/, ""), { recursive: true });
+      const dir = root + e.out.replace(/\/[^/]+$/, "");
+      mkdirSync(dir, { recursive: true });
+      const output = e.split
+        ? (rmSync(`${dir}/chunks`, { recursive: true, force: true }),
+          { outdir: dir, splitting: true, entryNames: basename(e.out, ".mjs"), chunkNames: "chunks/[name]-[hash]", outExtension: { ".js": ".mjs" } })
+        : { outfile: root + e.out };
       return esbuild.build({
         entryPoints: [root + e.in],
-        outfile: root + e.out,
+        ...output,
         bundle: true,
         platform: "node",
         target: "node20",

@@ -23,9 +23,9 @@ import {
   ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  type S3Client,
+  S3Client,
 } from "@aws-sdk/client-s3";
-import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import {
   AppNotFoundError,
   SstLockHeldError,
@@ -516,4 +516,45 @@ export async function resolveStateBucket(opts: { env: Record<string, string | un
     );
   }
   return { bucket, from: `SSM /sst/bootstrap in ${region}` };
+}
+
+/**
+ * The AWS home from the environment (DESIGN §4): the standard credential chain and AWS_REGION,
+ * AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_SSM for other servers (path-style S3 then), the bucket
+ * from SST_STATE_BUCKET or SSM `/sst/bootstrap`. Called by state-store-factory.ts.
+ */
+export async function createAwsHomeStore(opts: {
+  env: Record<string, string | undefined>;
+  s3?: S3Client;
+  ssm?: SSMClient;
+}): Promise<{ store: StateStore; home: "aws"; why: string }> {
+  const { env } = opts;
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const credentials =
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
+      : undefined;
+  const s3Endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  const ssmEndpoint = env.AWS_ENDPOINT_URL_SSM ?? env.AWS_ENDPOINT_URL;
+  const s3 =
+    opts.s3 ??
+    new S3Client({
+      ...(region ? { region } : {}),
+      ...(credentials ? { credentials } : {}),
+      ...(s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true } : {}),
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
+    });
+  const needSsm = !env.SST_STATE_BUCKET;
+  const ssm =
+    opts.ssm ??
+    (needSsm
+      ? new SSMClient({
+          ...(region ? { region } : {}),
+          ...(credentials ? { credentials } : {}),
+          ...(ssmEndpoint ? { endpoint: ssmEndpoint } : {}),
+          requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+        })
+      : undefined);
+  const { bucket, from } = ssm ? await resolveStateBucket({ env, ssm }) : { bucket: env.SST_STATE_BUCKET!, from: "SST_STATE_BUCKET" };
+  return { store: createS3HomeStore({ bucket, client: s3, env }), home: "aws", why: `bucket ${bucket} from ${from}` };
 }

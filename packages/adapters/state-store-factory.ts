@@ -5,12 +5,11 @@
  * the standard credential chain and AWS_REGION; AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_SSM point
  * them at other servers (path-style S3 addressing then, as local S3 servers need).
  */
-import { S3Client } from "@aws-sdk/client-s3";
-import { SSMClient } from "@aws-sdk/client-ssm";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { SSMClient } from "@aws-sdk/client-ssm";
 import { UsageError } from "@sst-state/core/errors";
 import type { StateStore } from "@sst-state/core/ports";
 import { createLocalHomeStore, defaultLocalHomeRoot } from "./local-home.ts";
-import { createS3HomeStore, resolveStateBucket } from "./s3-home.ts";
 
 export interface CreateStateStoreOptions {
   home?: "local" | "aws";
@@ -67,33 +66,7 @@ function parseHome(value: string | undefined): "local" | "aws" | undefined {
 }
 
 async function awsStore(opts: CreateStateStoreOptions): Promise<CreatedStateStore> {
-  const { env } = opts;
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  const credentials =
-    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
-      : undefined;
-  const s3Endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
-  const ssmEndpoint = env.AWS_ENDPOINT_URL_SSM ?? env.AWS_ENDPOINT_URL;
-  const s3 =
-    opts.s3 ??
-    new S3Client({
-      ...(region ? { region } : {}),
-      ...(credentials ? { credentials } : {}),
-      ...(s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true } : {}),
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
-    });
-  const needSsm = !env.SST_STATE_BUCKET;
-  const ssm =
-    opts.ssm ??
-    (needSsm
-      ? new SSMClient({
-          ...(region ? { region } : {}),
-          ...(credentials ? { credentials } : {}),
-          ...(ssmEndpoint ? { endpoint: ssmEndpoint } : {}),
-          requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
-        })
-      : undefined);
-  const { bucket, from } = ssm ? await resolveStateBucket({ env, ssm }) : { bucket: env.SST_STATE_BUCKET!, from: "SST_STATE_BUCKET" };
-  return { store: createS3HomeStore({ bucket, client: s3, env }), home: "aws", why: `bucket ${bucket} from ${from}` };
+  // Loaded only for the AWS home: a CLI run on the local home never parses the S3/SSM clients.
+  const { createAwsHomeStore } = await import("./s3-home.ts");
+  return createAwsHomeStore(opts);
 }

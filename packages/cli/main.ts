@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { isSstStateError, UsageError } from "@sst-state/core/errors";
 import type { CliArgs, CliCommand, CliIO, FlagSpec } from "./cli-types.ts";
-import { commands } from "./commands/index.ts";
+import { commandNames, loadCommand, loadCommands } from "./commands/index.ts";
 import { createServices } from "./services.ts";
 import { createStyle } from "./output.ts";
 
@@ -17,8 +17,8 @@ export const STATE_FLAGS: Record<string, FlagSpec> = {
   json: { type: "boolean", description: "print one JSON object on stdout" },
 };
 
-export function findCommand(name: string | undefined): CliCommand | undefined {
-  return commands.find((c) => c.name === name);
+export function findCommand(name: string | undefined): Promise<CliCommand | undefined> {
+  return name ? loadCommand(name) : Promise.resolve(undefined);
 }
 
 function flagsOf(cmd: CliCommand): Record<string, FlagSpec> {
@@ -42,7 +42,8 @@ export function commandHelp(cmd: CliCommand): string {
   ].join("\n");
 }
 
-export function globalHelp(): string {
+export async function globalHelp(): Promise<string> {
+  const commands = await loadCommands();
   const width = Math.max(...commands.map((c) => c.usage.length)) + 2;
   return [
     "sst-state: status, history, diffs, diagnoses, locks and approved restores for SST deployment state.",
@@ -97,19 +98,19 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<num
   const io = opts.io ?? processIO();
   const [verb, ...args] = argv;
   if (!verb || verb === "help" || verb === "--help" || verb === "-h") {
-    const target = findCommand(args[0]);
-    io.out(target ? commandHelp(target) : globalHelp());
+    const target = await findCommand(args[0]);
+    io.out(target ? commandHelp(target) : await globalHelp());
     return 0;
   }
   if (verb === "--version" || verb === "-v") {
     io.out("sst-state 0.1.0");
     return 0;
   }
-  const cmd = findCommand(verb);
+  const cmd = await findCommand(verb);
   const json = args.includes("--json");
   const style = createStyle(io.color);
   if (!cmd) {
-    const known = commands.map((c) => c.name);
+    const known = [...commandNames];
     const close = known.filter((k) => k.startsWith(verb.slice(0, 2)));
     report(io, json, new UsageError(`Unknown command "${verb}".`, `${close.length ? `Did you mean ${close.join(" or ")}? ` : ""}Commands: ${known.join(", ")}.`), style);
     return 2;

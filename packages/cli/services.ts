@@ -11,8 +11,6 @@ import { systemClock } from "@sst-state/core/ports";
 import { resolveApp, splitTarget } from "@sst-state/core/queries";
 import { createStateStore } from "@sst-state/adapters/state-store-factory";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
-import { startEmbeddedDynamo } from "@sst-state/adapters/embedded-dynamo";
 
 export interface ServiceOptions {
   env: NodeJS.ProcessEnv;
@@ -89,11 +87,14 @@ export function createServices(opts: ServiceOptions): Services {
     table: () =>
       (table ??= (async (): Promise<TableHandle> => {
         const tableName = opts.env.SST_STATE_TABLE;
+        // The DynamoDB client is loaded only by the commands that use the table.
         if (tableName) {
+          const { createDynamoClient } = await import("@sst-state/adapters/dynamodb-client");
           const client = createDynamoClient({ env: opts.env });
           closers.push(() => client.destroy());
           return { client, tableName, embedded: false, where: `DynamoDB table ${tableName}` };
         }
+        const { startEmbeddedDynamo } = await import("@sst-state/adapters/embedded-dynamo");
         const db = await startEmbeddedDynamo({ cwd: opts.cwd });
         closers.push(() => db.close());
         return { client: db.client, tableName: db.tableName, embedded: true, where: `the embedded store in ${db.dir}` };

@@ -18,7 +18,7 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { WebClient } from "@slack/web-api";
 import { parseConfig, type Config } from "@sst-state/core/config";
-import { isSstStateError } from "@sst-state/core/errors";
+import { isSstStateError, SstStateError } from "@sst-state/core/errors";
 import { createLocker } from "@sst-state/core/lock";
 import { systemClock, type Clock, type Notifier, type StateStore } from "@sst-state/core/ports";
 import {
@@ -152,7 +152,6 @@ export function createLambdaApprover(lambda: LambdaClient, functionName: string)
     if (r.FunctionError) throw new Error(`the restore worker failed (${r.FunctionError}): ${text.slice(0, 500)}`);
     const result = JSON.parse(text || "{}") as RestoreWorkerResult;
     if ("error" in result && !("kind" in result)) {
-      const { SstStateError } = await import("@sst-state/core/errors");
       throw new SstStateError(result.error.code, result.error.message, result.error.hint ? { hint: result.error.hint } : {});
     }
     if (!("kind" in result)) throw new Error("the restore worker did not answer with an outcome");

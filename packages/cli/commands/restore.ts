@@ -20,6 +20,7 @@ import {
 import { UsageError } from "@sst-state/core/errors";
 import { createDynamoApprovalStore } from "@sst-state/adapters/dynamodb-approval-store";
 import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
+import { WebClient } from "@slack/web-api";
 import { createSlackNotifier } from "@sst-state/slack/notifier";
 import { slackRestoreMessages } from "@sst-state/slack/render/restore";
 import type { CliCommand, CliContext } from "../cli-types.ts";
@@ -30,8 +31,6 @@ import { createStyle } from "../output.ts";
 export async function cliNotifier(env: NodeJS.ProcessEnv): Promise<Notifier | undefined> {
   if (!env.SLACK_BOT_TOKEN) return undefined;
   const url = env.SLACK_API_URL;
-  // loaded only when needed: every other command starts without the Slack SDK
-  const { WebClient } = await import("@slack/web-api");
   return createSlackNotifier(new WebClient(env.SLACK_BOT_TOKEN, url ? { slackApiUrl: url.endsWith("/") ? url : `${url}/` } : {}));
 }
 
