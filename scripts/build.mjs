@@ -35,8 +35,11 @@ export const entries = [
   // whole bot first.
   { in: "packages/cli/main.ts", out: "packages/cli/dist/sst-state.mjs", split: true },
   // The Slack bot's Lambdas: minified and tree-shaken; the ingress stays under 1 MB (cold start
-  // is on the ack's path), so it imports Bolt and the Lambda client only.
-  { in: "packages/functions/ingress.ts", out: "packages/functions/dist/ingress.mjs", options: { minify: true, treeShaking: true, plugins: [ingressStubs] } },
+  // is on the ack's path), so it imports Bolt and a small signed async-invoke call only
+  // (packages/adapters/lambda-async-invoke.ts).
+  // ES module builds first where packages ship one (the SigV4 signer's CommonJS build drags in
+  // whole @smithy/core submodules that cannot be tree-shaken).
+  { in: "packages/functions/ingress.ts", out: "packages/functions/dist/ingress.mjs", options: { minify: true, treeShaking: true, mainFields: ["module", "main"], plugins: [ingressStubs] } },
   { in: "packages/functions/worker.ts", out: "packages/functions/dist/worker.mjs", options: { minify: true, treeShaking: true } },
   // The lock announcer on the table's stream: WebClient and the pure lock code only.
   { in: "packages/functions/lock-announcer.ts", out: "packages/functions/dist/lock-announcer.mjs", options: { minify: true, treeShaking: true } },

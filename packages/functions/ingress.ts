@@ -3,15 +3,16 @@
  * Slack's 3 s with a short "working…", and hand the job to the worker Lambda with an async invoke
  * (InvocationType "Event": Lambda queues it and returns 202 at once). Nothing here reads state.
  *
- * Kept small on purpose (cold start is on the ack's critical path): it imports Bolt, the Lambda
- * client and the command parser, nothing else. Diagnoses could be routed elsewhere here: the
+ * Kept small on purpose (cold start is on the ack's critical path): it imports Bolt, a SigV4-signed
+ * async invoke (packages/adapters/lambda-async-invoke.ts, instead of the ~535 KB Lambda client) and
+ * the command parser, nothing else. Diagnoses could be routed elsewhere here: the
  * job's text says the verb (`parseCommand(job.command)`).
  */
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { AwsLambdaReceiver, LogLevel } from "@slack/bolt";
 import type { AwsEvent, AwsHandler, AwsResponse } from "@slack/bolt/dist/receivers/AwsLambdaReceiver";
 import { createSlackApp, isFreshTimestamp } from "@sst-state/slack/app";
 import { consoleLogger } from "@sst-state/slack/deps";
+import { createLambdaAsyncInvoker, type LambdaAsyncInvoker } from "@sst-state/adapters/lambda-async-invoke";
 import type { SlackJob } from "@sst-state/slack/jobs";
 import { readIngressEnv } from "./env.ts";
 
@@ -28,11 +29,9 @@ export interface IngressOptions {
 }
 
 /** Hand-off by async invoke of the worker. */
-export function lambdaHandOff(client: LambdaClient, functionName: string): (job: SlackJob) => Promise<void> {
-  return async (job) => {
-    const res = await client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: "Event", Payload: new TextEncoder().encode(JSON.stringify(job)) }));
-    if (res.StatusCode !== 202) throw new Error(`async invoke of ${functionName} answered ${res.StatusCode}`);
-  };
+export function lambdaHandOff(invoker: LambdaAsyncInvoker, functionName: string): (job: SlackJob) => Promise<void> {
+  // The invoker resolves on Lambda's 202 only, and throws an error naming the status otherwise.
+  return (job) => invoker.invoke(functionName, job);
 }
 
 function header(event: AwsEvent, name: string): string | undefined {
@@ -73,7 +72,7 @@ function fromEnvironment(opts: { quiet?: boolean } = {}): AwsHandler | undefined
   return createIngressHandler({
     signingSecret: env.signingSecret,
     botToken: env.botToken,
-    handOff: lambdaHandOff(new LambdaClient({}), env.workerFunction),
+    handOff: lambdaHandOff(createLambdaAsyncInvoker(), env.workerFunction),
     ...(env.botId ? { botId: env.botId } : {}),
     ...(env.botUserId ? { botUserId: env.botUserId } : {}),
     ...(env.slackApiUrl ? { slackApiUrl: env.slackApiUrl } : {}),

@@ -173,7 +173,7 @@ describe("ingress Lambda (AwsLambdaReceiver)", () => {
 
 describe("ingress → async invoke → worker, configured from the environment", () => {
   let lambda: Server;
-  let invocations: { functionName: string; invocationType: string | undefined; payload: SlackJob }[] = [];
+  let invocations: { functionName: string; invocationType: string | undefined; authorization: string | undefined; payload: SlackJob }[] = [];
   let workerRuns: Promise<unknown>[] = [];
   let dir: string;
   const saved: Record<string, string | undefined> = {};
@@ -193,7 +193,12 @@ describe("ingress → async invoke → worker, configured from the environment",
       req.on("end", () => {
         const m = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? "");
         const payload = JSON.parse(Buffer.concat(chunks).toString("utf8") || "null") as SlackJob;
-        invocations.push({ functionName: decodeURIComponent(m?.[1] ?? ""), invocationType: req.headers["x-amz-invocation-type"] as string | undefined, payload });
+        invocations.push({
+          functionName: decodeURIComponent(m?.[1] ?? ""),
+          invocationType: req.headers["x-amz-invocation-type"] as string | undefined,
+          authorization: req.headers.authorization,
+          payload,
+        });
         res.writeHead(202, { "content-type": "application/json", "x-amzn-requestid": "inv-1" });
         res.end();
         workerRuns.push(new Promise((r) => setImmediate(r)).then(() => workerHandler(payload)));
@@ -234,6 +239,8 @@ describe("ingress → async invoke → worker, configured from the environment",
     expect(res.statusCode).toBe(200);
     expect(invocations).toHaveLength(1);
     expect(invocations[0]).toMatchObject({ functionName: "sst-state-prod-SlackWorker", invocationType: "Event", payload: { kind: "command", command: "status prod" } });
+    // signed with the environment's credentials (the signature itself: packages/adapters/tests/unit/lambda-async-invoke.test.ts)
+    expect(invocations[0]!.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/us-east-1\/lambda\/aws4_request, /);
     expect(api.responses).toHaveLength(1);
     expect(JSON.stringify(api.responses[0]!.body)).toContain("shop/prod: status");
     invocations = [];
