@@ -22,7 +22,7 @@
  */
 import type { Command, Verb } from "@sst-state/core/command";
 import { SstStateError, StageNotFoundError } from "@sst-state/core/errors";
-import { createLocker, LOCK_RELEASE_ACTION_ID, parseReleaseButtonValue, type Locker } from "@sst-state/core/lock";
+import { createLocker, LOCK_RELEASE_ACTION_ID, parseReleaseButtonValue, type Lease, type Locker } from "@sst-state/core/lock";
 import { getDiff, getHistory, getStatus, resolveApp } from "@sst-state/core/queries";
 import type { BotDeps } from "./deps.ts";
 import { renderDiff } from "./render/diff.ts";
@@ -143,6 +143,13 @@ function isHolder(holder: string, user: string): boolean {
   return holder === user || holder === `<@${user}>`;
 }
 
+/** Release a lease by its holder, with that lease's token (never a later holder's lease). */
+async function releaseAsHolder(deps: BotDeps, locker: Locker, current: Lease, now: number): Promise<Reply> {
+  const res = await locker.release(current, { outcome: "released from Slack" });
+  if (!res.released) return { visibility: "ephemeral", message: renderNotLocked(current.app, current.stage, res.reason) };
+  return { visibility: lockVisibility(deps, current.stage), message: renderUnlocked(res.lock, { now }) };
+}
+
 const lock: VerbHandler<"lock"> = async ({ command, deps, user, prefix }) => {
   const { stage } = command.target;
   const locker = lockerFor(deps, stage);
@@ -170,11 +177,7 @@ const unlock: VerbHandler<"unlock"> = async ({ command, deps, user, prefix }) =>
   const current = await locker.get(app, stage);
   const now = deps.clock.now();
   if (!current) return { visibility: "ephemeral", message: renderNotLocked(app, stage) };
-  if (isHolder(current.holder, user)) {
-    const res = await locker.release(current, { outcome: "released from Slack" });
-    if (!res.released) return { visibility: "ephemeral", message: renderNotLocked(app, stage, res.reason) };
-    return { visibility: lockVisibility(deps, stage), message: renderUnlocked(res.lock, { now }) };
-  }
+  if (isHolder(current.holder, user)) return releaseAsHolder(deps, locker, current, now);
   if (!command.force) return { visibility: "ephemeral", message: renderLockNotYours(current, { now, prefix }) };
   const res = await locker.forceRelease(app, stage, user, command.reason ?? "forced from Slack");
   if (!res.released) return { visibility: "ephemeral", message: renderNotLocked(app, stage, res.reason) };
@@ -198,16 +201,11 @@ const releaseButton: ActionHandler = async ({ value, user, deps }) => {
   if (!current || current.token !== parsed.token) {
     return { visibility: "ephemeral", message: renderNotLocked(parsed.app, parsed.stage, `the lock this button belongs to (token ${parsed.token}) is no longer held`) };
   }
-  if (isHolder(current.holder, user)) {
-    const res = await locker.release(current, { outcome: "released from Slack" });
-    if (!res.released) return { visibility: "ephemeral", message: renderNotLocked(parsed.app, parsed.stage, res.reason) };
-    return { visibility: lockVisibility(deps, parsed.stage), message: renderUnlocked(res.lock, { now }) };
-  }
-  // Someone else's lease: break it, recorded as forced by the clicker. The token was checked just
-  // above; a lease taken over in between is the only (harmless, announced) race.
-  const res = await locker.forceRelease(parsed.app, parsed.stage, user, "Release button in Slack");
-  if (!res.released) return { visibility: "ephemeral", message: renderNotLocked(parsed.app, parsed.stage, res.reason) };
-  return { visibility: lockVisibility(deps, parsed.stage), message: renderUnlocked(res.lock, { now, forcedBy: user, reason: "Release button in Slack" }) };
+  // The button releases its holder's own lease. Anyone else is told whose it is and how to break
+  // it on purpose (`unlock --force --reason`, recorded and announced): a click is too easy a way
+  // to break someone's deploy lock.
+  if (!isHolder(current.holder, user)) return { visibility: "ephemeral", message: renderLockNotYours(current, { now, prefix: "/sst-state" }) };
+  return releaseAsHolder(deps, locker, current, now);
 };
 
 // ---------------------------------------------------------------------------------------------

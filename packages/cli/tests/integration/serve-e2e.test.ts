@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { writeLocalHome } from "@sst-state/adapters/home-writer";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/slack/testing/fake-slack-api";
-import { signedHeaders, slashCommandBody } from "@sst-state/slack/testing/sign";
+import { buttonClickBody, signedHeaders, slashCommandBody } from "@sst-state/slack/testing/sign";
 import { binPath, runBin, tempDir } from "../helpers.ts";
 
 const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -125,5 +125,29 @@ describe("sst-state serve", () => {
       20_000,
     );
     expect(announced.args.channel).toBe("C0DEPLOYS");
+  });
+
+  it("the Release button releases the lock for its holder only", async () => {
+    // Prepare: the announcement of U0BOB's lock on prod (previous test) carries the button
+    const announced = slack.callsTo("chat.postMessage").find((c) => JSON.stringify(c.args).includes("hotfix for checkout"));
+    const value = /"action_id":"lock_release".*?"value":"([^"]+)"/.exec(JSON.stringify(announced?.args.blocks))?.[1];
+    expect(value).toMatch(/^shop\/prod\/\d+$/);
+    const click = async (user: string) => {
+      const id = `b${Math.random().toString(36).slice(2)}`;
+      const body = buttonClickBody({ actionId: "lock_release", value: value!, responseUrl: slack.responseUrl(id), user });
+      const res = await fetch(url, { method: "POST", headers: signedHeaders(SECRET, body), body });
+      expect(res.status).toBe(200);
+      return slack.waitFor(() => slack.responses.find((r) => r.id === id), 20_000);
+    };
+    const locks = async () => JSON.parse((await runBin(["locks", "--json"], { cwd, env: { SST_STATE_DIR: home, SST_STATE_HOME: "local" } })).stdout);
+
+    // Act + Assess: someone else's click is refused and the lock stays
+    const refused = await click("U0ALICE");
+    expect(JSON.stringify(refused.body)).toContain("not yours to release");
+    expect(JSON.stringify(await locks())).toContain("U0BOB");
+    // the holder's click releases it
+    const released = await click("U0BOB");
+    expect(JSON.stringify(released.body)).toMatch(/unlocked/i);
+    expect(JSON.stringify(await locks())).not.toContain("U0BOB");
   });
 });
