@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import {
+  type BucketLocationConstraint,
   CreateBucketCommand,
   HeadBucketCommand,
   PutBucketVersioningCommand,
@@ -38,8 +39,11 @@ export async function writeS3Home(client: S3Client, bucket: string, files: reado
     exists = false;
   }
   if (!exists) {
+    // Outside us-east-1, S3 refuses a CreateBucket without the region as LocationConstraint.
+    const region = await client.config.region().catch(() => undefined);
+    const location = region && region !== "us-east-1" ? { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } } : {};
     try {
-      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      await client.send(new CreateBucketCommand({ Bucket: bucket, ...location }));
     } catch (e) {
       if ((e as Error).name !== "BucketAlreadyOwnedByYou") throw e;
     }

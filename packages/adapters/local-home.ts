@@ -230,11 +230,11 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
     },
     async readSstLock(app, stage) {
       const raw = await readRaw(stateKeys.lock(app, stage));
-      return raw ? parseSmallJson<SstLock>(raw) : null;
+      return raw ? parseSmallJson<SstLock>(raw, file(stateKeys.lock(app, stage))) : null;
     },
     async readUpdate(app, stage, updateId) {
       const raw = await readRaw(stateKeys.update(app, stage, updateId));
-      return raw ? parseSmallJson<UpdateRecord>(raw) : null;
+      return raw ? parseSmallJson<UpdateRecord>(raw, file(stateKeys.update(app, stage, updateId))) : null;
     },
     async listUpdates(app, stage, limit) {
       const ids = (await names(stateKeys.updatePrefix(app, stage), "file"))

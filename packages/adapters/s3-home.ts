@@ -49,6 +49,7 @@ import {
   updateIdOfKey,
   type StoredObject,
 } from "@sst-state/core/state/versions";
+import { makeUpdateId } from "@sst-state/core/state/update-id";
 
 export interface S3HomeStoreOptions {
   bucket: string;
@@ -164,6 +165,8 @@ function decodeCursor(s: string): { k: string; v?: string } {
 export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
   const { bucket, client } = opts;
   const location = `s3://${bucket}`;
+  /** key → the ETag and version id ("" for none) readCurrent last saw: will the bucket keep it when replaced? */
+  const currentVersionSeen = new Map<string, { etag: string; versionId: string }>();
   const fail = (e: unknown, op: string, key?: string) => s3Unavailable(e, { bucket, op, ...(key ? { key } : {}), ...(opts.env ? { env: opts.env } : {}) });
 
   /** GetObject; null when the key does not exist */
@@ -268,6 +271,7 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
         throw fail(e, "read", key);
       }
       if (!r) throw await notFound(app, stage);
+      if (r.etag) currentVersionSeen.set(key, { etag: stripQuotes(r.etag), versionId: r.versionId ?? "" });
       return {
         bytes: decodeStored(r.bytes),
         token: r.etag ?? "",
@@ -367,11 +371,11 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
     },
     async readSstLock(app, stage) {
       const raw = await read(stateKeys.lock(app, stage));
-      return raw ? parseSmallJson<SstLock>(raw) : null;
+      return raw ? parseSmallJson<SstLock>(raw, `s3://${bucket}/${stateKeys.lock(app, stage)}`) : null;
     },
     async readUpdate(app, stage, updateId) {
       const raw = await read(stateKeys.update(app, stage, updateId));
-      return raw ? parseSmallJson<UpdateRecord>(raw) : null;
+      return raw ? parseSmallJson<UpdateRecord>(raw, `s3://${bucket}/${stateKeys.update(app, stage, updateId)}`) : null;
     },
     async listUpdates(app, stage, limit) {
       // Keys sort ascending = newest first (updateID); stop listing once we have enough.
@@ -400,6 +404,27 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
       const changed = () => new StateChangedError(`The current state of ${app}/${stage} in s3://${bucket} changed since it was read (ETag ≠ ${expectToken}); nothing was written.`);
       const put = (conditional: boolean) =>
         client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: "application/json", ...(conditional ? { IfMatch: expectToken } : {}) }));
+      // Versioning is what keeps the replaced object. Where the bucket does not version it
+      // (versioning off or suspended: readCurrent saw no version id, or "null"), the PUT below would
+      // drop it, so keep it first as a snapshot with a fresh updateID, as the local home does.
+      // Restore always reads the current state (readCurrent) just before writing it.
+      const seen = currentVersionSeen.get(key);
+      if (seen && seen.etag === stripQuotes(expectToken) && (seen.versionId === "" || seen.versionId === "null")) {
+        let raw;
+        try {
+          raw = await get(key);
+        } catch (e) {
+          throw fail(e, "read", key);
+        }
+        if (!raw) throw await notFound(app, stage);
+        if (!raw.etag || stripQuotes(raw.etag) !== stripQuotes(expectToken)) throw changed();
+        const keep = stateKeys.snapshot(app, stage, makeUpdateId(Date.now()));
+        try {
+          await client.send(new PutObjectCommand({ Bucket: bucket, Key: keep, Body: raw.bytes, ContentType: "application/json" }));
+        } catch (e) {
+          throw fail(e, "write", keep);
+        }
+      }
       let r;
       try {
         r = await put(true);

@@ -61,10 +61,16 @@ export function createServices(opts: ServiceOptions): Services {
   let store: Promise<StateStore> | undefined;
   let table: Promise<TableHandle> | undefined;
   const closers: (() => Promise<void> | void)[] = [];
-  const home = opts.home ?? opts.env.SST_STATE_HOME;
+  // an empty SST_STATE_HOME is unset (as the factory reads it), not an invalid value
+  const home = opts.home ?? (opts.env.SST_STATE_HOME || undefined);
   if (home !== undefined && home !== "local" && home !== "aws") {
-    throw new UsageError(`--home must be "local" or "aws", not "${home}".`);
+    throw new UsageError(
+      opts.home !== undefined ? `--home must be "local" or "aws", not "${home}".` : `SST_STATE_HOME must be "local" or "aws", not "${home}".`,
+    );
   }
+  // The app `target()` settled on (`<app>/<stage>`, --app, SST_STATE_APP, sst-state.json): the
+  // factory picks the local home only when it has that app (DESIGN §4), so it must know it.
+  let appHint: string | undefined;
   const services: Services = {
     clock: opts.clock ?? systemClock,
     env: opts.env,
@@ -75,13 +81,16 @@ export function createServices(opts: ServiceOptions): Services {
         env: opts.env,
         ...(home ? { home: home as "local" | "aws" } : {}),
         ...(opts.stateDir ?? opts.env.SST_STATE_DIR ? { stateDir: resolve(opts.cwd, (opts.stateDir ?? opts.env.SST_STATE_DIR)!) } : {}),
-        ...(opts.app ?? opts.env.SST_STATE_APP ? { app: (opts.app ?? opts.env.SST_STATE_APP)! } : {}),
+        ...(appHint ?? opts.app ?? opts.env.SST_STATE_APP ? { app: (appHint ?? opts.app ?? opts.env.SST_STATE_APP)! } : {}),
       }).then((r) => r.store)),
     async target(stageArg) {
       if (!stageArg) throw new UsageError("Which stage? Name one, e.g. `sst-state status prod`.");
       const t = splitTarget(stageArg);
+      const named = t.app ?? opts.app ?? opts.env.SST_STATE_APP;
+      const config = services.config();
+      if (!store) appHint = named || config.app || undefined;
       const s = await services.stateStore();
-      const app = await resolveApp(s, t.app ?? opts.app ?? opts.env.SST_STATE_APP, services.config());
+      const app = await resolveApp(s, named, config);
       return { app, stage: t.stage };
     },
     table: () =>

@@ -110,9 +110,10 @@ export async function getHistory(
   const limit = opts.limit ?? 20;
   if (opts.all) {
     // Raw object versions: a stage can have hundreds of thousands, so one page at a time.
-    await deps.store.readCurrent(app, stage); // unknown stage → StageNotFoundError listing stages
-    const page = await deps.store.listObjectVersions(app, stage, { limit, ...(opts.cursor ? { cursor: opts.cursor } : {}) });
+    // listVersions first: an unknown stage → StageNotFoundError listing stages (without
+    // downloading the whole current state just to learn that it exists).
     const versions = await deps.store.listVersions(app, stage);
+    const page = await deps.store.listObjectVersions(app, stage, { limit, ...(opts.cursor ? { cursor: opts.cursor } : {}) });
     return { app, stage, versions: versions.slice(0, limit).map(toEntry), objectVersions: page.versions, ...(page.cursor ? { next: page.cursor } : {}) };
   }
   const versions = await deps.store.listVersions(app, stage);

@@ -1,3 +1,4 @@
+import { UsageError } from "@sst-state/core/errors";
 import { getDiff } from "@sst-state/core/queries";
 import type { CliCommand } from "../cli-types.ts";
 import { createStyle } from "../output.ts";
@@ -13,6 +14,9 @@ const diff: CliCommand = {
   readsState: true,
   flags: {},
   async run(args, ctx) {
+    if (args.positionals.length > 3) {
+      throw new UsageError(`diff takes a stage and at most two versions, not "${args.positionals.slice(3).join(" ")}".`, "Usage: sst-state diff <stage> [FROM] [TO]");
+    }
     const [target, from = "previous", to = "latest"] = args.positionals;
     const { app, stage } = await ctx.services.target(target);
     const store = await ctx.services.stateStore();

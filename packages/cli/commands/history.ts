@@ -19,6 +19,7 @@ const history: CliCommand = {
     const limitText = args.flags.limit;
     const limit = limitText === undefined ? 20 : Number(limitText);
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UsageError(`--limit must be a whole number from 1 to 10000, not "${String(limitText)}".`);
+    if (args.positionals.length > 1) throw new UsageError(`history takes one stage, not "${args.positionals.join(" ")}".`, "Usage: sst-state history <stage> [--limit N] [--all]");
     const { app, stage } = await ctx.services.target(args.positionals[0]);
     const store = await ctx.services.stateStore();
     const report = await getHistory({ store, clock: ctx.services.clock }, app, stage, {

@@ -1,3 +1,4 @@
+import { UsageError } from "@sst-state/core/errors";
 import { getStatus } from "@sst-state/core/queries";
 import type { CliCommand } from "../cli-types.ts";
 import { createStyle } from "../output.ts";
@@ -12,6 +13,7 @@ const status: CliCommand = {
   readsState: true,
   flags: {},
   async run(args, ctx) {
+    if (args.positionals.length > 1) throw new UsageError(`status takes one stage, not "${args.positionals.join(" ")}".`, "Usage: sst-state status <stage>");
     const { app, stage } = await ctx.services.target(args.positionals[0]);
     const store = await ctx.services.stateStore();
     const stores = await optionalTableStores(ctx.services);

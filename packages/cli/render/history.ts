@@ -12,7 +12,7 @@ export function renderHistory(r: HistoryReport, style: Style, now: number): stri
         v.completed === null ? style.dim("no update record") : !v.completed ? style.yellow("interrupted") : v.errors ? style.red(`${v.errors} error(s)`) : style.green("ok");
       rows.push([
         v.isCurrent ? style.cyan("→") : " ",
-        v.kind === "current" ? "current (differs from every snapshot)" : v.id,
+        v.kind === "current" ? "current (differs from the newest snapshot)" : v.id,
         shortTime(v.time),
         style.dim(relativeTime(v.time, now)),
         v.command ?? "-",

@@ -27,14 +27,24 @@ export async function queueDiagnosis(
     text: `${progressText(req.app, req.stage, "queued")} (asked by <@${req.user}>)`,
     ...(req.threadTs ? { threadTs: req.threadTs } : {}),
   });
-  const started = await deps.workflow.startDiagnosis({
-    app: req.app,
-    stage: req.stage,
-    slack: { channel: posted.channel, ts: posted.ts, ...(req.threadTs ? { threadTs: req.threadTs } : {}) },
-    requestedBy: req.user,
-    ...(req.requestId ? { requestId: req.requestId } : {}),
-    ...(req.probes === false ? { probes: false } : {}),
-  });
+  let started: { executionId: string; alreadyRunning: boolean };
+  try {
+    started = await deps.workflow.startDiagnosis({
+      app: req.app,
+      stage: req.stage,
+      slack: { channel: posted.channel, ts: posted.ts, ...(req.threadTs ? { threadTs: req.threadTs } : {}) },
+      requestedBy: req.user,
+      ...(req.requestId ? { requestId: req.requestId } : {}),
+      ...(req.probes === false ? { probes: false } : {}),
+    });
+  } catch (e) {
+    // nothing will ever update the "queued" message: say so there, then let the caller report the error
+    const why = e instanceof Error ? e.message : String(e);
+    await deps.notifier
+      .update(posted.channel, posted.ts, { text: `:x: The diagnosis of ${req.app}/${req.stage} could not start: ${why}` })
+      .catch(() => undefined);
+    throw e;
+  }
   if (started.alreadyRunning) {
     await deps.notifier.update(posted.channel, posted.ts, { text: `This diagnosis of ${req.app}/${req.stage} is already running; its report will appear in the first message.` });
   }

@@ -6,9 +6,11 @@
  */
 import type { Checkpoint } from "../state/types.ts";
 import type { Finding } from "./types.ts";
-import { analyzeRefs, indexState, nameOf, shellQuote, type RefKind } from "./state-index.ts";
+import { analyzeRefs, indexState, nameOf, stateRemoveCommand, type RefKind } from "./state-index.ts";
 
 export type { RefKind };
+
+const MAX_NAMES = 10;
 
 export function danglingFindings(cp: Checkpoint, stage: string, kind: RefKind): Finding[] {
   const { resources } = indexState(cp);
@@ -17,7 +19,8 @@ export function danglingFindings(cp: Checkpoint, stage: string, kind: RefKind): 
   for (const [i, targets] of missing) {
     const r = resources[i]!;
     const list = [...targets];
-    const names = list.map((t) => `\`${nameOf(t)}\``).join(", ");
+    // a finding travels through the workflow's payloads: name a few, count the rest
+    const names = list.slice(0, MAX_NAMES).map((t) => `\`${nameOf(t)}\``).join(", ") + (list.length > MAX_NAMES ? ` and ${(list.length - MAX_NAMES).toLocaleString("en-US")} more` : "");
     const rule = `dangling-${kind}`;
     const message =
       kind === "parent"
@@ -28,7 +31,7 @@ export function danglingFindings(cp: Checkpoint, stage: string, kind: RefKind): 
     const fix =
       kind === "provider"
         ? `Run \`sst state repair --stage ${stage}\`: it removes references to resources that are not in the state and sorts the rest, but it does not bring the provider back. ` +
-          `If repair cannot make the state valid, remove the resource (\`sst state remove ${shellQuote(r.urn)}\`) and import it again, or restore a previous version with \`sst-state restore ${stage} <version>\`.`
+          `If repair cannot make the state valid, remove the resource (\`${stateRemoveCommand(r.urn, stage)}\`) and import it again, or restore a previous version with \`sst-state restore ${stage} <version>\`.`
         : `Run \`sst state repair --stage ${stage}\`: it removes the reference to the missing ${kind} (and sorts resources into order). ` +
           `It does not recreate what is missing: if ${list.length > 1 ? "those resources" : "that resource"} should exist, \`sst deploy --stage ${stage}\` afterwards creates ${list.length > 1 ? "them" : "it"} again (or import ${list.length > 1 ? "them" : "it"} if ${list.length > 1 ? "they" : "it"} still exist${list.length > 1 ? "" : "s"} in AWS).`;
     out.push({ rule, severity: "error", urn: r.urn, message, fix });

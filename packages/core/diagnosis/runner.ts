@@ -15,6 +15,10 @@ export interface RunDiagnosisOptions extends RuleOptions {
   /** keep at most this many findings per rule and summarize the rest in one more finding
    *  (the workflow keeps payloads small this way); default: no limit */
   maxPerRule?: number;
+  /** keep the findings' JSON under about this many bytes by keeping fewer findings per rule (the
+   *  rest summarized as with maxPerRule): Step Functions refuses payloads above 256 KB, and one
+   *  finding can be a kilobyte; default: no limit */
+  maxBytes?: number;
 }
 
 export interface FindingsPart {
@@ -38,9 +42,8 @@ export function selectRules(opts: Pick<RunDiagnosisOptions, "rules" | "groups"> 
 
 /** Runs the rules and returns findings (unsorted, rule order) and skipped notes. */
 export function runRules(input: DiagnosisInput, opts: RunDiagnosisOptions = {}): FindingsPart {
-  const findings: Finding[] = [];
+  const perRule: { rule: Rule; findings: Finding[] }[] = [];
   const skipped: Skipped[] = [];
-  const max = opts.maxPerRule ?? Infinity;
   for (const rule of selectRules(opts)) {
     let result;
     try {
@@ -53,20 +56,55 @@ export function runRules(input: DiagnosisInput, opts: RunDiagnosisOptions = {}):
       skipped.push({ rule: rule.name, why: result.skipped });
       continue;
     }
-    if (result.length > max) {
-      const rest = result.slice(max);
-      const worst = rest.reduce((s, f) => (SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[s] ? f.severity : s), rest[0]!.severity);
-      result = result.slice(0, max);
-      result.push({
-        rule: rule.name,
-        severity: worst,
-        message: `…and ${rest.length.toLocaleString("en-US")} more ${rule.name} findings like the ones above.`,
-        fix: rest[0]!.fix,
-      });
+    if (result.length) perRule.push({ rule, findings: result.map(sanitize) });
+  }
+  let cap = opts.maxPerRule ?? Infinity;
+  let findings = capFindings(perRule, cap);
+  if (opts.maxBytes !== undefined && bytesOf(findings) > opts.maxBytes) {
+    // the largest per-rule cap that fits (0: only the one-line summaries)
+    let lo = 0;
+    let hi = Math.min(cap, Math.max(...perRule.map((p) => p.findings.length)));
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (bytesOf(capFindings(perRule, mid)) <= opts.maxBytes) lo = mid;
+      else hi = mid - 1;
     }
-    for (const f of result) findings.push(sanitize(f));
+    cap = lo;
+    findings = capFindings(perRule, cap);
   }
   return { findings, skipped };
+}
+
+/** At most `max` findings per rule, the rest summarized in one more finding of that rule. */
+function capFindings(perRule: readonly { rule: Rule; findings: Finding[] }[], max: number): Finding[] {
+  const out: Finding[] = [];
+  for (const { rule, findings } of perRule) {
+    if (findings.length <= max) {
+      out.push(...findings);
+      continue;
+    }
+    const rest = findings.slice(max);
+    const worst = rest.reduce((s, f) => (SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[s] ? f.severity : s), rest[0]!.severity);
+    out.push(...findings.slice(0, max), {
+      rule: rule.name,
+      severity: worst,
+      message: max === 0 ? `${rest.length.toLocaleString("en-US")} ${rule.name} findings, too many to list in this report.` : `…and ${rest.length.toLocaleString("en-US")} more ${rule.name} findings like the ones above.`,
+      fix: rest[0]!.fix,
+    });
+  }
+  return out;
+}
+
+const encoder = new TextEncoder();
+const sizes = new WeakMap<Finding, number>();
+function bytesOf(findings: readonly Finding[]): number {
+  let n = 2;
+  for (const f of findings) {
+    let b = sizes.get(f);
+    if (b === undefined) sizes.set(f, (b = encoder.encode(JSON.stringify(f)).length + 1));
+    n += b;
+  }
+  return n;
 }
 
 /** Sorts error → warning → info, keeping rule order within a severity. */

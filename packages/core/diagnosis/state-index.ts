@@ -50,14 +50,24 @@ export function typeOfUrn(urn: string): string {
   return at >= 0 ? chain.slice(at + 1) : chain;
 }
 
+/** `sst state remove` for a resource: SST matches the target against the URN's name (never the
+ *  whole URN), and acts on the personal stage unless `--stage` is given. */
+export function stateRemoveCommand(urn: string, stage: string): string {
+  return `sst state remove ${shellQuote(nameOf(urn))} --stage ${stage}`;
+}
+
 /** A URN quoted for a POSIX shell (URNs contain `$`). */
 export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Short, single-line text from a record (update error messages can be long). */
+// Pulumi's passphrase ciphertext `v1:<b64 nonce>:<b64 ciphertext>` (the runner redacts it too)
+const CIPHERTEXT = /v1:[A-Za-z0-9+/]{8,}={0,2}:[A-Za-z0-9+/]{8,}={0,2}/g;
+
+/** Short, single-line text from a record (update error messages can be long). Ciphertexts are
+ *  redacted before cutting: a ciphertext cut in two no longer looks like one. */
 export function clip(text: string, max = 400): string {
-  const one = text.replace(/\s+/g, " ").trim();
+  const one = text.replace(CIPHERTEXT, "[secret]").replace(/\s+/g, " ").trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
@@ -182,6 +192,11 @@ export function compareVersions(current: Checkpoint, previous: Checkpoint): Vers
   return changes;
 }
 
+/** The stack, providers and `sst:sst:Version`: what every SST state holds even when the app has nothing. */
+export function isBaseResource(r: Resource): boolean {
+  return r.type === "pulumi:pulumi:Stack" || r.type.startsWith("pulumi:providers:") || r.type === "sst:sst:Version";
+}
+
 export function isStackOnly(cp: Checkpoint): boolean {
-  return cp.resources.every((r) => r.type === "pulumi:pulumi:Stack" || r.type.startsWith("pulumi:providers:"));
+  return cp.resources.every(isBaseResource);
 }

@@ -57,9 +57,15 @@ export interface DiagnosisTaskDeps {
   rules?: RuleOptions & {
     /** findings kept per rule in the workflow's payloads (default 50; the rest are summarized) */
     maxPerRule?: number;
+    /** bytes of findings each of the four parts (three rule branches, probes) may carry (default
+     *  28,000): the Report state holds all four and then the report, under Step Functions' 256 KB */
+    maxPartBytes?: number;
   };
   /** update records the lock rules read (default 20) */
   updateLimit?: number;
+  /** how long one probe may take before it is reported as skipped (default 120 s; the Probes
+   *  state itself times out at 300 s, which would fail the whole diagnosis) */
+  probeTimeoutMs?: number;
 }
 
 const EMPTY: Checkpoint = {
@@ -78,7 +84,8 @@ const EMPTY: Checkpoint = {
 
 export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
   const { store, notifier, clock } = deps;
-  const ruleOpts = { maxPerRule: 50, ...deps.rules };
+  const { maxPartBytes = 28_000, ...rest } = deps.rules ?? {};
+  const ruleOpts = { maxPerRule: 50, maxBytes: maxPartBytes, ...rest };
   const cache = new Map<string, Promise<Checkpoint>>();
 
   const cached = (key: string, load: () => Promise<Checkpoint>): Promise<Checkpoint> => {
@@ -186,6 +193,7 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
       const skipped: Skipped[] = [];
       const results: ProbeResults = {};
       const probes = deps.probes;
+      const limit = deps.probeTimeoutMs ?? 120_000;
       const off = s.probes === false ? "cloud probes were turned off for this run" : !probes || probes.unavailable ? (probes?.unavailable ?? "no AWS access is configured") : undefined;
       if (off) {
         results.routerKv = { ok: false, why: off };
@@ -194,9 +202,9 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
         const stores = [...new Set(routeEntriesOf(current.resources).map((r) => r.kvStoreArn))];
         const [kv, tagged] = await Promise.all([
           probes!.routerKv && stores.length
-            ? Promise.all(stores.map(async (arn) => ({ arn, outcome: await safely(() => probes!.routerKv!.listRouteEntries(arn)) })))
+            ? Promise.all(stores.map(async (arn) => ({ arn, outcome: await safely(() => probes!.routerKv!.listRouteEntries(arn), limit) })))
             : Promise.resolve(null),
-          probes!.tagged ? safely(() => probes!.tagged!.listTaggedArns(ref.app, ref.stage)) : Promise.resolve(null),
+          probes!.tagged ? safely(() => probes!.tagged!.listTaggedArns(ref.app, ref.stage), limit) : Promise.resolve(null),
         ]);
         if (kv) {
           const ok: RouterKvStoreEntries[] = [];
@@ -250,12 +258,19 @@ export function errorForWorkflow(e: unknown): unknown {
   return e;
 }
 
-/** A probe never crashes the diagnosis: an unexpected throw becomes a skipped note. */
-async function safely<T>(fn: () => Promise<ProbeOutcome<T>>): Promise<ProbeOutcome<T>> {
+/** A probe never crashes or stalls the diagnosis: an unexpected throw, or no answer within
+ *  `limitMs`, becomes a skipped note. */
+async function safely<T>(fn: () => Promise<ProbeOutcome<T>>, limitMs: number): Promise<ProbeOutcome<T>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<ProbeOutcome<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, why: `the probe did not answer within ${Math.round(limitMs / 1000)} s` }), limitMs);
+  });
   try {
-    return await fn();
+    return await Promise.race([fn(), late]);
   } catch (e) {
     return { ok: false, why: `the probe failed: ${e instanceof Error ? e.message : String(e)}` };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

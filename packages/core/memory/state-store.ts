@@ -182,18 +182,18 @@ export function createMemoryStateStore(
     },
     async readSstLock(app, stage) {
       const raw = read(stateKeys.lock(app, stage));
-      return raw ? parseSmallJson<SstLock>(raw) : null;
+      return raw ? parseSmallJson<SstLock>(raw, stateKeys.lock(app, stage)) : null;
     },
     async readUpdate(app, stage, updateId) {
       const raw = read(stateKeys.update(app, stage, updateId));
-      return raw ? parseSmallJson<UpdateRecord>(raw) : null;
+      return raw ? parseSmallJson<UpdateRecord>(raw, stateKeys.update(app, stage, updateId)) : null;
     },
     async listUpdates(app, stage, limit) {
       const keys = list(stateKeys.updatePrefix(app, stage)).filter((o) => updateIdOfKey(o.key)).slice(0, Math.max(0, limit));
       const out: UpdateRecord[] = [];
       for (const o of keys) {
         const raw = read(o.key);
-        if (raw) out.push(parseSmallJson<UpdateRecord>(raw));
+        if (raw) out.push(parseSmallJson<UpdateRecord>(raw, o.key));
       }
       return out;
     },
@@ -212,14 +212,14 @@ export function createMemoryStateStore(
     async putSstLock(app, stage, lock) {
       const key = stateKeys.lock(app, stage);
       const raw = read(key);
-      if (raw) throw new SstLockHeldError(app, stage, describeSstLock(parseSmallJson<SstLock>(raw)));
+      if (raw) throw new SstLockHeldError(app, stage, describeSstLock(parseSmallJson<SstLock>(raw, key)));
       put(key, JSON.stringify(lock));
     },
     async deleteSstLock(app, stage, updateID) {
       const key = stateKeys.lock(app, stage);
       const raw = read(key);
       if (!raw) return;
-      const lock = parseSmallJson<SstLock>(raw);
+      const lock = parseSmallJson<SstLock>(raw, key);
       if (lock.updateID !== updateID) throw new SstLockHeldError(app, stage, `${describeSstLock(lock)}, not ours (${updateID}); left in place`);
       store.remove(key);
     },

@@ -133,7 +133,14 @@ export async function executeRestore(deps: ExecuteDeps, req: RestoreRequest, act
 
     // 4. SST's lock, held by us, and an update record for it
     const created = new Date(clock.now()).toISOString();
-    await store.putSstLock(app, stage, { created, updateID: updateId, runID, command: RESTORE_COMMAND, ignore: true });
+    try {
+      await store.putSstLock(app, stage, { created, updateID: updateId, runID, command: RESTORE_COMMAND, ignore: true });
+    } catch (e) {
+      // Any failure but "held by someone" may have written the object (a reset after the PUT):
+      // clean it up in `finally` (deleteSstLock removes it only if its updateID is ours).
+      if (!(e instanceof SstLockHeldError)) sstLockOurs = true;
+      throw e;
+    }
     sstLockOurs = true;
     recordStarted = { id: updateId, runID, version: "sst-state", command: RESTORE_COMMAND, errors: [], timeStarted: created };
     await store.writeUpdate(app, stage, recordStarted);
@@ -173,9 +180,12 @@ export async function executeRestore(deps: ExecuteDeps, req: RestoreRequest, act
       await store.writeUpdate(app, stage, done).catch((e) => warn(`could not complete update record ${updateId} of ${app}/${stage}`, e));
     }
     if (sstLockOurs) {
-      await store
-        .deleteSstLock(app, stage, updateId)
-        .catch((e) => warn(`could not delete SST's lock of ${app}/${stage} (ours, update ${updateId}); run \`sst unlock --stage ${stage}\``, e));
+      await store.deleteSstLock(app, stage, updateId).catch((e) =>
+        e instanceof SstLockHeldError
+          ? // no longer ours (someone ran `sst unlock` and a deploy took it): never tell anyone to break it
+            warn(`SST's lock of ${app}/${stage} is no longer ours (update ${updateId}); left in place`, e)
+          : warn(`could not delete SST's lock of ${app}/${stage} (ours, update ${updateId}); run \`sst unlock --stage ${stage}\``, e),
+      );
     }
     await locker
       .release(lease, { outcome: outcome?.ok ? `restored ${req.target.id}` : `restore failed` })
@@ -192,7 +202,8 @@ export async function executeRestore(deps: ExecuteDeps, req: RestoreRequest, act
  */
 async function previousSelector(store: StateStore, req: RestoreRequest): Promise<string | undefined> {
   if (req.current.selector) return req.current.selector;
-  if (req.current.versionId) return req.current.versionId;
+  // "null" is the version id of an object written while versioning was off: it names whatever is current
+  if (req.current.versionId && req.current.versionId !== "null") return req.current.versionId;
   if (!req.current.sha256) return undefined;
   try {
     const versions = await store.listVersions(req.app, req.stage);

@@ -113,7 +113,9 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
   async function audit(req: RestoreRequest, action: AuditAction, actor: string, message: string, data?: Record<string, unknown>) {
     const entry: AuditEntry = {
       // the step number orders a request's entries even within one millisecond
-      id: `${req.id}.${STEP[action] ?? 9}.${action.replace(/^restore\./, "")}`,
+      // a refusal can happen to several people (and again later): the actor keeps them apart, while a
+      // retry of the same step by the same person still maps to one entry
+      id: `${req.id}.${STEP[action] ?? 9}.${action.replace(/^restore\./, "")}${action === "restore.refused" ? `.${actor}` : ""}`,
       app: req.app,
       stage: req.stage,
       time: iso(clock.now()),
@@ -170,8 +172,25 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
   async function run(approved: RestoreRequest, actor: string): Promise<DecisionOutcome> {
     const exec = await executeRestore({ store: deps.store, locker: deps.locker, clock, audit: deps.audit, onWarning: warn }, approved, actor);
     const to = exec.ok ? "done" : "failed";
-    const t = await deps.approvals.transition(approved.id, "approved", to, { result: exec.result }, clock.now());
+    // The state may have been written: from here on, a table error must not hide the outcome
+    // (nor skip its audit entry), so each step is tried and a failure only warned about.
+    let t: Awaited<ReturnType<ApprovalStore["transition"]>> = { ok: false, request: null };
+    try {
+      t = await deps.approvals.transition(approved.id, "approved", to, { result: exec.result }, clock.now());
+    } catch (e) {
+      warn(`could not mark restore request ${approved.id} ${to} (it stays "approved"); the audit log has the outcome`, e);
+    }
     const req: RestoreRequest = t.request ?? { ...approved, status: to, result: exec.result };
+    try {
+      await auditOutcome(req, exec, actor);
+    } catch (e) {
+      warn(`could not write the audit entry for restore request ${approved.id} (${to})`, e);
+    }
+    await announceDecision(req);
+    return exec.ok ? { kind: "restored", request: req } : { kind: "failed", request: req, error: exec.error };
+  }
+
+  async function auditOutcome(req: RestoreRequest, exec: Awaited<ReturnType<typeof executeRestore>>, actor: string) {
     if (exec.ok) {
       await audit(req, "restore.done", actor, `restored ${req.app}/${req.stage} to ${req.target.label} (replaced ${req.current.label})`, {
         target: req.target.id,
@@ -187,8 +206,6 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
         code: exec.error.code,
       });
     }
-    await announceDecision(req);
-    return exec.ok ? { kind: "restored", request: req } : { kind: "failed", request: req, error: exec.error };
   }
 
   /** Is the stage free right now? (checked again under the lock by executeRestore) */

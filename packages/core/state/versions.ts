@@ -14,7 +14,7 @@
  * Pure: no I/O here except through the StateStore port or the callbacks the stores pass in.
  */
 import { gunzipSync } from "node:zlib";
-import { VersionNotFoundError } from "../errors.ts";
+import { StateParseError, VersionNotFoundError } from "../errors.ts";
 import type { StateStore, StateVersion } from "../ports.ts";
 import type { UpdateRecord } from "./types.ts";
 import { isUpdateId, updateIdTime } from "./update-id.ts";
@@ -56,9 +56,18 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** The stored bytes, gunzipped when they are gzip. */
+/**
+ * The stored bytes, gunzipped when they are gzip. A gzip stream that does not decode (cut off by a
+ * failed write, corrupt) is returned as stored: parseCheckpoint sniffs it again and reports it as a
+ * "truncated"/"not-json" state with a hint, instead of a bare zlib error escaping from the store.
+ */
 export function decodeStored(bytes: Uint8Array): Uint8Array {
-  return isGzip(bytes) ? new Uint8Array(gunzipSync(bytes)) : bytes;
+  if (!isGzip(bytes)) return bytes;
+  try {
+    return new Uint8Array(gunzipSync(bytes));
+  } catch {
+    return bytes;
+  }
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -72,9 +81,23 @@ export function describeSstLock(lock: { updateID?: unknown; command?: unknown; c
   return `update ${String(lock.updateID)}${lock.command ? ` (${String(lock.command)})` : ""} since ${String(lock.created)}`;
 }
 
-/** Parse a small JSON object (lock, update record) that may be gzip. */
-export function parseSmallJson<T>(bytes: Uint8Array): T {
-  return JSON.parse(new TextDecoder().decode(decodeStored(bytes))) as T;
+/**
+ * Parse a small JSON object (lock, update record) that may be gzip. A file that is empty, cut off
+ * or not JSON is a StateParseError naming `source` (the key or path), not a bare SyntaxError.
+ */
+export function parseSmallJson<T>(bytes: Uint8Array, source?: string): T {
+  const text = new TextDecoder().decode(decodeStored(bytes));
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    const msg = (e as Error).message;
+    const problem = text.trim() === "" ? "empty" : /Unexpected end of JSON input|Unterminated/.test(msg) ? "truncated" : "not-json";
+    throw new StateParseError(
+      problem,
+      problem === "empty" ? "the file is empty." : problem === "truncated" ? "the JSON ends early: the file was cut off while it was written." : "the file is not valid JSON.",
+      { ...(source ? { source } : {}), hint: "SST wrote this file and it is damaged: check it, or remove a broken lock with `sst unlock`. Nothing was changed." },
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

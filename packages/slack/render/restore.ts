@@ -190,7 +190,10 @@ export function renderDecisionReply(outcome: DecisionOutcome): SlackMessage {
       return line(`:information_source: This restore ${verb}${r.decidedBy ? ` by ${who(r.decidedBy)}` : ""}${r.decidedAt ? ` at ${formatTime(r.decidedAt)}` : ""}. Nothing else was done.`);
     }
     case "not-found":
-      return line(`:grey_question: There is no restore request ${code(outcome.id)}.`);
+      return line(
+        `:grey_question: There is no restore request ${code(outcome.id)}.`,
+        "Requests are kept 90 days; ask again with `/sst-state restore <stage> <version>` (`/sst-state history <stage>` lists the versions).",
+      );
   }
 }
 

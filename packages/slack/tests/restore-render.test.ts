@@ -63,4 +63,11 @@ describe("restore messages", () => {
     const m = renderDecisionReply({ kind: "already-decided", request: request({ status: "done", decidedBy: "U0BOB", decidedAt: "2026-01-15T12:01:00.000Z" }) });
     expect(m.blocks[0]).toMatchObject({ text: { text: expect.stringMatching(/already approved by <@U0BOB>/) } });
   });
+
+  it("an unknown request id says what to do next", () => {
+    // Act
+    const m = renderDecisionReply({ kind: "not-found", id: "rr-00" });
+    // Assess
+    expect(JSON.stringify(m.blocks)).toMatch(/\/sst-state restore (<|&lt;)stage(>|&gt;) (<|&lt;)version/);
+  });
 });

@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { parseCheckpoint } from "@sst-state/core/state/parse";
 import { isUpdateId, updateIdTime } from "@sst-state/core/state/update-id";
-import { writeLocalHome } from "../../home-writer.ts";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { writeLocalHome, writeS3Home } from "../../home-writer.ts";
 
 const text = (b: string | Uint8Array) => (typeof b === "string" ? b : new TextDecoder().decode(b));
 
@@ -88,5 +89,38 @@ describe("writeLocalHome", () => {
     const onDisk = new Uint8Array(await readFile(join(root, "state", "app", "shop", "prod.json")));
     expect(onDisk).toEqual(files.find((f) => f.key === "app/shop/prod.json")!.body);
     await rm(root, { recursive: true, force: true });
+  });
+});
+
+describe("writeS3Home", () => {
+  /** An S3 client stand-in: records the commands sent; the bucket does not exist yet. */
+  function fakeClient(region: string) {
+    const sent: { name: string; input: Record<string, unknown> }[] = [];
+    const client = {
+      config: { region: async () => region },
+      send: async (cmd: { constructor: { name: string }; input: Record<string, unknown> }) => {
+        sent.push({ name: cmd.constructor.name, input: cmd.input });
+        if (cmd.constructor.name === "HeadBucketCommand") throw Object.assign(new Error("NotFound"), { name: "NotFound", $metadata: { httpStatusCode: 404 } });
+        return {};
+      },
+    };
+    return { client: client as unknown as S3Client, sent };
+  }
+
+  it("creates the bucket in the client's region outside us-east-1", async () => {
+    // Prepare
+    const { client, sent } = fakeClient("eu-west-1");
+    // Act
+    await writeS3Home(client, "sst-state-abcdefabcdef", [{ key: "app/shop/prod.json", body: "{}" }]);
+    // Assess
+    const create = sent.find((c) => c.name === "CreateBucketCommand")!;
+    expect(create.input).toMatchObject({ Bucket: "sst-state-abcdefabcdef", CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } });
+    expect(sent.map((c) => c.name)).toEqual(["HeadBucketCommand", "CreateBucketCommand", "PutBucketVersioningCommand", "PutObjectCommand"]);
+  });
+
+  it("sends no location constraint in us-east-1", async () => {
+    const { client, sent } = fakeClient("us-east-1");
+    await writeS3Home(client, "sst-state-abcdefabcdef", []);
+    expect(sent.find((c) => c.name === "CreateBucketCommand")!.input.CreateBucketConfiguration).toBeUndefined();
   });
 });

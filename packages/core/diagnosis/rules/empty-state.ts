@@ -1,8 +1,8 @@
 import type { Rule } from "../types.ts";
-import { isStackOnly } from "../state-index.ts";
+import { isBaseResource, isStackOnly } from "../state-index.ts";
 
 /**
- * An empty state (no resources, or only the stack and providers) written over a version that had
+ * An empty state (no resources, or only the stack, providers and `sst:sst:Version`) written over a version that had
  * many (#5759). AWS still has everything; the next deploy would try to create it all again.
  */
 export const emptyState: Rule = {
@@ -12,14 +12,14 @@ export const emptyState: Rule = {
   run({ current, previous, stage }, opts) {
     if (!previous) return { skipped: "no previous version to compare with" };
     if (!isStackOnly(current)) return [];
-    const had = previous.resources.filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:")).length;
+    const had = previous.resources.filter((r) => !isBaseResource(r)).length;
     if (had < (opts.emptyStateMinPrevious ?? 3)) return [];
     return [
       {
         rule: "empty-state",
         severity: "error",
         message:
-          `The current state of ${stage} has ${current.resources.length} resource${current.resources.length === 1 ? "" : "s"} (${current.resources.length ? "only the stack and providers" : "none"}), ` +
+          `The current state of ${stage} has ${current.resources.length} resource${current.resources.length === 1 ? "" : "s"} (${current.resources.length ? "only the stack, providers and SST's version marker" : "none"}), ` +
           `but the previous version had ${had}. An empty state was written over a good one; the resources still exist in AWS, and the next deploy will try to create them again and fail with "already exists".`,
         fix: `Do not deploy ${stage}. Restore the previous version: \`sst-state restore ${stage} previous\` (approved in Slack), then \`sst refresh --stage ${stage}\`.`,
       },

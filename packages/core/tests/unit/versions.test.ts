@@ -1,9 +1,11 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { VersionNotFoundError } from "../../errors.ts";
+import { StateParseError, VersionNotFoundError } from "../../errors.ts";
 import { createMemoryStateStore } from "../../memory/state-store.ts";
 import { generateHome } from "../../state/generate-home.ts";
 import { makeUpdateId } from "../../state/update-id.ts";
+import { getHistory, getStatus } from "../../queries.ts";
+import { parseCheckpoint } from "../../state/parse.ts";
 import { resolveVersion, sameStoredContent } from "../../state/versions.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -104,5 +106,67 @@ describe("version model", () => {
     expect(await sameStoredContent({ key: "a", size: 7 }, { key: "b", size: 7 }, io)).toBe(false);
     expect(await sameStoredContent({ key: "a", size: 7 }, { key: "a", size: 7 }, io)).toBe(true);
     expect(await sameStoredContent({ key: "a", size: 7, etag: '"e1"' }, { key: "b", size: 7, etag: "e1" }, io)).toBe(true);
+  });
+});
+
+describe("cut-off gzip state", () => {
+  it("reaches the parser as a truncated state instead of failing inside the store", async () => {
+    // Prepare: a gzip current state cut off mid-stream (a failed write), next to a good snapshot
+    const id = makeUpdateId(Date.UTC(2026, 0, 1), () => 0.1);
+    const json = '{"version":3,"checkpoint":{"stack":"organization/a/s","latest":{"resources":[]}}}';
+    const gz = new Uint8Array(gzipSync(json));
+    const store = createMemoryStateStore([
+      { key: `snapshot/a/s/${id}.json`, body: gz },
+      { key: "app/a/s.json", body: gz.subarray(0, gz.length - 10) },
+    ]);
+    // Act
+    const current = await store.readCurrent("a", "s").then((c) => c.bytes);
+    const latest = await resolveVersion(store, "a", "s", "latest");
+    const parsed = (() => {
+      try {
+        return parseCheckpoint(current, "a/s");
+      } catch (e) {
+        return e;
+      }
+    })();
+    // Assess
+    expect(parsed).toBeInstanceOf(StateParseError);
+    expect(parsed).toMatchObject({ problem: "truncated" });
+    expect(latest.label).toBe("current");
+    await expect(latest.read().then((b) => parseCheckpoint(b))).rejects.toMatchObject({ problem: "truncated" });
+  });
+});
+
+describe("history --all", () => {
+  it("pages object versions without downloading the current state", async () => {
+    // Prepare
+    const { store } = home();
+    let currentReads = 0;
+    const counting = { ...store, readCurrent: (a: string, s: string) => (currentReads++, store.readCurrent(a, s)) };
+    const clock = { now: () => Date.UTC(2026, 0, 20) };
+    // Act
+    const report = await getHistory({ store: counting, clock }, "shop", "prod", { all: true, limit: 2 });
+    const unknown = await getHistory({ store: counting, clock }, "shop", "nope", { all: true, limit: 2 }).catch((e: unknown) => e);
+    // Assess
+    expect(report.objectVersions?.length).toBeGreaterThan(0);
+    expect(report.versions.length).toBe(2);
+    expect(currentReads).toBe(0);
+    expect(unknown).toMatchObject({ code: "stage-not-found" });
+  });
+});
+
+describe("a cut-off update record or lock", () => {
+  it("is reported as a bad state file naming its key, not as an internal error", async () => {
+    // Prepare: the newest update record was cut off while it was written, and the lock is empty
+    const { store, prod } = home();
+    const key = `update/shop/prod/${prod.updateIds[0]}.json`;
+    store.put(key, '{"id":"' + prod.updateIds[0] + '","command":"dep');
+    store.put("lock/shop/prod.json", "");
+    const clock = { now: () => Date.UTC(2026, 0, 20) };
+    // Act
+    const err = await getStatus({ store, clock }, "shop", "prod").catch((e: unknown) => e);
+    // Assess
+    expect(err).toBeInstanceOf(StateParseError);
+    expect((err as Error).message).toMatch(/lock\/shop\/prod\.json|update\/shop\/prod\//);
   });
 });
