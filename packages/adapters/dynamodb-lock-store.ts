@@ -104,6 +104,10 @@ export interface DynamoLockStoreOptions {
 
 export type DynamoLockStore = LockStore & { inspect(app: string, stage: string): Promise<LeaseRecord | null> };
 
+function isConditionFailure(e: unknown): boolean {
+  return e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === "ConditionalCheckFailedException";
+}
+
 export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockStore {
   const { client, tableName } = opts;
 
@@ -111,7 +115,7 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
     try {
       return await fn();
     } catch (e) {
-      if (e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === "ConditionalCheckFailedException") throw e;
+      if (isConditionFailure(e)) throw e;
       throw await toStoreError(e, op, tableName, await describeDynamoTarget(client));
     }
   }
@@ -127,14 +131,44 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
     return item && Object.keys(item).length ? leaseRecordFromItem(item as RawItem) : read(app, stage);
   }
 
-  function isConditionFailure(e: unknown): boolean {
-    return e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === "ConditionalCheckFailedException";
+  /**
+   * One UpdateItem on the stage's lock item under `condition`; the item as written, or `failed`
+   * with the condition's exception (the caller decides what a refusal means).
+   */
+  async function conditionalUpdate(
+    app: string,
+    stage: string,
+    update: string,
+    condition: string,
+    used: readonly Name[],
+    values: Record<string, AttributeValue>,
+  ): Promise<{ ok: true; record: LeaseRecord } | { ok: false; failure: unknown }> {
+    try {
+      const out = await call("UpdateItem", () =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: lockKey(app, stage),
+            UpdateExpression: update,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names(...used),
+            ExpressionAttributeValues: values,
+            ReturnValues: "ALL_NEW",
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          }),
+        ),
+      );
+      return { ok: true, record: leaseRecordFromItem(out.Attributes as RawItem) };
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      return { ok: false, failure: e };
+    }
   }
 
   /**
-   * Heartbeat and release: one UpdateItem that applies only while `token` is the current,
-   * unreleased lease (a holder that lost its lease cannot touch the next holder's). On a failed
-   * condition, `current` is the live lease that is there instead, if any.
+   * Heartbeat and release: applies only while `token` is the current, unreleased lease (a holder
+   * that lost its lease cannot touch the next holder's). On a refusal, `current` is the live lease
+   * that is there instead, if any.
    */
   async function updateWithToken(
     app: string,
@@ -145,27 +179,14 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
     used: readonly Name[],
     values: Record<string, AttributeValue>,
   ): Promise<{ ok: true; lock: Lease } | { ok: false; current: Lease | null }> {
-    try {
-      const out = await call("UpdateItem", () =>
-        client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: lockKey(app, stage),
-            UpdateExpression: update,
-            ConditionExpression: "#token = :token AND #rel = :false",
-            ExpressionAttributeNames: names("#token", "#rel", ...used),
-            ExpressionAttributeValues: { ...values, ":token": { N: String(token) }, ":false": { BOOL: false } },
-            ReturnValues: "ALL_NEW",
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-          }),
-        ),
-      );
-      return { ok: true, lock: leaseOf(leaseRecordFromItem(out.Attributes as RawItem)) };
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-      const current = await itemAfterFailure(e, app, stage);
-      return { ok: false, current: current && isLive(current, now) ? leaseOf(current) : null };
-    }
+    const r = await conditionalUpdate(app, stage, update, "#token = :token AND #rel = :false", ["#token", "#rel", ...used], {
+      ...values,
+      ":token": { N: String(token) },
+      ":false": { BOOL: false },
+    });
+    if (r.ok) return { ok: true, lock: leaseOf(r.record) };
+    const current = await itemAfterFailure(r.failure, app, stage);
+    return { ok: false, current: current && isLive(current, now) ? leaseOf(current) : null };
   }
 
   return {
@@ -243,25 +264,16 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
     },
 
     async forceRelease(app, stage, by, reason, now) {
-      try {
-        const out = await call("UpdateItem", () =>
-          client.send(
-            new UpdateItemCommand({
-              TableName: tableName,
-              Key: lockKey(app, stage),
-              UpdateExpression: "SET #rel = :true, #relAt = :now, #forcedBy = :by, #forceReason = :why",
-              ConditionExpression: "attribute_exists(#pk) AND #rel = :false",
-              ExpressionAttributeNames: names("#pk", "#rel", "#relAt", "#forcedBy", "#forceReason"),
-              ExpressionAttributeValues: { ":true": { BOOL: true }, ":false": { BOOL: false }, ":now": { S: iso(now) }, ":by": { S: by }, ":why": { S: reason } },
-              ReturnValues: "ALL_NEW",
-            }),
-          ),
-        );
-        return leaseOf(leaseRecordFromItem(out.Attributes as RawItem));
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-        return null;
-      }
+      // Whatever the token: only "is there an unreleased lease at all".
+      const r = await conditionalUpdate(
+        app,
+        stage,
+        "SET #rel = :true, #relAt = :now, #forcedBy = :by, #forceReason = :why",
+        "attribute_exists(#pk) AND #rel = :false",
+        ["#pk", "#rel", "#relAt", "#forcedBy", "#forceReason"],
+        { ":true": { BOOL: true }, ":false": { BOOL: false }, ":now": { S: iso(now) }, ":by": { S: by }, ":why": { S: reason } },
+      );
+      return r.ok ? leaseOf(r.record) : null;
     },
 
     async get(app, stage, now) {
