@@ -18,9 +18,7 @@ import { homedir } from "node:os";
 import { posix, win32 } from "node:path";
 import { mkdir, open, readFile, readdir, rename, stat, unlink, writeFile } from "node:fs/promises";
 import {
-  AppNotFoundError,
   SstLockHeldError,
-  StageNotFoundError,
   StateChangedError,
   StoreUnavailableError,
   VersionNotFoundError,
@@ -34,6 +32,7 @@ import {
   describeSstLock,
   parseSmallJson,
   sameStoredContent,
+  stageDirectory,
   stateKeys,
   updateIdOfHistoryKey,
   updateIdOfKey,
@@ -176,10 +175,7 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
   };
   const listStagesOf = async (app: string): Promise<string[]> =>
     (await names(`app/${app}/`, "file")).filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -5));
-  const notFound = async (app: string, stage: string): Promise<Error> => {
-    const known = await listStagesOf(app);
-    return known.length ? new StageNotFoundError(app, stage, known, location) : new AppNotFoundError(app, await listApps(), location);
-  };
+  const { listStages, notFound } = stageDirectory(location, listApps, listStagesOf);
   const io = { head, read: readRaw };
 
   const store: LocalHomeStore = {
@@ -187,11 +183,7 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
     location,
     root,
     listApps,
-    async listStages(app) {
-      const stages = await listStagesOf(app);
-      if (!stages.length) throw new AppNotFoundError(app, await listApps(), location);
-      return stages;
-    },
+    listStages,
     async readCurrent(app, stage): Promise<CurrentState> {
       const key = stateKeys.app(app, stage);
       const [raw, st] = [await readRaw(key), await statKey(key)];

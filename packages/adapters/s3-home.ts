@@ -27,9 +27,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import {
-  AppNotFoundError,
   SstLockHeldError,
-  StageNotFoundError,
   StateChangedError,
   StoreUnavailableError,
   VersionNotFoundError,
@@ -44,6 +42,7 @@ import {
   mapLimit,
   parseSmallJson,
   sameStoredContent,
+  stageDirectory,
   stateKeys,
   stripQuotes,
   updateIdOfKey,
@@ -245,10 +244,7 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
       .filter((k) => k.endsWith(".json") && !k.includes("/"))
       .map((k) => k.slice(0, -5))
       .sort();
-  const notFound = async (app: string, stage: string): Promise<Error> => {
-    const known = await listStagesOf(app);
-    return known.length ? new StageNotFoundError(app, stage, known, location) : new AppNotFoundError(app, await listApps(), location);
-  };
+  const { listStages, notFound } = stageDirectory(location, listApps, listStagesOf);
   const io = { head, read };
 
   const store: S3HomeStore = {
@@ -257,11 +253,7 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
     bucket,
     client,
     listApps,
-    async listStages(app) {
-      const stages = await listStagesOf(app);
-      if (!stages.length) throw new AppNotFoundError(app, await listApps(), location);
-      return stages;
-    },
+    listStages,
     async readCurrent(app, stage): Promise<CurrentState> {
       const key = stateKeys.app(app, stage);
       let r;

@@ -14,7 +14,7 @@
  * Pure: no I/O here except through the StateStore port or the callbacks the stores pass in.
  */
 import { gunzipSync } from "node:zlib";
-import { StateParseError, VersionNotFoundError } from "../errors.ts";
+import { AppNotFoundError, StageNotFoundError, StateParseError, VersionNotFoundError } from "../errors.ts";
 import type { StateStore, StateVersion } from "../ports.ts";
 import type { UpdateRecord } from "./types.ts";
 import { isUpdateId, updateIdTime } from "./update-id.ts";
@@ -74,6 +74,24 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/**
+ * Stage listing and "not found" errors shared by the stores: `listStages` of an unknown app and a
+ * read of an unknown stage both answer with what does exist.
+ */
+export function stageDirectory(location: string, listApps: () => Promise<string[]>, listStagesOf: (app: string) => Promise<string[]>) {
+  return {
+    async listStages(app: string): Promise<string[]> {
+      const stages = await listStagesOf(app);
+      if (!stages.length) throw new AppNotFoundError(app, await listApps(), location);
+      return stages;
+    },
+    async notFound(app: string, stage: string): Promise<Error> {
+      const known = await listStagesOf(app);
+      return known.length ? new StageNotFoundError(app, stage, known, location) : new AppNotFoundError(app, await listApps(), location);
+    },
+  };
 }
 
 /** "update <id> (deploy) since <time>": for SstLockHeldError messages. */
