@@ -7,7 +7,7 @@
  * (or SLACK_BOT_TOKEN),
  * SLACK_API_URL (tests), SST_STATE_PROBES=false to turn the cloud probes off.
  */
-import { WebClient } from "@slack/web-api";
+import { createWebClient } from "@sst-state/slack/web-client";
 import { createDiagnosisTasks, errorForWorkflow, type DiagnosisTasks, type WorkflowState } from "@sst-state/core/diagnosis";
 import { systemClock, type StateStore } from "@sst-state/core/ports";
 import { createStateStore } from "@sst-state/adapters/state-store-factory";
@@ -19,7 +19,7 @@ let tasks: Promise<DiagnosisTasks> | undefined;
 
 function notifierFrom(env: NodeJS.ProcessEnv) {
   const slack = readSlackEnv(env);
-  return slack.botToken ? createSlackNotifier(new WebClient(slack.botToken, slack.slackApiUrl ? { slackApiUrl: slack.slackApiUrl } : {})) : undefined;
+  return slack.botToken ? createSlackNotifier(createWebClient(slack.botToken, slack.slackApiUrl)) : undefined;
 }
 
 async function build(env: NodeJS.ProcessEnv): Promise<DiagnosisTasks> {

@@ -14,7 +14,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import type { DynamoDBStreamEvent } from "aws-lambda";
-import { WebClient } from "@slack/web-api";
+import { createWebClient } from "@sst-state/slack/web-client";
 import { parseConfig, type Config } from "@sst-state/core/config";
 import { createLockAnnouncer, type LockAnnouncer } from "@sst-state/core/lock";
 import { lockEventsFromStreamRecords, type LockStreamRecord } from "@sst-state/adapters/lock-stream";
@@ -40,9 +40,8 @@ function loadConfig(env: Env): Config {
 function buildAnnouncer(env: Env): LockAnnouncer {
   const w = readWorkerEnv(env);
   if (!w.botToken) throw new Error("no Slack bot token: link the SlackBotToken secret (npx sst secret set SlackBotToken xoxb-…) or set SLACK_BOT_TOKEN");
-  const slackApiUrl = w.slackApiUrl ? (w.slackApiUrl.endsWith("/") ? w.slackApiUrl : `${w.slackApiUrl}/`) : undefined;
   // A few quick retries only: the function's timeout is short, and a lost post is logged.
-  const web = new WebClient(w.botToken, { retryConfig: { retries: 2 }, ...(slackApiUrl ? { slackApiUrl } : {}) });
+  const web = createWebClient(w.botToken, w.slackApiUrl, { retryConfig: { retries: 2 } });
   return createLockAnnouncer({ notifier: createSlackNotifier(web), config: loadConfig(env) });
 }
 

@@ -13,10 +13,11 @@
  * (SLACK_API_URL for tests), and the policy as SST_STATE_CONFIG_JSON (the file's text) or a file
  * named by SST_STATE_CONFIG (default ./sst-state.json).
  */
+import { createWebClient } from "@sst-state/slack/web-client";
 import { existsSync, readFileSync } from "node:fs";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { WebClient } from "@slack/web-api";
+import type { WebClient } from "@slack/web-api";
 import { parseConfig, type Config } from "@sst-state/core/config";
 import { isSstStateError, SstStateError } from "@sst-state/core/errors";
 import { createLocker } from "@sst-state/core/lock";
@@ -113,8 +114,7 @@ async function fromEnvironment(env: Record<string, string | undefined> = process
   const tableName = w.tableName;
   if (!tableName) throw new Error("SST_STATE_TABLE is not set: the restore worker needs the approvals table (infra/restore.ts links it).");
   const { store } = await createStateStore({ env, home: "aws" });
-  const slackApiUrl = w.slackApiUrl;
-  const web = w.botToken ? new WebClient(w.botToken, slackApiUrl ? { slackApiUrl: slackApiUrl.endsWith("/") ? slackApiUrl : `${slackApiUrl}/` } : {}) : undefined;
+  const web = w.botToken ? createWebClient(w.botToken, w.slackApiUrl) : undefined;
   const log: RestoreWorkerDeps["log"] = (level, message, data) => console[level](JSON.stringify({ level, message, ...data }));
   return restoreServiceFromDeps({
     store,

@@ -8,7 +8,7 @@
  * (default ./sst-state.json, copied into the bundle by infra/bot.ts when it exists).
  */
 import { existsSync, readFileSync } from "node:fs";
-import { WebClient } from "@slack/web-api";
+import { createWebClient } from "@sst-state/slack/web-client";
 import { parseConfig, type Config } from "@sst-state/core/config";
 import { systemClock } from "@sst-state/core/ports";
 import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
@@ -42,7 +42,7 @@ export async function workerDeps(env: Env = process.env, over: Partial<BotDeps> 
   const home = env.SST_STATE_HOME === "local" ? "local" : "aws";
   const store = over.store ?? (await createStateStore({ env, home })).store;
   const dynamo = w.tableName && !(over.locks && over.idempotency) ? createDynamoClient({ env }) : undefined;
-  const web = new WebClient(w.botToken, w.slackApiUrl ? { slackApiUrl: w.slackApiUrl } : {});
+  const web = createWebClient(w.botToken, w.slackApiUrl);
   return {
     store,
     clock: systemClock,

@@ -16,6 +16,7 @@
 import { parseCommand } from "@sst-state/core/command";
 import { App, LogLevel, type Receiver } from "@slack/bolt";
 import type { SlackJob } from "./jobs.ts";
+import { slackApiBase } from "./web-client.ts";
 import { renderCommandError } from "./render/error.ts";
 import { renderHelp } from "./render/help.ts";
 import { workingText } from "./render/working.ts";
@@ -53,7 +54,7 @@ export function createSlackApp(opts: CreateSlackAppOptions): App {
   const app = new App({
     ...(opts.receiver ? { receiver: opts.receiver } : opts.appToken ? { socketMode: true, appToken: opts.appToken } : { signingSecret: opts.signingSecret }),
     authorize: async () => ({ botToken: opts.botToken, ...(ids ?? {}) }),
-    ...(opts.slackApiUrl ? { clientOptions: { slackApiUrl: withSlash(opts.slackApiUrl) } } : {}),
+    ...(opts.slackApiUrl ? { clientOptions: { slackApiUrl: slackApiBase(opts.slackApiUrl) } } : {}),
     logLevel: opts.logLevel ?? LogLevel.WARN,
     // No conversation store, no self-ignoring: commands and buttons only.
     convoStore: false,
@@ -139,8 +140,4 @@ export function createSlackApp(opts: CreateSlackAppOptions): App {
     log?.error("bolt error", { error: String(e) });
   });
   return app;
-}
-
-function withSlash(url: string): string {
-  return url.endsWith("/") ? url : `${url}/`;
 }

@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { HTTPReceiver, LogLevel, type App } from "@slack/bolt";
-import { WebClient } from "@slack/web-api";
+import { createWebClient } from "./web-client.ts";
 import { createSlackApp, isFreshTimestamp } from "./app.ts";
 import { consoleLogger, type BotDeps } from "./deps.ts";
 import { createMemoryIdempotencyStore } from "./idempotency.ts";
@@ -110,7 +110,7 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
   }
   if (!opts.botToken) print("sst-state: no SLACK_BOT_TOKEN; answers go through response_url only (large diffs cannot be attached).");
 
-  const web = new WebClient(opts.botToken, opts.slackApiUrl ? { slackApiUrl: opts.slackApiUrl.endsWith("/") ? opts.slackApiUrl : `${opts.slackApiUrl}/` } : {});
+  const web = createWebClient(opts.botToken, opts.slackApiUrl);
   const deps: BotDeps = {
     ...opts.deps,
     log,

@@ -20,7 +20,7 @@ import {
 import { UsageError } from "@sst-state/core/errors";
 import { createDynamoApprovalStore } from "@sst-state/adapters/dynamodb-approval-store";
 import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
-import { WebClient } from "@slack/web-api";
+import { createWebClient } from "@sst-state/slack/web-client";
 import { createSlackNotifier } from "@sst-state/slack/notifier";
 import { slackRestoreMessages } from "@sst-state/slack/render/restore";
 import type { CliCommand, CliContext } from "../cli-types.ts";
@@ -31,7 +31,7 @@ import { createStyle } from "../output.ts";
 export async function cliNotifier(env: NodeJS.ProcessEnv): Promise<Notifier | undefined> {
   if (!env.SLACK_BOT_TOKEN) return undefined;
   const url = env.SLACK_API_URL;
-  return createSlackNotifier(new WebClient(env.SLACK_BOT_TOKEN, url ? { slackApiUrl: url.endsWith("/") ? url : `${url}/` } : {}));
+  return createSlackNotifier(createWebClient(env.SLACK_BOT_TOKEN, url));
 }
 
 export async function cliRestoreService(ctx: CliContext): Promise<RestoreService> {

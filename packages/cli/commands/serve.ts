@@ -4,7 +4,7 @@
  * neither), locks/approvals/audit in the embedded store under .sst-state/db (or SST_STATE_TABLE),
  * the Slack app over HTTP on PORT (`POST /slack/events`) or Socket Mode with SLACK_APP_TOKEN.
  */
-import { WebClient } from "@slack/web-api";
+import { createWebClient } from "@sst-state/slack/web-client";
 import { UsageError } from "@sst-state/core/errors";
 import { createLockAnnouncer } from "@sst-state/core/lock";
 import { createLocalHomeStore } from "@sst-state/adapters/local-home";
@@ -62,7 +62,7 @@ const serve: CliCommand = {
     const locks = await lockStore(ctx.services);
 
     const slackApiUrl = env.SLACK_API_URL;
-    const web = new WebClient(env.SLACK_BOT_TOKEN, slackApiUrl ? { slackApiUrl: slackApiUrl.endsWith("/") ? slackApiUrl : `${slackApiUrl}/` } : {});
+    const web = createWebClient(env.SLACK_BOT_TOKEN, slackApiUrl);
     const notifier = createSlackNotifier(web);
     const announcer = createLockAnnouncer({ notifier, config });
     // Diagnoses run the deployed state-machine definition in-process (aws-local-stepfunctions).
