@@ -5,36 +5,35 @@
  * - Any file may be gzip (SST v4.13+ `state.compress`): the first two bytes decide, not the name.
  * - Versions follow the shared model (core/state/versions.ts): snapshots + legacy history joined to
  *   update records, and the current file as its own `current` version only when it differs from
- *   the newest snapshot. There are no object versions here (that is S3's), so
- * - `writeCurrent` (restore) first keeps the replaced state as a new snapshot (a fresh updateID,
- *   newer than every other snapshot) unless it already is the newest snapshot, then replaces the
- *   current file atomically (temp file + rename). The token is the sha256 of the file's bytes. The
+ *   the newest snapshot. There are no object versions here (that is S3's).
+ * - Writes (restore only, core/restore/write.ts): `writeCurrent` replaces the current file
+ *   atomically (temp file + rename) if its sha256 (the token) is still the expected one;
+ *   `writeSnapshot` creates a snapshot atomically and never replaces one (temp file + link). The
  *   compare and the rename are two steps: callers hold the stage's lock (DESIGN §3), which is what
  *   makes this safe against another restore; SST itself never takes our lock, so compare late.
  * - `secret/` and the passphrase file are never opened, listed or stat'ed.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { homedir } from "node:os";
 import { posix, win32 } from "node:path";
-import { mkdir, open, readFile, readdir, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { link, mkdir, open, readFile, readdir, rename, stat, unlink, writeFile } from "node:fs/promises";
 import {
   SstLockHeldError,
   StateChangedError,
   StoreUnavailableError,
+  UsageError,
   VersionNotFoundError,
 } from "@sst-state/core/errors";
 import { systemClock, type Clock, type CurrentState, type StateStore, type StateVersion } from "@sst-state/core/ports";
 import type { SstLock, UpdateRecord } from "@sst-state/core/state/types";
-import { makeUpdateId, updateIdTime } from "@sst-state/core/state/update-id";
 import {
   assembleVersions,
   decodeStored,
   describeSstLock,
   parseSmallJson,
   sameStoredContent,
+  snapshotExists,
   stageDirectory,
   stateKeys,
-  updateIdOfHistoryKey,
   updateIdOfKey,
   type StoredObject,
 } from "@sst-state/core/state/versions";
@@ -43,7 +42,7 @@ export interface LocalHomeStoreOptions {
   /** the folder that contains `state/` (`--state-dir`, SST_STATE_DIR); default: SST's own */
   root?: string;
   env?: Record<string, string | undefined>;
-  platform?: NodeJS.Platform;
+  platform?: NodeJS.Platform | "ios";
   clock?: Clock;
   /** called with every path (relative to `<root>/state/`) the store reads, lists, stats or writes */
   onAccess?: (op: "read" | "stat" | "list" | "write", key: string) => void;
@@ -55,19 +54,44 @@ export interface LocalHomeStore extends StateStore {
 }
 
 /**
- * SST's local home root: `$XDG_CONFIG_HOME/sst`, else `~/.config/sst` (Linux and others),
- * `~/Library/Application Support/sst` (macOS), `%AppData%\sst` (Windows).
+ * SST's local home root, chosen exactly as SST does: `filepath.Join(os.UserConfigDir(), "sst")`
+ * (sst/sst pkg/global/global.go lines 31-41 at 08fa0a62, 2024-10, the same in v3.2.47; SST 4.17.1
+ * still panics from there, `pkg/global/global.go:24-30`, when os.UserConfigDir fails), and
+ * `<root>/state/<key>/<app>/<stage>.json` (pkg/project/provider/local.go lines 81-83).
+ *
+ * Go's os.UserConfigDir (src/os/file.go, `func UserConfigDir`; SST 4.17.1 is built with go1.26.4):
+ * - windows: `%AppData%` (error when empty); XDG_CONFIG_HOME is not looked at;
+ * - darwin and ios: `$HOME/Library/Application Support` (error when $HOME is empty); no XDG;
+ * - plan9: `$home/lib`;
+ * - every other OS (Linux, the BSDs, …): `$XDG_CONFIG_HOME` when non-empty, which must be an
+ *   absolute path ("path in $XDG_CONFIG_HOME is relative" otherwise), else `$HOME/.config`
+ *   ("neither $XDG_CONFIG_HOME nor $HOME are defined" when both are empty).
+ * Where Go errors, SST cannot run at all; we say so and how to fix it instead of guessing a folder.
  */
-export function defaultLocalHomeRoot(env: Record<string, string | undefined> = process.env, platform: NodeJS.Platform = process.platform): string {
-  const path = platform === "win32" ? win32 : posix;
-  if (env.XDG_CONFIG_HOME) return path.join(env.XDG_CONFIG_HOME, "sst");
+export function defaultLocalHomeRoot(env: Record<string, string | undefined> = process.env, platform: NodeJS.Platform | "ios" = process.platform): string {
+  const fail = (why: string) =>
+    new UsageError(`Cannot find SST's local home: ${why}, so SST itself cannot find it either (Go's os.UserConfigDir fails).`, "Set it, or point --state-dir / SST_STATE_DIR at the folder that contains state/.");
   if (platform === "win32") {
-    const appData = env.APPDATA ?? path.join(env.USERPROFILE ?? homedir(), "AppData", "Roaming");
-    return path.join(appData, "sst");
+    // Windows environment names are case-insensitive; Node keeps the spelling Windows reports.
+    const appData = env.AppData ?? env.APPDATA ?? Object.entries(env).find(([k]) => k.toLowerCase() === "appdata")?.[1];
+    if (!appData) throw fail("%AppData% is not defined");
+    return win32.join(appData, "sst");
   }
-  const home = env.HOME ?? homedir();
-  if (platform === "darwin") return path.join(home, "Library", "Application Support", "sst");
-  return path.join(home, ".config", "sst");
+  if (platform === "darwin" || platform === "ios") {
+    if (!env.HOME) throw fail("$HOME is not defined");
+    return posix.join(env.HOME, "Library", "Application Support", "sst");
+  }
+  if ((platform as string) === "plan9") {
+    if (!env.home) throw fail("$home is not defined");
+    return posix.join(env.home, "lib", "sst");
+  }
+  const xdg = env.XDG_CONFIG_HOME;
+  if (xdg) {
+    if (!xdg.startsWith("/")) throw fail(`XDG_CONFIG_HOME is a relative path ("${xdg}"); Go requires an absolute one`);
+    return posix.join(xdg, "sst");
+  }
+  if (!env.HOME) throw fail("neither $XDG_CONFIG_HOME nor $HOME are defined");
+  return posix.join(env.HOME, ".config", "sst");
 }
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -152,19 +176,26 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
     const out = await Promise.all(files.map((n) => statKey(prefix + n)));
     return out.filter((o): o is StoredObject => o !== null);
   };
-  /** write a whole file atomically: temp file in the same folder, then rename over */
-  const writeAtomic = async (key: string, bytes: Uint8Array | string): Promise<void> => {
+  /**
+   * Write a whole file atomically: a temp file in the same folder, then rename it over the target
+   * (`replace`), or hard-link it to the target, which fails when the target exists (create only).
+   * Either way a reader sees the old file or the whole new one, never a part.
+   */
+  const writeAtomic = async (key: string, bytes: Uint8Array | string, mode: "replace" | "create" = "replace"): Promise<void> => {
     access("write", key);
     const target = file(key);
     const tmp = `${target}.sst-state-${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
     try {
       await mkdir(path.dirname(target), { recursive: true });
       await writeFile(tmp, bytes, { flag: "wx" });
-      await rename(tmp, target);
+      if (mode === "replace") await rename(tmp, target);
+      else await link(tmp, target);
     } catch (e) {
       await unlink(tmp).catch(() => {});
+      if (mode === "create" && (e as Errno).code === "EEXIST") throw snapshotExists(target);
       throw fsError(e, key, "write");
     }
+    if (mode === "create") await unlink(tmp).catch(() => {});
   };
 
   const listApps = async (): Promise<string[]> => {
@@ -245,28 +276,6 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
       if (sha256(raw) !== expectToken) {
         throw new StateChangedError(`The current state of ${app}/${stage} in ${location} changed since it was read; nothing was written.`);
       }
-      // Keep what is about to be replaced, unless it already is the newest snapshot/history entry.
-      const [snapshots, history] = await Promise.all([
-        listJson(stateKeys.snapshotPrefix(app, stage)),
-        listJson(stateKeys.historyPrefix(app, stage)),
-      ]);
-      const entries = [
-        ...snapshots.map((o) => ({ o, id: updateIdOfKey(o.key) })),
-        ...history.map((o) => ({ o, id: updateIdOfHistoryKey(o.key) })),
-      ].filter((x): x is { o: StoredObject; id: string } => !!x.id);
-      const newest = entries.sort((a, b) => updateIdTime(b.id) - updateIdTime(a.id) || a.id.localeCompare(b.id))[0];
-      const currentObj: StoredObject = { key, size: raw.length };
-      if (!newest || !(await sameStoredContent(currentObj, newest.o, io))) {
-        const ms = Math.max(clock.now(), newest ? updateIdTime(newest.id) + 1 : 0);
-        const keep = stateKeys.snapshot(app, stage, makeUpdateId(ms));
-        access("write", keep);
-        try {
-          await mkdir(path.dirname(file(keep)), { recursive: true });
-          await writeFile(file(keep), raw, { flag: "wx" });
-        } catch (e) {
-          throw fsError(e, keep, "write");
-        }
-      }
       await writeAtomic(key, bytes);
       return { bytes: decodeStored(bytes), token: sha256(bytes), time: new Date(clock.now()).toISOString() };
     },
@@ -295,6 +304,9 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
       } catch (e) {
         if (!isMissing(e)) throw fsError(e, key, "delete");
       }
+    },
+    async writeSnapshot(app, stage, updateId, bytes) {
+      await writeAtomic(stateKeys.snapshot(app, stage, updateId), bytes, "create");
     },
     async writeUpdate(app, stage, record) {
       await writeAtomic(stateKeys.update(app, stage, record.id), JSON.stringify(record));

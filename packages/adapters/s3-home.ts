@@ -8,11 +8,12 @@
  * - Object versions of `app/<app>/<stage>.json` are paged with ListObjectVersions; a stage can have
  *   hundreds of thousands (SST re-pushes during every deploy), so nothing here lists them all.
  * - Every read sniffs gzip (`1f 8b`, SST v4.13+ `state.compress`).
- * - Writes (restore only) are conditional: PutObject `If-Match: <ETag>` for the current state,
- *   `If-None-Match: *` for SST's lock. Servers without conditional PUTs (OpenStack Swift answers
- *   501 NotImplemented) get a HEAD-compare-PUT instead, which is safe only because the caller holds
- *   the stage's lock (DESIGN §3); SST itself could still write between the HEAD and the PUT, and
- *   then its next push wins, as it would have anyway. Versioning keeps every replaced object.
+ * - Writes (restore only, core/restore/write.ts) are conditional: PutObject `If-Match: <ETag>` for
+ *   the current state, `If-None-Match: *` for SST's lock and for snapshots (never replaced). Servers
+ *   without conditional PUTs (OpenStack Swift answers 501 NotImplemented) get a HEAD-compare-PUT
+ *   instead, which is safe only because the caller holds the stage's lock (DESIGN §3); SST itself
+ *   could still write between the HEAD and the PUT, and then its next push wins, as it would have
+ *   anyway. Versioning keeps every replaced object.
  * - SDK failures become StoreUnavailableError with a hint naming the bucket, credentials, region
  *   and endpoint to check.
  */
@@ -42,13 +43,13 @@ import {
   mapLimit,
   parseSmallJson,
   sameStoredContent,
+  snapshotExists,
   stageDirectory,
   stateKeys,
   stripQuotes,
   updateIdOfKey,
   type StoredObject,
 } from "@sst-state/core/state/versions";
-import { makeUpdateId } from "@sst-state/core/state/update-id";
 
 export interface S3HomeStoreOptions {
   bucket: string;
@@ -164,8 +165,6 @@ function decodeCursor(s: string): { k: string; v?: string } {
 export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
   const { bucket, client } = opts;
   const location = `s3://${bucket}`;
-  /** key → the ETag and version id ("" for none) readCurrent last saw: will the bucket keep it when replaced? */
-  const currentVersionSeen = new Map<string, { etag: string; versionId: string }>();
   const fail = (e: unknown, op: string, key?: string) => s3Unavailable(e, { bucket, op, ...(key ? { key } : {}), ...(opts.env ? { env: opts.env } : {}) });
 
   /** GetObject; null when the key does not exist */
@@ -238,6 +237,29 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
     return { prefixes, keys };
   };
 
+  /**
+   * PUT `body` at `key` only if no object is there (`If-None-Match: *`); false when one is. Where
+   * the server has no conditional PUT (501), HEAD then PUT, under the stage's lock.
+   */
+  const putNew = async (key: string, body: Uint8Array | string): Promise<boolean> => {
+    const put = (conditional: boolean) =>
+      client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/json", ...(conditional ? { IfNoneMatch: "*" } : {}) }));
+    try {
+      await put(true);
+      return true;
+    } catch (e) {
+      if (isPreconditionFailed(e)) return false;
+      if (!isNotImplemented(e)) throw fail(e, "write", key);
+    }
+    if (await headObject(key)) return false;
+    try {
+      await put(false);
+      return true;
+    } catch (e) {
+      throw fail(e, "write", key);
+    }
+  };
+
   const listApps = async () => (await listPrefixes("app/")).prefixes.filter((p) => p).sort();
   const listStagesOf = async (app: string) =>
     (await listPrefixes(`app/${app}/`)).keys
@@ -263,7 +285,6 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
         throw fail(e, "read", key);
       }
       if (!r) throw await notFound(app, stage);
-      if (r.etag) currentVersionSeen.set(key, { etag: stripQuotes(r.etag), versionId: r.versionId ?? "" });
       return {
         bytes: decodeStored(r.bytes),
         token: r.etag ?? "",
@@ -396,27 +417,6 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
       const changed = () => new StateChangedError(`The current state of ${app}/${stage} in s3://${bucket} changed since it was read (ETag ≠ ${expectToken}); nothing was written.`);
       const put = (conditional: boolean) =>
         client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: "application/json", ...(conditional ? { IfMatch: expectToken } : {}) }));
-      // Versioning is what keeps the replaced object. Where the bucket does not version it
-      // (versioning off or suspended: readCurrent saw no version id, or "null"), the PUT below would
-      // drop it, so keep it first as a snapshot with a fresh updateID, as the local home does.
-      // Restore always reads the current state (readCurrent) just before writing it.
-      const seen = currentVersionSeen.get(key);
-      if (seen && seen.etag === stripQuotes(expectToken) && (seen.versionId === "" || seen.versionId === "null")) {
-        let raw;
-        try {
-          raw = await get(key);
-        } catch (e) {
-          throw fail(e, "read", key);
-        }
-        if (!raw) throw await notFound(app, stage);
-        if (!raw.etag || stripQuotes(raw.etag) !== stripQuotes(expectToken)) throw changed();
-        const keep = stateKeys.snapshot(app, stage, makeUpdateId(Date.now()));
-        try {
-          await client.send(new PutObjectCommand({ Bucket: bucket, Key: keep, Body: raw.bytes, ContentType: "application/json" }));
-        } catch (e) {
-          throw fail(e, "write", keep);
-        }
-      }
       let r;
       try {
         r = await put(true);
@@ -443,25 +443,14 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
     },
     async putSstLock(app, stage, lock) {
       const key = stateKeys.lock(app, stage);
-      const held = async () => {
+      if (!(await putNew(key, JSON.stringify(lock)))) {
         const existing = await store.readSstLock(app, stage);
-        return new SstLockHeldError(app, stage, existing ? describeSstLock(existing) : "a lock object exists");
-      };
-      const put = (conditional: boolean) =>
-        client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(lock), ContentType: "application/json", ...(conditional ? { IfNoneMatch: "*" } : {}) }));
-      try {
-        await put(true);
-      } catch (e) {
-        if (isPreconditionFailed(e)) throw await held();
-        if (!isNotImplemented(e)) throw fail(e, "write", key);
-        // No conditional PUT on this server: check, then put (callers hold the stage lock).
-        if (await headObject(key)) throw await held();
-        try {
-          await put(false);
-        } catch (e2) {
-          throw fail(e2, "write", key);
-        }
+        throw new SstLockHeldError(app, stage, existing ? describeSstLock(existing) : "a lock object exists");
       }
+    },
+    async writeSnapshot(app, stage, updateId, bytes) {
+      const key = stateKeys.snapshot(app, stage, updateId);
+      if (!(await putNew(key, bytes))) throw snapshotExists(`s3://${bucket}/${key}`);
     },
     async deleteSstLock(app, stage, updateID) {
       const key = stateKeys.lock(app, stage);

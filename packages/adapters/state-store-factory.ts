@@ -17,7 +17,7 @@ export interface CreateStateStoreOptions {
   stateDir?: string;
   app?: string;
   env: Record<string, string | undefined>;
-  platform?: NodeJS.Platform;
+  platform?: NodeJS.Platform | "ios";
   /** prebuilt clients (tests); otherwise built from `env` */
   s3?: S3Client;
   ssm?: SSMClient;
@@ -35,12 +35,22 @@ export async function createStateStore(opts: CreateStateStoreOptions): Promise<C
   const requested = opts.home ?? parseHome(env.SST_STATE_HOME);
   const app = opts.app ?? (env.SST_STATE_APP || undefined);
   const stateDir = opts.stateDir ?? (env.SST_STATE_DIR || undefined);
-  const root = stateDir ?? defaultLocalHomeRoot(env, opts.platform ?? process.platform);
+  // SST's own root throws (a UsageError saying what to set) where Go's os.UserConfigDir fails.
+  const findRoot = () => stateDir ?? defaultLocalHomeRoot(env, opts.platform ?? process.platform);
 
   if (requested === "local") {
+    const root = findRoot();
     return { store: createLocalHomeStore({ root, env }), home: "local", why: `${opts.home ? "--home local" : "SST_STATE_HOME=local"}: local home ${root}` };
   }
   if (requested === undefined) {
+    let root: string;
+    try {
+      root = findRoot();
+    } catch (e) {
+      // No local home can exist here (SST could not run with this environment either): AWS is next.
+      const aws = await awsStore(opts);
+      return { ...aws, why: `${(e as Error).message} Using the AWS home (${aws.why})` };
+    }
     const local = createLocalHomeStore({ root, env });
     let apps: string[] = [];
     try {

@@ -41,8 +41,9 @@ export async function ensureDemoHome(cwd: string, now = Date.now()): Promise<{ r
  */
 export async function pickEmbeddedHome(env: NodeJS.ProcessEnv, cwd: string): Promise<{ root: string; demo: boolean }> {
   if (env.SST_STATE_HOME === "aws") return { root: "", demo: false };
-  const configured = env.SST_STATE_DIR ?? defaultLocalHomeRoot(env, process.platform);
   try {
+    // throws where SST's own root cannot be found (Go's os.UserConfigDir fails): then there is none
+    const configured = env.SST_STATE_DIR ?? defaultLocalHomeRoot(env, process.platform);
     const apps = await createLocalHomeStore({ root: configured }).listApps();
     if (apps.length) return { root: configured, demo: false };
   } catch {

@@ -104,11 +104,16 @@ export interface StateStore {
 
   /**
    * Write `bytes` as the new current state only if the current state still has `expectToken`.
-   * Never deletes: on S3 the replaced object stays as a non-current version; in the local home
-   * the replaced state is first kept as a snapshot. Throws StateChangedError when the token no
-   * longer matches (nothing written).
+   * Never deletes: on a versioned bucket the replaced object stays as a non-current version; a
+   * replaced state that is no snapshot is kept as one by the restore first (core/restore/write.ts).
+   * Throws StateChangedError when the token no longer matches (nothing written).
    */
   writeCurrent(app: string, stage: string, bytes: Uint8Array, expectToken: string): Promise<CurrentState>;
+  /**
+   * Create `snapshot/<app>/<stage>/<updateId>.json`, as SST does when an update ends. Never
+   * replaces one: throws StateChangedError when it exists (nothing written).
+   */
+  writeSnapshot(app: string, stage: string, updateId: string, bytes: Uint8Array): Promise<void>;
   /** Create SST's lock object; throws SstLockHeldError if one exists. */
   putSstLock(app: string, stage: string, lock: SstLock): Promise<void>;
   /** Delete SST's lock object if it is still the one with `updateID` (ours). */

@@ -52,8 +52,9 @@ export async function resolveApp(store: StateStore, explicit: string | undefined
 
 export async function getStatus(deps: QueryDeps, app: string, stage: string): Promise<StatusReport> {
   const { store, clock } = deps;
-  const [current, sstLock, updates, lease, restores] = await Promise.all([
+  const [current, versions, sstLock, updates, lease, restores] = await Promise.all([
     store.readCurrent(app, stage),
+    store.listVersions(app, stage),
     store.readSstLock(app, stage),
     store.listUpdates(app, stage, 1),
     deps.locks ? deps.locks.get(app, stage, clock.now()) : Promise.resolve(undefined),
@@ -80,7 +81,9 @@ export async function getStatus(deps: QueryDeps, app: string, stage: string): Pr
     resources: summary.resources,
     types: summary.types,
     pendingOperations: summary.pendingOperations,
-    updatedAt: summary.manifestTime ?? current.time ?? null,
+    // The time `history` shows for the current version (its update's start, or when the current
+    // file was written when it is no snapshot), so that the two commands never disagree.
+    updatedAt: versions.find((v) => v.isCurrent)?.time ?? current.time ?? null,
     lock,
     lastUpdate: last
       ? {
@@ -130,7 +133,16 @@ function toEntry(v: Awaited<ReturnType<StateStore["listVersions"]>>[number]): Hi
     completed: v.update ? !!v.update.timeCompleted : null,
     errors: v.update?.errors?.length ?? 0,
     version: v.update?.version ?? null,
+    ...restoredBy(v.update?.restore),
   };
+}
+
+/** The `restore` field a restore writes into its update record (restore/execute.ts). */
+function restoredBy(restore: unknown): Pick<HistoryEntry, "by"> {
+  if (!restore || typeof restore !== "object") return {};
+  const { requester, approver } = restore as { requester?: unknown; approver?: unknown };
+  if (typeof requester !== "string") return {};
+  return { by: { requester, approver: typeof approver === "string" ? approver : null } };
 }
 
 export async function getDiff(deps: QueryDeps, app: string, stage: string, from = "previous", to = "latest"): Promise<DiffReport> {

@@ -55,6 +55,8 @@ export interface HistoryEntry {
   completed: boolean | null;
   errors: number;
   version: string | null;
+  /** for a restore by sst-state: who asked and who approved (from its update record) */
+  by?: { requester: string; approver: string | null };
 }
 
 export interface HistoryReport {

@@ -15,7 +15,7 @@ export function renderHistory(r: HistoryReport, style: Style, now: number): stri
         v.kind === "current" ? "current (differs from the newest snapshot)" : v.id,
         shortTime(v.time),
         style.dim(relativeTime(v.time, now)),
-        v.command ?? "-",
+        `${v.command ?? "-"}${v.by ? ` by ${v.by.requester}${v.by.approver ? `, approved by ${v.by.approver}` : ""}` : ""}`,
         `${result}  ${style.dim(selector)}`,
       ]);
     });

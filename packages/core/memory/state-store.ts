@@ -17,6 +17,7 @@ import {
   describeSstLock,
   parseSmallJson,
   sameStoredContent,
+  snapshotExists,
   stateKeys,
   updateIdOfKey,
   type StoredObject,
@@ -222,6 +223,11 @@ export function createMemoryStateStore(
       const lock = parseSmallJson<SstLock>(raw, key);
       if (lock.updateID !== updateID) throw new SstLockHeldError(app, stage, `${describeSstLock(lock)}, not ours (${updateID}); left in place`);
       store.remove(key);
+    },
+    async writeSnapshot(app, stage, updateId, bytes) {
+      const key = stateKeys.snapshot(app, stage, updateId);
+      if (latest(key)) throw snapshotExists(key);
+      put(key, bytes);
     },
     async writeUpdate(app, stage, record) {
       put(stateKeys.update(app, stage, record.id), JSON.stringify(record));

@@ -8,14 +8,19 @@
  *      target bytes are still the ones shown (sha256);
  *   4. create SST's lock object ourselves (`command: "sst-state restore"`), so an `sst deploy`
  *      that starts meanwhile stops with SST's "concurrent update" message, and an update record
- *      (so `sst unlock` and `history` know what held the lock);
- *   5. `writeCurrent(bytes, expectToken)`: one whole-object write, conditional on the token
- *      (S3 If-Match, or checked under the lock where the server cannot) — never a delete;
- *   6. in `finally`: delete SST's lock (only if it is still ours) and release the lease.
+ *      under the same new updateID, as SST's Lock does (so `sst unlock` and `history` know what
+ *      held the lock, and who asked and approved: `restore` in the record);
+ *   5. `writeRestore` (write.ts): keep the replaced state if it is no snapshot, write the target as
+ *      the current state conditional on the token (S3 If-Match, or checked under the lock where the
+ *      server cannot), and its snapshot under the restore's updateID — never a delete;
+ *   6. in `finally`: complete the update record (`timeCompleted`), delete SST's lock (only if it is
+ *      still ours) and release the lease.
+ * So a restore leaves what SST leaves for a state-changing command: app file + snapshot + update
+ * record under one updateID, and `history` lists it as one version.
  *
- * If `writeCurrent` throws something other than StateChangedError, we cannot know whether the
- * write happened; the current state is read back and compared with the target, so the outcome
- * reported is the truth: either the old version (nothing changed) or the target (restored).
+ * If writing the current state throws something other than StateChangedError, we cannot know
+ * whether the write happened; writeRestore reads it back and compares it with the target, so the
+ * outcome reported is the truth: either the old version (nothing changed) or the target (restored).
  */
 import { SstLockHeldError, StateChangedError, isSstStateError, type SstStateError, StoreUnavailableError } from "../errors.ts";
 import type { Clock, CurrentState, StateStore } from "../ports.ts";
@@ -25,10 +30,20 @@ import { makeUpdateId } from "../state/update-id.ts";
 import type { UpdateRecord } from "../state/types.ts";
 import type { AuditLog, RestoreRequest, RestoreResult } from "./ports.ts";
 import { sha256Hex, shortTime } from "./plan.ts";
+import { planKeep, writeRestore } from "./write.ts";
 import { mention } from "./policy.ts";
 import { RestoreRefusedError, StageLockedError } from "./errors.ts";
 
+/**
+ * The update record's `command` and `version`. SST's own records name the command ("deploy",
+ * "remove", "refresh", "repair", …) and SST's version; a restore names itself, so `history` and
+ * `status` show who wrote the state. SST reads records into a struct that ignores unknown fields
+ * (pkg/project/provider/provider.go lines 138-146 at 08fa0a62), so the extra `restore` field
+ * (request, target, requester, approver) is kept for us and harmless to SST; the integration
+ * test runs SST 4.17.1's `sst state export` and `sst unlock` on a restored home.
+ */
 export const RESTORE_COMMAND = "sst-state restore";
+export const RESTORE_RECORD_VERSION = "sst-state";
 /** The lease a restore holds; a restore takes seconds. */
 export const RESTORE_LEASE_TTL_MS = 10 * 60_000;
 
@@ -121,7 +136,8 @@ export async function executeRestore(deps: ExecuteDeps, req: RestoreRequest, act
     // 3. still the state the approver saw?
     const current = await store.readCurrent(app, stage);
     if (current.token !== req.current.token) throw stateChanged(req, await describeChange(deps, req, current));
-    const target = await resolveVersion(store, app, stage, req.target.versionId ?? req.target.id);
+    const versions = await store.listVersions(app, stage);
+    const target = await resolveVersion(store, app, stage, req.target.versionId ?? req.target.id, versions);
     const bytes = await target.read();
     if (sha256Hex(bytes) !== req.target.sha256) {
       throw new RestoreRefusedError(
@@ -142,29 +158,30 @@ export async function executeRestore(deps: ExecuteDeps, req: RestoreRequest, act
       throw e;
     }
     sstLockOurs = true;
-    recordStarted = { id: updateId, runID, version: "sst-state", command: RESTORE_COMMAND, errors: [], timeStarted: created };
+    recordStarted = {
+      id: updateId,
+      runID,
+      version: RESTORE_RECORD_VERSION,
+      command: RESTORE_COMMAND,
+      errors: [],
+      timeStarted: created,
+      restore: { request: req.id, target: req.target.id, requester: req.requester, approver: actor },
+    };
     await store.writeUpdate(app, stage, recordStarted);
 
-    // 5. the one write
+    // 5. the writes: keep the replaced state if it is no snapshot, the current state, its snapshot
+    const { replacedId, keep } = planKeep(versions, current, startedAt);
     let written: CurrentState;
     try {
-      written = await store.writeCurrent(app, stage, bytes, req.current.token);
+      written = await writeRestore(store, { app, stage, updateId, bytes, expectToken: req.current.token, ...(keep ? { keep } : {}) }, warn);
     } catch (e) {
       if (e instanceof StateChangedError) throw stateChanged(req, await describeChange(deps, req, null));
-      // Did the write happen? Read back and tell the truth.
-      let after: CurrentState;
-      try {
-        after = await store.readCurrent(app, stage);
-      } catch {
-        throw e;
-      }
-      if (sha256Hex(after.bytes) !== req.target.sha256) throw e;
-      warn(`writeCurrent of ${app}/${stage} reported an error after writing; the target is current`, e);
-      written = after;
+      throw e;
     }
     result.token = written.token;
     if (written.versionId) result.versionId = written.versionId;
-    result.previousSelector = await previousSelector(store, req);
+    const previous = replacedId ?? req.current.selector ?? (req.current.versionId !== "null" ? req.current.versionId : undefined);
+    if (previous) result.previousSelector = previous;
     result.finishedAt = new Date(clock.now()).toISOString();
     outcome = { ok: true, result };
   } catch (e) {
@@ -192,26 +209,4 @@ export async function executeRestore(deps: ExecuteDeps, req: RestoreRequest, act
       .catch((e) => warn(`could not release the lease on ${app}/${stage} (token ${lease.token})`, e));
   }
   return outcome!;
-}
-
-/**
- * A selector that names what was current before the restore, for "restore the previous version":
- * its snapshot's updateID when it was one, else its S3 object version id (the replaced object
- * stays as a non-current version), else — in the local home, which keeps the replaced state as a
- * snapshot — the snapshot that now holds those bytes.
- */
-async function previousSelector(store: StateStore, req: RestoreRequest): Promise<string | undefined> {
-  if (req.current.selector) return req.current.selector;
-  // "null" is the version id of an object written while versioning was off: it names whatever is current
-  if (req.current.versionId && req.current.versionId !== "null") return req.current.versionId;
-  if (!req.current.sha256) return undefined;
-  try {
-    const versions = await store.listVersions(req.app, req.stage);
-    for (const v of versions.filter((x) => x.kind !== "current").slice(0, 5)) {
-      if (sha256Hex(await store.readVersion(req.app, req.stage, v)) === req.current.sha256) return v.id;
-    }
-  } catch {
-    /* an undo button is a nicety */
-  }
-  return undefined;
 }

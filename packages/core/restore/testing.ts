@@ -67,7 +67,7 @@ export function wrapStateStore(inner: StateStore): StateStore & {
   w.writes = 0;
   w.fault = "none";
   w.locksSeenDuringWrite = [];
-  for (const k of ["listApps", "listStages", "readCurrent", "listVersions", "readVersion", "listObjectVersions", "readObjectVersion", "readSstLock", "readUpdate", "listUpdates", "putSstLock", "deleteSstLock", "writeUpdate"] as const) {
+  for (const k of ["listApps", "listStages", "readCurrent", "listVersions", "readVersion", "listObjectVersions", "readObjectVersion", "readSstLock", "readUpdate", "listUpdates", "putSstLock", "deleteSstLock", "writeSnapshot", "writeUpdate"] as const) {
     (w as unknown as Record<string, unknown>)[k] = (inner[k] as (...a: unknown[]) => unknown).bind(inner);
   }
   w.writeCurrent = async (app, stage, bytes, token) => {

@@ -5,8 +5,10 @@
  * or load them into `createMemoryStateStore(files)`.
  *
  * Per stage, `deploys` updates at least 6 hours apart, ending before `now`:
- * - each completed deploy: `snapshot/<app>/<stage>/<updateID>.json` (legacy: `history/…/<20 digits>-<updateID>.json`
- *   for the older half), `update/…/<updateID>.json` with `timeCompleted`, `eventlog/…/<updateID>.json`;
+ * - each completed deploy: `snapshot/<app>/<stage>/<updateID>.json`, `update/…/<updateID>.json` with
+ *   `timeCompleted`, `eventlog/…/<updateID>.json`; with `legacyHistory`, the older half as SST ≤ v3.2.47
+ *   left them instead: only `history/…/<%020d of MaxInt64 − unix seconds at the push>-<cuid2>.json`
+ *   (those versions wrote no `update/` record and no event log; see core/state/versions.ts);
  * - `app/<app>/<stage>.json`: the same bytes as the last snapshot;
  * - `errors: true`: the last completed deploy recorded an "already exists" error (it still finished);
  * - `interrupted: true`: the last deploy has an update record without `timeCompleted` and no snapshot,
@@ -19,7 +21,7 @@ import { gzipSync } from "node:zlib";
 import { createRng, evolveCheckpoint, generateCheckpoint, serializeCheckpoint } from "./generate.ts";
 import type { PendingOperation, Resource, SstLock, UpdateRecord } from "./types.ts";
 import { makeUpdateId } from "./update-id.ts";
-import { stateKeys } from "./versions.ts";
+import { legacyHistoryDigits, stateKeys } from "./versions.ts";
 
 export interface HomeFile {
   /** key relative to the home: `app/<app>/<stage>.json`, … (the S3 key; `<root>/state/<key>` locally) */
@@ -104,7 +106,8 @@ export function generateHome(opts: GenerateHomeOptions): { files: HomeFile[]; st
     for (let i = 0; i < deploys; i++) {
       const start = now - (deploys - i) * 6 * HOUR + Math.floor(rand() * 20 * 60_000);
       const end = start + 30_000 + Math.floor(rand() * 150_000);
-      const id = makeUpdateId(start, rand);
+      const isLegacy = i < legacy && !(interrupted && i === deploys - 1);
+      const id = isLegacy ? cuid2(rand) : makeUpdateId(start, rand);
       ids.push(id);
       if (i > 0) {
         cp = evolveCheckpoint(cp, {
@@ -149,15 +152,18 @@ export function generateHome(opts: GenerateHomeOptions): { files: HomeFile[]; st
             },
           ];
         }
-        if (i < legacy) {
-          files.push({ key: stateKeys.history(app, stage, id, historyDigits(start)), body: body(text) });
+        if (isLegacy) {
+          // SST ≤ v3.2.47 pushed it when the update ended, named by that second
+          files.push({ key: stateKeys.history(app, stage, id, legacyHistoryDigits(end)), body: body(text) });
         } else {
           files.push({ key: stateKeys.snapshot(app, stage, id), body: body(text) });
         }
         snapshotIds.push(id);
       }
-      files.push({ key: stateKeys.update(app, stage, id), body: body(JSON.stringify(record)) });
-      if (opts.eventlog ?? true) files.push({ key: stateKeys.eventlog(app, stage, id), body: body(eventlog(id, start, end, isInterrupted)) });
+      if (!isLegacy) {
+        files.push({ key: stateKeys.update(app, stage, id), body: body(JSON.stringify(record)) });
+        if (opts.eventlog ?? true) files.push({ key: stateKeys.eventlog(app, stage, id), body: body(eventlog(id, start, end, isInterrupted)) });
+      }
       currentText = text;
     }
     // The current state: the same bytes as the last snapshot, or the interrupted deploy's state.
@@ -177,9 +183,11 @@ export function generateHome(opts: GenerateHomeOptions): { files: HomeFile[]; st
   return { files, stages };
 }
 
-/** Legacy history names start with 20 digits (here: the start time in nanoseconds, zero-padded). */
-function historyDigits(ms: number): string {
-  return (BigInt(ms) * 1_000_000n).toString().padStart(20, "0");
+/** A cuid2 as SST ≤ v3.2.47 named updates (github.com/nrednav/cuid2: a letter, then base 36; 24 long). */
+function cuid2(rand: () => number): string {
+  let id = "abcdefghijklmnopqrstuvwxyz"[Math.floor(rand() * 26)]!;
+  while (id.length < 24) id += Math.floor(rand() * 36).toString(36);
+  return id;
 }
 
 function uuid(rand: () => number): string {

@@ -2,8 +2,11 @@
  * State versions: the model every StateStore shares (DESIGN §2), and version selectors.
  *
  * A "version" is what a user thinks in: one per deploy. SST writes `snapshot/<app>/<stage>/<updateID>.json`
- * (legacy: `history/<app>/<stage>/<20 digits>-<updateID>.json`) when an update ends, and keeps
- * `app/<app>/<stage>.json` as the current state (re-pushed every few seconds during a deploy).
+ * when an update ends (SST ≤ v3.2.47: `history/<app>/<stage>/<20 digits>-<cuid2>.json`, see
+ * `legacyHistoryOfKey`), and keeps `app/<app>/<stage>.json` as the current state (re-pushed every few
+ * seconds during a deploy).
+ * - A version's time is when its update started (from the updateID); a legacy entry's is when SST
+ *   pushed it (seconds, from its name). Versions of both kinds are sorted together by that time.
  * - When the current file holds the same bytes as the newest snapshot (after gunzip), they are ONE
  *   version: that snapshot, with `isCurrent: true`. `previous` is then the deploy before it.
  * - When they differ (an interrupted or running deploy, a manual copy, a restore), the current file
@@ -14,7 +17,7 @@
  * Pure: no I/O here except through the StateStore port or the callbacks the stores pass in.
  */
 import { gunzipSync } from "node:zlib";
-import { AppNotFoundError, StageNotFoundError, StateParseError, VersionNotFoundError } from "../errors.ts";
+import { AppNotFoundError, StageNotFoundError, StateChangedError, StateParseError, VersionNotFoundError } from "../errors.ts";
 import type { StateStore, StateVersion } from "../ports.ts";
 import type { UpdateRecord } from "./types.ts";
 import { isUpdateId, updateIdTime } from "./update-id.ts";
@@ -30,23 +33,51 @@ export const stateKeys = {
   update: (app: string, stage: string, updateId: string) => `update/${app}/${stage}/${updateId}.json`,
   eventlog: (app: string, stage: string, updateId: string) => `eventlog/${app}/${stage}/${updateId}.json`,
   historyPrefix: (app: string, stage: string) => `history/${app}/${stage}/`,
-  history: (app: string, stage: string, updateId: string, digits: string) => `history/${app}/${stage}/${digits}-${updateId}.json`,
+  /** legacy (SST ≤ v3.2.47): `digits` from `legacyHistoryDigits`, `id` a cuid2 */
+  history: (app: string, stage: string, id: string, digits: string) => `history/${app}/${stage}/${digits}-${id}.json`,
   lock: (app: string, stage: string) => `lock/${app}/${stage}.json`,
   /** only ever written by generators; stores never read it */
   secret: (app: string, stage: string) => `secret/${app}/${stage}.json`,
 } as const;
 
 const SNAPSHOT_NAME = /(?:^|\/)([0-9a-f]{24})\.json$/;
-const HISTORY_NAME = /(?:^|\/)(\d{20})-([0-9a-f]{24})\.json$/;
 
 /** The updateID of a snapshot or update-record key (`…/<updateID>.json`), else undefined. */
 export function updateIdOfKey(key: string): string | undefined {
   return SNAPSHOT_NAME.exec(key)?.[1];
 }
 
-/** The updateID of a legacy history key (`…/<20 digits>-<updateID>.json`), else undefined. */
-export function updateIdOfHistoryKey(key: string): string | undefined {
-  return HISTORY_NAME.exec(key)?.[2];
+// Legacy history (SST ≤ v3.2.47). SST's PushState wrote every pushed state twice, to `app/…` and to
+//   prefix := fmt.Sprintf("%020d", math.MaxInt64-time.Now().Unix())
+//   backend.putData("history", app, stage+"/"+prefix+"-"+updateID, …)
+// (sst/sst v3.2.47, pkg/project/provider/provider.go lines 168-191; the local home writes it too,
+// pkg/project/provider/local.go lines 35-53 and 81-83), so the key is
+// `history/<app>/<stage>/<%020d of MaxInt64 − unix seconds>-<updateID>.json`. That updateID is a
+// cuid2 (`cuid2.Generate()`, pkg/project/stack.go line 177; github.com/nrednav/cuid2 v1.0.0: a
+// letter then base-36, 24 characters by default, `IsCuid` accepts `^[0-9a-z]+$` of length 2..32),
+// not a hex updateID, so the time comes from the 20 digits, and in seconds. v3.2.48 replaced it with
+// `snapshot/` (commit 0b68f1de0 "state: start to write new state structure").
+const HISTORY_NAME = /(?:^|\/)(\d{20})-([0-9a-z]{2,32})\.json$/;
+const LEGACY_ID = /^[0-9a-z]{2,32}$/;
+const MAX_INT64 = 9223372036854775807n;
+
+/** True for what can name a legacy history entry (a cuid2); hex updateIDs match too. */
+export function isLegacyHistoryId(s: string): boolean {
+  return LEGACY_ID.test(s);
+}
+
+/** A legacy history key's id and time (ms since the epoch, whole seconds), else undefined. */
+export function legacyHistoryOfKey(key: string): { id: string; ms: number } | undefined {
+  const m = HISTORY_NAME.exec(key);
+  if (!m) return undefined;
+  const seconds = MAX_INT64 - BigInt(m[1]!);
+  if (seconds < 0n || seconds > 8_640_000_000_000n) return undefined;
+  return { id: m[2]!, ms: Number(seconds) * 1000 };
+}
+
+/** The 20 digits SST put before a legacy history name for a push at `ms`: `%020d` of MaxInt64 − unix seconds. */
+export function legacyHistoryDigits(ms: number): string {
+  return (MAX_INT64 - BigInt(Math.floor(ms / 1000))).toString().padStart(20, "0");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -92,6 +123,11 @@ export function stageDirectory(location: string, listApps: () => Promise<string[
       return known.length ? new StageNotFoundError(app, stage, known, location) : new AppNotFoundError(app, await listApps(), location);
     },
   };
+}
+
+/** The StateChangedError of a snapshot that exists already: snapshots are never replaced. */
+export function snapshotExists(where: string): StateChangedError {
+  return new StateChangedError(`${where} already exists; snapshots are never replaced, nothing was written.`, "Another process wrote a version with that updateID; look at `sst-state history <stage>` and try again.");
 }
 
 /** "update <id> (deploy) since <time>": for SstLockHeldError messages. */
@@ -200,12 +236,13 @@ export async function assembleVersions(input: VersionListInput): Promise<StateVe
     entries.push({ object: o, version: { id, kind: "snapshot", updateId: id, time: iso(updateIdTime(id)), isCurrent: false, location: input.location(o.key), size: o.size } });
   }
   for (const o of input.history) {
-    const id = updateIdOfHistoryKey(o.key);
-    if (!id || seen.has(id)) continue;
-    seen.add(id);
-    entries.push({ object: o, version: { id, kind: "history", updateId: id, time: iso(updateIdTime(id)), isCurrent: false, location: input.location(o.key), size: o.size } });
+    const legacy = legacyHistoryOfKey(o.key);
+    if (!legacy || seen.has(legacy.id)) continue;
+    seen.add(legacy.id);
+    const { id, ms } = legacy;
+    entries.push({ object: o, version: { id, kind: "history", updateId: id, time: iso(ms), isCurrent: false, location: input.location(o.key), size: o.size } });
   }
-  // newest first: by time, then by updateID (ascending updateID = newest first)
+  // newest first: by time, then by id (ascending updateID = newest first)
   entries.sort((a, b) => b.version.time.localeCompare(a.version.time) || a.version.id.localeCompare(b.version.id));
 
   const records = new Set(input.updateIds);
@@ -234,8 +271,10 @@ export async function assembleVersions(input: VersionListInput): Promise<StateVe
     location: input.location(cur.key),
     size: cur.size,
   };
+  const newestMs = newest ? Date.parse(newest.version.time) : -Infinity;
   const newestId = newest?.version.updateId;
-  const pendingId = [...records].filter((id) => isUpdateId(id) && !seen.has(id) && (!newestId || id < newestId)).sort()[0];
+  const startedAfterNewest = (id: string) => (newestId && isUpdateId(newestId) ? id < newestId : updateIdTime(id) > newestMs);
+  const pendingId = [...records].filter((id) => isUpdateId(id) && !seen.has(id) && startedAfterNewest(id)).sort()[0];
   if (pendingId) {
     current.updateId = pendingId;
     const u = await input.readUpdate(pendingId);
@@ -264,7 +303,7 @@ export interface ResolvedVersion {
  * - `latest` (or `current`, `~0`): the current state;
  * - `previous` (`~1`): the version before it;
  * - `~N`: N versions back from latest;
- * - an updateID (24 hex): that deploy's snapshot or legacy history entry;
+ * - an updateID (24 hex): that deploy's snapshot; a cuid2: that legacy history entry;
  * - anything else: an S3 object version id of `app/<app>/<stage>.json` (read to check it exists).
  * Pass `versions` when they were already listed, to avoid listing twice.
  */
@@ -302,6 +341,12 @@ export async function resolveVersion(
     return { label: sel, version: v, read: () => store.readVersion(app, stage, v) };
   }
   if (!sel) throw new VersionNotFoundError(selector, `the selector is empty. ${counted((await list()).length)}`);
+  // A legacy history entry is named by its cuid2, which an S3 version id could also look like:
+  // the stage's own versions are asked first.
+  if (isLegacyHistoryId(sel)) {
+    const v = (await list()).find((x) => x.id === sel);
+    if (v) return { label: sel, version: v, read: () => store.readVersion(app, stage, v) };
+  }
   // An S3 object version id: read it now, so that a wrong id fails here and not later.
   let bytes: Uint8Array;
   try {

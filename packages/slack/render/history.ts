@@ -4,7 +4,7 @@
  */
 import type { HistoryReport } from "@sst-state/core/report-types";
 import { context, fitMessage, header, linesToSections, section } from "./limits.ts";
-import { code, esc, formatTime, plural } from "./text.ts";
+import { code, esc, formatTime, plural, who } from "./text.ts";
 import type { Block, SlackMessage } from "./types.ts";
 
 function sizeLabel(n: number): string {
@@ -32,8 +32,9 @@ export function renderHistory(report: HistoryReport, opts: { now: number; prefix
         `${code(v.id)}`,
         formatTime(v.time, opts.now),
         v.command ? code(v.command) : "",
+        v.by ? `by ${who(v.by.requester)}${v.by.approver ? `, approved by ${who(v.by.approver)}` : ""}` : "",
         state,
-        v.version ? `SST ${esc(v.version)}` : "",
+        v.version && !v.by ? `SST ${esc(v.version)}` : "",
         tags.length ? `(${tags.join(", ")})` : "",
       ]
         .filter(Boolean)

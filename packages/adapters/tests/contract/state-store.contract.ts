@@ -5,7 +5,7 @@
  * - shop/staging: 3 deploys, the last one interrupted (pending operations, SST's lock left behind);
  * - shop/dev: 2 deploys; blog/prod: 2 deploys;
  * - zipped/prod: every object gzip (SST v4.13+ `state.compress`);
- * - old/prod: SST ≤ v3.2.47 legacy `history/` entries for the older half of the deploys;
+ * - old/prod: SST ≤ v3.2.47 legacy `history/` entries for the older half of the deploys, gzip;
  * - `secret/<app>/<stage>.json` everywhere: binary junk that must never be read.
  */
 import { afterAll, describe, expect, it } from "vitest";
@@ -48,7 +48,7 @@ function fixture() {
   });
   const blog = generateHome({ app: "blog", seed: 12, now: NOW, eventlog: false, stages: [{ name: "prod", resources: 10, deploys: 2 }] });
   const zipped = generateHome({ app: "zipped", seed: 13, now: NOW, eventlog: false, compress: true, stages: [{ name: "prod", resources: 16, deploys: 3 }] });
-  const old = generateHome({ app: "old", seed: 14, now: NOW, eventlog: false, legacyHistory: true, stages: [{ name: "prod", resources: 10, deploys: 4 }] });
+  const old = generateHome({ app: "old", seed: 14, now: NOW, eventlog: false, legacyHistory: true, compress: true, stages: [{ name: "prod", resources: 10, deploys: 4 }] });
   const stage = (g: { stages: GeneratedStage[] }, name: string) => g.stages.find((s) => s.name === name)!;
   return {
     files: [...shop.files, ...blog.files, ...zipped.files, ...old.files],
@@ -148,13 +148,26 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreU
       }
     });
 
-    it("lists legacy history entries with the snapshots", async () => {
+    it("lists legacy history entries (cuid2 names, time from the 20 digits) with the snapshots, readable by id", async () => {
       const { store, fx, cleanup } = await setup();
       try {
+        // Act
         const versions = await store.listVersions("old", "prod");
+        // Assess: newest first across both kinds; each legacy entry's time is the second in its name
         expect(versions.map((v) => v.id)).toEqual(fx.old.snapshotIds);
         expect(versions.map((v) => v.kind)).toEqual(["snapshot", "snapshot", "history", "history"]);
+        const times = versions.map((v) => Date.parse(v.time));
+        expect([...times].sort((a, b) => b - a)).toEqual(times);
+        for (const v of versions.filter((x) => x.kind === "history")) {
+          expect(v.id).toMatch(/^[a-z][0-9a-z]{23}$/);
+          const digits = /(\d{20})-/.exec(v.location)![1]!;
+          expect(Date.parse(v.time)).toBe(Number(9223372036854775807n - BigInt(digits)) * 1000);
+          expect(v.update).toBeUndefined();
+        }
         expect(parseCheckpoint(await store.readVersion("old", "prod", versions[3]!)).stack).toBe("organization/old/prod");
+        const byId = await resolveVersion(store, "old", "prod", versions[2]!.id);
+        expect(byId.version?.kind).toBe("history");
+        expect(text(await byId.read())).toBe(text(await store.readVersion("old", "prod", versions[2]!)));
       } finally {
         await cleanup();
       }
@@ -254,20 +267,22 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreU
       }
     });
 
-    it("keeps a replaced interrupted state that was no snapshot (as a snapshot or an object version)", async () => {
+    it("creates a snapshot that lists as the newest version, and never replaces one", async () => {
       const { store, fx, cleanup } = await setupForWrites();
       try {
-        const cur = await store.readCurrent("shop", "staging");
+        // Prepare
         const versions = await store.listVersions("shop", "staging");
         const good = await store.readVersion("shop", "staging", versions[1]!);
-        await store.writeCurrent("shop", "staging", good, cur.token);
-        expect(text((await store.readCurrent("shop", "staging")).bytes)).toBe(text(good));
-        const found: string[] = [];
-        for (const v of await store.listVersions("shop", "staging")) found.push(text(await store.readVersion("shop", "staging", v)));
-        const objects = await store.listObjectVersions("shop", "staging", { limit: 100 });
-        for (const o of objects.versions) if (!o.deleteMarker) found.push(text(await store.readObjectVersion("shop", "staging", o.versionId)));
-        expect(found).toContain(fx.staging.current);
-        expect(found).toContain(text(good));
+        const id = makeUpdateId(NOW + 60_000, () => 0.25);
+        // Act
+        await store.writeSnapshot("shop", "staging", id, good);
+        const again = await store.writeSnapshot("shop", "staging", id, bytes("{}")).catch((e: unknown) => e);
+        // Assess
+        expect(again).toBeInstanceOf(StateChangedError);
+        const after = await store.listVersions("shop", "staging");
+        expect(after.map((v) => v.id)).toEqual(["current", id, ...fx.staging.snapshotIds]);
+        expect(text(await store.readVersion("shop", "staging", after[1]!))).toBe(text(good));
+        expect(text((await store.readCurrent("shop", "staging")).bytes)).toBe(fx.staging.current);
       } finally {
         await cleanup();
       }

@@ -1,16 +1,16 @@
 /**
  * The StateStore contract against the in-memory store and the local home (a temp folder), plus
- * what only the local home does: SST's default root per platform, gzip files, keeping a replaced
- * state as a snapshot, atomic writes, file-system errors.
+ * what only the local home does: SST's default root per platform (Go's os.UserConfigDir), gzip
+ * files, atomic writes, file-system errors.
  */
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { StoreUnavailableError, VersionNotFoundError } from "@sst-state/core/errors";
+import { StoreUnavailableError, UsageError, VersionNotFoundError } from "@sst-state/core/errors";
 import { createMemoryStateStore } from "@sst-state/core/memory/state-store";
 import { generateHome } from "@sst-state/core/state/generate-home";
-import { isUpdateId, updateIdTime } from "@sst-state/core/state/update-id";
+import { makeUpdateId } from "@sst-state/core/state/update-id";
 import { writeLocalHome } from "../../home-writer.ts";
 import { createLocalHomeStore, defaultLocalHomeRoot } from "../../local-home.ts";
 import { stateStoreContract } from "../contract/state-store.contract.ts";
@@ -40,11 +40,51 @@ stateStoreContract("local home", async () => {
 });
 
 describe("local home", () => {
-  it("finds SST's default root on each platform", () => {
-    expect(defaultLocalHomeRoot({ XDG_CONFIG_HOME: "/x/cfg", HOME: "/home/ann" }, "linux")).toBe("/x/cfg/sst");
-    expect(defaultLocalHomeRoot({ HOME: "/home/ann" }, "linux")).toBe("/home/ann/.config/sst");
-    expect(defaultLocalHomeRoot({ HOME: "/Users/ann" }, "darwin")).toBe("/Users/ann/Library/Application Support/sst");
-    expect(defaultLocalHomeRoot({ APPDATA: "C:\\Users\\ann\\AppData\\Roaming" }, "win32")).toBe("C:\\Users\\ann\\AppData\\Roaming\\sst");
+  describe("finds SST's root as Go's os.UserConfigDir + sst on each OS", () => {
+    const xdg = { XDG_CONFIG_HOME: "/x/cfg", HOME: "/home/ann" };
+    const cases: [string, NodeJS.Platform | "ios", Record<string, string>, string][] = [
+      ["Linux honours XDG_CONFIG_HOME", "linux", xdg, "/x/cfg/sst"],
+      ["Linux without XDG_CONFIG_HOME", "linux", { HOME: "/home/ann" }, "/home/ann/.config/sst"],
+      ["Linux with an empty XDG_CONFIG_HOME", "linux", { XDG_CONFIG_HOME: "", HOME: "/home/ann" }, "/home/ann/.config/sst"],
+      ["FreeBSD honours XDG_CONFIG_HOME", "freebsd", xdg, "/x/cfg/sst"],
+      ["OpenBSD without XDG_CONFIG_HOME", "openbsd", { HOME: "/home/ann" }, "/home/ann/.config/sst"],
+      ["macOS ignores XDG_CONFIG_HOME", "darwin", { XDG_CONFIG_HOME: "/x/cfg", HOME: "/Users/ann" }, "/Users/ann/Library/Application Support/sst"],
+      ["iOS as macOS", "ios", { HOME: "/var/mobile" }, "/var/mobile/Library/Application Support/sst"],
+      ["Windows ignores XDG_CONFIG_HOME", "win32", { XDG_CONFIG_HOME: "/x/cfg", APPDATA: "C:\\Users\\ann\\AppData\\Roaming" }, "C:\\Users\\ann\\AppData\\Roaming\\sst"],
+      ["Windows reads AppData in any case", "win32", { AppData: "D:\\Profiles\\ann" }, "D:\\Profiles\\ann\\sst"],
+      ["Plan 9: $home/lib", "plan9" as NodeJS.Platform, { home: "/usr/ann" }, "/usr/ann/lib/sst"],
+    ];
+    for (const [name, platform, env, root] of cases) {
+      it(name, () => {
+        // Act
+        const found = defaultLocalHomeRoot(env, platform);
+        // Assess
+        expect(found).toBe(root);
+      });
+    }
+
+    const failures: [string, NodeJS.Platform, Record<string, string>, RegExp][] = [
+      ["a relative XDG_CONFIG_HOME on Linux (Go: \"path in $XDG_CONFIG_HOME is relative\")", "linux", { XDG_CONFIG_HOME: "cfg", HOME: "/home/ann" }, /relative path \("cfg"\)/],
+      ["Linux with neither XDG_CONFIG_HOME nor HOME", "linux", {}, /neither \$XDG_CONFIG_HOME nor \$HOME/],
+      ["macOS without HOME", "darwin", { XDG_CONFIG_HOME: "/x/cfg" }, /\$HOME is not defined/],
+      ["Windows without AppData", "win32", { USERPROFILE: "C:\\Users\\ann" }, /%AppData% is not defined/],
+    ];
+    for (const [name, platform, env, message] of failures) {
+      it(`refuses ${name} with what to set`, () => {
+        // Act
+        const error = (() => {
+          try {
+            return defaultLocalHomeRoot(env, platform);
+          } catch (e) {
+            return e;
+          }
+        })();
+        // Assess
+        expect(error).toBeInstanceOf(UsageError);
+        expect((error as UsageError).message).toMatch(message);
+        expect((error as UsageError).hint).toContain("SST_STATE_DIR");
+      });
+    }
   });
 
   it("uses the default root when none is given", () => {
@@ -53,42 +93,22 @@ describe("local home", () => {
     expect(store.location).toBe("local home /home/bo/.config/sst");
   });
 
-  it("keeps a replaced interrupted state as a new, newest snapshot and leaves no temp file", async () => {
+  it("replaces the current file atomically, writes nothing else and leaves no temp file", async () => {
     // Prepare
     const root = await mkdtemp(join(tmpdir(), "sst-state-home-"));
-    const { files, stages } = generateHome({ app: "shop", seed: 3, stages: [{ name: "prod", resources: 12, deploys: 3, interrupted: true }] });
-    await writeLocalHome(root, files);
-    const clock = { now: () => Date.UTC(2020, 0, 1) }; // behind the deploys: the kept snapshot must still sort newest
-    const store = createLocalHomeStore({ root, clock });
-    const cur = await store.readCurrent("shop", "prod");
-    const before = await store.listVersions("shop", "prod");
-    const good = await store.readVersion("shop", "prod", before[1]!);
-    // Act
-    await store.writeCurrent("shop", "prod", good, cur.token);
-    // Assess
-    const after = await store.listVersions("shop", "prod");
-    expect(after.map((v) => v.kind)).toEqual(["current", "snapshot", "snapshot", "snapshot"]);
-    const kept = after[1]!;
-    expect(isUpdateId(kept.id)).toBe(true);
-    expect(stages[0]!.snapshotIds).not.toContain(kept.id);
-    expect(updateIdTime(kept.id)).toBeGreaterThan(updateIdTime(stages[0]!.snapshotIds[0]!));
-    expect(new TextDecoder().decode(await store.readVersion("shop", "prod", kept))).toBe(stages[0]!.current);
-    const names = await readdir(join(root, "state", "app", "shop"));
-    expect(names).toEqual(["prod.json"]);
-    await rm(root, { recursive: true, force: true });
-  });
-
-  it("does not duplicate the newest snapshot when the replaced state already is one", async () => {
-    const root = await mkdtemp(join(tmpdir(), "sst-state-home-"));
-    const { files } = generateHome({ app: "shop", seed: 4, stages: [{ name: "prod", resources: 12, deploys: 3 }], compress: true });
+    const { files } = generateHome({ app: "shop", seed: 4, stages: [{ name: "prod", resources: 12, deploys: 3, interrupted: true }], compress: true });
     await writeLocalHome(root, files);
     const store = createLocalHomeStore({ root });
     const cur = await store.readCurrent("shop", "prod");
     const before = await store.listVersions("shop", "prod");
-    await store.writeCurrent("shop", "prod", await store.readVersion("shop", "prod", before[2]!), cur.token);
-    const snapshots = await readdir(join(root, "state", "snapshot", "shop", "prod"));
-    expect(snapshots).toHaveLength(3);
-    expect((await store.listVersions("shop", "prod")).map((v) => v.id)).toEqual(["current", ...before.map((v) => v.id)]);
+    const good = await store.readVersion("shop", "prod", before[2]!);
+    // Act
+    await store.writeCurrent("shop", "prod", good, cur.token);
+    await store.writeSnapshot("shop", "prod", makeUpdateId(Date.UTC(2026, 0, 16)), good);
+    // Assess
+    expect(new TextDecoder().decode((await store.readCurrent("shop", "prod")).bytes)).toBe(new TextDecoder().decode(good));
+    expect(await readdir(join(root, "state", "app", "shop"))).toEqual(["prod.json"]);
+    expect(await readdir(join(root, "state", "snapshot", "shop", "prod"))).toHaveLength(3);
     await rm(root, { recursive: true, force: true });
   });
 

@@ -6,7 +6,7 @@ import { generateHome } from "../../state/generate-home.ts";
 import { makeUpdateId } from "../../state/update-id.ts";
 import { getHistory, getStatus } from "../../queries.ts";
 import { parseCheckpoint } from "../../state/parse.ts";
-import { resolveVersion, sameStoredContent } from "../../state/versions.ts";
+import { legacyHistoryDigits, legacyHistoryOfKey, resolveVersion, sameStoredContent, stateKeys } from "../../state/versions.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
@@ -168,5 +168,40 @@ describe("a cut-off update record or lock", () => {
     // Assess
     expect(err).toBeInstanceOf(StateParseError);
     expect((err as Error).message).toMatch(/lock\/shop\/prod\.json|update\/shop\/prod\//);
+  });
+});
+
+describe("legacy history (SST ≤ v3.2.47)", () => {
+  it("reads the time from the 20 digits (MaxInt64 − unix seconds) and the id from the cuid2", () => {
+    // Prepare: SST pushed at 2024-05-29T16:26:40Z = unix 1717000000
+    const key = "history/shop/prod/09223372035137775807-tz4a98xxat96iws9zmbrgj3a.json";
+    // Act
+    const legacy = legacyHistoryOfKey(key);
+    // Assess
+    expect(legacy).toEqual({ id: "tz4a98xxat96iws9zmbrgj3a", ms: 1_717_000_000_000 });
+    expect(legacyHistoryDigits(1_717_000_000_999)).toBe("09223372035137775807");
+    expect(legacyHistoryOfKey("history/shop/prod/1234-tz4a98xxat96iws9zmbrgj3a.json")).toBeUndefined();
+    expect(legacyHistoryOfKey("history/shop/prod/09223372035137775807-Not_A_Cuid.json")).toBeUndefined();
+  });
+
+  it("joins an interrupted update that started after the newest legacy entry to the current state", async () => {
+    // Prepare: one legacy push, then a v3.2.48+ update that never finished
+    const pushed = Date.UTC(2024, 9, 1, 10, 0, 0);
+    const started = pushed + 3_600_000;
+    const legacyKey = stateKeys.history("shop", "prod", "tz4a98xxat96iws9zmbrgj3a", legacyHistoryDigits(pushed));
+    const pending = makeUpdateId(started);
+    const store = createMemoryStateStore([
+      { key: legacyKey, body: '{"version":3,"checkpoint":{"stack":"organization/shop/prod","latest":{"resources":[]}}}' },
+      { key: stateKeys.update("shop", "prod", pending), body: JSON.stringify({ id: pending, command: "deploy", timeStarted: new Date(started).toISOString() }) },
+      { key: stateKeys.app("shop", "prod"), body: '{"version":3,"checkpoint":{"stack":"organization/shop/prod","latest":{"resources":[],"pending_operations":[]}}}' },
+    ]);
+    // Act
+    const versions = await store.listVersions("shop", "prod");
+    // Assess
+    expect(versions.map((v) => [v.id, v.kind, v.updateId])).toEqual([
+      ["current", "current", pending],
+      ["tz4a98xxat96iws9zmbrgj3a", "history", "tz4a98xxat96iws9zmbrgj3a"],
+    ]);
+    expect(versions[1]!.time).toBe(new Date(pushed).toISOString());
   });
 });
