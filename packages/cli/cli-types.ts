@@ -1,18 +1,11 @@
 /**
- * The CLI's command modules. Each `commands/<verb>.ts` default-exports a CliCommand; `main.ts`
- * parses the flags it declares (node:util parseArgs, strict), runs it, and maps errors to exit
- * codes (DESIGN §4: 0 ok, 1 the command ran and found a problem, 2 bad usage or input).
+ * The CLI's command modules. Each `commands/<verb>.ts` default-exports a CliCommand: what the verb
+ * does. Its arguments, flags, help and examples are in the verb table
+ * (packages/core/command/verbs.ts), which `main.ts` parses argv by; errors map to exit codes
+ * (DESIGN §4: 0 ok, 1 the command ran and found a problem, 2 bad usage or input).
  */
+import type { Command, Verb } from "@sst-state/core/command";
 import type { Services } from "./services.ts";
-
-export interface FlagSpec {
-  type: "string" | "boolean";
-  short?: string;
-  description: string;
-  /** placeholder in help, e.g. "N" */
-  value?: string;
-  multiple?: boolean;
-}
 
 export interface CliIO {
   out(text: string): void;
@@ -22,9 +15,11 @@ export interface CliIO {
   color: boolean;
 }
 
-export interface CliArgs {
-  positionals: string[];
-  flags: Record<string, string | boolean | string[] | undefined>;
+export interface CliArgs<C extends Command = Command> {
+  /** the parsed command (the same the slash command gets for the same words) */
+  command: C;
+  /** the CLI-only flags given (`--json`, `--home`, `--holder`, `--yes`, …) */
+  flags: Record<string, string | boolean | undefined>;
   /** everything after `--` (for `run`) */
   rest: string[];
 }
@@ -36,16 +31,7 @@ export interface CliContext {
   services: Services;
 }
 
-export interface CliCommand {
-  name: string;
-  /** one line for the command list */
-  summary: string;
-  /** e.g. "status <stage>" */
-  usage: string;
-  /** longer help: examples, what the exit codes mean */
-  help?: string;
-  flags: Record<string, FlagSpec>;
-  /** the flags shared by every command that reads a stage are added by main.ts */
-  readsState?: boolean;
-  run(args: CliArgs, ctx: CliContext): Promise<number>;
+export interface CliCommand<V extends Verb = Verb> {
+  verb: V;
+  run(args: CliArgs<Extract<Command, { verb: V }>>, ctx: CliContext): Promise<number>;
 }

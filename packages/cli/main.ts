@@ -3,77 +3,59 @@
  * commands are testable in-process; errors become a message + hint on stderr (or JSON with
  * --json), never a stack trace (set SST_STATE_DEBUG=1 for one).
  */
-import { parseArgs } from "node:util";
+import { helpOf, parseArgv, verbHelp, type Command, type CommandError, type Verb } from "@sst-state/core/command";
 import { isSstStateError, UsageError } from "@sst-state/core/errors";
-import type { CliArgs, CliCommand, CliIO, FlagSpec } from "./cli-types.ts";
-import { commandNames, loadCommand, loadCommands } from "./commands/index.ts";
+import type { CliArgs, CliCommand, CliIO } from "./cli-types.ts";
+import { loadCommand } from "./commands/index.ts";
 import { createServices } from "./services.ts";
-import { createStyle } from "./output.ts";
+import { createStyle, table } from "./output.ts";
 
-export const STATE_FLAGS: Record<string, FlagSpec> = {
-  app: { type: "string", value: "A", description: "the SST app (default: SST_STATE_APP, sst-state.json, or the only app in the home)" },
-  home: { type: "string", value: "local|aws", description: "where SST keeps state (default: SST_STATE_HOME, else local when the local home has the app, else aws)" },
-  "state-dir": { type: "string", value: "D", description: "the local home root, the folder that contains state/ (default: SST_STATE_DIR or SST's own)" },
-  json: { type: "boolean", description: "print one JSON object on stdout" },
-};
+const HELP_FLAG = ["-h, --help", "show help for this command"] as const;
 
-export function findCommand(name: string | undefined): Promise<CliCommand | undefined> {
-  return name ? loadCommand(name) : Promise.resolve(undefined);
-}
-
-function flagsOf(cmd: CliCommand): Record<string, FlagSpec> {
-  return { ...(cmd.readsState ? STATE_FLAGS : {}), ...cmd.flags, help: { type: "boolean", short: "h", description: "show help for this command" } };
-}
-
-export function commandHelp(cmd: CliCommand): string {
-  const flags = Object.entries(flagsOf(cmd)).map(([name, f]) => {
-    const left = `  ${f.short ? `-${f.short}, ` : ""}--${name}${f.type === "string" ? ` ${f.value ?? "VALUE"}` : ""}`;
-    return [left, f.description] as const;
-  });
-  const width = Math.max(...flags.map(([l]) => l.length)) + 2;
+/** `sst-state <verb> --help`, generated from the verb table. */
+export function commandHelp(verb: Verb): string {
+  const h = verbHelp(verb, "cli");
+  const flags = h.flags.map(([name, f]) => [`${f.short ? `-${f.short}, ` : ""}--${name}${f.kind === "boolean" ? "" : ` ${f.value ?? "VALUE"}`}`, f.description]);
   return [
-    `Usage: sst-state ${cmd.usage}`,
+    `Usage: sst-state ${h.usage}`,
     "",
-    cmd.summary,
-    ...(cmd.help ? ["", cmd.help.trimEnd()] : []),
+    h.summary,
+    ...(h.details ? ["", h.details.trimEnd()] : []),
+    "",
+    "Examples:",
+    ...h.examples.map((e) => `  ${["sst-state", verb, e].filter(Boolean).join(" ")}`),
     "",
     "Options:",
-    ...flags.map(([l, d]) => l.padEnd(width) + d),
+    table([...flags, [...HELP_FLAG]], { indent: "  " }),
   ].join("\n");
 }
 
-export async function globalHelp(): Promise<string> {
-  const commands = await loadCommands();
-  const width = Math.max(...commands.map((c) => c.usage.length)) + 2;
+/** `sst-state help`: every verb, generated from the verb table. */
+export function globalHelp(): string {
   return [
     "sst-state: status, history, diffs, diagnoses, locks and approved restores for SST deployment state.",
     "",
     "Usage: sst-state <command> [options]",
     "",
     "Commands:",
-    ...commands.map((c) => `  ${c.usage.padEnd(width)}${c.summary}`),
+    table(helpOf("cli").map((h) => [h.usage, h.summary]), { indent: "  " }),
     "",
     "Versions (diff, restore): latest, previous, ~N (N deploys back), an updateID, an S3 version id.",
     "Exit codes: 0 ok, 1 the command ran and found a problem, 2 bad usage or input.",
-    "Run `sst-state <command> --help` for a command's options.",
+    "Run `sst-state <command> --help` for a command's options and examples.",
   ].join("\n");
 }
 
-export function parseCommandArgs(cmd: CliCommand, argv: string[]): CliArgs & { help: boolean } {
-  const dash = argv.indexOf("--");
-  const own = dash < 0 ? argv : argv.slice(0, dash);
-  const rest = dash < 0 ? [] : argv.slice(dash + 1);
-  const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
-  for (const [name, f] of Object.entries(flagsOf(cmd))) {
-    options[name] = { type: f.type, ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}) };
-  }
-  try {
-    const { values, positionals } = parseArgs({ args: own, options, allowPositionals: true, strict: true });
-    const { help, ...flags } = values as Record<string, string | boolean | string[] | undefined>;
-    return { positionals, flags, rest, help: help === true };
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message.replace(/\. To specify a positional.*$/s, "")}.`, `Run \`sst-state ${cmd.name} --help\` for its options.`);
-  }
+function usageError(e: CommandError): UsageError {
+  return new UsageError(e.message, e.hint);
+}
+
+/** argv after the verb → the command module's arguments (by the verb table, as Slack parses). */
+export function parseCommandArgs<V extends Verb>(cmd: CliCommand<V>, argv: string[]): CliArgs<Extract<Command, { verb: V }>> & { help: boolean } {
+  const parsed = parseArgv([cmd.verb, ...argv], { surface: "cli" });
+  if (!parsed.ok) throw usageError(parsed.error);
+  const command = parsed.command as Extract<Command, { verb: V }>;
+  return { command, flags: parsed.cliFlags, rest: parsed.rest, help: parsed.command.verb === "help" };
 }
 
 export interface RunOptions {
@@ -96,40 +78,36 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<num
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
   const io = opts.io ?? processIO();
-  const [verb, ...args] = argv;
-  if (!verb || verb === "help" || verb === "--help" || verb === "-h") {
-    const target = await findCommand(args[0]);
-    io.out(target ? commandHelp(target) : await globalHelp());
-    return 0;
-  }
-  if (verb === "--version" || verb === "-v") {
+  if (argv[0] === "--version" || argv[0] === "-v") {
     io.out("sst-state 0.1.0");
     return 0;
   }
-  const cmd = await findCommand(verb);
-  const json = args.includes("--json");
+  const dash = argv.indexOf("--");
+  const json = (dash < 0 ? argv : argv.slice(0, dash)).includes("--json");
   const style = createStyle(io.color);
-  if (!cmd) {
-    const known = [...commandNames];
-    const close = known.filter((k) => k.startsWith(verb.slice(0, 2)));
-    report(io, json, new UsageError(`Unknown command "${verb}".`, `${close.length ? `Did you mean ${close.join(" or ")}? ` : ""}Commands: ${known.join(", ")}.`), style);
+  const parsed = parseArgv(argv, { surface: "cli" });
+  if (!parsed.ok) {
+    report(io, json, usageError(parsed.error), style);
     return 2;
+  }
+  const { command } = parsed;
+  if (command.verb === "help") {
+    io.out(command.topic ? commandHelp(command.topic) : globalHelp());
+    return 0;
   }
   let services: ReturnType<typeof createServices> | undefined;
   try {
-    const parsed = parseCommandArgs(cmd, args);
-    if (parsed.help) {
-      io.out(commandHelp(cmd));
-      return 0;
-    }
+    const cmd = await loadCommand(command.verb);
+    const app = "target" in command ? command.target.app : command.verb === "locks" ? command.app : undefined;
+    const flags = parsed.cliFlags;
     services = createServices({
       env,
       cwd,
-      ...(typeof parsed.flags.home === "string" ? { home: parsed.flags.home } : {}),
-      ...(typeof parsed.flags["state-dir"] === "string" ? { stateDir: parsed.flags["state-dir"] } : {}),
-      ...(typeof parsed.flags.app === "string" ? { app: parsed.flags.app } : {}),
+      ...(typeof flags.home === "string" ? { home: flags.home } : {}),
+      ...(typeof flags["state-dir"] === "string" ? { stateDir: flags["state-dir"] } : {}),
+      ...(app ? { app } : {}),
     });
-    return await cmd.run(parsed, { io, env, cwd, services });
+    return await cmd.run({ command, flags, rest: parsed.rest }, { io, env, cwd, services });
   } catch (e) {
     report(io, json, e, style);
     return isSstStateError(e) ? e.exitCode : 1;

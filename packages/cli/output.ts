@@ -1,4 +1,4 @@
-/** Terminal formatting: colours only on a TTY (and never with NO_COLOR), aligned tables, relative times. */
+/** Terminal formatting: colours only on a TTY (and never with NO_COLOR), aligned tables. Times and durations: @sst-state/core/format. */
 
 export interface Style {
   bold(s: string): string;
@@ -38,32 +38,4 @@ export function table(rows: string[][], opts: { indent?: string; gap?: string } 
     .join("\n");
 }
 
-/** "3 min ago", "in 12 min", "2 days ago" */
-export function relativeTime(iso: string | null | undefined, now: number): string {
-  if (!iso) return "unknown";
-  const t = Date.parse(iso);
-  if (!Number.isFinite(t)) return iso;
-  const s = Math.round((now - t) / 1000);
-  const future = s < 0;
-  const text = formatSeconds(Math.abs(s));
-  if (text === "just now") return text;
-  return future ? `in ${text}` : `${text} ago`;
-}
-
-export function formatSeconds(s: number): string {
-  if (s < 5) return "just now";
-  if (s < 90) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 90) return `${m} min`;
-  const h = Math.round(m / 60);
-  if (h < 48) return `${h} h`;
-  return `${Math.round(h / 24)} days`;
-}
-
-/** ISO → "2026-11-22 14:03" in UTC (stable across machines) */
-export function shortTime(iso: string | null | undefined): string {
-  if (!iso) return "-";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toISOString().slice(0, 16).replace("T", " ");
-}
+export { relativeTime, shortTime } from "@sst-state/core/format";

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseConfig, type Config } from "@sst-state/core/config";
 import { UsageError } from "@sst-state/core/errors";
+import type { Target } from "@sst-state/core/command";
 import type { Clock, StateStore } from "@sst-state/core/ports";
 import { systemClock } from "@sst-state/core/ports";
 import { resolveApp, splitTarget } from "@sst-state/core/queries";
@@ -35,8 +36,8 @@ export interface Services {
   readonly cwd: string;
   config(): Config;
   stateStore(): Promise<StateStore>;
-  /** `prod` / `shop/prod` + --app / SST_STATE_APP / config → {app, stage} */
-  target(stageArg: string | undefined): Promise<{ app: string; stage: string }>;
+  /** a parsed target (or `prod` / `shop/prod`) + --app / SST_STATE_APP / config → {app, stage} */
+  target(target: Target | string | undefined): Promise<{ app: string; stage: string }>;
   /**
    * The DynamoDB table for locks, approvals and audit: SST_STATE_TABLE (endpoint from
    * AWS_ENDPOINT_URL_DYNAMODB), else the embedded store under .sst-state/db (DESIGN §4).
@@ -83,9 +84,9 @@ export function createServices(opts: ServiceOptions): Services {
         ...(opts.stateDir ?? opts.env.SST_STATE_DIR ? { stateDir: resolve(opts.cwd, (opts.stateDir ?? opts.env.SST_STATE_DIR)!) } : {}),
         ...(appHint ?? opts.app ?? opts.env.SST_STATE_APP ? { app: (appHint ?? opts.app ?? opts.env.SST_STATE_APP)! } : {}),
       }).then((r) => r.store)),
-    async target(stageArg) {
-      if (!stageArg) throw new UsageError("Which stage? Name one, e.g. `sst-state status prod`.");
-      const t = splitTarget(stageArg);
+    async target(target) {
+      if (!target) throw new UsageError("Which stage? Name one, e.g. `sst-state status prod`.");
+      const t = typeof target === "string" ? splitTarget(target) : target;
       const named = t.app ?? opts.app ?? opts.env.SST_STATE_APP;
       const config = services.config();
       if (!store) appHint = named || config.app || undefined;

@@ -20,7 +20,7 @@
  * go there. The Bolt app acks every `block_actions` payload and hands it off as a `kind: "action"`
  * job, so nothing else needs to change in app.ts.
  */
-import type { Command, Verb } from "@sst-state/core/command";
+import type { SlackCommand as Command, SlackVerb as Verb } from "@sst-state/core/command";
 import { SstStateError, StageNotFoundError } from "@sst-state/core/errors";
 import { createLocker, LOCK_RELEASE_ACTION_ID, parseReleaseButtonValue, type Lease, type Locker } from "@sst-state/core/lock";
 import { getDiff, getHistory, getStatus, resolveApp } from "@sst-state/core/queries";

@@ -1,22 +1,13 @@
 /** `sst-state audit <stage>`: the stage's audit log (restore requests, approvals, rejections, expiries, restores), newest first. */
 import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
-import { UsageError } from "@sst-state/core/errors";
 import type { CliCommand } from "../cli-types.ts";
 import { createStyle, relativeTime, table } from "../output.ts";
 
-const audit: CliCommand = {
-  name: "audit",
-  usage: "audit <stage> [--limit N]",
-  summary: "who asked for, approved, rejected and ran restores of a stage, newest first",
-  help: "Examples:\n  sst-state audit prod\n  sst-state audit prod --limit 5 --json",
-  readsState: true,
-  flags: { limit: { type: "string", value: "N", description: "at most N entries (default 20)" } },
+const audit: CliCommand<"audit"> = {
+  verb: "audit",
   async run(args, ctx) {
-    const [target] = args.positionals;
-    const raw = args.flags.limit;
-    const limit = typeof raw === "string" ? Number(raw) : 20;
-    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, not "${String(raw)}".`);
-    const { app, stage } = await ctx.services.target(target);
+    const limit = args.command.limit ?? 20;
+    const { app, stage } = await ctx.services.target(args.command.target);
     const log = createDynamoAuditLog(await ctx.services.table());
     const entries = await log.list(app, stage, { limit });
     if (args.flags.json) {

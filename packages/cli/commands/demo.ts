@@ -30,16 +30,12 @@ export async function showDemo(ctx: CliContext, root: string, stage = "prod"): P
   ].join("\n"));
 }
 
-const demo: CliCommand = {
-  name: "demo",
-  usage: "demo [stage]",
-  summary: "generate a realistic demo SST home under .sst-state/demo and show status, history and the last diff",
-  help: "The demo app is acme-shop with stages prod (last deploy interrupted), staging (last deploy failed) and dev.\nUse it with any command: sst-state status prod --state-dir .sst-state/demo",
-  flags: {},
+const demo: CliCommand<"demo"> = {
+  verb: "demo",
   async run(args, ctx) {
     const { root, created } = await ensureDemoHome(ctx.cwd, ctx.services.clock.now());
     ctx.io.err(created ? `Generated a demo SST home in ${root} (app ${DEMO_APP}: prod, staging, dev).` : `Using the demo SST home in ${root}.`);
-    await showDemo(ctx, root, args.positionals[0] ?? "prod");
+    await showDemo(ctx, root, args.command.stage ?? "prod");
     return 0;
   },
 };

@@ -1,13 +1,14 @@
 /**
- * Every CLI command, in the order `sst-state help` lists them. A new verb is a file in this folder
- * that default-exports a CliCommand, added here. Each is loaded only when it runs (the bundle is
- * split per command), so a command pays only for the dependencies it uses.
+ * What each CLI verb does: `commands/<verb>.ts`, loaded only when it runs (the bundle is split per
+ * command), so a command pays only for the dependencies it uses. Its grammar and help are in the
+ * verb table (packages/core/command/verbs.ts).
  */
+import type { Verb } from "@sst-state/core/command";
 import type { CliCommand } from "../cli-types.ts";
 
-type Loader = () => Promise<{ default: CliCommand }>;
+type Loader = () => Promise<{ default: { verb: Verb } }>;
 
-const loaders: Record<string, Loader> = {
+const loaders: Record<Exclude<Verb, "help">, Loader> = {
   status: () => import("./status.ts"),
   history: () => import("./history.ts"),
   diff: () => import("./diff.ts"),
@@ -22,14 +23,6 @@ const loaders: Record<string, Loader> = {
   demo: () => import("./demo.ts"),
 };
 
-export const commandNames: readonly string[] = Object.keys(loaders);
-
-export async function loadCommand(name: string): Promise<CliCommand | undefined> {
-  const load = Object.hasOwn(loaders, name) ? loaders[name] : undefined;
-  return load ? (await load()).default : undefined;
-}
-
-/** Every command (for the command list in `help`). */
-export async function loadCommands(): Promise<CliCommand[]> {
-  return Promise.all(commandNames.map(async (n) => (await loaders[n]!()).default));
+export async function loadCommand(verb: Exclude<Verb, "help">): Promise<CliCommand> {
+  return (await loaders[verb]()).default as unknown as CliCommand;
 }

@@ -3,17 +3,10 @@ import type { CliCommand } from "../cli-types.ts";
 import { createStyle, relativeTime, table } from "../output.ts";
 import { cliLocker, lockJson } from "./lock.ts";
 
-const locks: CliCommand = {
-  name: "locks",
-  usage: "locks [--app A]",
-  summary: "the deploy locks held now: who, why, since when, until when",
-  help: "Examples:\n  sst-state locks\n  sst-state locks --app shop --json",
-  flags: {
-    app: { type: "string", value: "A", description: "only this app (default: SST_STATE_APP or sst-state.json; else every app)" },
-    json: { type: "boolean", description: "print one JSON object on stdout" },
-  },
+const locks: CliCommand<"locks"> = {
+  verb: "locks",
   async run(args, ctx) {
-    const app = (typeof args.flags.app === "string" ? args.flags.app : undefined) ?? ctx.env.SST_STATE_APP ?? ctx.services.config().app;
+    const app = args.command.app ?? ctx.env.SST_STATE_APP ?? ctx.services.config().app;
     const locker = await cliLocker(ctx);
     const leases = await locker.list(app);
     if (args.flags.json) {

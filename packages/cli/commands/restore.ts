@@ -74,23 +74,10 @@ function describeRequest(req: RestoreRequest): string[] {
   ];
 }
 
-const restore: CliCommand = {
-  name: "restore",
-  usage: "restore <stage> <version>",
-  summary: "ask to roll the state back to a version (approval happens in Slack, by someone else)",
-  help:
-    "Writes the chosen version as the new current state once someone else approves it in Slack; nothing is deleted.\n" +
-    "Set SLACK_BOT_TOKEN (and a channel for the stage in sst-state.json) to post the request; SST_STATE_USER names you.\n" +
-    "Examples:\n  sst-state restore prod previous\n  sst-state restore dev ~2 --yes     (only where requireApproval is false)\n" +
-    "Exit codes: 0 the request was made (or, with --yes, the state restored); 1 refused or failed; 2 bad usage.",
-  readsState: true,
-  flags: {
-    yes: { type: "boolean", short: "y", description: "restore now, without approval (only where the stage's policy has requireApproval: false)" },
-  },
+const restore: CliCommand<"restore"> = {
+  verb: "restore",
   async run(args, ctx) {
-    const [target, selector, extra] = args.positionals;
-    if (!selector) throw new UsageError("Which version? e.g. `sst-state restore prod previous`.", "Versions: latest, previous, ~N, an updateID or an S3 version id; `sst-state history <stage>` lists them.");
-    if (extra) throw new UsageError(`Unexpected argument "${extra}".`, "Usage: sst-state restore <stage> <version> [--yes]");
+    const { target, version: selector } = args.command;
     const { app, stage } = await ctx.services.target(target);
     const service = await cliRestoreService(ctx);
     const requester = whoAmI(ctx.services.env);

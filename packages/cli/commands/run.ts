@@ -10,12 +10,11 @@
  */
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
-import { UsageError } from "@sst-state/core/errors";
 import { describeHeldLock, keepAlive } from "@sst-state/core/lock";
 import { diffCheckpoints, parseCheckpoint } from "@sst-state/core/state";
 import type { CliCommand, CliContext } from "../cli-types.ts";
 import { createStyle } from "../output.ts";
-import { cliLocker, holderOf, LOCK_FLAGS, lockJson, ttlFlag } from "./lock.ts";
+import { cliLocker, holderOf, lockJson } from "./lock.ts";
 
 type Snapshot = { token: string; checkpoint: ReturnType<typeof parseCheckpoint> } | null;
 
@@ -29,22 +28,14 @@ async function snapshot(ctx: CliContext, app: string, stage: string): Promise<Sn
   }
 }
 
-const run: CliCommand = {
-  name: "run",
-  usage: "run <stage> [--reason R] [--ttl 30m] -- <command…>",
-  summary: "run a command under the stage's deploy lock, then report what changed in the state",
-  help:
-    "Examples:\n  sst-state run prod -- npx sst deploy --stage prod\n  sst-state run prod --reason \"release 1.4\" -- npm run deploy\n\n" +
-    "Exits with the command's exit code; 1 without running it when the stage is locked by someone else.",
-  readsState: true,
-  flags: { ...LOCK_FLAGS },
+const run: CliCommand<"run"> = {
+  verb: "run",
   async run(args, ctx) {
-    if (!args.rest.length) throw new UsageError("Which command? Put it after `--`.", "e.g. `sst-state run prod -- npx sst deploy --stage prod`.");
     const [cmd, ...cmdArgs] = args.rest as [string, ...string[]];
-    const ttlMs = ttlFlag(args.flags.ttl);
-    const { app, stage } = await ctx.services.target(args.positionals[0]);
+    const { ttlMs } = args.command;
+    const { app, stage } = await ctx.services.target(args.command.target);
     const who = holderOf(ctx, args.flags.holder);
-    const reason = typeof args.flags.reason === "string" && args.flags.reason.trim() ? args.flags.reason.trim() : `run: ${args.rest.join(" ")}`.slice(0, 200);
+    const reason = args.command.reason || `run: ${args.rest.join(" ")}`.slice(0, 200);
     const locker = await cliLocker(ctx, stage);
     const style = createStyle(ctx.io.color);
     const json = args.flags.json === true;

@@ -24,19 +24,8 @@ import { createAwsProbes } from "@sst-state/adapters/probes/index";
 import { createLocalWorkflow } from "@sst-state/adapters/workflow-local";
 import { createDiagnoseVerb } from "@sst-state/slack/listeners/diagnose";
 
-const serve: CliCommand = {
-  name: "serve",
-  usage: "serve [--port N]",
-  summary: "run the Slack bot on this machine (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN)",
-  help:
-    "Needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (see slack-app-manifest.yml and the README);\n" +
-    "without them it starts, prints how to create the Slack app, and refuses every request (401).\n" +
-    "With no SST home on this machine it generates a demo home under .sst-state/demo.",
-  readsState: true,
-  flags: {
-    port: { type: "string", value: "N", description: "HTTP port (default: PORT, else 3000)" },
-    host: { type: "string", value: "H", description: "address to listen on (default 127.0.0.1; 0.0.0.0 for all)" },
-  },
+const serve: CliCommand<"serve"> = {
+  verb: "serve",
   async run(args, ctx) {
     const env = ctx.env;
     const portText = typeof args.flags.port === "string" ? args.flags.port : env.PORT ?? "3000";

@@ -4,30 +4,16 @@
  * token, so it can never release a lease taken after it. --force breaks anyone's lock and records
  * who broke it and why (announced like every other lock change).
  */
-import { UsageError } from "@sst-state/core/errors";
 import { describeHeldLock } from "@sst-state/core/lock";
 import type { CliCommand } from "../cli-types.ts";
 import { createStyle } from "../output.ts";
 import { cliLocker, holderOf, lockJson } from "./lock.ts";
 
-const unlock: CliCommand = {
-  name: "unlock",
-  usage: "unlock <stage> [--force --reason R]",
-  summary: "release your deploy lock, or break anyone's with --force --reason",
-  help:
-    'Examples:\n  sst-state unlock prod\n  sst-state unlock prod --force --reason "CI run was cancelled"\n\n' +
-    "Exit 1 when the lock is someone else's and --force was not given.",
-  readsState: true,
-  flags: {
-    force: { type: "boolean", description: "break the lock whoever holds it (needs --reason)" },
-    reason: { type: "string", value: "R", description: "why the lock is broken (recorded and announced)" },
-    holder: { type: "string", value: "WHO", description: "who you are (default: the CI identity, else user@host)" },
-  },
+const unlock: CliCommand<"unlock"> = {
+  verb: "unlock",
   async run(args, ctx) {
-    const force = args.flags.force === true;
-    const reason = typeof args.flags.reason === "string" ? args.flags.reason.trim() : "";
-    if (force && !reason) throw new UsageError("Breaking a lock needs a reason; it is recorded and announced.", 'e.g. `sst-state unlock prod --force --reason "the CI run was cancelled"`.');
-    const { app, stage } = await ctx.services.target(args.positionals[0]);
+    const { target, force, reason = "" } = args.command;
+    const { app, stage } = await ctx.services.target(target);
     const me = holderOf(ctx, args.flags.holder).holder;
     const locker = await cliLocker(ctx, stage);
     const style = createStyle(ctx.io.color);

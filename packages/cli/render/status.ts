@@ -1,6 +1,7 @@
 /** Terminal rendering of a StatusReport (pure). */
 import type { StatusReport } from "@sst-state/core/report-types";
-import { formatSeconds, relativeTime, shortTime, table, type Style } from "../output.ts";
+import { formatDuration } from "@sst-state/core/format";
+import { relativeTime, shortTime, table, type Style } from "../output.ts";
 
 export function renderStatus(r: StatusReport, style: Style, now: number): string {
   const lines: string[] = [];
@@ -14,7 +15,7 @@ export function renderStatus(r: StatusReport, style: Style, now: number): string
   );
   // SST's own lock object: a deploy is running, or one crashed and left it behind.
   if (r.lock) {
-    const age = formatSeconds(r.lock.ageSeconds);
+    const age = formatDuration(r.lock.ageSeconds * 1000);
     const what = `${r.lock.command ?? "update"} ${r.lock.updateID}, taken ${age === "just now" ? "just now" : `${age} ago`}`;
     lines.push("");
     if (r.lock.updateCompleted) {

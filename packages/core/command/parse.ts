@@ -1,14 +1,18 @@
 /**
- * Slash-command text → a typed command (DESIGN §4: the same verbs, targets, version selectors and
- * options as the CLI). Pure: no I/O. Mistakes are returned as data (`{ok: false, error}`) whose
- * `message` and `hint` are ready to post, with the closest verb or option suggested.
+ * Words → a typed command, for both surfaces through the one verb table (verbs.ts): the CLI's
+ * argv and the slash command's tokenised text both go through `parseArgv`, which reads flags with
+ * node:util `parseArgs` and the positional arguments by the table's specs. Pure: no I/O. Mistakes
+ * are returned as data (`{ok: false, error}`) whose `message` and `hint` are ready to print or
+ * post, with the closest verb or option suggested (one edit distance, suggest.ts).
  *
- * Slack specifics handled here: the text arrives HTML-escaped (`&amp; &lt; &gt;`), clients turn
- * `--` into an em/en dash and straight quotes into curly ones, so both are normalised.
+ * Slack specifics (`parseCommand`): the text arrives HTML-escaped (`&amp; &lt; &gt;`), clients
+ * turn `--` into an em/en dash and straight quotes into curly ones, so both are normalised first.
  */
+import { parseArgs } from "node:util";
+import { durationMs, DURATION_HINT } from "../format.ts";
 import { isUpdateId } from "../state/update-id.ts";
-import { VERBS, verbHelp, SELECTOR_HELP, type Verb } from "./help.ts";
 import { suggestClosest } from "./suggest.ts";
+import { examplesOf, flagsOf, SELECTOR_HELP, usageOf, verbSpec, verbsOf, type ArgSpec, type FlagSpec, type SlackVerb, type Surface, type Verb, type VerbSpec } from "./verbs.ts";
 
 export interface Target {
   /** set when the user wrote `<app>/<stage>` or `--app`; otherwise the default app applies */
@@ -25,6 +29,10 @@ export type Command =
   | { verb: "lock"; target: Target; reason: string; ttlMs?: number }
   | { verb: "unlock"; target: Target; force: boolean; reason?: string }
   | { verb: "locks"; app?: string }
+  | { verb: "run"; target: Target; reason?: string; ttlMs?: number }
+  | { verb: "audit"; target: Target; limit?: number }
+  | { verb: "serve" }
+  | { verb: "demo"; stage?: string }
   | { verb: "help"; topic?: Verb };
 
 export type CommandErrorCode =
@@ -48,7 +56,19 @@ export interface CommandError {
   verb?: Verb;
 }
 
-export type ParseResult = { ok: true; command: Command } | { ok: false; error: CommandError };
+/** What the slash command can ask for. */
+export type SlackCommand = Extract<Command, { verb: SlackVerb }>;
+
+export type ParseResult<C extends Command = Command> =
+  | {
+      ok: true;
+      command: C;
+      /** the CLI-only flags given (`--json`, `--home`, …), by name; always empty in Slack */
+      cliFlags: Record<string, string | boolean>;
+      /** the words after `--` of a verb that runs a command (`run`) */
+      rest: string[];
+    }
+  | { ok: false; error: CommandError };
 
 export interface ParseOptions {
   /** how the command is invoked, used in messages: `/sst-state` (default) or `sst-state` */
@@ -102,7 +122,7 @@ function canonicalSelector(sel: Selector, raw: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Tokens
+// Slack's text → tokens
 // ---------------------------------------------------------------------------------------------
 
 /** Undo Slack's escaping and the typography clients apply. */
@@ -127,61 +147,58 @@ export function tokenize(text: string): string[] {
   return tokens;
 }
 
+/** Parse the text after `/sst-state`. An empty text is `help`. */
+export function parseCommand(text: string, opts: ParseOptions = {}): ParseResult<SlackCommand> {
+  // Only the slash command's verbs parse on the "slack" surface.
+  return parseArgv(tokenize(normaliseText(text ?? "")), { surface: "slack", prefix: opts.prefix ?? "/sst-state" }) as ParseResult<SlackCommand>;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The parser
 // ---------------------------------------------------------------------------------------------
 
-type OptionSpec = { name: string; takesValue: boolean };
-
-const COMMON: OptionSpec[] = [{ name: "app", takesValue: true }];
-const OPTIONS: Record<Verb, OptionSpec[]> = {
-  status: COMMON,
-  history: [...COMMON, { name: "limit", takesValue: true }, { name: "all", takesValue: false }, { name: "cursor", takesValue: true }],
-  diff: COMMON,
-  diagnose: COMMON,
-  restore: COMMON,
-  lock: [...COMMON, { name: "reason", takesValue: true }, { name: "ttl", takesValue: true }],
-  unlock: [...COMMON, { name: "force", takesValue: false }, { name: "reason", takesValue: true }],
-  locks: COMMON,
-  help: [],
-};
-
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const COUNT_MAX = 10_000;
 
 class ParseFailure {
   constructor(readonly error: CommandError) {}
-}
-
-/**
- * Parse the text after `/sst-state`. An empty text is `help`.
- */
-export function parseCommand(text: string, opts: ParseOptions = {}): ParseResult {
-  const prefix = opts.prefix ?? "/sst-state";
-  const tokens = tokenize(normaliseText(text ?? ""));
-  try {
-    return { ok: true, command: parseTokens(tokens, prefix) };
-  } catch (e) {
-    if (e instanceof ParseFailure) return { ok: false, error: e.error };
-    throw e;
-  }
-}
-
-function usageOf(prefix: string, verb: Verb): string {
-  const h = verbHelp(verb);
-  return `\`${prefix} ${verb} ${h.usage}\` (for example \`${[prefix, verb, h.example].filter(Boolean).join(" ")}\`)`;
 }
 
 function fail(error: CommandError): never {
   throw new ParseFailure(error);
 }
 
-function parseTokens(tokens: string[], prefix: string): Command {
-  const [first, ...rest] = tokens;
-  if (first === undefined) return { verb: "help" };
+/** `\`sst-state diff <stage> [from] [to]\` (for example \`sst-state diff prod ~3 latest\`)` */
+export function usageHint(prefix: string, verb: Verb, surface: Surface): string {
+  const spec = verbSpec(verb);
+  const example = examplesOf(spec, surface).find((e) => e) ?? "";
+  return `\`${prefix} ${usageOf(spec, surface)}\` (for example \`${[prefix, verb, example].filter(Boolean).join(" ")}\`)`;
+}
+
+/**
+ * Words (the CLI's argv, or Slack's tokens) → a command, by the verb table. `--name` is
+ * case-insensitive and may be written `--name=value`; `--help`/`-h` anywhere asks for the verb's help.
+ */
+export function parseArgv(words: readonly string[], opts: { surface: Surface; prefix?: string }): ParseResult {
+  const surface = opts.surface;
+  const prefix = opts.prefix ?? (surface === "slack" ? "/sst-state" : "sst-state");
+  try {
+    return parseWords(words, surface, prefix);
+  } catch (e) {
+    if (e instanceof ParseFailure) return { ok: false, error: e.error };
+    throw e;
+  }
+}
+
+function parseWords(words: readonly string[], surface: Surface, prefix: string): ParseResult & { ok: true } {
+  const verbs = verbsOf(surface);
+  const [first, ...rest] = words;
+  const done = (command: Command, cliFlags: Record<string, string | boolean> = {}, passthrough: string[] = []) => ({ ok: true as const, command, cliFlags, rest: passthrough });
+  if (first === undefined) return done({ verb: "help" });
   const verbWord = first.toLowerCase();
-  if (verbWord === "--help" || verbWord === "-h") return { verb: "help" };
-  if (!(VERBS as readonly string[]).includes(verbWord)) {
-    const suggestion = suggestClosest(verbWord, VERBS);
+  if (verbWord === "--help" || verbWord === "-h") return done({ verb: "help" });
+  if (!(verbs as string[]).includes(verbWord)) {
+    const suggestion = suggestClosest(verbWord, verbs);
     const looksLikeStage = !suggestion && rest.length === 0 && NAME.test(first);
     fail({
       code: "unknown-verb",
@@ -189,155 +206,203 @@ function parseTokens(tokens: string[], prefix: string): Command {
       hint: suggestion
         ? `Did you mean \`${prefix} ${[suggestion, ...rest].join(" ")}\`? \`${prefix} help\` lists every command.`
         : looksLikeStage
-          ? `To see a stage, write \`${prefix} status ${first}\`. Commands: ${VERBS.join(", ")}.`
-          : `Commands: ${VERBS.join(", ")}. \`${prefix} help\` shows an example of each.`,
+          ? `To see a stage, write \`${prefix} status ${first}\`. Commands: ${verbs.join(", ")}.`
+          : `Commands: ${verbs.join(", ")}. \`${prefix} help\` shows an example of each.`,
       ...(suggestion ? { suggestion } : {}),
     });
   }
   const verb = verbWord as Verb;
-  const { positional, options } = splitOptions(verb, rest, prefix);
-
-  if (verb === "help") {
-    const topic = positional[0]?.toLowerCase();
-    if (topic && (VERBS as readonly string[]).includes(topic)) return { verb: "help", topic: topic as Verb };
-    return { verb: "help" };
+  const spec = verbSpec(verb);
+  const read = readFlags(spec, rest, surface, prefix);
+  if (read.help) return done({ verb: "help", ...(verb === "help" ? {} : { topic: verb }) });
+  const command = buildCommand(spec, read.positionals, read.flags, surface, prefix);
+  if (spec.passthrough && read.rest.length === 0) {
+    fail({ code: "missing-argument", verb, message: spec.passthrough.required, hint: `Usage: ${usageHint(prefix, verb, surface)}.` });
   }
+  return done(command, read.cliFlags, read.rest);
+}
 
-  const appOption = options.get("app");
-  if (appOption !== undefined && !NAME.test(appOption)) {
-    fail({ code: "bad-option", verb, message: `\`${appOption}\` is not an app name.`, hint: `Write the app as SST names it, e.g. \`--app shop\`.` });
-  }
+interface ReadFlags {
+  positionals: string[];
+  /** flags that belong to the command, by name */
+  flags: Map<string, string | boolean>;
+  cliFlags: Record<string, string | boolean>;
+  rest: string[];
+  help: boolean;
+}
 
-  if (verb === "locks") {
-    if (positional.length > 1) tooMany(verb, positional.slice(1), prefix);
-    const app = appOption ?? positional[0];
-    if (app !== undefined && !NAME.test(app)) {
-      fail({ code: "bad-target", verb, message: `\`${app}\` is not an app name.`, hint: `Usage: ${usageOf(prefix, verb)}.` });
+/** `--Name=v` → `--name=v` (option names are case-insensitive, values are not). */
+function lowerOptionName(word: string): string {
+  if (!word.startsWith("--") || word === "--") return word;
+  const eq = word.indexOf("=");
+  return eq === -1 ? word.toLowerCase() : word.slice(0, eq).toLowerCase() + word.slice(eq);
+}
+
+function readFlags(spec: VerbSpec, words: string[], surface: Surface, prefix: string): ReadFlags {
+  const verb = spec.verb as Verb;
+  const known = new Map<string, FlagSpec>(flagsOf(spec, surface));
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = { help: { type: "boolean", short: "h" } };
+  for (const [name, f] of known) options[name] = { type: f.kind === "boolean" ? "boolean" : "string", ...(f.short ? { short: f.short } : {}) };
+  const args = words.map(lowerOptionName);
+  // Not strict: unknown options and missing values come back as tokens, answered below in our words.
+  const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
+  const out: ReadFlags = { positionals: [], flags: new Map(), cliFlags: {}, rest: [], help: false };
+  // A flag that may also be written as free words (`--reason stuck job`): the words after it continue it.
+  const textFlag = spec.args.find((a) => a.kind === "text" && a.rest && known.has(a.name))?.name;
+  let afterTerminator = false;
+  for (const token of tokens) {
+    if (token.kind === "option-terminator") {
+      afterTerminator = true;
+      continue;
     }
-    return app === undefined ? { verb } : { verb, app };
+    if (token.kind === "positional") {
+      const continued = textFlag !== undefined && !afterTerminator ? out.flags.get(textFlag) : undefined;
+      if (typeof continued === "string") out.flags.set(textFlag!, `${continued} ${token.value}`);
+      else (afterTerminator && spec.passthrough ? out.rest : out.positionals).push(token.value);
+      continue;
+    }
+    const { name, rawName } = token;
+    if (name === "help") {
+      out.help = true;
+      continue;
+    }
+    const flag = known.get(name);
+    if (!flag) unknownOption(spec, rawName, name, surface, prefix);
+    if (flag.kind === "boolean") {
+      if (token.inlineValue) fail({ code: "bad-option", verb, message: `\`${rawName}\` takes no value.`, hint: `Write just \`${rawName}\`.` });
+    } else if (token.value === undefined || token.value === "" || (!token.inlineValue && token.value.startsWith("--"))) {
+      fail({ code: "bad-option", verb, message: `\`${rawName}\` needs a value.`, hint: `Usage: ${usageHint(prefix, verb, surface)}.` });
+    }
+    const value = flag.kind === "boolean" ? true : token.value!;
+    if (flag.cliOnly) out.cliFlags[name] = value;
+    else out.flags.set(name, value);
+  }
+  return out;
+}
+
+function unknownOption(spec: VerbSpec, rawName: string, name: string, surface: Surface, prefix: string): never {
+  const verb = spec.verb as Verb;
+  const names = flagsOf(spec, surface).map(([n]) => n);
+  const cliOnly = surface === "slack" && flagsOf(spec, "cli").some(([n, f]) => f.cliOnly && (n === name || f.short === name));
+  if (cliOnly) {
+    fail({ code: "unknown-option", verb, message: `\`${rawName}\` works in the terminal only.`, hint: `Run \`sst-state ${verb} … ${rawName}\` there; here: ${usageHint(prefix, verb, surface)}.` });
+  }
+  const suggestion = suggestClosest(name, names);
+  const listed = names.map((n) => `\`--${n}\``).join(", ");
+  return fail({
+    code: "unknown-option",
+    verb,
+    message: `\`${verb}\` has no option \`${rawName}\`.`,
+    hint: suggestion
+      ? `Did you mean \`--${suggestion}\`? Usage: ${usageHint(prefix, verb, surface)}.`
+      : `${listed ? `Options of \`${verb}\`: ${listed}. ` : ""}Usage: ${usageHint(prefix, verb, surface)}.`,
+    ...(suggestion ? { suggestion: `--${suggestion}` } : {}),
+  });
+}
+
+/** Positional words and flags → the command, by the verb's argument and flag specs. */
+function buildCommand(spec: VerbSpec, positionals: string[], flags: Map<string, string | boolean>, surface: Surface, prefix: string): Command {
+  const verb = spec.verb as Verb;
+  const usage = () => `Usage: ${usageHint(prefix, verb, surface)}.`;
+  const out: Record<string, unknown> = { verb };
+  const hasTarget = spec.args.some((a) => a.kind === "target");
+  const appFlag = flags.get("app") as string | undefined;
+  if (appFlag !== undefined && !NAME.test(appFlag)) {
+    fail({ code: "bad-option", verb, message: `\`${appFlag}\` is not an app name.`, hint: "Write the app as SST names it, e.g. `--app shop`." });
   }
 
-  const [targetText, ...args] = positional;
-  if (targetText === undefined) {
-    fail({
-      code: "missing-stage",
-      verb,
-      message: `\`${verb}\` needs a stage.`,
-      hint: `Write ${usageOf(prefix, verb)}; use \`<app>/<stage>\` for an app other than the default.`,
-    });
+  // Flags first: a positional argument of the same name (`reason`, `app`) may stand in for one.
+  for (const [name, flag] of flagsOf(spec, surface)) {
+    if (flag.cliOnly || (name === "app" && hasTarget)) continue;
+    const raw = flags.get(name);
+    const field = flag.field ?? (flag.kind === "duration" ? `${name}Ms` : name);
+    if (flag.kind === "boolean") {
+      out[field] = raw === true;
+      continue;
+    }
+    if (raw === undefined) continue;
+    out[field] = flagValue(verb, name, flag, String(raw));
   }
-  const target = parseTarget(targetText, appOption, verb, prefix);
 
-  switch (verb) {
-    case "status":
-    case "diagnose":
-      if (args.length) tooMany(verb, args, prefix);
-      return { verb, target };
-    case "history": {
-      if (args.length) tooMany(verb, args, prefix);
-      const cmd: Command = { verb, target, all: options.has("all") };
-      const limit = options.get("limit");
-      if (limit !== undefined) {
-        if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 1000) {
-          fail({ code: "bad-option", verb, message: `\`--limit ${limit}\` is not a count.`, hint: "Write a whole number from 1 to 1000, e.g. `--limit 20`." });
-        }
-        cmd.limit = Number(limit);
+  const words = [...positionals];
+  for (const arg of spec.args) {
+    const taken = arg.rest ? words.splice(0) : words.splice(0, 1);
+    const field = arg.field ?? arg.name;
+    const text = arg.rest ? taken.join(" ").trim() : taken[0];
+    if (text === undefined || text === "") {
+      if (out[field] !== undefined || !arg.required) {
+        if (arg.default !== undefined) out[field] = arg.default;
+        continue;
       }
-      const cursor = options.get("cursor");
-      if (cursor !== undefined) cmd.cursor = cursor;
-      return cmd;
-    }
-    case "diff": {
-      if (args.length > 2) tooMany(verb, args.slice(2), prefix);
-      const [from = "previous", to = "latest"] = args.map((a) => selector(a, verb));
-      return { verb, target, from, to };
-    }
-    case "restore": {
-      if (args.length === 0) {
-        fail({ code: "missing-argument", verb, message: "`restore` needs the version to go back to.", hint: `Write ${usageOf(prefix, verb)}. ${SELECTOR_HELP}` });
-      }
-      if (args.length > 1) tooMany(verb, args.slice(1), prefix);
-      return { verb, target, version: selector(args[0]!, verb) };
-    }
-    case "lock": {
-      const reasonOption = options.get("reason");
-      if (reasonOption !== undefined && args.length) tooMany(verb, args, prefix);
-      const reason = (reasonOption ?? args.join(" ")).trim();
-      if (!reason) {
+      if (arg.kind === "target") {
         fail({
-          code: "missing-argument",
+          code: "missing-stage",
           verb,
-          message: "Say why you are locking the stage, so others know whom to ask.",
-          hint: `Write ${usageOf(prefix, verb)}.`,
+          message: `\`${verb}\` needs a stage.`,
+          hint: `Write ${usageHint(prefix, verb, surface)}; use \`<app>/<stage>\` for an app other than the default.`,
         });
       }
-      const cmd: Command = { verb, target, reason };
-      const ttl = options.get("ttl");
-      if (ttl !== undefined) cmd.ttlMs = duration(ttl, verb);
-      return cmd;
+      fail({ code: "missing-argument", verb, message: arg.missing ?? `\`${verb}\` needs ${arg.name}.`, hint: `Write ${usageHint(prefix, verb, surface)}.${arg.kind === "selector" ? ` ${SELECTOR_HELP}` : ""}` });
     }
-    case "unlock": {
-      const reasonOption = options.get("reason");
-      if (reasonOption !== undefined && args.length) tooMany(verb, args, prefix);
-      const reason = (reasonOption ?? args.join(" ")).trim();
-      const force = options.has("force");
-      if (force && !reason) {
-        fail({
-          code: "missing-argument",
-          verb,
-          message: "Breaking someone else's lock needs a reason; it is recorded and announced.",
-          hint: `Write \`${prefix} unlock ${targetText} --force --reason "the CI run was cancelled"\`.`,
-        });
+    if (out[field] !== undefined && out[field] !== text) {
+      fail({ code: "extra-argument", verb, message: `\`${verb}\` got ${arg.name} twice: \`--${arg.name}\` and \`${text}\`.`, hint: `Give it once. ${usage()}` });
+    }
+    out[field] = argValue(verb, arg, text, appFlag, surface, prefix);
+  }
+  if (words.length) {
+    fail({ code: "extra-argument", verb, message: `\`${verb}\` does not take \`${words.join(" ")}\`.`, hint: usage() });
+  }
+  if (verb === "help" && out.topic !== undefined && !(verbsOf(surface) as string[]).includes(out.topic as string)) delete out.topic;
+  const rule = RULES[verb];
+  if (rule) rule(out, { verb, prefix, surface });
+  return out as Command;
+}
+
+function flagValue(verb: Verb, name: string, flag: FlagSpec, raw: string): string | number {
+  switch (flag.kind) {
+    case "count": {
+      const n = /^\d{1,6}$/.test(raw) ? Number(raw) : NaN;
+      if (!(n >= 1 && n <= COUNT_MAX)) {
+        fail({ code: "bad-option", verb, message: `\`--${name} ${raw}\` is not a count.`, hint: `Write a whole number from 1 to ${COUNT_MAX}, e.g. \`--${name} 20\`.` });
       }
-      return reason ? { verb, target, force, reason } : { verb, target, force };
+      return n;
     }
+    case "duration": {
+      const ms = durationMs(raw);
+      if (!ms) fail({ code: "bad-option", verb, message: `\`--${name} ${raw}\` is not a duration longer than zero.`, hint: DURATION_HINT });
+      return ms;
+    }
+    case "name":
+      if (!NAME.test(raw)) fail({ code: "bad-option", verb, message: `\`${raw}\` is not a name.`, hint: `Write it as SST names it, e.g. \`--${name} shop\`.` });
+      return raw;
+    default:
+      return flag.kind === "string" && name === "reason" ? raw.trim() : raw;
   }
 }
 
-function splitOptions(verb: Verb, tokens: string[], prefix: string): { positional: string[]; options: Map<string, string> } {
-  const specs = OPTIONS[verb];
-  const positional: string[] = [];
-  const options = new Map<string, string>();
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i]!;
-    if (!tok.startsWith("--") || tok === "--") {
-      positional.push(tok);
-      continue;
+function argValue(verb: Verb, arg: ArgSpec, text: string, appFlag: string | undefined, surface: Surface, prefix: string): unknown {
+  switch (arg.kind) {
+    case "target":
+      return parseTarget(text, appFlag, verb, surface, prefix);
+    case "selector": {
+      const sel = parseSelector(text);
+      if (!sel) fail({ code: "bad-selector", verb, message: `\`${text}\` is not a version.`, hint: SELECTOR_HELP });
+      return canonicalSelector(sel, text);
     }
-    const eq = tok.indexOf("=");
-    const name = (eq === -1 ? tok.slice(2) : tok.slice(2, eq)).toLowerCase();
-    const spec = specs.find((s) => s.name === name);
-    if (!spec) {
-      const suggestion = suggestClosest(name, specs.map((s) => s.name));
-      const known = specs.map((s) => `\`--${s.name}\``).join(", ");
-      fail({
-        code: "unknown-option",
-        verb,
-        message: `\`${verb}\` has no option \`--${name}\`.`,
-        hint: suggestion
-          ? `Did you mean \`--${suggestion}\`? Usage: ${usageOf(prefix, verb)}.`
-          : `${known ? `Options of \`${verb}\`: ${known}. ` : ""}Usage: ${usageOf(prefix, verb)}.`,
-        ...(suggestion ? { suggestion: `--${suggestion}` } : {}),
-      });
-    }
-    if (!spec.takesValue) {
-      if (eq !== -1) fail({ code: "bad-option", verb, message: `\`--${name}\` takes no value.`, hint: `Write just \`--${name}\`.` });
-      options.set(name, "");
-      continue;
-    }
-    const value = eq !== -1 ? tok.slice(eq + 1) : tokens[++i];
-    if (value === undefined || value === "" || (eq === -1 && value.startsWith("--"))) {
-      fail({ code: "bad-option", verb, message: `\`--${name}\` needs a value.`, hint: `Usage: ${usageOf(prefix, verb)}.` });
-    }
-    options.set(name, value);
+    case "name":
+      if (!NAME.test(text)) fail({ code: "bad-target", verb, message: `\`${text}\` is not ${arg.name === "app" ? "an app" : "a stage"} name.`, hint: `Usage: ${usageHint(prefix, verb, surface)}.` });
+      return text;
+    case "verb":
+      return text.toLowerCase();
+    case "text":
+      return text;
   }
-  return { positional, options };
 }
 
-function parseTarget(text: string, appOption: string | undefined, verb: Verb, prefix: string): Target {
+function parseTarget(text: string, appOption: string | undefined, verb: Verb, surface: Surface, prefix: string): Target {
   const parts = text.split("/");
   const bad = (why: string): never =>
-    fail({ code: "bad-target", verb, message: `\`${text}\` ${why}`, hint: `Write a stage (\`prod\`) or \`<app>/<stage>\` (\`shop/prod\`): ${usageOf(prefix, verb)}.` });
+    fail({ code: "bad-target", verb, message: `\`${text}\` ${why}`, hint: `Write a stage (\`prod\`) or \`<app>/<stage>\` (\`shop/prod\`): ${usageHint(prefix, verb, surface)}.` });
   if (parts.length > 2) bad("is not a stage: use at most one `/`, between the app and the stage.");
   const [a, b] = parts as [string, string | undefined];
   const app = b === undefined ? undefined : a;
@@ -351,28 +416,17 @@ function parseTarget(text: string, appOption: string | undefined, verb: Verb, pr
   return resolvedApp === undefined ? { stage } : { app: resolvedApp, stage };
 }
 
-function selector(text: string, verb: Verb): string {
-  const sel = parseSelector(text);
-  if (!sel) fail({ code: "bad-selector", verb, message: `\`${text}\` is not a version.`, hint: SELECTOR_HELP });
-  return canonicalSelector(sel, text);
-}
-
-// Same grammar as `parseDuration` in config.ts, kept here so that the ingress bundle (which parses
-// commands to answer mistakes in the ack) does not pull in the config schema library.
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-function duration(text: string, verb: Verb): number {
-  const m = /^(\d{1,9})(ms|s|m|h|d)$/.exec(text.trim());
-  const ms = m ? Number(m[1]) * UNIT_MS[m[2]!]! : 0;
-  if (ms > 0) return ms;
-  return fail({ code: "bad-option", verb, message: `\`--ttl ${text}\` is not a duration.`, hint: 'Write a number and a unit: "90s", "30m", "2h", "1d".' });
-}
-
-function tooMany(verb: Verb, extra: string[], prefix: string): never {
-  return fail({
-    code: "extra-argument",
-    verb,
-    message: `\`${verb}\` does not take \`${extra.join(" ")}\`.`,
-    hint: `Usage: ${usageOf(prefix, verb)}.`,
-  });
-}
+/** Rules across fields that the argument and flag specs cannot say. */
+const RULES: Partial<Record<Verb, (cmd: Record<string, unknown>, ctx: { verb: Verb; prefix: string; surface: Surface }) => void>> = {
+  unlock(cmd, { prefix, surface }) {
+    if (cmd.force && !cmd.reason) {
+      const stage = (cmd.target as Target).stage;
+      fail({
+        code: "missing-argument",
+        verb: "unlock",
+        message: "Breaking someone else's lock needs a reason; it is recorded and announced.",
+        hint: `Write \`${prefix} unlock ${stage} --force --reason ${surface === "slack" ? "the CI run was cancelled" : '"the CI run was cancelled"'}\`.`,
+      });
+    }
+  },
+};

@@ -3,8 +3,6 @@ export {
   createLocker,
   defaultHolder,
   describeHeldLock,
-  formatClockTime,
-  formatDuration,
   isLive,
   nextLease,
   keepAlive,

@@ -43,6 +43,7 @@
  */
 import type { AcquireRequest, Lease, LockEvent, LockStore } from "./types.ts";
 import type { Clock } from "../ports.ts";
+import { formatClockTime, formatDuration } from "../format.ts";
 
 /** A lease holds while it is not released and `now <= expiresAt` (acquire needs `expiresAt < now`). */
 export function isLive(lease: Pick<Lease, "expiresAt"> & { released?: boolean }, now: number): boolean {
@@ -110,23 +111,6 @@ export function defaultHolder(
 // ---------------------------------------------------------------------------------------------
 // Words
 // ---------------------------------------------------------------------------------------------
-
-/** 45_000 → "45 s", 1_020_000 → "17 min", 7_500_000 → "2 h 5 min", 3 days → "3 d". */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const min = Math.round(s / 60);
-  if (min < 60) return `${min} min`;
-  const h = Math.floor(min / 60);
-  const m = min % 60;
-  if (h < 48) return m ? `${h} h ${m} min` : `${h} h`;
-  return `${Math.round(h / 24)} d`;
-}
-
-/** "12:03" in `timeZone` (default UTC). */
-export function formatClockTime(iso: string, timeZone = "UTC"): string {
-  return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone }).format(new Date(iso));
-}
 
 /**
  * The ready-to-post sentence for a held lock (Atlantis style):

@@ -5,7 +5,7 @@
  */
 import type { ChatMessage } from "../ports.ts";
 import type { Lease, LockEvent } from "./types.ts";
-import { formatDuration } from "./lease.ts";
+import { formatDuration, slackMention } from "../format.ts";
 
 export const LOCK_RELEASE_ACTION_ID = "lock_release";
 
@@ -24,9 +24,7 @@ function escape(text: string): string {
 
 /** Slack user ids become mentions; anything else (CI identity, user@host) is shown as text. */
 function who(holder: string): string {
-  if (/^<@[UW][A-Z0-9]+>$/.test(holder)) return holder;
-  if (/^[UW][A-Z0-9]{2,}$/.test(holder)) return `<@${holder}>`;
-  return escape(holder);
+  return slackMention(holder) ?? escape(holder);
 }
 
 /** Slack renders `<!date^…>` in the reader's own time zone; the fallback text is UTC. */

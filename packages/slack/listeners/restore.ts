@@ -11,7 +11,7 @@
  * tests) it runs right here. Either way the outcome decides what the clicker sees, and the
  * channel's request message is updated in place by the service.
  */
-import type { Verb } from "@sst-state/core/command";
+import type { SlackVerb as Verb } from "@sst-state/core/command";
 import { SstStateError } from "@sst-state/core/errors";
 import { createLocker } from "@sst-state/core/lock";
 import { resolveApp } from "@sst-state/core/queries";

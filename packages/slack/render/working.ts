@@ -1,5 +1,5 @@
 /** The ack: a short reply sent before any work starts (Slack needs an answer within 3 s). */
-import type { Command } from "@sst-state/core/command";
+import type { SlackCommand as Command } from "@sst-state/core/command";
 import { truncate } from "./limits.ts";
 
 const DOING: Record<Command["verb"], string> = {

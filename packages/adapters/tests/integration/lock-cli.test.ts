@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { UsageError } from "@sst-state/core/errors";
+import type { Verb } from "@sst-state/core/command";
 import { writeLocalHome } from "../../home-writer.ts";
 import type { CliCommand, CliIO } from "../../../cli/cli-types.ts";
 import { parseCommandArgs } from "../../../cli/main.ts";
@@ -31,7 +32,7 @@ beforeAll(async () => {
   await writeLocalHome(root, home.files);
 });
 
-async function cli(cmd: CliCommand, argv: string[], cwd: string, extraEnv: Record<string, string> = {}) {
+async function cli<V extends Verb>(cmd: CliCommand<V>, argv: string[], cwd: string, extraEnv: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIO = { out: (t) => void out.push(t), err: (t) => void err.push(t), isTTY: false, color: false };

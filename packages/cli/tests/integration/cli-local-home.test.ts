@@ -104,6 +104,15 @@ describe("sst-state diff", () => {
     expect(d.unchanged).toBeGreaterThan(0);
   });
 
+  it("reads selectors as Slack does: `diff dev ~1 LATEST` is `diff dev ~1 latest`", async () => {
+    // Act
+    const upper = await runBin(["diff", "dev", "~1", "LATEST", "--json"], { env: env() });
+    const lower = await runBin(["diff", "dev", "~1", "latest", "--json"], { env: env() });
+    // Assess
+    expect(upper.code).toBe(0);
+    expect(JSON.parse(upper.stdout)).toEqual(JSON.parse(lower.stdout));
+  });
+
   it("an unknown version is exit 2 with the selectors explained", async () => {
     const r = await runBin(["diff", "dev", "~40"], { env: env() });
     expect(r.code).toBe(2);

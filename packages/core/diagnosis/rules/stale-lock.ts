@@ -1,4 +1,5 @@
 import type { Finding, Rule } from "../types.ts";
+import { formatDuration } from "../../format.ts";
 
 export const DEFAULT_STALE_LOCK_MS = 60 * 60_000;
 
@@ -17,7 +18,7 @@ export const staleLock: Rule = {
     const created = Date.parse(sstLock.created);
     const ageMs = Number.isFinite(created) ? Math.max(0, now - created) : null;
     const who = `${sstLock.command ? `\`sst ${sstLock.command}\`` : "a deploy"} (update ${sstLock.updateID})`;
-    const age = ageMs === null ? "of unknown age" : `${formatAge(ageMs)} old`;
+    const age = ageMs === null ? "of unknown age" : `${formatDuration(ageMs)} old`;
     const unlock = `Make sure no deploy of ${stage} is running (CI jobs, laptops), then run \`sst unlock --stage ${stage}\`; afterwards run \`sst-state diagnose ${stage}\` again for pending operations the crash may have left.`;
     const out: Finding[] = [];
     if (lockUpdate?.timeCompleted) {
@@ -41,19 +42,10 @@ export const staleLock: Rule = {
       out.push({
         rule: "stale-lock",
         severity: "info",
-        message: `A deploy of ${stage} appears to be running: ${who} has held SST's lock for ${formatAge(ageMs)}.`,
+        message: `A deploy of ${stage} appears to be running: ${who} has held SST's lock for ${formatDuration(ageMs)}.`,
         fix: `Wait for it to finish. If nothing is running, run \`sst unlock --stage ${stage}\`.`,
       });
     }
     return out;
   },
 };
-
-export function formatAge(ms: number): string {
-  const m = Math.floor(ms / 60_000);
-  if (m < 1) return `${Math.floor(ms / 1000)} s`;
-  if (m < 120) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h} h`;
-  return `${Math.floor(h / 24)} days`;
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { editDistance, suggestClosest, VERBS, VERB_HELP } from "../../command/index.ts";
+import { editDistance, suggestClosest, VERBS, helpOf } from "../../command/index.ts";
 
 describe("editDistance", () => {
   it("counts insertions, deletions, substitutions and adjacent swaps", () => {
@@ -35,7 +35,15 @@ describe("suggestClosest", () => {
 
 describe("help entries", () => {
   it("cover every verb once, each with a usage and an example", () => {
-    expect(VERB_HELP.map((h) => h.verb)).toEqual([...VERBS]);
-    for (const h of VERB_HELP) expect(h.usage.length + h.summary.length).toBeGreaterThan(0);
+    // Act
+    const slack = helpOf("slack");
+    const cli = helpOf("cli");
+    // Assess
+    expect(slack.map((h) => h.verb)).toEqual([...VERBS]);
+    for (const h of [...slack, ...cli]) {
+      expect(h.usage.startsWith(h.verb)).toBe(true);
+      expect(h.summary.length).toBeGreaterThan(0);
+      expect(h.examples.length).toBeGreaterThan(0);
+    }
   });
 });

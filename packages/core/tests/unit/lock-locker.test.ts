@@ -1,8 +1,9 @@
 import { describe, expect, it, vi } from "vitest";
-import { createLockAnnouncer, createLocker, defaultHolder, describeHeldLock, formatDuration, type LockEvent } from "../../lock/index.ts";
+import { createLockAnnouncer, createLocker, defaultHolder, describeHeldLock, type LockEvent } from "../../lock/index.ts";
 import { createMemoryLockStore } from "../../memory/lock-store.ts";
 import { parseConfig } from "../../config.ts";
 import type { Notifier } from "../../ports.ts";
+import { formatDuration } from "../../format.ts";
 
 const MIN = 60_000;
 function manualClock(iso: string) {

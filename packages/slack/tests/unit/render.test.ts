@@ -69,12 +69,12 @@ describe("renderStatus", () => {
     // Assess
     const text = allText(m);
     expect(limitViolations(m)).toEqual([]);
-    expect(text).toContain("held for 2h");
+    expect(text).toContain("held for 2 h");
     expect(text).toContain("has not completed");
     expect(text).toContain("`sst unlock --stage prod` once no deploy is running");
     expect(text).toContain("pending operation");
     expect(text).toContain("/sst-state diagnose prod");
-    expect(m.text).toContain("SST's lock held for 2h");
+    expect(m.text).toContain("SST's lock held for 2 h");
   });
 
   it("says a lock whose update completed was left behind", () => {
@@ -97,7 +97,7 @@ describe("renderStatus", () => {
     // Assess
     expect(allText(held)).toContain("<@U0ALICE>");
     expect(allText(held)).toContain("migrating &lt;orders&gt; &amp; more");
-    expect(allText(held)).toContain("expires in 29m");
+    expect(allText(held)).toContain("expires in 29 min");
     expect(allText(free)).toContain("*Deploy lock* free");
   });
 

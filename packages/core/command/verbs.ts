@@ -1,0 +1,285 @@
+/**
+ * THE verb table: every verb of `sst-state` (CLI) and `/sst-state` (Slack), its positional
+ * arguments, flags, help line and examples, defined once. `parse.ts` reads both the CLI's argv and
+ * Slack's tokenised text through it (with node:util `parseArgs`), and both help screens are
+ * generated from it (CLI: packages/cli/main.ts; Slack: packages/slack/render/help.ts).
+ *
+ * Adding a verb: one entry here (and its `Command` shape in parse.ts), one handler (a CLI command
+ * file and/or a Slack verb handler), one renderer. Order matters: it is the order help lists them.
+ */
+
+/** Where a verb or flag exists: the terminal (`sst-state`) and/or the slash command. */
+export type Surface = "cli" | "slack";
+
+/**
+ * What a positional argument holds, which decides how it is checked and what it becomes:
+ * - target: `<stage>` or `<app>/<stage>` → `target: {app?, stage}` (merged with `--app`)
+ * - selector: a version (`latest`, `~3`, an updateID, …), canonicalised
+ * - text: free words (`rest` takes every remaining word, joined by spaces)
+ * - name: an app or stage name
+ * - verb: a verb name (help's topic)
+ */
+export type ArgKind = "target" | "selector" | "text" | "name" | "verb";
+
+export interface ArgSpec {
+  name: string;
+  kind: ArgKind;
+  required?: boolean;
+  /** the value when the argument is left out */
+  default?: string;
+  /** takes every remaining word */
+  rest?: boolean;
+  /** the command field it fills (default: `name`) */
+  field?: string;
+  /** the sentence when a required argument is missing */
+  missing?: string;
+}
+
+/**
+ * What a flag holds: boolean; string; count (a whole number 1…10000); duration (`90s`, `30m`,
+ * `2h`, `1d` → milliseconds); name (an app name).
+ */
+export type FlagKind = "boolean" | "string" | "count" | "duration" | "name";
+
+export interface FlagSpec {
+  kind: FlagKind;
+  description: string;
+  short?: string;
+  /** placeholder in usage, e.g. "N" */
+  value?: string;
+  /**
+   * Only the CLI has it (output format, where state lives, who you are on this machine, what
+   * runs locally): it is not part of the parsed command but handed to the CLI command as is.
+   */
+  cliOnly?: boolean;
+  /** left out of the one-line usage (still in the options list) */
+  common?: boolean;
+  /** the command field it fills (default: the flag's name; durations add `Ms`) */
+  field?: string;
+}
+
+export interface VerbSpec {
+  verb: string;
+  summary: string;
+  args: readonly ArgSpec[];
+  flags: Readonly<Record<string, FlagSpec>>;
+  /** arguments after the verb, each a working example (help shows them; the parity test runs them) */
+  examples: readonly string[];
+  /** more help for the CLI's `<verb> --help`: what the exit codes mean, what it touches */
+  details?: string;
+  surfaces: readonly Surface[];
+  /** everything after `--` is handed over (the command `run` runs) */
+  passthrough?: { name: string; required: string };
+}
+
+const APP: FlagSpec = { kind: "name", value: "A", common: true, description: "the SST app (default: SST_STATE_APP, sst-state.json, or the only app in the home)" };
+const JSON_FLAG: FlagSpec = { kind: "boolean", cliOnly: true, common: true, description: "print one JSON object on stdout" };
+
+/** The flags of every verb that reads a stage: the app, where its state lives, JSON output. */
+const STATE_FLAGS: Record<string, FlagSpec> = {
+  app: APP,
+  home: { kind: "string", value: "local|aws", cliOnly: true, common: true, description: "where SST keeps state (default: SST_STATE_HOME, else local when the local home has the app, else aws)" },
+  "state-dir": { kind: "string", value: "D", cliOnly: true, common: true, description: "the local home root, the folder that contains state/ (default: SST_STATE_DIR or SST's own)" },
+  json: JSON_FLAG,
+};
+
+const TARGET: ArgSpec = { name: "stage", kind: "target", required: true, field: "target" };
+const REASON_FLAG: FlagSpec = { kind: "string", value: "R", description: "why (shown to whoever finds the stage locked)" };
+const TTL_FLAG: FlagSpec = { kind: "duration", value: "30m", description: "how long the lock holds without a heartbeat (default: the stage's lockTtl, else 30m)" };
+const HOLDER_FLAG: FlagSpec = { kind: "string", value: "WHO", cliOnly: true, common: true, description: "who you are (default: the CI identity, else user@host)" };
+
+export const VERB_TABLE = [
+  {
+    verb: "status",
+    summary: "resources, last update and its errors, SST's lock and ours, pending operations",
+    args: [TARGET],
+    flags: STATE_FLAGS,
+    examples: ["prod", "shop/prod --json"],
+    details: "Exit 1 when SST's lock is held or the last update failed or never completed.",
+    surfaces: ["cli", "slack"],
+  },
+  {
+    verb: "history",
+    summary: "the stage's versions, one per deploy, newest first (--all: raw S3 object versions, paged)",
+    args: [TARGET],
+    flags: {
+      ...STATE_FLAGS,
+      limit: { kind: "count", value: "N", description: "how many versions (default 20)" },
+      all: { kind: "boolean", description: "also list the raw S3 object versions of app/<app>/<stage>.json (a deploy pushes many)" },
+      cursor: { kind: "string", value: "C", description: "with --all: the page after this cursor" },
+    },
+    examples: ["prod --limit 5", "prod --all --limit 100", "prod --all --cursor abc"],
+    surfaces: ["cli", "slack"],
+  },
+  {
+    verb: "diff",
+    summary: "what changed between two versions (default: previous → latest), by resource and property path",
+    args: [TARGET, { name: "from", kind: "selector", default: "previous" }, { name: "to", kind: "selector", default: "latest" }],
+    flags: STATE_FLAGS,
+    examples: ["prod ~3 latest", "prod", "shop/prod previous ~0 --json"],
+    surfaces: ["cli", "slack"],
+  },
+  {
+    verb: "diagnose",
+    summary: "check the stage for every known way SST state breaks, with a fix for each finding",
+    args: [TARGET],
+    flags: { ...STATE_FLAGS, "no-probes": { kind: "boolean", cliOnly: true, description: "do not call AWS for the cloud probes" } },
+    examples: ["prod", "shop/prod --json", "prod --no-probes"],
+    details:
+      "Runs the state rules (pending operations, locks, dangling references, order, retained orphans, …) and, when AWS\n" +
+      "credentials are configured, the cloud probes (Router KV entries, resources tagged for the stage).\n" +
+      "Exit 1 when there are error findings.",
+    surfaces: ["cli", "slack"],
+  },
+  {
+    verb: "restore",
+    summary: "ask to roll the state back to a version (someone else approves, in Slack)",
+    args: [TARGET, { name: "version", kind: "selector", required: true, missing: "`restore` needs the version to go back to." }],
+    flags: {
+      ...STATE_FLAGS,
+      yes: { kind: "boolean", short: "y", cliOnly: true, description: "restore now, without approval (only where the stage's policy has requireApproval: false)" },
+    },
+    examples: ["prod previous", "shop/prod ~2", "dev ~2 --yes"],
+    details:
+      "Writes the chosen version as the new current state once someone else approves it in Slack; nothing is deleted.\n" +
+      "Set SLACK_BOT_TOKEN (and a channel for the stage in sst-state.json) to post the request; SST_STATE_USER names you.\n" +
+      "Exit codes: 0 the request was made (or, with --yes, the state restored); 1 refused or failed; 2 bad usage.",
+    surfaces: ["cli", "slack"],
+  },
+  {
+    verb: "lock",
+    summary: "take the stage's deploy lock (exit 1, naming the holder, when someone else has it)",
+    args: [TARGET, { name: "reason", kind: "text", rest: true, required: true, missing: "Say why you are locking the stage, so others know whom to ask." }],
+    flags: { ...STATE_FLAGS, reason: REASON_FLAG, ttl: TTL_FLAG, holder: HOLDER_FLAG },
+    examples: ["prod migrating the orders table --ttl 1h", 'prod --reason "db migration" --ttl 2h', "shop/prod hotfix --json"],
+    details:
+      "The reason is the words after the stage, or --reason. The lock is a lease: it expires after --ttl unless renewed\n" +
+      "(`sst-state run` renews it while the command runs). Exit 1 when the stage is locked by someone else; the message\n" +
+      "says who, since when, why, and when it expires.",
+    surfaces: ["cli", "slack"],
+  },
+  {
+    verb: "unlock",
+    summary: "release your deploy lock, or break anyone's with --force --reason",
+    args: [TARGET, { name: "reason", kind: "text", rest: true }],
+    flags: {
+      ...STATE_FLAGS,
+      force: { kind: "boolean", description: "break the lock whoever holds it (needs a reason)" },
+      reason: { kind: "string", value: "R", description: "why the lock is broken (recorded and announced)" },
+      holder: HOLDER_FLAG,
+    },
+    examples: ["prod", "prod --force --reason stuck job", 'prod --force --reason "the CI run was cancelled"'],
+    details: "Exit 1 when the lock is someone else's and --force was not given.",
+    surfaces: ["cli", "slack"],
+  },
+  {
+    verb: "locks",
+    summary: "the deploy locks held now: who, why, since when, until when",
+    args: [{ name: "app", kind: "name" }],
+    flags: { app: { ...APP, description: "only this app (default: SST_STATE_APP or sst-state.json; else every app)" }, json: JSON_FLAG },
+    examples: ["", "shop", "--app shop --json"],
+    surfaces: ["cli", "slack"],
+  },
+  {
+    verb: "run",
+    summary: "run a command under the stage's deploy lock, then report what changed in the state",
+    args: [TARGET],
+    flags: { ...STATE_FLAGS, reason: REASON_FLAG, ttl: TTL_FLAG, holder: HOLDER_FLAG },
+    examples: ["prod -- npx sst deploy --stage prod", 'prod --reason "release 1.4" -- npm run deploy'],
+    details: "Exits with the command's exit code; 1 without running it when the stage is locked by someone else.",
+    surfaces: ["cli"],
+    passthrough: { name: "command…", required: "Which command? Put it after `--`, e.g. `sst-state run prod -- npx sst deploy --stage prod`." },
+  },
+  {
+    verb: "audit",
+    summary: "who asked for, approved, rejected and ran restores of a stage, newest first",
+    args: [TARGET],
+    flags: { ...STATE_FLAGS, limit: { kind: "count", value: "N", description: "at most N entries (default 20)" } },
+    examples: ["prod", "prod --limit 5 --json"],
+    surfaces: ["cli"],
+  },
+  {
+    verb: "serve",
+    summary: "run the Slack bot on this machine (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN)",
+    args: [],
+    flags: {
+      ...STATE_FLAGS,
+      port: { kind: "string", value: "N", cliOnly: true, description: "HTTP port (default: PORT, else 3000)" },
+      host: { kind: "string", value: "H", cliOnly: true, description: "address to listen on (default 127.0.0.1; 0.0.0.0 for all)" },
+    },
+    examples: ["", "--port 8080 --host 0.0.0.0"],
+    details:
+      "Needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (see slack-app-manifest.yml and the README);\n" +
+      "without them it starts, prints how to create the Slack app, and refuses every request (401).\n" +
+      "With no SST home on this machine it generates a demo home under .sst-state/demo.",
+    surfaces: ["cli"],
+  },
+  {
+    verb: "demo",
+    summary: "generate a realistic demo SST home under .sst-state/demo and show status, history and the last diff",
+    args: [{ name: "stage", kind: "name" }],
+    flags: {},
+    examples: ["", "staging"],
+    details:
+      "The demo app is acme-shop with stages prod (last deploy interrupted), staging (last deploy failed) and dev.\n" +
+      "Use it with any command: sst-state status prod --state-dir .sst-state/demo",
+    surfaces: ["cli"],
+  },
+  {
+    verb: "help",
+    summary: "this list, or one command's usage and examples",
+    args: [{ name: "topic", kind: "verb" }],
+    flags: {},
+    examples: ["", "diff"],
+    surfaces: ["cli", "slack"],
+  },
+] as const satisfies readonly VerbSpec[];
+
+export type Verb = (typeof VERB_TABLE)[number]["verb"];
+type SlackEntry = Extract<(typeof VERB_TABLE)[number], { surfaces: readonly ["cli", "slack"] }>;
+/** The verbs of the slash command. */
+export type SlackVerb = SlackEntry["verb"];
+
+/** Every verb, in help order. */
+export const ALL_VERBS: readonly Verb[] = VERB_TABLE.map((v) => v.verb);
+
+/** The verbs of a surface, in help order. */
+export function verbsOf(surface: Surface): Verb[] {
+  return VERB_TABLE.filter((v) => (v.surfaces as readonly Surface[]).includes(surface)).map((v) => v.verb);
+}
+
+/** The slash command's verbs (what `/sst-state help` lists). */
+export const VERBS = verbsOf("slack") as SlackVerb[];
+
+export function verbSpec(verb: Verb): VerbSpec {
+  return VERB_TABLE.find((v) => v.verb === verb)!;
+}
+
+/** The flags of a verb on a surface (Slack does not see the CLI-only ones). */
+export function flagsOf(spec: VerbSpec, surface: Surface): [string, FlagSpec][] {
+  return Object.entries(spec.flags).filter(([, f]) => surface === "cli" || !f.cliOnly);
+}
+
+/** `diff <stage> [from] [to]`, `lock <stage> <reason…> [--ttl 30m]` — for a surface. */
+export function usageOf(spec: VerbSpec, surface: Surface): string {
+  const args = spec.args.map((a) => {
+    const label = `${a.name}${a.rest ? "…" : ""}`;
+    return a.required ? `<${label}>` : `[${label}]`;
+  });
+  const flags = flagsOf(spec, surface)
+    .filter(([, f]) => !f.common)
+    .map(([name, f]) => `[--${name}${f.kind === "boolean" ? "" : ` ${f.value ?? "V"}`}]`);
+  const rest = spec.passthrough ? [`-- <${spec.passthrough.name}>`] : [];
+  return [spec.verb, ...args, ...flags, ...rest].join(" ");
+}
+
+/** The examples that work on a surface (Slack leaves out those using CLI-only flags). */
+export function examplesOf(spec: VerbSpec, surface: Surface): string[] {
+  if (surface === "cli") return [...spec.examples];
+  const cliOnly = flagsOf(spec, "cli").filter(([, f]) => f.cliOnly);
+  return spec.examples.filter((e) => !cliOnly.some(([name, f]) => e.split(/\s+/).some((w) => w === `--${name}` || (f.short && w === `-${f.short}`))));
+}
+
+/** Version selectors, as the CLI and Slack accept them. */
+export const SELECTOR_HELP =
+  "Versions: `latest`, `previous`, `~N` (N deploys back), an updateID (24 hex characters) or an S3 version id; `history <stage>` lists them.";

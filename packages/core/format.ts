@@ -1,0 +1,73 @@
+/**
+ * Words for times, durations and people, in one place: the CLI, Slack messages, lock
+ * announcements and diagnoses all print them through here, so they read the same everywhere.
+ * Pure and dependency-free (the ingress bundle parses `--ttl` through it).
+ */
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** The duration grammar of `--ttl` and sst-state.json: a whole number and a unit (`90s`, `30m`, `2h`, `1d`). */
+export const DURATION_PATTERN = /^(\d{1,9})(ms|s|m|h|d)$/;
+
+/** "30m" → 1_800_000; undefined when the text is not a duration. */
+export function durationMs(text: string): number | undefined {
+  const m = DURATION_PATTERN.exec(text.trim());
+  return m ? Number(m[1]) * UNIT_MS[m[2]!]! : undefined;
+}
+
+export const DURATION_HINT = 'Write a number and a unit: "90s", "30m", "2h", "1d".';
+
+/** 45_000 → "45 s", 1_020_000 → "17 min", 7_500_000 → "2 h 5 min", 3 days → "3 d". */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const min = Math.round(s / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  const m = min % 60;
+  if (h < 48) return m ? `${h} h ${m} min` : `${h} h`;
+  return `${Math.round(h / 24)} d`;
+}
+
+/** "12:03" in `timeZone` (default UTC). */
+export function formatClockTime(iso: string, timeZone = "UTC"): string {
+  return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone }).format(new Date(iso));
+}
+
+/** "just now", "3 min ago", "in 12 min", "2 d ago"; "unknown" for a missing time. */
+export function relativeTime(iso: string | null | undefined, now: number): string {
+  if (!iso) return "unknown";
+  const t = Date.parse(iso);
+  if (!Number.isFinite(t)) return iso;
+  const delta = now - t;
+  if (Math.abs(delta) < 5_000) return "just now";
+  return delta >= 0 ? `${formatDuration(delta)} ago` : `in ${formatDuration(-delta)}`;
+}
+
+/** ISO → "2026-11-22 14:03" in UTC (stable across machines); "-" for a missing time. */
+export function shortTime(iso: string | null | undefined): string {
+  if (!iso) return "-";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toISOString().slice(0, 16).replace("T", " ");
+}
+
+/** "2026-03-01 14:05 UTC (3 h ago)" (the relative part only when `now` is given); "unknown" for a missing time. */
+export function formatTime(iso: string | null | undefined, now?: number): string {
+  if (!iso) return "unknown";
+  if (Number.isNaN(Date.parse(iso))) return iso;
+  const abs = `${shortTime(iso)} UTC`;
+  if (now === undefined) return abs;
+  const rel = relativeTime(iso, now);
+  return `${abs} (${rel})`;
+}
+
+/**
+ * A lock holder or requester as Slack shows people: a Slack user id (`U0ALICE`, `<@U0ALICE>`) as a
+ * mention; undefined for anything else (a CI identity, user@host), which the caller shows as text.
+ */
+export function slackMention(holder: string): string | undefined {
+  if (/^<@[UW][A-Z0-9]+>$/.test(holder)) return holder;
+  if (/^[UW][A-Z0-9]{2,}$/.test(holder)) return `<@${holder}>`;
+  return undefined;
+}
