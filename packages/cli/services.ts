@@ -2,9 +2,9 @@
  * The CLI's composition root: builds the adapters from flags and environment (DESIGN §4), lazily,
  * once per process. Commands ask for what they need; nothing is opened that is not used.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { parseConfig, type Config } from "@sst-state/core/config";
+import { resolve } from "node:path";
+import type { Config } from "@sst-state/core/config";
+import { loadConfig } from "@sst-state/adapters/config-file";
 import { UsageError } from "@sst-state/core/errors";
 import type { Target } from "@sst-state/core/command";
 import type { Clock, StateStore } from "@sst-state/core/ports";
@@ -47,14 +47,6 @@ export interface Services {
   close(): Promise<void>;
   /** hook for other areas (locks, approvals) to register what they opened */
   onClose(fn: () => Promise<void> | void): void;
-}
-
-export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): Config {
-  const file = env.SST_STATE_CONFIG ? resolve(cwd, env.SST_STATE_CONFIG) : join(cwd, "sst-state.json");
-  if (env.SST_STATE_CONFIG && !existsSync(file)) {
-    throw new UsageError(`SST_STATE_CONFIG names ${file}, which does not exist.`, "Point it at your sst-state.json, or unset it.");
-  }
-  return parseConfig(existsSync(file) ? readFileSync(file, "utf8") : undefined, file);
 }
 
 export function createServices(opts: ServiceOptions): Services {

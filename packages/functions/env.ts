@@ -58,16 +58,11 @@ export function readIngressEnv(env: Env = process.env): IngressEnv {
 export interface WorkerEnv extends SlackEnv {
   /** the DynamoDB table for locks and de-duplication (SST_STATE_TABLE) */
   tableName: string | undefined;
-  /** sst-state.json's text (SST_STATE_CONFIG_JSON), else the file SST_STATE_CONFIG names */
-  configJson: string | undefined;
-  configFile: string;
 }
 
 export function readWorkerEnv(env: Env = process.env): WorkerEnv {
   return {
     ...readSlackEnv(env),
     tableName: linked("StateTable", "name") ?? nonEmpty(env.SST_STATE_TABLE),
-    configJson: nonEmpty(env.SST_STATE_CONFIG_JSON),
-    configFile: nonEmpty(env.SST_STATE_CONFIG) ?? "sst-state.json",
   };
 }

@@ -12,10 +12,9 @@
  * holding up every later lock change of the shard. Slack failures are logged by the announcer;
  * a missing token or an unreadable policy is logged here, and the batch is dropped.
  */
-import { existsSync, readFileSync } from "node:fs";
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { createWebClient } from "@sst-state/slack/web-client";
-import { parseConfig, type Config } from "@sst-state/core/config";
+import { loadConfig } from "@sst-state/adapters/config-file";
 import { createLockAnnouncer, type LockAnnouncer } from "@sst-state/core/lock";
 import { lockEventsFromStreamRecords, type LockStreamRecord } from "@sst-state/adapters/lock-stream";
 import { consoleLogger } from "@sst-state/slack/deps";
@@ -29,12 +28,6 @@ export interface LockAnnouncerOutcome {
   posted: number;
   /** not posted: Slack failed, or the stage has no channel, or the announcer could not be built */
   notPosted: number;
-}
-
-function loadConfig(env: Env): Config {
-  const w = readWorkerEnv(env);
-  if (w.configJson) return parseConfig(w.configJson, "SST_STATE_CONFIG_JSON");
-  return existsSync(w.configFile) ? parseConfig(readFileSync(w.configFile, "utf8"), w.configFile) : parseConfig(undefined);
 }
 
 function buildAnnouncer(env: Env): LockAnnouncer {

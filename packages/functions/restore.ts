@@ -14,16 +14,15 @@
  * named by SST_STATE_CONFIG (default ./sst-state.json).
  */
 import { createWebClient } from "@sst-state/slack/web-client";
-import { existsSync, readFileSync } from "node:fs";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { WebClient } from "@slack/web-api";
-import { parseConfig, type Config } from "@sst-state/core/config";
+import type { Config } from "@sst-state/core/config";
+import { loadConfig } from "@sst-state/adapters/config-file";
 import { isSstStateError, SstStateError } from "@sst-state/core/errors";
 import { createLocker } from "@sst-state/core/lock";
 import { systemClock, type Clock, type Notifier, type StateStore } from "@sst-state/core/ports";
 import {
-  createRestoreService,
   createStaticUserGroupResolver,
   outcomeToJson,
   type DecisionOutcome,
@@ -36,9 +35,8 @@ import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
 import { createDynamoLockStore } from "@sst-state/adapters/dynamodb-lock-store";
 import { createStateStore } from "@sst-state/adapters/state-store-factory";
 import { createSlackNotifier } from "@sst-state/slack/notifier";
-import { slackRestoreMessages } from "@sst-state/slack/render/restore";
 import { createSlackUserGroupResolver } from "@sst-state/slack/listeners/restore-usergroups";
-import { createRestoreHandlers } from "@sst-state/slack/listeners/restore";
+import { createRestoreHandlers, createSlackRestoreService, type RestoreWiring } from "@sst-state/slack/listeners/restore";
 import type { BotDeps } from "@sst-state/slack/deps";
 import { linked, readWorkerEnv } from "./env.ts";
 
@@ -61,26 +59,19 @@ export interface RestoreWorkerDeps {
   log?: (level: "info" | "warn" | "error", message: string, data?: Record<string, unknown>) => void;
 }
 
-export function loadPolicy(env: Record<string, string | undefined>): Config {
-  const w = readWorkerEnv(env);
-  if (w.configJson) return parseConfig(w.configJson, "SST_STATE_CONFIG_JSON");
-  return parseConfig(existsSync(w.configFile) ? readFileSync(w.configFile, "utf8") : undefined, w.configFile);
-}
-
 export function restoreServiceFromDeps(deps: RestoreWorkerDeps): RestoreService {
   const clock = deps.clock ?? systemClock;
   const table = { client: deps.ddb, tableName: deps.tableName };
-  return createRestoreService({
+  return createSlackRestoreService({
     store: deps.store,
     approvals: createDynamoApprovalStore(table),
     audit: createDynamoAuditLog(table),
-    locker: createLocker({ store: createDynamoLockStore(table), clock }),
+    locker: createLocker({ store: createDynamoLockStore(table), clock, config: deps.config }),
     groups: deps.groups ?? createStaticUserGroupResolver(),
     config: deps.config,
     clock,
-    ...(deps.notifier ? { notifier: deps.notifier } : {}),
-    messages: slackRestoreMessages,
-    onWarning: (message, error) => deps.log?.("warn", message, { error: String(error) }),
+    notifier: deps.notifier,
+    warn: (message, error) => deps.log?.("warn", message, { error: String(error) }),
   });
 }
 
@@ -120,7 +111,7 @@ async function fromEnvironment(env: Record<string, string | undefined> = process
     store,
     ddb: createDynamoClient({ env }),
     tableName,
-    config: loadPolicy(env),
+    config: loadConfig(env),
     ...(web ? { notifier: createSlackNotifier(web), groups: createSlackUserGroupResolver(web, { onError: (g, e) => log("warn", "usergroups.users.list failed", { group: g, error: String(e) }) }) } : {}),
     log,
   });
@@ -171,7 +162,7 @@ export function restoreBotExtras(opts: {
   web: WebClient;
   env?: Record<string, string | undefined>;
   lambda?: LambdaClient;
-}): Pick<BotDeps, "verbs" | "actions"> {
+}): RestoreWiring {
   const env = opts.env ?? process.env;
   const restoreFunction = linked("RestoreWorker", "name") ?? (env.SST_STATE_RESTORE_FUNCTION || undefined);
   const table = { client: opts.ddb, tableName: opts.tableName };
@@ -181,5 +172,5 @@ export function restoreBotExtras(opts: {
     groups: createSlackUserGroupResolver(opts.web),
     ...(restoreFunction ? { approve: createLambdaApprover(opts.lambda ?? new LambdaClient({}), restoreFunction) } : {}),
   });
-  return { verbs: handlers.verbs, actions: handlers.actions };
+  return handlers;
 }

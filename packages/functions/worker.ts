@@ -7,9 +7,8 @@
  * AWS_REGION), the policy as SST_STATE_CONFIG_JSON or the file SST_STATE_CONFIG
  * (default ./sst-state.json, copied into the bundle by infra/bot.ts when it exists).
  */
-import { existsSync, readFileSync } from "node:fs";
 import { createWebClient } from "@sst-state/slack/web-client";
-import { parseConfig, type Config } from "@sst-state/core/config";
+import { loadConfig } from "@sst-state/adapters/config-file";
 import { systemClock } from "@sst-state/core/ports";
 import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
 import { createDynamoLockStore } from "@sst-state/adapters/dynamodb-lock-store";
@@ -24,17 +23,13 @@ import { createResponder, replyBody } from "@sst-state/slack/respond";
 import { runJob, type JobOutcome } from "@sst-state/slack/worker";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { createSfnWorkflow } from "@sst-state/adapters/workflow-sfn";
-import { createDiagnoseVerb } from "@sst-state/slack/listeners/diagnose";
+import { createDiagnoseVerb, diagnoseUnavailable } from "@sst-state/slack/listeners/diagnose";
+import { restoreUnavailable } from "@sst-state/slack/listeners/restore";
+import { createVerbs } from "@sst-state/slack/verbs";
 import { linked, readWorkerEnv } from "./env.ts";
 import { restoreBotExtras } from "./restore.ts";
 
 type Env = Record<string, string | undefined>;
-
-export function loadConfig(env: Env = process.env): Config {
-  const w = readWorkerEnv(env);
-  if (w.configJson) return parseConfig(w.configJson, "SST_STATE_CONFIG_JSON");
-  return existsSync(w.configFile) ? parseConfig(readFileSync(w.configFile, "utf8"), w.configFile) : parseConfig(undefined);
-}
 
 /** The worker's ports from the environment. `over` replaces any of them (tests). */
 export async function workerDeps(env: Env = process.env, over: Partial<BotDeps> = {}): Promise<BotDeps> {
@@ -52,25 +47,22 @@ export async function workerDeps(env: Env = process.env, over: Partial<BotDeps> 
     respond: createResponder(w.slackApiUrl ? { allowOrigins: [new URL(w.slackApiUrl).origin] } : {}),
     idempotency: dynamo && w.tableName ? createDynamoIdempotencyStore({ client: dynamo, tableName: w.tableName }) : createMemoryIdempotencyStore(),
     log: consoleLogger,
-    ...extraVerbs(env, dynamo && w.tableName ? restoreBotExtras({ ddb: dynamo, tableName: w.tableName, web, env }) : {}),
+    ...createVerbs({
+      diagnose: diagnoseVerb(env),
+      restore: dynamo && w.tableName ? restoreBotExtras({ ddb: dynamo, tableName: w.tableName, web, env }) : restoreUnavailable(),
+    }),
     ...over,
   };
 }
 
 /**
- * Verbs that need more than the worker itself: `restore` and its buttons (approvals run in the
- * restore worker), and `diagnose`, which starts the Step Functions workflow
- * (SST_STATE_STATE_MACHINE_ARN, or the linked DiagnosisWorkflow) and never runs rules here.
+ * `diagnose` starts the Step Functions workflow (SST_STATE_STATE_MACHINE_ARN, or the linked
+ * DiagnosisWorkflow) and never runs rules here. (`restore` and its buttons: restoreBotExtras;
+ * approvals run in the restore worker.)
  */
-function extraVerbs(env: Env, restore: Pick<BotDeps, "verbs" | "actions">): Pick<BotDeps, "verbs" | "actions"> {
+function diagnoseVerb(env: Env) {
   const stateMachineArn = linked("DiagnosisWorkflow", "arn") ?? (env.SST_STATE_STATE_MACHINE_ARN || undefined);
-  return {
-    verbs: {
-      ...restore.verbs,
-      ...(stateMachineArn ? { diagnose: createDiagnoseVerb(createSfnWorkflow({ client: new SFNClient({}), stateMachineArn })) } : {}),
-    },
-    ...(restore.actions ? { actions: restore.actions } : {}),
-  };
+  return stateMachineArn ? createDiagnoseVerb(createSfnWorkflow({ client: new SFNClient({}), stateMachineArn })) : diagnoseUnavailable();
 }
 
 let deps: Promise<BotDeps> | undefined;

@@ -29,9 +29,9 @@ export interface BotDeps {
   respond: Responder;
   idempotency: IdempotencyStore;
   log?: BotLogger;
-  /** verbs and button actions added by other features (diagnose, restore); see verbs.ts */
-  verbs?: Partial<VerbMap>;
-  actions?: Partial<ActionMap>;
+  /** every verb and button action (`createVerbs` in verbs.ts) */
+  verbs: VerbMap;
+  actions: ActionMap;
 }
 
 export const consoleLogger: BotLogger = {

@@ -1,24 +1,15 @@
 /**
- * The dispatcher: one handler per verb of `/sst-state`, and one per button action. A handler
- * reads through the core (queries.ts, the locker) and returns a `Reply`; it never posts itself
- * and never catches errors (the caller renders them: domain errors as message + hint, anything
- * else as "something went wrong" with a log reference).
+ * The dispatcher: one handler per verb of `/sst-state`, and one per button action, put together
+ * in ONE place (`createVerbs`) for every bot (the worker Lambda and `serve`). A handler reads
+ * through the core (queries.ts, the locker) and returns a `Reply`; it never posts itself and
+ * never catches errors (the caller renders them: domain errors as message + hint, anything else
+ * as "something went wrong" with a log reference).
  *
- * ── Adding a verb (diagnose, restore) ─────────────────────────────────────────────────────────
- * Either replace the `notWiredYet` entry below with the real handler, or pass it at the
- * composition root: `runJob(job, { ...deps, verbs: { diagnose: myHandler } })`. A handler gets
- * `{ command, user, channel, prefix, deps }` with `command` narrowed to its verb, e.g.
- *   const diagnose: VerbHandler<"diagnose"> = async ({ command, deps }) => {
- *     const app = await resolveApp(deps.store, command.target.app, deps.config);
- *     …start the workflow, or run the rules…
- *     return { visibility: "in_channel", message: renderFindings(…) };
- *   };
- * Long work (diagnoses) should not run in the worker's request: the ingress can route such jobs
- * elsewhere (see `handOff` in packages/functions/ingress.ts, which receives every job with its
- * text; `parseCommand(job.command)` tells the verb).
- * Buttons work the same way through `ActionMap` (action_id → handler); restore's Approve/Reject
- * go there. The Bolt app acks every `block_actions` payload and hands it off as a `kind: "action"`
- * job, so nothing else needs to change in app.ts.
+ * The verbs that need a runtime of their own are passed in: `diagnose` (it starts the diagnosis
+ * workflow: Step Functions in AWS, the same definition in-process under `serve`) and `restore`
+ * with its Approve / Reject / Undo buttons (approvals run in the restore worker in AWS). Adding a
+ * verb: its entry in the verb table (packages/core/command/verbs.ts), a handler here (or in
+ * listeners/ when it has its own wiring), a renderer in render/.
  */
 import type { SlackCommand as Command, SlackVerb as Verb } from "@sst-state/core/command";
 import { SstStateError, StageNotFoundError } from "@sst-state/core/errors";
@@ -93,20 +84,6 @@ const help: VerbHandler<"help"> = async ({ command, deps, prefix }) => ({
   message: renderHelp({ prefix, ...(command.topic ? { topic: command.topic } : {}), ...(deps.config.app ? { defaultApp: deps.config.app } : {}) }),
 });
 
-/** Placeholder for verbs another feature wires in (see the header of this file). */
-function notWiredYet<V extends Verb>(verb: V): VerbHandler<V> {
-  return async ({ command, prefix }) => {
-    const stage = "target" in command ? ` ${command.target.app ? `${command.target.app}/` : ""}${command.target.stage}` : "";
-    return {
-      visibility: "ephemeral",
-      message: {
-        text: `${verb} is not available in Slack yet`,
-        blocks: [section(`:construction: \`${esc(prefix)} ${verb}\` is not available in this deployment yet. Run \`sst-state ${verb}${esc(stage)}\` from a terminal meanwhile.`)],
-      },
-    };
-  };
-}
-
 // --- locks ------------------------------------------------------------------------------------
 
 class LocksNotConfiguredError extends SstStateError {
@@ -118,12 +95,13 @@ class LocksNotConfiguredError extends SstStateError {
   }
 }
 
-function lockerFor(deps: BotDeps, stage?: string): Locker {
+/** The bot's locker (lock verbs, the Release button, restores): one assembly for all of them. */
+export function lockerFor(deps: BotDeps): Locker {
   if (!deps.locks) throw new LocksNotConfiguredError();
   return createLocker({
     store: deps.locks,
     clock: deps.clock,
-    defaultTtlMs: deps.config.policy(stage ?? "*").lockTtlMs,
+    config: deps.config,
     ...(deps.onLockEvent ? { onEvent: deps.onLockEvent, onEventError: (e) => deps.log?.warn("lock announcement failed", { error: String(e) }) } : {}),
   });
 }
@@ -152,7 +130,7 @@ async function releaseAsHolder(deps: BotDeps, locker: Locker, current: Lease, no
 
 const lock: VerbHandler<"lock"> = async ({ command, deps, user, prefix }) => {
   const { stage } = command.target;
-  const locker = lockerFor(deps, stage);
+  const locker = lockerFor(deps);
   const app = await resolveApp(deps.store, command.target.app, deps.config);
   await assertStageExists(deps, app, stage);
   const res = await locker.acquire({
@@ -160,7 +138,7 @@ const lock: VerbHandler<"lock"> = async ({ command, deps, user, prefix }) => {
     stage,
     holder: user,
     reason: command.reason,
-    ttlMs: command.ttlMs ?? deps.config.policy(stage).lockTtlMs,
+    ...(command.ttlMs ? { ttlMs: command.ttlMs } : {}),
   });
   const now = deps.clock.now();
   if (!res.acquired) return { visibility: "ephemeral", message: renderLockHeld(res.lock, { now, prefix }) };
@@ -172,7 +150,7 @@ const lock: VerbHandler<"lock"> = async ({ command, deps, user, prefix }) => {
 
 const unlock: VerbHandler<"unlock"> = async ({ command, deps, user, prefix }) => {
   const { stage } = command.target;
-  const locker = lockerFor(deps, stage);
+  const locker = lockerFor(deps);
   const app = await resolveApp(deps.store, command.target.app, deps.config);
   const current = await locker.get(app, stage);
   const now = deps.clock.now();
@@ -195,7 +173,7 @@ const locks: VerbHandler<"locks"> = async ({ command, deps }) => {
 const releaseButton: ActionHandler = async ({ value, user, deps }) => {
   const parsed = parseReleaseButtonValue(value);
   if (!parsed) throw new SstStateError("bad-action", "This button does not name a lock.", { hint: "Use `/sst-state unlock <stage>`.", exitCode: 2 });
-  const locker = lockerFor(deps, parsed.stage);
+  const locker = lockerFor(deps);
   const current = await locker.get(parsed.app, parsed.stage);
   const now = deps.clock.now();
   if (!current || current.token !== parsed.token) {
@@ -210,29 +188,24 @@ const releaseButton: ActionHandler = async ({ value, user, deps }) => {
 
 // ---------------------------------------------------------------------------------------------
 
-export const defaultVerbs: VerbMap = {
-  status,
-  history,
-  diff,
-  help,
-  lock,
-  unlock,
-  locks,
-  // Wired by the diagnosis feature (packages/core/diagnosis + the workflow): replace or pass `deps.verbs.diagnose`.
-  diagnose: notWiredYet("diagnose"),
-  // Wired by the restore feature (packages/core/restore + approvals): replace or pass `deps.verbs.restore`.
-  restore: notWiredYet("restore"),
-};
+/** What a bot runs the verbs with, besides the handlers defined here. */
+export interface VerbWiring {
+  diagnose: VerbHandler<"diagnose">;
+  restore: { verbs: Pick<VerbMap, "restore">; actions: ActionMap };
+}
 
-export const defaultActions: ActionMap = {
-  [LOCK_RELEASE_ACTION_ID]: releaseButton,
-  // restore's Approve / Reject buttons: add their action_ids here or pass `deps.actions`.
-};
+/** Every verb and button of the bot: the one place the verb and action maps are built. */
+export function createVerbs(wiring: VerbWiring): { verbs: VerbMap; actions: ActionMap } {
+  return {
+    verbs: { status, history, diff, help, lock, unlock, locks, diagnose: wiring.diagnose, restore: wiring.restore.verbs.restore },
+    actions: { [LOCK_RELEASE_ACTION_ID]: releaseButton, ...wiring.restore.actions },
+  };
+}
 
 export function verbHandler<V extends Verb>(deps: BotDeps, verb: V): VerbHandler<V> {
-  return ((deps.verbs?.[verb] as VerbHandler<V> | undefined) ?? defaultVerbs[verb]) as VerbHandler<V>;
+  return deps.verbs[verb] as VerbHandler<V>;
 }
 
 export function actionHandler(deps: BotDeps, actionId: string): ActionHandler | undefined {
-  return deps.actions?.[actionId] ?? defaultActions[actionId];
+  return Object.hasOwn(deps.actions, actionId) ? deps.actions[actionId] : undefined;
 }

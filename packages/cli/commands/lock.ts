@@ -24,9 +24,8 @@ function machine(): { user?: string; host?: string } {
   }
 }
 
-export async function cliLocker(ctx: CliContext, stage?: string): Promise<Locker> {
-  const defaultTtlMs = stage ? ctx.services.config().policy(stage).lockTtlMs : undefined;
-  return createLocker({ store: await lockStore(ctx.services), clock: ctx.services.clock, ...(defaultTtlMs ? { defaultTtlMs } : {}) });
+export async function cliLocker(ctx: CliContext): Promise<Locker> {
+  return createLocker({ store: await lockStore(ctx.services), clock: ctx.services.clock, config: ctx.services.config() });
 }
 
 const lock: CliCommand<"lock"> = {
@@ -35,7 +34,7 @@ const lock: CliCommand<"lock"> = {
     const { target, reason, ttlMs } = args.command;
     const { app, stage } = await ctx.services.target(target);
     const who = holderOf(ctx, args.flags.holder);
-    const locker = await cliLocker(ctx, stage);
+    const locker = await cliLocker(ctx);
     const res = await locker.acquire({ app, stage, holder: who.holder, reason, ...(who.runUrl ? { runUrl: who.runUrl } : {}), ...(ttlMs ? { ttlMs } : {}) });
     if (args.flags.json) {
       ctx.io.out(JSON.stringify({ acquired: res.acquired, lock: lockJson(res.lock), message: res.message, ...(res.acquired && res.tookOver ? { tookOver: lockJson(res.tookOver) } : {}) }));

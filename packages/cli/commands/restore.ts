@@ -7,10 +7,8 @@
  */
 import { hostname, userInfo } from "node:os";
 import { defaultHolder } from "@sst-state/core/lock";
-import { createLocker } from "@sst-state/core/lock";
 import type { Notifier } from "@sst-state/core/ports";
 import {
-  createRestoreService,
   createStaticUserGroupResolver,
   shortTime,
   type DecisionOutcome,
@@ -22,9 +20,9 @@ import { createDynamoApprovalStore } from "@sst-state/adapters/dynamodb-approval
 import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
 import { createWebClient } from "@sst-state/slack/web-client";
 import { createSlackNotifier } from "@sst-state/slack/notifier";
-import { slackRestoreMessages } from "@sst-state/slack/render/restore";
+import { createSlackRestoreService } from "@sst-state/slack/listeners/restore";
+import { cliLocker } from "./lock.ts";
 import type { CliCommand, CliContext } from "../cli-types.ts";
-import { lockStore } from "../locks.ts";
 import { createStyle } from "../output.ts";
 
 /** The Slack notifier when SLACK_BOT_TOKEN is set (SLACK_API_URL points it elsewhere, for tests). */
@@ -38,18 +36,17 @@ export async function cliRestoreService(ctx: CliContext): Promise<RestoreService
   const { services } = ctx;
   const table = await services.table();
   const notifier = await cliNotifier(services.env);
-  return createRestoreService({
+  return createSlackRestoreService({
     store: await services.stateStore(),
     approvals: createDynamoApprovalStore(table),
     audit: createDynamoAuditLog(table),
-    locker: createLocker({ store: await lockStore(services), clock: services.clock }),
+    locker: await cliLocker(ctx),
     // approvals happen in Slack; the CLI never decides who is in a user group
     groups: createStaticUserGroupResolver(),
     config: services.config(),
     clock: services.clock,
-    ...(notifier ? { notifier } : {}),
-    messages: slackRestoreMessages,
-    onWarning: (message, error) => ctx.io.err(`warning: ${message}${error ? ` (${(error as Error)?.message ?? String(error)})` : ""}`),
+    notifier,
+    warn: (message, error) => ctx.io.err(`warning: ${message}${error ? ` (${(error as Error)?.message ?? String(error)})` : ""}`),
   });
 }
 

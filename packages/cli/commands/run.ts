@@ -36,7 +36,7 @@ const run: CliCommand<"run"> = {
     const { app, stage } = await ctx.services.target(args.command.target);
     const who = holderOf(ctx, args.flags.holder);
     const reason = args.command.reason || `run: ${args.rest.join(" ")}`.slice(0, 200);
-    const locker = await cliLocker(ctx, stage);
+    const locker = await cliLocker(ctx);
     const style = createStyle(ctx.io.color);
     const json = args.flags.json === true;
     const note = (t: string) => ctx.io.err(t);

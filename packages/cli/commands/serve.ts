@@ -23,6 +23,7 @@ import { createDiagnosisTasks } from "@sst-state/core/diagnosis";
 import { createAwsProbes } from "@sst-state/adapters/probes/index";
 import { createLocalWorkflow } from "@sst-state/adapters/workflow-local";
 import { createDiagnoseVerb } from "@sst-state/slack/listeners/diagnose";
+import { createVerbs } from "@sst-state/slack/verbs";
 
 const serve: CliCommand<"serve"> = {
   verb: "serve",
@@ -70,8 +71,7 @@ const serve: CliCommand<"serve"> = {
         config,
         locks,
         notifier,
-        verbs: { ...restore.verbs, diagnose: createDiagnoseVerb(workflow) },
-        actions: restore.actions,
+        ...createVerbs({ diagnose: createDiagnoseVerb(workflow), restore }),
       },
       ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),
       ...(env.SLACK_BOT_TOKEN ? { botToken: env.SLACK_BOT_TOKEN } : {}),

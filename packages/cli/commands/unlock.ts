@@ -15,7 +15,7 @@ const unlock: CliCommand<"unlock"> = {
     const { target, force, reason = "" } = args.command;
     const { app, stage } = await ctx.services.target(target);
     const me = holderOf(ctx, args.flags.holder).holder;
-    const locker = await cliLocker(ctx, stage);
+    const locker = await cliLocker(ctx);
     const style = createStyle(ctx.io.color);
     const print = (json: object, text: string) => ctx.io.out(args.flags.json ? JSON.stringify(json) : text);
 

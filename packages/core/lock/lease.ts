@@ -44,6 +44,7 @@
 import type { AcquireRequest, Lease, LockEvent, LockStore } from "./types.ts";
 import type { Clock } from "../ports.ts";
 import { formatClockTime, formatDuration } from "../format.ts";
+import type { Config } from "../config.ts";
 
 /** A lease holds while it is not released and `now <= expiresAt` (acquire needs `expiresAt < now`). */
 export function isLive(lease: Pick<Lease, "expiresAt"> & { released?: boolean }, now: number): boolean {
@@ -144,7 +145,7 @@ export type LockerForceReleaseResult =
   | { released: false; lock: null; reason: string };
 
 export interface LockerAcquireRequest extends Omit<AcquireRequest, "ttlMs"> {
-  /** default: the locker's `defaultTtlMs` (30 min) */
+  /** default: the stage's `lockTtl` (the locker's `config`), else its `defaultTtlMs` (30 min) */
   ttlMs?: number;
 }
 
@@ -161,8 +162,10 @@ export interface Locker {
 export interface LockerOptions {
   store: LockStore;
   clock: Clock;
-  /** default 30 min (DEFAULT_LOCK_TTL_MS of config.ts); pass `policy(stage).lockTtlMs` per call */
+  /** default 30 min (DEFAULT_LOCK_TTL_MS of config.ts), when there is no `config` */
   defaultTtlMs?: number;
+  /** sst-state.json: a lease's default length is its stage's `lockTtl` */
+  config?: Pick<Config, "policy">;
   /** for the times in messages (default UTC) */
   timeZone?: string;
   /**
@@ -195,7 +198,7 @@ export function createLocker(opts: LockerOptions): Locker {
 
   return {
     async acquire(req) {
-      const ttlMs = req.ttlMs ?? defaultTtlMs;
+      const ttlMs = req.ttlMs ?? opts.config?.policy(req.stage).lockTtlMs ?? defaultTtlMs;
       if (!(ttlMs > 0)) throw new RangeError(`ttlMs must be positive, got ${ttlMs}`);
       const now = clock.now();
       const res = await store.acquire({ ...req, ttlMs }, now);

@@ -6,9 +6,25 @@
  */
 import type { Workflow } from "@sst-state/core/diagnosis/ports";
 import { queueDiagnosis } from "@sst-state/core/diagnosis/queue";
-import { StageNotFoundError } from "@sst-state/core/errors";
+import { SstStateError, StageNotFoundError } from "@sst-state/core/errors";
 import { resolveApp } from "@sst-state/core/queries";
 import type { VerbHandler } from "../verbs.ts";
+
+export class DiagnosisNotConfiguredError extends SstStateError {
+  constructor() {
+    super("diagnosis-not-configured", "Diagnoses are not configured for this bot: it has no diagnosis workflow to start.", {
+      hint: "Set SST_STATE_STATE_MACHINE_ARN (the deployed bot links its DiagnosisWorkflow), or run `sst-state diagnose <stage>` in a terminal.",
+      exitCode: 2,
+    });
+  }
+}
+
+/** `diagnose` for a bot without a workflow: it says so, and how to set it up. */
+export function diagnoseUnavailable(): VerbHandler<"diagnose"> {
+  return async () => {
+    throw new DiagnosisNotConfiguredError();
+  };
+}
 
 export function createDiagnoseVerb(workflow: Workflow): VerbHandler<"diagnose"> {
   return async ({ command, user, channel, deps }) => {

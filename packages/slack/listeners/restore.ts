@@ -1,10 +1,9 @@
 /**
  * `/sst-state restore <stage> <version>` and the restore buttons (Approve, Reject, "restore the
  * previous version"), as handlers for the dispatcher (verbs.ts). They need more than BotDeps
- * (approvals, audit, user groups), so a composition root adds them:
+ * (approvals, audit, user groups), so the bot's wiring passes them to `createVerbs` (verbs.ts):
  *
- *   const restore = createRestoreHandlers({ approvals, audit, groups });
- *   deps.verbs = { ...deps.verbs, ...restore.verbs };  deps.actions = { ...deps.actions, ...restore.actions };
+ *   createVerbs({ diagnose, restore: createRestoreHandlers({ approvals, audit, groups }) })
  *
  * Approving writes SST's state. In AWS only the restore worker may (infra/restore.ts), so there
  * `approve` is the call into that function (packages/functions/restore.ts); on one machine (serve,
@@ -13,7 +12,6 @@
  */
 import type { SlackVerb as Verb } from "@sst-state/core/command";
 import { SstStateError } from "@sst-state/core/errors";
-import { createLocker } from "@sst-state/core/lock";
 import { resolveApp } from "@sst-state/core/queries";
 import {
   createRestoreService,
@@ -24,13 +22,15 @@ import {
   type AuditLog,
   type DecisionOutcome,
   type RestoreMessages,
+  type RestoreServiceDeps,
   type RestoreService,
   type UserGroupResolver,
 } from "@sst-state/core/restore";
 import type { BotDeps } from "../deps.ts";
 import { renderDecisionReply, renderRequestCreated, slackRestoreMessages } from "../render/restore.ts";
 import type { Reply } from "../render/types.ts";
-import type { ActionHandler, ActionMap, VerbHandler, VerbMap } from "../verbs.ts";
+import type { Notifier } from "@sst-state/core/ports";
+import { lockerFor, type ActionHandler, type ActionMap, type VerbHandler, type VerbMap } from "../verbs.ts";
 
 export interface RestoreListenerOptions {
   approvals: ApprovalStore;
@@ -50,31 +50,53 @@ export class RestoreNotConfiguredError extends SstStateError {
   }
 }
 
-/** The restore service over a bot's deps (the Slack worker, serve, the restore worker). */
+/**
+ * The restore service, assembled the one way for every caller (the Slack worker and serve through
+ * `restoreServiceFor`, the restore worker Lambda, the CLI): requests and outcomes are posted as
+ * Slack messages (render/restore.ts).
+ */
+export function createSlackRestoreService(
+  parts: Omit<RestoreServiceDeps, "messages" | "onWarning" | "notifier"> & { notifier?: Notifier | undefined; messages?: RestoreMessages; warn: (message: string, error: unknown) => void },
+): RestoreService {
+  const { warn, notifier, messages, ...rest } = parts;
+  return createRestoreService({ ...rest, ...(notifier ? { notifier } : {}), messages: messages ?? slackRestoreMessages, onWarning: warn });
+}
+
+/** The restore service over a bot's deps (the Slack worker, serve). */
 export function restoreServiceFor(deps: BotDeps, opts: RestoreListenerOptions): RestoreService {
   if (!deps.locks) throw new RestoreNotConfiguredError();
-  const locker = createLocker({
-    store: deps.locks,
-    clock: deps.clock,
-    ...(deps.onLockEvent ? { onEvent: deps.onLockEvent, onEventError: (e) => deps.log?.warn("lock announcement failed", { error: String(e) }) } : {}),
-  });
-  return createRestoreService({
+  return createSlackRestoreService({
     store: deps.store,
     approvals: opts.approvals,
     audit: opts.audit,
-    locker,
+    locker: lockerFor(deps),
     groups: opts.groups,
     config: deps.config,
     clock: deps.clock,
     notifier: deps.notifier,
-    messages: opts.messages ?? slackRestoreMessages,
-    onWarning: (message, error) => deps.log?.warn(message, { error: String(error) }),
+    ...(opts.messages ? { messages: opts.messages } : {}),
+    warn: (message, error) => deps.log?.warn(message, { error: String(error) }),
   });
 }
 
 const ephemeral = (message: Reply["message"]): Reply => ({ visibility: "ephemeral", message });
 
-export function createRestoreHandlers(opts: RestoreListenerOptions): { verbs: Pick<VerbMap, Extract<Verb, "restore">>; actions: ActionMap } {
+/** `restore` and its buttons, as `createVerbs` takes them. */
+export type RestoreWiring = { verbs: Pick<VerbMap, Extract<Verb, "restore">>; actions: ActionMap };
+
+/** A bot without the table has no approvals: `restore` says so, and how to set it up. */
+export function restoreUnavailable(): RestoreWiring {
+  return {
+    verbs: {
+      restore: async () => {
+        throw new RestoreNotConfiguredError();
+      },
+    },
+    actions: {},
+  };
+}
+
+export function createRestoreHandlers(opts: RestoreListenerOptions): RestoreWiring {
   const restore: VerbHandler<"restore"> = async ({ command, deps, user, channel }) => {
     const app = await resolveApp(deps.store, command.target.app, deps.config);
     const service = restoreServiceFor(deps, opts);

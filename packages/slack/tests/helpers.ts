@@ -10,6 +10,9 @@ import { createMemoryIdempotencyStore } from "../idempotency.ts";
 import type { BotDeps, BotLogger } from "../deps.ts";
 import { createSlackNotifier } from "../notifier.ts";
 import { createResponder } from "../respond.ts";
+import { createVerbs } from "../verbs.ts";
+import { diagnoseUnavailable } from "../listeners/diagnose.ts";
+import { restoreUnavailable } from "../listeners/restore.ts";
 import type { FakeSlackApi } from "../testing/fake-slack-api.ts";
 import { WebClient } from "@slack/web-api";
 
@@ -112,6 +115,8 @@ export function botDeps(api: FakeSlackApi, over: Partial<BotDeps> = {}): BotDeps
     respond: createResponder({ allowOrigins: [api.origin] }),
     idempotency: createMemoryIdempotencyStore(),
     log: quietLog,
+    // as a worker deployed without a diagnosis workflow or approvals table; tests wire their own
+    ...createVerbs({ diagnose: diagnoseUnavailable(), restore: restoreUnavailable() }),
     ...over,
   };
 }

@@ -20,6 +20,8 @@ import { createRestoreHandlers } from "../listeners/restore.ts";
 import { createSlackUserGroupResolver } from "../listeners/restore-usergroups.ts";
 import { startFakeSlackApi, type FakeSlackApi } from "../testing/fake-slack-api.ts";
 import { buttonClickBody, signedHeaders, slashCommandBody } from "../testing/sign.ts";
+import { createVerbs } from "../verbs.ts";
+import { diagnoseUnavailable } from "../listeners/diagnose.ts";
 
 const SECRET = "restore-signing-secret";
 const TOKEN = "xoxb-restore-test";
@@ -50,7 +52,7 @@ beforeEach(async () => {
     botToken: TOKEN,
     slackApiUrl: slack.url,
     print: () => {},
-    deps: { store, clock: { now: () => Date.now() }, config, locks: createMemoryLockStore(), log: quiet, verbs: restore.verbs, actions: restore.actions },
+    deps: { store, clock: { now: () => Date.now() }, config, locks: createMemoryLockStore(), log: quiet, ...createVerbs({ diagnose: diagnoseUnavailable(), restore }) },
   });
   env = { slack, serve, store, approvals, audit };
 });

@@ -25,24 +25,25 @@ async function run(text: string, over: Parameters<typeof botDeps>[1] = {}): Prom
 }
 
 describe("handleCommand", () => {
-  it("answers diagnose and restore with a clear 'not available yet' until their features wire them", async () => {
-    // Act
+  it("a bot without a diagnosis workflow or an approvals table says so, and how to set them up", async () => {
+    // Act (the helper's bot has neither, as a worker deployed without them)
     const diagnose = await run("diagnose prod");
     const restore = await run("restore prod previous");
     // Assess
     expect(diagnose.visibility).toBe("ephemeral");
-    expect(JSON.stringify(diagnose.message)).toContain("sst-state diagnose prod");
-    expect(JSON.stringify(restore.message)).toContain("not available in this deployment yet");
+    expect(JSON.stringify(diagnose.message)).toContain("SST_STATE_STATE_MACHINE_ARN");
+    expect(JSON.stringify(diagnose.message)).toContain("sst-state diagnose");
+    expect(JSON.stringify(restore.message)).toContain("SST_STATE_TABLE");
   });
 
-  it("uses a verb handler passed in deps.verbs (how diagnose and restore are wired)", async () => {
+  it("runs the verb handler of deps.verbs (how diagnose and restore are wired)", async () => {
     // Prepare
     const diagnose: VerbHandler<"diagnose"> = async ({ command }) => ({
       visibility: "in_channel",
       message: { text: `diagnosed ${command.target.stage}`, blocks: [] },
     });
     // Act
-    const reply = await run("diagnose staging", { verbs: { diagnose } });
+    const reply = await run("diagnose staging", { verbs: { ...botDeps(api).verbs, diagnose } });
     // Assess
     expect(reply).toEqual({ visibility: "in_channel", message: { text: "diagnosed staging", blocks: [] } });
   });
