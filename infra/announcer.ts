@@ -4,11 +4,9 @@
 //
 // Only lock items reach the function: the event source mapping filters on `pk` beginning with
 // `LOCK#` (restore requests, audit entries and de-duplication keys share the table).
-// Per-stage channels come from sst-state.json, copied into the bundle when it exists (as for the
-// Slack worker in infra/bot.ts).
+// Per-stage channels come from sst-state.json, copied into the bundle when it exists (infra/defaults.ts).
 //
 // Usage in sst.config.ts's run(): `await import("./infra/announcer");`
-import { existsSync } from "node:fs";
 import { slackBotToken } from "./secrets";
 import { table } from "./storage";
 
@@ -16,12 +14,9 @@ export const lockAnnouncer = table.subscribe(
   "LockAnnouncer",
   {
     handler: "packages/functions/lock-announcer.handler",
-    runtime: "nodejs22.x",
-    architecture: "arm64",
     timeout: "30 seconds",
     memory: "256 MB",
     link: [slackBotToken],
-    ...(existsSync("sst-state.json") ? { copyFiles: [{ from: "sst-state.json" }] } : {}),
   },
   {
     filters: [{ dynamodb: { Keys: { pk: { S: [{ prefix: "LOCK#" }] } } } }],

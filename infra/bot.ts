@@ -6,16 +6,15 @@
 //   const bot = (await import("./infra/bot")).createSlackBot();
 //   return { slackRequestUrl: $interpolate`${bot.ingress.url}slack/events` };
 // Put that URL in slack-app-manifest.yml (slash command and interactivity request URLs).
-import { existsSync } from "node:fs";
 import { slackBotToken, slackSigningSecret } from "./secrets";
 import { table } from "./storage";
 
 type Permissions = Extract<NonNullable<sst.aws.FunctionArgs["permissions"]>, unknown[]>;
 
 export interface SlackBotArgs {
-  /** extra environment for the worker (SST_STATE_APP, SST_STATE_STATE_MACHINE_ARN, …) */
+  /** extra environment for the worker (SST_STATE_APP, …) */
   environment?: Record<string, $util.Input<string>>;
-  /** more links for the worker (e.g. the restore worker, to invoke on Approve) */
+  /** more links for the worker (the restore worker, to invoke on Approve; the diagnosis workflow, to start it) */
   link?: any[];
   /** more permissions for the worker (e.g. states:StartExecution on the diagnosis workflow) */
   permissions?: Permissions;
@@ -59,8 +58,6 @@ export function createSlackBot(args: SlackBotArgs = {}) {
 
   const worker = new sst.aws.Function("SlackWorker", {
     handler: "packages/functions/worker.handler",
-    runtime: "nodejs22.x",
-    architecture: "arm64",
     timeout: "60 seconds",
     // a 50k-resource state is parsed in memory
     memory: "1536 MB",
@@ -70,16 +67,12 @@ export function createSlackBot(args: SlackBotArgs = {}) {
       SST_STATE_BUCKET: bucket,
       ...(args.environment ?? {}),
     },
-    // sst-state.json (per-stage channels, approvers, lock TTLs) travels with the code when present
-    ...(existsSync("sst-state.json") ? { copyFiles: [{ from: "sst-state.json" }] } : {}),
     permissions: [...stateReadPermissions(bucket), ...(args.permissions ?? [])],
   });
 
   // Small and fast to start: no state access at all, only the right to invoke the worker (link).
   const ingress = new sst.aws.Function("SlackIngress", {
     handler: "packages/functions/ingress.handler",
-    runtime: "nodejs22.x",
-    architecture: "arm64",
     timeout: "10 seconds",
     memory: "512 MB",
     url: true,

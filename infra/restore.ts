@@ -11,7 +11,6 @@
 // Linking the worker to the Slack worker grants lambda:InvokeFunction, and
 // packages/functions/worker.ts finds it as Resource.RestoreWorker.name (or SST_STATE_RESTORE_FUNCTION):
 // Approve clicks run here, synchronously; the Slack worker itself keeps read-only access.
-import { existsSync } from "node:fs";
 import { stateBucketName, stateReadPermissions } from "./bot";
 import { slackBotToken } from "./secrets";
 import { table } from "./storage";
@@ -19,7 +18,7 @@ import { table } from "./storage";
 export interface RestoreWorkerArgs {
   /** more links for the worker */
   link?: any[];
-  /** SST_STATE_APP, SST_STATE_CONFIG_JSON, … */
+  /** SST_STATE_APP, SST_STATE_CONFIG_JSON (the policy's text, instead of the copied sst-state.json), … */
   environment?: Record<string, $util.Input<string>>;
   /** how often pending requests past their expiry are closed (default every 5 minutes) */
   expirySchedule?: `rate(${string})` | `cron(${string})`;
@@ -31,15 +30,11 @@ export function createRestoreWorker(args: RestoreWorkerArgs = {}) {
 
   const worker = new sst.aws.Function("RestoreWorker", {
     handler: "packages/functions/restore.handler",
-    runtime: "nodejs22.x",
-    architecture: "arm64",
     timeout: "2 minutes",
     // the current and target checkpoints are parsed and diffed in memory
     memory: "1536 MB",
     link: [slackBotToken, table, ...(args.link ?? [])],
     environment: { SST_STATE_HOME: "aws", SST_STATE_BUCKET: bucket, ...(args.environment ?? {}) },
-    // the per-stage policy (approvers, requireApproval, restoreRequestTtl) travels with the code
-    ...(existsSync("sst-state.json") ? { copyFiles: [{ from: "sst-state.json" }] } : {}),
     permissions: [
       // read what the bot reads (and nothing of secret/* or /sst/passphrase/*, denied there)
       ...stateReadPermissions(bucket),

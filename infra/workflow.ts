@@ -7,14 +7,16 @@
 // may invoke exactly these functions.
 //
 // Usage in sst.config.ts (the Slack bot token secret belongs to the bot's concern, so it is passed in):
-//   const workflow = (await import("./infra/workflow")).createDiagnosisWorkflow({ environment: { SLACK_BOT_TOKEN: slackBotToken.value } });
-//   … give the bot `workflow.stateMachine.arn` as SST_STATE_STATE_MACHINE_ARN and states:StartExecution on it.
+//   const workflow = (await import("./infra/workflow")).createDiagnosisWorkflow({ link: [slackBotToken] });
+//   … and link `workflow.link` to the Slack worker: it reads the machine's ARN as
+//   Resource.DiagnosisWorkflow.arn and gets states:StartExecution on it.
 import { buildDiagnosisDefinition, type DiagnosisResources } from "../packages/core/diagnosis/workflow-definition";
+import { stateBucketName, stateReadPermissions } from "./bot";
 
 export interface DiagnosisWorkflowArgs {
   /** linked to every task function (e.g. the Slack bot token secret) */
   link?: any[];
-  /** extra environment for every task function (SST_STATE_BUCKET, SST_STATE_APP, …) */
+  /** extra environment for every task function (SST_STATE_APP, …) */
   environment?: Record<string, $util.Input<string>>;
 }
 
@@ -29,24 +31,20 @@ const TASKS: Record<keyof DiagnosisResources, string> = {
 };
 
 export function createDiagnosisWorkflow(args: DiagnosisWorkflowArgs = {}) {
+  const bucket = stateBucketName();
   const fns = Object.fromEntries(
     Object.entries(TASKS).map(([key, handler]) => [
       key,
       new sst.aws.Function(`Diagnose${key[0]!.toUpperCase()}${key.slice(1)}`, {
         handler: `packages/functions/diagnose.${handler}`,
-        runtime: "nodejs22.x",
         timeout: "5 minutes",
         // a 50k-resource state is parsed in memory
         memory: "1536 MB",
         link: args.link ?? [],
-        environment: { SST_STATE_HOME: "aws", ...(args.environment ?? {}) },
+        environment: { SST_STATE_HOME: "aws", SST_STATE_BUCKET: bucket, ...(args.environment ?? {}) },
         permissions: [
-          // SST's state bucket and its bootstrap parameter: read only
-          { actions: ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"], resources: ["arn:aws:s3:::sst-state-*", "arn:aws:s3:::sst-state-*/*"] },
-          { actions: ["ssm:GetParameter"], resources: [$interpolate`arn:aws:ssm:*:${aws.getCallerIdentityOutput().accountId}:parameter/sst/bootstrap`] },
-          // never the secrets or the passphrase, whatever else is granted
-          { effect: "deny", actions: ["s3:GetObject", "s3:GetObjectVersion"], resources: ["arn:aws:s3:::sst-state-*/secret/*"] },
-          { effect: "deny", actions: ["ssm:GetParameter", "ssm:GetParameters"], resources: ["arn:aws:ssm:*:*:parameter/sst/passphrase/*"] },
+          // the one state bucket, read only, as the bot reads it (never secret/* or the passphrase)
+          ...stateReadPermissions(bucket),
           // cloud probes (read only)
           { actions: ["cloudfront-keyvaluestore:ListKeys", "cloudfront-keyvaluestore:GetKey", "cloudfront-keyvaluestore:DescribeKeyValueStore"], resources: ["*"] },
           { actions: ["tag:GetResources"], resources: ["*"] },
@@ -81,5 +79,11 @@ export function createDiagnosisWorkflow(args: DiagnosisWorkflowArgs = {}) {
     }),
   });
 
-  return { stateMachine, role, functions: fns };
+  // What the Slack worker links to start a diagnosis: the machine's ARN and the right to start it.
+  const link = new sst.Linkable("DiagnosisWorkflow", {
+    properties: { arn: stateMachine.arn },
+    include: [sst.aws.permission({ actions: ["states:StartExecution"], resources: [stateMachine.arn] })],
+  });
+
+  return { stateMachine, role, functions: fns, link };
 }
