@@ -37,9 +37,10 @@ beforeAll(async () => {
 afterAll(() => client.destroy());
 
 it("a run killed with SIGKILL leaves a lease that expires; the next acquirer gets the next token", async () => {
-  // Prepare: `run` holds prod with a short lease while its command sleeps
+  // Prepare: `run` holds prod with a short lease while its command sleeps (short, yet long enough
+  // for the next CLI process to start and ask while it is live on a loaded machine)
   const store = createDynamoLockStore({ client, tableName });
-  const child = spawn(process.execPath, [binPath, "run", "prod", "--ttl", "3s", "--holder", "ci-job-1", "--", "sleep", "30"], {
+  const child = spawn(process.execPath, [binPath, "run", "prod", "--ttl", "12s", "--holder", "ci-job-1", "--", "sleep", "30"], {
     cwd: tempDir(),
     env: { PATH: process.env.PATH, HOME: home, ...env },
     stdio: "ignore",
@@ -66,4 +67,4 @@ it("a run killed with SIGKILL leaves a lease that expires; the next acquirer get
   const next = JSON.parse(afterExpiry.stdout);
   expect(next).toMatchObject({ acquired: true, lock: { holder: "ci-job-2" }, tookOver: { holder: "ci-job-1" } });
   expect(next.lock.token).toBe(held!.token + 1);
-});
+}, 60_000);
