@@ -1,6 +1,6 @@
 /**
- * Bytes -> Checkpoint. Accepts Pulumi's VersionedCheckpoint (`{"version":3|4,"checkpoint":…}`, what
- * SST stores) and the bare form `sst state export` prints (`{"stack","latest"}`), gzip-compressed
+ * Bytes -> Checkpoint. Accepts Pulumi's VersionedCheckpoint (`{"version":1..4,"checkpoint":…}`; SST
+ * stores 3 or 4) and the bare form `sst state export` prints (`{"stack","latest"}`), gzip-compressed
  * or not (sniffed from the magic bytes 1f 8b, never from a file name; SST ≥ v4.13 may compress).
  *
  * Cost: one decode of the bytes to a string and one `JSON.parse`; after that only the envelope is
@@ -12,7 +12,10 @@ import { gunzipSync } from "node:zlib";
 import { StateParseError, type StateParseProblem } from "../errors.ts";
 import type { Checkpoint, Manifest, PendingOperation, Resource } from "./types.ts";
 
-const SUPPORTED_VERSIONS = new Set([3, 4]);
+// Pulumi v3.215.0 reads checkpoint versions 1 to 4 and migrates 1 and 2 to 3 (pulumi/pulumi v3.215.0,
+// pkg/resource/stack/checkpoint.go:45-97; the version-1/2 migrations add no field sst-state reads).
+// SST only ever stores 3 or 4, but refusing an older file Pulumi still loads would be a false alarm.
+const SUPPORTED_VERSIONS = new Set([1, 2, 3, 4]);
 
 function fail(problem: StateParseProblem, message: string, source: string | undefined, hint?: string, cause?: unknown): never {
   throw new StateParseError(problem, message, { source, hint, cause });
@@ -131,11 +134,11 @@ export function fromJson(json: unknown, size: number, source?: string): Checkpoi
       const newer = typeof v === "number" && v > 4;
       fail(
         "unsupported-version",
-        `checkpoint version ${JSON.stringify(v) ?? "(missing)"} is not supported; sst-state reads versions 3 and 4.`,
+        `checkpoint version ${JSON.stringify(v) ?? "(missing)"} is not supported; sst-state reads versions 1 to 4, as Pulumi does.`,
         source,
         newer
           ? "This state was written by a newer Pulumi/SST than sst-state knows: upgrade sst-state. Nothing was changed."
-          : "This state predates the formats SST writes; deploy once with a current SST to migrate it. Nothing was changed.",
+          : "No Pulumi writes this version: the file was edited by hand or is not a checkpoint. Pick another version with `sst-state history <stage>`. Nothing was changed.",
       );
     }
     version = v;

@@ -46,7 +46,7 @@ export interface Manifest {
 
 /** A parsed checkpoint. `raw` is the parsed JSON exactly as read (for writing back unchanged). */
 export interface Checkpoint {
-  /** 3 or 4; the bare `sst state export` form (no wrapper) reports 3. */
+  /** 1 to 4 (SST writes 3 or 4); the bare `sst state export` form (no wrapper) reports 3. */
   version: number;
   /** true when the bytes had the `{"version","checkpoint"}` wrapper. */
   wrapped: boolean;

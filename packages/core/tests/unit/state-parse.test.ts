@@ -122,7 +122,7 @@ describe("parseCheckpoint on malformed input", () => {
     { name: "JSON cut off inside a string", input: () => valid.slice(0, valid.indexOf("urn:pulumi") + 5), problem: "truncated", says: /ends early/ },
     { name: "JSON cut off after a number", input: () => '{"version": 3', problem: "truncated", says: /ends early/ },
     { name: "gzip stream cut off", input: () => { const gz = gzipSync(valid); return gz.subarray(0, gz.length - 100); }, problem: "truncated", says: /gzip stream ends early/ },
-    { name: "version 2", input: () => '{"version":2,"checkpoint":{"latest":{}}}', problem: "unsupported-version", says: /version 2 is not supported/ },
+    { name: "version 0 in a wrapper", input: () => '{"version":0,"checkpoint":{"latest":{}}}', problem: "unsupported-version", says: /version 0 is not supported.*1 to 4/ },
     { name: "version 5", input: () => '{"version":5,"checkpoint":{"latest":{}}}', problem: "unsupported-version", says: /version 5 is not supported/ },
     { name: "version as a string", input: () => '{"version":"3","checkpoint":{"latest":{}}}', problem: "unsupported-version", says: /version "3"/ },
     { name: "a stack never deployed (wrapped)", input: () => '{"version":3,"checkpoint":{"stack":"organization/shop/prod"}}', problem: "missing-latest", says: /never deployed/ },
