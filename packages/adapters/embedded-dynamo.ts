@@ -289,9 +289,21 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
       }));
   };
 
+  // Requests on their way: close() waits for them, because dynalite keeps working on a request
+  // after its client hung up, and a scan still running when the server and its LevelDB close
+  // throws "Database is not open" from a timer, where nothing can catch it (the process died with
+  // a stack trace). A command that fails fast (an unknown stage) while a lock read is still in
+  // flight must end cleanly.
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    const done = () => void inFlight.delete(p);
+    p.then(done, done);
+    return p;
+  };
   const client = localClient(current.endpoint);
   client.middlewareStack.add(
-    (next) => async (args) => {
+    (next) => (args) => track((async () => {
       const send = (endpoint: string) => {
         const req = args.request as { hostname?: string; port?: number; headers?: Record<string, string> };
         const url = new URL(endpoint);
@@ -309,7 +321,7 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
         if (closed) throw e;
         return await send(current.endpoint);
       }
-    },
+    })()),
     { step: "build", priority: "low", name: "sstStateEmbeddedRouting" },
   );
 
@@ -326,6 +338,7 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
     },
     close() {
       closing ??= (async () => {
+        await Promise.allSettled([...inFlight]);
         closed = true;
         await reattaching?.catch(() => {});
         client.destroy();

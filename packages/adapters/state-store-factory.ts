@@ -7,8 +7,11 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SSMClient } from "@aws-sdk/client-ssm";
-import { UsageError } from "@sst-state/core/errors";
+import { SstStateError, UsageError } from "@sst-state/core/errors";
 import type { StateStore } from "@sst-state/core/ports";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { createLocalHomeStore, defaultLocalHomeRoot } from "./local-home.ts";
 
 export interface CreateStateStoreOptions {
@@ -21,6 +24,8 @@ export interface CreateStateStoreOptions {
   /** prebuilt clients (tests); otherwise built from `env` */
   s3?: S3Client;
   ssm?: SSMClient;
+  /** added to the error when no home has the state (the CLI names its demo home here) */
+  noHomeHint?: string;
 }
 
 export interface CreatedStateStore {
@@ -61,12 +66,52 @@ export async function createStateStore(opts: CreateStateStoreOptions): Promise<C
     if (app ? apps.includes(app) : apps.length > 0) {
       return { store: local, home: "local", why: app ? `local home ${root} has app ${app}` : `local home ${root} has state (apps: ${apps.join(", ")})` };
     }
+    // Without a region or credentials the AWS home cannot answer (the SDK would fail on SSM with
+    // "Region is missing"): say what was looked at instead, and what each place holds.
+    const setup = awsSetup(env, opts.s3 !== undefined);
+    if (!setup.usable) throw await homeNotFound(local, root, apps, app, setup.missing, opts.noHomeHint);
     const aws = await awsStore(opts);
     const reason = app ? `local home ${root} has no state for app ${app}` : `local home ${root} has no state`;
     return { ...aws, why: `${reason}; using the AWS home (${aws.why})` };
   }
   const aws = await awsStore(opts);
   return { ...aws, why: `${opts.home ? "--home aws" : "SST_STATE_HOME=aws"}: ${aws.why}` };
+}
+
+/**
+ * Whether the AWS home can be tried at all: a region (AWS_REGION, AWS_DEFAULT_REGION or a shared
+ * config file) and credentials (keys, a profile, web identity, container credentials or shared
+ * files), as the SDK's default chains look for them. Instance metadata alone is not seen here:
+ * `--home aws` (or SST_STATE_HOME=aws) still uses it.
+ */
+export function awsSetup(env: Record<string, string | undefined>, prebuiltClients = false): { usable: boolean; missing: string } {
+  if (prebuiltClients) return { usable: true, missing: "" };
+  const home = env.HOME || homedir();
+  const configFile = existsSync(env.AWS_CONFIG_FILE || join(home, ".aws", "config"));
+  const credentialsFile = existsSync(env.AWS_SHARED_CREDENTIALS_FILE || join(home, ".aws", "credentials"));
+  const region = !!(env.AWS_REGION || env.AWS_DEFAULT_REGION) || configFile;
+  const credentials =
+    !!(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI || env.AWS_CONTAINER_CREDENTIALS_FULL_URI) ||
+    configFile ||
+    credentialsFile;
+  const missing = [!credentials && "credentials", !region && "region"].filter(Boolean).join("/");
+  return { usable: region && credentials, missing };
+}
+
+/** No home has the state: name each place looked at and what it holds (apps and their stages). */
+async function homeNotFound(local: StateStore, root: string, apps: string[], app: string | undefined, awsMissing: string, extraHint?: string): Promise<SstStateError> {
+  const found = await Promise.all(apps.map(async (a) => `${a} (${(await local.listStages(a).catch(() => [])).join(", ") || "no stages"})`));
+  const lines = [
+    app ? `App "${app}" has no state in any home sst-state can read here.` : "No SST state found in any home sst-state can read here.",
+    `  local home ${root}: ${found.length ? `apps ${found.join("; ")}` : "no state"}`,
+    `  AWS: no ${awsMissing} (AWS_REGION/AWS_PROFILE or ~/.aws are not set up)`,
+  ];
+  const hints = [
+    ...(extraHint ? [extraHint] : []),
+    ...(app && apps.length ? [`Use one of the apps found: --app ${apps[0]} (or SST_STATE_APP).`] : []),
+    "Point --state-dir (SST_STATE_DIR) at the folder holding SST's state/ folder, or set AWS_PROFILE and AWS_REGION to read your app's state bucket (--home aws).",
+  ];
+  return new SstStateError(app && apps.length ? "app-not-found" : "home-not-found", lines.join("\n"), { hint: hints.join(" "), exitCode: 2 });
 }
 
 function parseHome(value: string | undefined): "local" | "aws" | undefined {

@@ -84,9 +84,22 @@ export class StageNotFoundError extends SstStateError {
 export class VersionNotFoundError extends SstStateError {
   constructor(selector: string, detail: string) {
     super("version-not-found", `No state version matches "${selector}": ${detail}`, {
-      hint: "Versions are `latest`, `previous`, `~N` (N deploys back), an updateID or an S3 version id; `sst-state history <stage>` lists them.",
+      hint: "Versions are `latest`, `previous`, `~N` (N deploys back), an updateID (or a unique prefix of one) or an S3 version id; `sst-state history <stage>` lists them.",
       exitCode: 2,
     });
+  }
+}
+
+/** A version prefix that matches several versions: never guess, list them. */
+export class AmbiguousVersionError extends SstStateError {
+  readonly candidates: string[];
+  constructor(selector: string, candidates: string[]) {
+    const shown = candidates.slice(0, 8);
+    super("version-ambiguous", `"${selector}" is ambiguous: candidates ${shown.join(", ")}${candidates.length > shown.length ? ` and ${candidates.length - shown.length} more` : ""}.`, {
+      hint: "Type more characters of the id (`sst-state history <stage>` lists them).",
+      exitCode: 2,
+    });
+    this.candidates = candidates;
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * Text for people: the diagnosis report grouped by severity with fixes (Slack mrkdwn, also fine in
- * a terminal), progress lines, and the failure message. Pure.
+ * Text for people: the diagnosis report grouped by severity with fixes (Slack mrkdwn, or plain
+ * terminal text), progress lines, and the failure message. Pure.
  */
 import type { ChatMessage } from "../ports.ts";
 import type { DiagnosisReport, Finding, Severity } from "./types.ts";
@@ -21,21 +21,29 @@ export function summaryLine(report: DiagnosisReport): string {
   return `Diagnosis of ${report.app}/${report.stage}: ${parts.join(", ")}.`;
 }
 
-/** The whole report as text, grouped by severity, each finding with its fix. */
-export function renderDiagnosisText(report: DiagnosisReport, opts: { maxPerSeverity?: number; icons?: boolean } = {}): string {
+/**
+ * The whole report as text, grouped by severity, each finding with its fix. `for: "slack"`
+ * (default) is mrkdwn (`*Errors*`, `_Not checked:_`, emoji icons); `for: "terminal"` is plain text
+ * for a terminal or a CI log, where `*` and `_` would print as they are.
+ */
+export function renderDiagnosisText(report: DiagnosisReport, opts: { maxPerSeverity?: number; icons?: boolean; for?: "slack" | "terminal" } = {}): string {
   const max = opts.maxPerSeverity ?? Infinity;
+  const terminal = opts.for === "terminal";
+  const bold = (t: string) => (terminal ? t : `*${t}*`);
+  const italic = (t: string) => (terminal ? t : `_${t}_`);
+  const icons = !terminal && opts.icons !== false;
   const lines = [summaryLine(report)];
   for (const sev of ["error", "warning", "info"] as const) {
     const list = report.findings.filter((f) => f.severity === sev);
     if (!list.length) continue;
-    lines.push("", `${opts.icons === false ? "" : `${ICON[sev]} `}*${TITLE[sev]}* (${list.length})`);
+    lines.push("", `${icons ? `${ICON[sev]} ` : ""}${bold(TITLE[sev])} (${list.length})`);
     for (const f of list.slice(0, max)) {
       lines.push(`• [${f.rule}] ${f.message}`, `   fix: ${f.fix}`);
     }
     if (list.length > max) lines.push(`• …and ${list.length - max} more (full report attached).`);
   }
   if (report.skipped.length) {
-    lines.push("", "_Not checked:_");
+    lines.push("", italic("Not checked:"));
     // one line per reason: "empty-state, retained-orphan: no previous version to compare with"
     const byWhy = new Map<string, string[]>();
     for (const s of report.skipped) byWhy.set(s.why, [...(byWhy.get(s.why) ?? []), s.rule]);

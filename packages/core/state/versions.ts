@@ -17,7 +17,7 @@
  * Pure: no I/O here except through the StateStore port or the callbacks the stores pass in.
  */
 import { gunzipSync } from "node:zlib";
-import { AppNotFoundError, StageNotFoundError, StateChangedError, StateParseError, VersionNotFoundError } from "../errors.ts";
+import { AmbiguousVersionError, AppNotFoundError, StageNotFoundError, StateChangedError, StateParseError, VersionNotFoundError } from "../errors.ts";
 import type { StateStore, StateVersion } from "../ports.ts";
 import type { UpdateRecord } from "./types.ts";
 import { isUpdateId, updateIdTime } from "./update-id.ts";
@@ -346,6 +346,16 @@ export async function resolveVersion(
   if (isLegacyHistoryId(sel)) {
     const v = (await list()).find((x) => x.id === sel);
     if (v) return { label: sel, version: v, read: () => store.readVersion(app, stage, v) };
+  }
+  // A unique prefix of an updateID (or legacy history id), as git takes a commit's prefix:
+  // `diff prod fe5dd539 latest`. Ids start with the time (DESIGN §2), so short prefixes are shared
+  // by the deploys of a day: two matches are an error that lists them, never a guess.
+  if (/^[0-9a-z]{4,}$/.test(sel)) {
+    const vs = await list();
+    const hits = vs.filter((x) => x.kind !== "current" && (x.id.startsWith(sel) || (x.updateId?.startsWith(sel) ?? false)));
+    if (hits.length > 1) throw new AmbiguousVersionError(selector, hits.map((h) => h.id));
+    const v = hits[0];
+    if (v) return { label: v.id, version: v, read: () => store.readVersion(app, stage, v) };
   }
   // An S3 object version id: read it now, so that a wrong id fails here and not later.
   let bytes: Uint8Array;

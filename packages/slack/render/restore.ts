@@ -16,7 +16,7 @@ import {
   type RestoreRequest,
 } from "@sst-state/core/restore";
 import { context, fitMessage, header, linesToSections, section, truncate } from "./limits.ts";
-import { code, esc, formatTime, plural, resourceLabel, who } from "./text.ts";
+import { code, esc, plainFallback, formatTime, plural, resourceLabel, who } from "./text.ts";
 import type { Block, SlackMessage } from "./types.ts";
 
 const name = (r: Pick<RestoreRequest, "app" | "stage">) => `*${esc(r.stage)}* (${esc(r.app)})`;
@@ -170,7 +170,7 @@ export const slackRestoreMessages: RestoreMessages = {
 /** What the person who clicked (or asked) sees, ephemeral. */
 export function renderDecisionReply(outcome: DecisionOutcome): SlackMessage {
   const line = (text: string, hint?: string): SlackMessage =>
-    fitMessage({ text: text.replace(/[*`:]/g, ""), blocks: [section(text), ...(hint ? [context(esc(hint))] : [])] });
+    fitMessage({ text: plainFallback(text), blocks: [section(text), ...(hint ? [context(esc(hint))] : [])] });
   switch (outcome.kind) {
     case "restored":
       return line(`:white_check_mark: Restored ${name(outcome.request)} to ${code(outcome.request.target.label)}. The confirmation is in the channel.`);

@@ -43,3 +43,18 @@ export function resourceLabel(urn: string): string {
 export function plural(n: number, one: string, many = one + "s"): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 }
+
+/**
+ * The notification text of a mrkdwn line (what a phone or a screen reader shows): emoji codes
+ * (`:white_check_mark:`), bold and code markers go; everything else stays, colons in
+ * `17:25 UTC` and `acme-shop/prod: …` included, and escaped `&lt;` `&gt;` `&amp;` read as themselves.
+ */
+export function plainFallback(mrkdwn: string): string {
+  return mrkdwn
+    .replace(/(^|\s):[a-z0-9_+-]+:(?=\s|$)/g, "$1")
+    .replace(/[*`]/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&")
+    .trim();
+}

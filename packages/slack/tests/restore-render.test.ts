@@ -64,6 +64,15 @@ describe("restore messages", () => {
     expect(m.blocks[0]).toMatchObject({ text: { text: expect.stringMatching(/already approved by <@U0BOB>/) } });
   });
 
+  it("keeps the punctuation in the plain-text fallback: times keep their colons, emoji codes and markers go", () => {
+    // Act
+    const m = renderDecisionReply({ kind: "already-decided", request: request({ status: "done", decidedBy: "U0BOB", decidedAt: "2026-01-15T17:25:00.000Z" }) });
+    // Assess
+    expect(m.text).toContain("at 2026-01-15 17:25 UTC");
+    expect(m.text).not.toMatch(/:information_source:|\*/);
+    expect(m.text.startsWith("This restore was already approved")).toBe(true);
+  });
+
   it("an unknown request id says what to do next", () => {
     // Act
     const m = renderDecisionReply({ kind: "not-found", id: "rr-00" });

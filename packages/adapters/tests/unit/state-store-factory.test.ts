@@ -8,11 +8,11 @@ import { join } from "node:path";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { UsageError } from "@sst-state/core/errors";
+import { SstStateError, UsageError } from "@sst-state/core/errors";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { writeLocalHome } from "../../home-writer.ts";
 import type { S3HomeStore } from "../../s3-home.ts";
-import { createStateStore } from "../../state-store-factory.ts";
+import { awsSetup, createStateStore } from "../../state-store-factory.ts";
 
 const ssm = mockClient(SSMClient);
 afterEach(() => ssm.reset());
@@ -44,7 +44,7 @@ describe("createStateStore", () => {
   });
 
   it("falls back to AWS when the local home lacks the app, with the bucket from SST_STATE_BUCKET", async () => {
-    const res = await createStateStore({ env: { SST_STATE_DIR: root, SST_STATE_BUCKET: "sst-state-override", AWS_REGION: "eu-west-1" }, app: "blog" });
+    const res = await createStateStore({ env: { SST_STATE_DIR: root, SST_STATE_BUCKET: "sst-state-override", AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "k", AWS_SECRET_ACCESS_KEY: "s" }, app: "blog" });
     expect(res.home).toBe("aws");
     expect(res.store.location).toBe("s3://sst-state-override");
     expect(res.why).toContain("no state for app blog");
@@ -75,6 +75,34 @@ describe("createStateStore", () => {
     const endpoint = await client.config.endpoint!();
     expect(`${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`).toBe("http://127.0.0.1:9000");
     expect((await client.config.credentials()).accessKeyId).toBe("k");
+  });
+
+  it("without AWS region or credentials never asks SSM: exit 2 naming the homes tried, the apps and stages found, and the extra hint", async () => {
+    // Prepare: a local home without app "blog"; no AWS_* at all, HOME without ~/.aws
+    const env = { SST_STATE_DIR: root, HOME: empty };
+    // Act
+    const err = (await createStateStore({ env, app: "blog", noHomeHint: "Try the demo." }).then(() => null, (e: unknown) => e)) as SstStateError;
+    // Assess
+    expect(err).toBeInstanceOf(SstStateError);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain(`local home ${root}: apps shop (prod)`);
+    expect(err.message).toContain("AWS: no credentials/region");
+    expect(err.hint).toContain("Try the demo.");
+    expect(err.hint).toContain("--app shop");
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(0);
+  });
+
+  it("without AWS and an empty local home says no state was found anywhere", async () => {
+    const err = (await createStateStore({ env: { HOME: empty }, stateDir: empty }).then(() => null, (e: unknown) => e)) as SstStateError;
+    expect(err.exitCode).toBe(2);
+    expect(err.code).toBe("home-not-found");
+    expect(err.message).toContain(`local home ${empty}: no state`);
+  });
+
+  it("counts a profile with a region as AWS being set up", () => {
+    expect(awsSetup({ HOME: empty, AWS_PROFILE: "p", AWS_REGION: "eu-west-1" }).usable).toBe(true);
+    expect(awsSetup({ HOME: empty, AWS_PROFILE: "p" })).toEqual({ usable: false, missing: "region" });
+    expect(awsSetup({ HOME: empty })).toEqual({ usable: false, missing: "credentials/region" });
   });
 
   it("rejects an unknown SST_STATE_HOME as a usage error", async () => {

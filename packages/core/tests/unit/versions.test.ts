@@ -1,6 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { StateParseError, VersionNotFoundError } from "../../errors.ts";
+import { AmbiguousVersionError, StateParseError, VersionNotFoundError } from "../../errors.ts";
 import { createMemoryStateStore } from "../../memory/state-store.ts";
 import { generateHome } from "../../state/generate-home.ts";
 import { makeUpdateId } from "../../state/update-id.ts";
@@ -52,6 +52,30 @@ describe("resolveVersion", () => {
     expect(v.label).toBe(prod.snapshotIds[2]);
     expect(v.version?.kind).toBe("snapshot");
     expect(text(await v.read())).toContain('"stack": "organization/shop/prod"');
+  });
+
+  it("resolves a unique prefix of an updateID, and lists the candidates when a prefix is ambiguous", async () => {
+    // Prepare: deploys hours apart share the first hex digits of their ids (they start with the time)
+    const { store, prod } = home();
+    const id = prod.snapshotIds[2]!;
+    const shared = id.slice(0, 4);
+    const sharing = prod.snapshotIds.filter((x) => x.startsWith(shared));
+    let unique = id.slice(0, 5);
+    while (prod.snapshotIds.filter((x) => x.startsWith(unique)).length > 1) unique = id.slice(0, unique.length + 1);
+    // Act
+    const v = await resolveVersion(store, "shop", "prod", unique);
+    const ambiguous = (await resolveVersion(store, "shop", "prod", shared).then(
+      () => null,
+      (e: unknown) => e,
+    )) as AmbiguousVersionError;
+    // Assess
+    expect(v.label).toBe(id);
+    expect(text(await v.read())).toContain('"stack": "organization/shop/prod"');
+    expect(sharing.length).toBeGreaterThan(1);
+    expect(ambiguous).toBeInstanceOf(AmbiguousVersionError);
+    expect(ambiguous.exitCode).toBe(2);
+    expect(ambiguous.message).toContain("ambiguous: candidates");
+    expect(ambiguous.candidates.sort()).toEqual([...sharing].sort());
   });
 
   it("resolves an object version id of the current state", async () => {
