@@ -7,6 +7,11 @@ import { danglingProvider } from "./rules/dangling-provider.ts";
 import { duplicateUrn } from "./rules/duplicate-urn.ts";
 import { dependencyOrder } from "./rules/dependency-order.ts";
 import { integrityError } from "./rules/integrity-error.ts";
+import { malformedCheckpoint } from "./rules/malformed-checkpoint.ts";
+import { unsupportedFeatures } from "./rules/unsupported-features.ts";
+import { manifestMagic } from "./rules/manifest-magic.ts";
+import { malformedResource } from "./rules/malformed-resource.ts";
+import { parentUrnMismatch } from "./rules/parent-urn-mismatch.ts";
 import { emptyState } from "./rules/empty-state.ts";
 import { retainedOrphan } from "./rules/retained-orphan.ts";
 import { fixedNameCollision } from "./rules/fixed-name-collision.ts";
@@ -19,13 +24,19 @@ import { routerKvDrift } from "./rules/router-kv-drift.ts";
 import { untrackedResources } from "./rules/untracked-resources.ts";
 
 export const ALL_RULES: readonly Rule[] = [
-  // structure: the current checkpoint alone
+  // structure: the current checkpoint alone. Every "error" of these rules means Pulumi v3.215.0
+  // refuses the state (integrity.ts); pending operations are never worse than a warning.
   pendingOperations,
+  malformedCheckpoint,
+  unsupportedFeatures,
+  manifestMagic,
+  malformedResource,
   danglingParent,
   danglingDependency,
   danglingProvider,
   duplicateUrn,
   dependencyOrder,
+  parentUrnMismatch,
   integrityError,
   // history: the current checkpoint against the previous version, and the version counts
   emptyState,

@@ -31,12 +31,6 @@ export function indexState(cp: Checkpoint): StateIndex {
   return idx;
 }
 
-/** The provider URN of a provider reference `<providerURN>::<id>` (the id is the last `::` part). */
-export function providerUrnOf(ref: string): string {
-  const at = ref.lastIndexOf("::");
-  return at > 0 ? ref.slice(0, at) : ref;
-}
-
 /** `urn:pulumi:prod::shop::sst:aws:Function$aws:lambda/function:Function::ApiFunction` → `ApiFunction` */
 export function nameOf(urn: string): string {
   const parts = urn.split("::");
@@ -69,75 +63,6 @@ const CIPHERTEXT = /v1:[A-Za-z0-9+/]{8,}={0,2}:[A-Za-z0-9+/]{8,}={0,2}/g;
 export function clip(text: string, max = 400): string {
   const one = text.replace(CIPHERTEXT, "[secret]").replace(/\s+/g, " ").trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
-}
-
-// ---------------------------------------------------------------------------------------------
-// References: one pass over every parent / dependency / property dependency / provider reference
-// of a checkpoint, shared by the dangling-* rules and dependency-order.
-
-export type RefKind = "parent" | "dependency" | "provider";
-
-export interface RefAnalysis {
-  /** resource position → URNs it references (of that kind) that are not in the state */
-  dangling: Record<RefKind, Map<number, Set<string>>>;
-  /** resource position → the first reference that comes after it in `resources` */
-  late: Map<number, string>;
-}
-
-const refCache = new WeakMap<Checkpoint, RefAnalysis>();
-
-export function analyzeRefs(cp: Checkpoint): RefAnalysis {
-  const hit = refCache.get(cp);
-  if (hit) return hit;
-  const { position, resources } = indexState(cp);
-  const dangling: RefAnalysis["dangling"] = { parent: new Map(), dependency: new Map(), provider: new Map() };
-  const late = new Map<number, string>();
-  // Map lookups of long URNs dominate on big stages; siblings share a parent and almost every
-  // resource the same provider, so remember the last answer for each.
-  let lastParent = "";
-  let lastParentPos: number | undefined;
-  let lastProvider = "";
-  let lastProviderPos: number | undefined;
-  const note = (kind: RefKind, i: number, target: string, p: number | undefined) => {
-    if (p === undefined) {
-      let set = dangling[kind].get(i);
-      if (!set) dangling[kind].set(i, (set = new Set()));
-      set.add(target);
-    } else if (p > i && !late.has(i)) late.set(i, target);
-  };
-  for (let i = 0; i < resources.length; i++) {
-    const r = resources[i]!;
-    const parent = r.parent;
-    if (typeof parent === "string" && parent) {
-      if (parent !== lastParent) {
-        lastParent = parent;
-        lastParentPos = position.get(parent);
-      }
-      note("parent", i, parent, lastParentPos);
-    }
-    const provider = r.provider;
-    if (typeof provider === "string" && provider) {
-      if (provider !== lastProvider) {
-        lastProvider = provider;
-        lastProviderPos = position.get(providerUrnOf(provider));
-      }
-      note("provider", i, providerUrnOf(provider), lastProviderPos);
-    }
-    const deps = Array.isArray(r.dependencies) ? r.dependencies : undefined;
-    if (deps) for (const d of deps) if (typeof d === "string" && d) note("dependency", i, d, position.get(d));
-    const pd = r.propertyDependencies;
-    if (pd && typeof pd === "object") {
-      for (const k in pd) {
-        const list = pd[k];
-        if (!Array.isArray(list)) continue;
-        // property dependencies almost always repeat `dependencies`: look those up once
-        for (const d of list) if (typeof d === "string" && d && !deps?.includes(d)) note("dependency", i, d, position.get(d));
-      }
-    }
-  }
-  const out = { dangling, late };
-  refCache.set(cp, out);
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -194,9 +119,36 @@ export function compareVersions(current: Checkpoint, previous: Checkpoint): Vers
 
 /** The stack, providers and `sst:sst:Version`: what every SST state holds even when the app has nothing. */
 export function isBaseResource(r: Resource): boolean {
-  return r.type === "pulumi:pulumi:Stack" || r.type.startsWith("pulumi:providers:") || r.type === "sst:sst:Version";
+  // a resource without a type is malformed-resource's business, not a reason to fail here
+  const t = typeof r.type === "string" ? r.type : "";
+  return t === "pulumi:pulumi:Stack" || t.startsWith("pulumi:providers:") || t === "sst:sst:Version";
 }
 
 export function isStackOnly(cp: Checkpoint): boolean {
   return cp.resources.every(isBaseResource);
+}
+
+/**
+ * When Pulumi last saved this checkpoint (ms), or null: every save sets `manifest.time` to the time
+ * of the save (pulumi/pulumi v3.215.0 pkg/backend/snapshot.go L730-734). A state whose time is
+ * before an update started was not touched by that update.
+ */
+export function savedAt(cp: Checkpoint): number | null {
+  const t = typeof cp.manifest.time === "string" ? Date.parse(cp.manifest.time) : NaN;
+  // Go's zero time (0001-01-01) means "never set"
+  return Number.isFinite(t) && t > 0 ? t : null;
+}
+
+/** True when the checkpoint was saved at or after `iso` (false when either time is unknown). */
+export function savedSince(cp: Checkpoint, iso: string | undefined): boolean {
+  const saved = savedAt(cp);
+  const since = iso ? Date.parse(iso) : NaN;
+  return saved !== null && Number.isFinite(since) && saved >= since;
+}
+
+/** True when the checkpoint was certainly not saved since `iso` (both times known, state older). */
+export function untouchedSince(cp: Checkpoint, iso: string | undefined): boolean {
+  const saved = savedAt(cp);
+  const since = iso ? Date.parse(iso) : NaN;
+  return saved !== null && Number.isFinite(since) && saved < since;
 }

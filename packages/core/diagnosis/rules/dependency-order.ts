@@ -1,28 +1,27 @@
-import type { Finding, Rule } from "../types.ts";
-import { analyzeRefs, indexState, nameOf } from "../state-index.ts";
+import type { Rule } from "../types.ts";
+import { editStep, fieldLabel, integrityFindings, pulumiSays, restoreStep } from "../integrity-findings.ts";
+import { nameOf } from "../state-index.ts";
 
 /**
- * Pulumi requires every resource to come after its parent, dependencies, property dependencies
- * and provider; otherwise it reports a "snapshot integrity failure" (#4353, #5626).
- * `sst state repair` sorts them.
+ * A resource listed before its parent, provider, a dependency, a property dependency, its
+ * `deletedWith` or a `replaceWith` resource. Mirrors pulumi/pulumi v3.215.0
+ * pkg/resource/deploy/snapshot.go L616-626 (provider registered later) and L640-725 (the "comes
+ * after it" branches). SST 4.17.1's `sst state repair` never reorders resources (#4353, #5626).
  */
 export const dependencyOrder: Rule = {
   name: "dependency-order",
   group: "structure",
   description: "resources listed before something they depend on",
-  run({ current, stage }) {
-    const { resources } = indexState(current);
-    const out: Finding[] = [];
-    for (const [i, target] of [...analyzeRefs(current).late].sort((a, b) => a[0] - b[0])) {
-      const r = resources[i]!;
-      out.push({
-        rule: "dependency-order",
-        severity: "error",
-        urn: r.urn,
-        message: `${nameOf(r.urn)} is listed before ${nameOf(target)}, which it depends on: Pulumi reports a "snapshot integrity failure" and refuses to deploy.`,
-        fix: `Run \`sst state repair --stage ${stage}\`; it sorts the resources into dependency order. Then \`sst deploy --stage ${stage}\`.`,
-      });
-    }
-    return out;
-  },
+  run: ({ current, stage }) =>
+    integrityFindings(current, "dependency-order", (group) => {
+      const p = group[0]!;
+      const name = nameOf(p.urn!);
+      const target = nameOf(p.ref!.urn);
+      return {
+        message: `${name} is listed before \`${target}\`, its ${fieldLabel(p.ref!.field)}. ${pulumiSays(group)}`,
+        fix:
+          `No SST command reorders the state (\`sst state repair\` does not). In ${editStep(stage)}, move the entry of \`${target}\` above ${name} ` +
+          `(a resource must come after its parent, provider, dependencies, property dependencies, deletedWith and replaceWith); or ${restoreStep(stage)}.`,
+      };
+    }),
 };

@@ -3,8 +3,12 @@ import { nameOf, stateRemoveCommand } from "../state-index.ts";
 
 /**
  * `pending_operations` are left in the checkpoint when a deploy is killed mid-step. Pulumi does
- * not know whether a pending create reached AWS, and `sst refresh` only refreshes resources that
- * are in state, so it never clears a pending create (#6367, #4654, #5909).
+ * not refuse such a state (pulumi/pulumi v3.215.0 pkg/resource/deploy/snapshot.go L585-753 never
+ * looks at them), so these are warnings. The next operation keeps pending creates and drops the
+ * other pending operations (pkg/backend/snapshot.go L711-728: "we don't want to clear pending
+ * CREATE operations because these must require user intervention"); only `pulumi refresh
+ * --clear-pending-creates` / `--import-pending-creates` resolve them (pkg/cmd/pulumi/operations/
+ * refresh.go L82-85, L239-285), flags `sst refresh` does not have (#6367, #4654, #5909).
  */
 export const pendingOperations: Rule = {
   name: "pending-operations",
@@ -21,11 +25,11 @@ export const pendingOperations: Rule = {
       if (op.type === "creating") {
         out.push({
           rule: "pending-operations",
-          severity: "error",
+          severity: "warning",
           ...(urn ? { urn } : {}),
           message:
             `An interrupted deploy left a pending create of ${name} (${type})${physical}. Pulumi does not know whether it was created in AWS, ` +
-            `and \`sst refresh\` will not clear a pending create: the next deploy may fail with "already exists" or leave a duplicate behind.`,
+            `and neither \`sst refresh\` nor \`sst deploy\` clears a pending create: the next deploy may fail with "already exists" or leave a duplicate behind.`,
           fix:
             `1. Check in AWS whether ${name}${physical} exists. ` +
             `2. If it does, import it into the app (or delete it in AWS if it is a half-created leftover). ` +
@@ -40,7 +44,7 @@ export const pendingOperations: Rule = {
           ...(urn ? { urn } : {}),
           message: `An interrupted deploy left a pending ${what} of ${name} (${type})${physical}: the state may not match AWS for this resource.`,
           fix:
-            `Run \`sst refresh --stage ${stage}\` to read the resource back from AWS (this clears pending ${what}s), then \`sst deploy --stage ${stage}\`. ` +
+            `Run \`sst refresh --stage ${stage}\` to read the resource back from AWS (the next refresh or deploy drops a pending ${what}), then \`sst deploy --stage ${stage}\`. ` +
             (urn ? `If refresh cannot find it, \`${stateRemoveCommand(urn, stage)}\` and deploy.` : ""),
         });
       }

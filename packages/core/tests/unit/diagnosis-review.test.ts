@@ -53,7 +53,7 @@ describe("fix texts name real SST commands", () => {
     expectStateRemoveOf(findings[0]!.fix, findings[0]!.urn!);
   });
 
-  it("dangling-provider: the fallback removes the resource by name on the right stage", () => {
+  it("dangling-provider: says no SST command fixes it and gives the manual edit on the right stage", () => {
     // Prepare
     const victim = resourcesOf(gen()).find((r) => r.type === "aws:s3/bucketV2:BucketV2")!;
     const current = cp(gen({ mutate: (rs) => void (rs.find((r) => r.urn === victim.urn)!.provider = `urn:pulumi:${STAGE}::${APP}::pulumi:providers:aws::gone::0000`) }));
@@ -61,7 +61,9 @@ describe("fix texts name real SST commands", () => {
     const findings = run("dangling-provider", { current });
     // Assess
     expect(findings).toHaveLength(1);
-    expectStateRemoveOf(findings[0]!.fix, victim.urn);
+    expect(findings[0]!.fix).toContain("No SST command fixes provider references");
+    expect(findings[0]!.fix).toContain(`sst state edit --stage ${STAGE}`);
+    expect(findings[0]!.fix).toContain(`sst-state restore ${STAGE} <version>`);
   });
 });
 

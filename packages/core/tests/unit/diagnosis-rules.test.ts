@@ -46,7 +46,7 @@ const completed = (id: string, extra: Partial<UpdateRecord> = {}): UpdateRecord 
 });
 
 describe("pending-operations", () => {
-  it("reports a pending create as an error that explains refresh does not clear it", () => {
+  it("reports a pending create as a warning (Pulumi accepts the state) that explains refresh does not clear it", () => {
     // Prepare
     const base = gen();
     const fn = resourcesOf(base).find((r) => r.type === "aws:lambda/function:Function")!;
@@ -55,8 +55,8 @@ describe("pending-operations", () => {
     const { findings } = run("pending-operations", { current });
     // Assess
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ rule: "pending-operations", severity: "error", urn: fn.urn });
-    expect(findings[0]!.message).toContain("`sst refresh` will not clear a pending create");
+    expect(findings[0]).toMatchObject({ rule: "pending-operations", severity: "warning", urn: fn.urn });
+    expect(findings[0]!.message).toContain("neither `sst refresh` nor `sst deploy` clears a pending create");
     expect(findings[0]!.fix).toContain("Check in AWS");
     expect(findings[0]!.fix).toContain("sst state edit --stage prod");
   });
@@ -153,8 +153,8 @@ describe("dangling references", () => {
     expect(children.length).toBeGreaterThan(0);
     expect(findings.map((f) => f.urn).sort()).toEqual(children.sort());
     expect(findings[0]!.severity).toBe("error");
-    expect(findings[0]!.fix).toContain("sst state repair --stage prod");
-    expect(findings[0]!.fix).toContain("does not recreate");
+    expect(findings[0]!.message).toContain("refers to missing parent");
+    expect(findings[0]!.fix).toContain("`sst state repair --stage prod` deletes");
   });
 
   it("dangling-dependency: one finding per resource even when the URN is in dependencies and propertyDependencies", () => {
@@ -225,7 +225,9 @@ describe("dependency-order", () => {
     const { findings } = run("dependency-order", { current });
     expect(findings.map((f) => f.urn)).toEqual([fn.urn]);
     expect(findings[0]!.message).toContain("snapshot integrity failure");
-    expect(findings[0]!.fix).toContain("sst state repair --stage prod");
+    expect(findings[0]!.message).toContain("comes after it");
+    expect(findings[0]!.fix).toContain("No SST command reorders the state");
+    expect(findings[0]!.fix).toContain("sst state edit --stage prod");
   });
 
   it("says nothing about a state in dependency order", () => {
@@ -234,13 +236,27 @@ describe("dependency-order", () => {
 });
 
 describe("integrity-error", () => {
-  it("reports metadata.integrity_error", () => {
-    const current = cp(gen());
-    current.metadata = { integrity_error: { message: "resource X's dependency Y comes after it" } };
+  it("shows the error text Pulumi writes (metadata.integrity_error.error) as an error while the state still fails", () => {
+    // Prepare: Pulumi's SnapshotIntegrityErrorMetadataV1 fields, on a state with a duplicate URN
+    const w = gen();
+    const dup = resourcesOf(w).find((r) => r.type === "aws:s3/bucketPolicy:BucketPolicy")!;
+    const current = cp(gen({ mutate: (rs) => [...rs, structuredClone(dup)] }));
+    current.metadata = { integrity_error: { version: "3", command: "pulumi up --yes", error: `duplicate resource ${dup.urn} (not marked for deletion)` } };
+    // Act
     const { findings } = run("integrity-error", { current });
+    // Assess
     expect(findings).toHaveLength(1);
+    expect(findings[0]!.severity).toBe("error");
+    expect(findings[0]!.message).toContain("(not marked for deletion)");
+    expect(findings[0]!.message).toContain("`pulumi up --yes`");
+  });
+
+  it("is only info once the state passes Pulumi's checks again", () => {
+    const current = cp(gen());
+    current.metadata = { integrity_error: { error: "resource X's dependency Y comes after it" } };
+    const { findings } = run("integrity-error", { current });
+    expect(findings.map((f) => f.severity)).toEqual(["info"]);
     expect(findings[0]!.message).toContain("dependency Y comes after it");
-    expect(findings[0]!.fix).toContain("sst state repair --stage prod");
   });
 
   it("says nothing without it", () => {

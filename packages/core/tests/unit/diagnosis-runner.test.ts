@@ -61,7 +61,8 @@ describe("runDiagnosis", () => {
     const table = (cp(prev).resources as Resource[]).find((r) => r.retainOnDelete)!;
     const current = cp(evolveCheckpoint(prev, { seed: 4, add: 4 }));
     current.resources = current.resources.filter((r) => r.urn !== table.urn);
-    current.metadata = { integrity_error: "broken" };
+    current.resources.push(structuredClone(current.resources.at(-1)!)); // a duplicate URN: Pulumi refuses
+    current.metadata = { integrity_error: { error: "broken" } };
     const input = baseInput({
       current,
       previous: cp(prev),
@@ -70,8 +71,8 @@ describe("runDiagnosis", () => {
       lockUpdate: { id: "bbbb" },
     });
     const report = runDiagnosis(input);
-    expect(report.findings.map((f) => f.severity)).toEqual(["error", "warning", "info"]);
-    expect(report.findings.map((f) => f.rule)).toEqual(["integrity-error", "retained-orphan", "stale-lock"]);
+    expect(report.findings.map((f) => f.severity)).toEqual(["error", "error", "warning", "info"]);
+    expect(report.findings.map((f) => f.rule)).toEqual(["duplicate-urn", "integrity-error", "retained-orphan", "stale-lock"]);
     expect(exitCodeOf(report)).toBe(1);
   });
 
@@ -109,7 +110,7 @@ describe("runDiagnosis", () => {
     current.pendingOperations = [{ type: "creating", resource: withSecret }, { type: "updating", resource: withSecret }];
     current.resources.unshift(structuredClone(current.resources.at(-1)!)); // out of order and duplicated
     current.resources.push(structuredClone(withSecret));
-    current.metadata = { integrity_error: { message: `bad value ${leaked}` } };
+    current.metadata = { integrity_error: { error: `bad value ${leaked}` } };
     const input = baseInput({
       current,
       previous: cp(prev),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fromJson, generateCheckpoint, type Resource } from "../../state/index.ts";
-import { analyzeRefs, compareVersions } from "../../diagnosis/state-index.ts";
+import { compareVersions } from "../../diagnosis/state-index.ts";
 
 const res = (name: string, extra: Partial<Resource> = {}): Resource => ({ urn: `urn:pulumi:prod::shop::t::${name}`, type: "t", ...extra });
 const cpOf = (resources: Resource[]) => fromJson({ version: 3, checkpoint: { stack: "organization/shop/prod", latest: { resources } } }, 0);
@@ -28,20 +28,5 @@ describe("compareVersions", () => {
     const prevSet = new Set(prevList.map((r) => r.urn));
     expect(removed.map((r) => r.urn)).toEqual(prevList.filter((r) => !curSet.has(r.urn)).map((r) => r.urn));
     expect(added.map((r) => r.urn).sort()).toEqual(curList.filter((r) => !prevSet.has(r.urn)).map((r) => r.urn).sort());
-  });
-});
-
-describe("analyzeRefs", () => {
-  it("separates missing references by kind and finds references that come later", () => {
-    const cp = cpOf([
-      res("child", { parent: "urn:pulumi:prod::shop::t::comp", provider: "urn:pulumi:prod::shop::pulumi:providers:aws::gone::id1" }),
-      res("comp"),
-      res("fn", { dependencies: ["urn:pulumi:prod::shop::t::ghost"], propertyDependencies: { role: ["urn:pulumi:prod::shop::t::ghost", "urn:pulumi:prod::shop::t::ghost2"] } }),
-    ]);
-    const a = analyzeRefs(cp);
-    expect([...a.dangling.parent.keys()]).toEqual([]);
-    expect([...a.dangling.provider.get(0)!]).toEqual(["urn:pulumi:prod::shop::pulumi:providers:aws::gone"]);
-    expect([...a.dangling.dependency.get(2)!]).toEqual(["urn:pulumi:prod::shop::t::ghost", "urn:pulumi:prod::shop::t::ghost2"]);
-    expect([...a.late]).toEqual([[0, "urn:pulumi:prod::shop::t::comp"]]);
   });
 });
