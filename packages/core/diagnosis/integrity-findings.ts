@@ -2,7 +2,7 @@
  * Findings for the integrity problems of `checkIntegrity`, one finding per resource and rule, and
  * the fix texts they share. Every claim about an SST command was checked against SST 4.17.1 (the
  * binary in node_modules/sst-linux-x64, offline on a local home; the tests in
- * packages/core/tests/integration/sst-fix-claims.test.ts run it again):
+ * packages/core/tests/integration/sst-fix-claims.test.ts checks them):
  *  - `sst state repair` deletes every resource whose `parent` is not in the state (and, in list order,
  *    the resources under it), and drops `dependencies` / `propertyDependencies` entries that name a
  *    resource not in the state. It never reorders resources and leaves `provider`, `deletedWith`,
