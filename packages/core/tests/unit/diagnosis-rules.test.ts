@@ -127,6 +127,55 @@ describe("interrupted-update", () => {
   });
 });
 
+describe("SST's normal leftovers are not errors", () => {
+  // the generated state was last saved (manifest.time) at 09:30; NOW is 12:00
+  const SAVED = Date.UTC(2025, 5, 2, 9, 30, 0);
+
+  it("interrupted-update: a record without timeCompleted whose update never saved the state (failed build) is info", () => {
+    // Prepare: SST wrote the record at 10:00, then the build failed; no lock, state untouched
+    const failedBuild = { id: "aaaa", command: "deploy", timeStarted: new Date(SAVED + 30 * 60_000).toISOString() };
+    // Act
+    const { findings } = run("interrupted-update", { updates: [failedBuild, completed("bbbb")] });
+    // Assess
+    expect(findings.map((f) => f.severity)).toEqual(["info"]);
+    expect(findings[0]!.message).toContain("did not change the state");
+  });
+
+  it("interrupted-update: the same record with a state saved after it started is a crash (error)", () => {
+    const crashed = { id: "aaaa", command: "deploy", timeStarted: new Date(SAVED - 30 * 60_000).toISOString() };
+    expect(run("interrupted-update", { updates: [crashed, completed("bbbb")] }).findings.map((f) => f.severity)).toEqual(["error"]);
+  });
+
+  it("stale-lock: an old lock whose deploy still saves the state is a running deploy (info)", () => {
+    // Prepare: lock taken 3 h before NOW, state saved 10 min before NOW, update not completed
+    const now = SAVED + 10 * 60_000;
+    const sstLock = { created: new Date(now - 3 * HOUR).toISOString(), updateID: "ffff00000000aaaaaaaaaaaa", command: "deploy" };
+    // Act
+    const { findings } = run("stale-lock", { now, sstLock, lockUpdate: { id: "ffff00000000aaaaaaaaaaaa" } });
+    // Assess
+    expect(findings.map((f) => f.severity)).toEqual(["info"]);
+    expect(findings[0]!.message).toContain("saved the state 10 min ago");
+    // and the same lock with a state last saved before it was taken is stale
+    const idle = run("stale-lock", { now: SAVED + 4 * HOUR, sstLock: { ...sstLock, created: new Date(SAVED + 10 * 60_000).toISOString() }, lockUpdate: { id: sstLock.updateID } });
+    expect(idle.findings.map((f) => f.severity)).toEqual(["error"]);
+  });
+
+  it("empty-state: a stage emptied by a completed `sst remove` is info", () => {
+    const onlyStack = cp(gen({ mutate: (rs) => rs.filter((r) => r.type === "pulumi:pulumi:Stack" || r.type.startsWith("pulumi:providers:")) }));
+    const removed = completed("aaaa", { command: "remove" });
+    const { findings } = run("empty-state", { current: onlyStack, previous: cp(gen()), updates: [removed] });
+    expect(findings.map((f) => f.severity)).toEqual(["info"]);
+    expect(findings[0]!.message).toContain("sst remove");
+  });
+
+  it("update-errors: errors of an update that never saved the state are a warning", () => {
+    const failed = { id: "aaaa", command: "deploy", timeStarted: new Date(SAVED + 60_000).toISOString(), errors: [{ message: "Error: build failed: Could not resolve \"./handler\"" }] };
+    const { findings } = run("update-errors", { updates: [failed] });
+    expect(findings.map((f) => f.severity)).toEqual(["warning"]);
+    expect(findings[0]!.message).toContain("did not change the state");
+  });
+});
+
 describe("update-errors", () => {
   it("reports each error of the last update with its resource", () => {
     const urn = `urn:pulumi:${STAGE}::${APP}::sst:aws:Function$aws:cloudwatch/logGroup:LogGroup::ApiLogGroup`;
