@@ -23,6 +23,10 @@ export interface Resource {
   retainOnDelete?: boolean;
   pendingReplacement?: boolean;
   delete?: boolean;
+  /** URN of a resource whose deletion also deletes this one (Pulumi's `deletedWith`) */
+  deletedWith?: string;
+  /** URNs whose replacement also replaces this one (Pulumi ≥ v3.207, deployment feature "replaceWith") */
+  replaceWith?: string[];
   created?: string;
   modified?: string;
   [field: string]: unknown;
@@ -57,6 +61,8 @@ export interface Checkpoint {
   secretsProviderType: string | undefined;
   resources: Resource[];
   pendingOperations: PendingOperation[];
+  /** `metadata.integrity_error` is Pulumi's SnapshotIntegrityErrorMetadataV1 (`{version, command,
+   *  error}`, pulumi/pulumi v3.215.0 sdk/go/common/apitype/core.go L269-284) */
   metadata: { integrity_error?: unknown; [field: string]: unknown } | undefined;
   /** size of the (decompressed) JSON text in bytes */
   size: number;
