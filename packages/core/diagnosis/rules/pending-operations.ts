@@ -33,7 +33,7 @@ export const pendingOperations: Rule = {
           fix:
             `1. Check in AWS whether ${name}${physical} exists. ` +
             `2. If it does, import it into the app (or delete it in AWS if it is a half-created leftover). ` +
-            `3. Remove the entry from \`pending_operations\` with \`sst state edit --stage ${stage}\` (then \`sst state repair --stage ${stage}\` if the state reports integrity errors). ` +
+            `3. Remove the entry from \`pending_operations\` with \`sst state edit --stage ${stage}\` (then \`sst-state diagnose ${stage}\` to check what you saved: \`sst state edit\` saves it unchecked). ` +
             `4. Deploy again: \`sst deploy --stage ${stage}\`.`,
         });
       } else {
