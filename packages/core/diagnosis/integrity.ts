@@ -112,6 +112,9 @@ export function checkIntegrity(cp: Checkpoint): IntegrityReport {
   if (hit) return hit;
   const problems: IntegrityProblem[] = [];
   const top = decodeCheckpoint(cp.raw, cp.version);
+  // the schema Pulumi reads the resources as: a checkpoint without the version wrapper is version 0
+  // (pkg/resource/stack/checkpoint.go L46-58)
+  const schema = cp.wrapped ? cp.version : 0;
   for (const e of top.errors) problems.push({ rule: "malformed-checkpoint", severity: "error", pulumi: e });
   if (top.unsupportedFeatures.length)
     problems.push({
@@ -126,12 +129,12 @@ export function checkIntegrity(cp: Checkpoint): IntegrityReport {
   // DeserializeOperation (deployment.go L782-789) decodes a pending operation's resource like any other
   cp.pendingOperations.forEach((op, p) => {
     const fields = isObject(op) ? goFields(op, { resource: "any", type: "string" }, new Map([["resource", "resource"], ["type", "type"]])) : new Map<string, unknown>();
-    const { res, errors } = decodeResource(fields.get("resource") ?? null);
+    const { res, errors } = decodeResource(fields.get("resource") ?? null, schema);
     for (const e of errors) problems.push({ rule: "malformed-resource", severity: "error", pending: p, ...(res.urn ? { urn: res.urn } : {}), pulumi: e });
   });
 
   const resources = cp.resources.map((raw, index) => {
-    const { res, errors } = decodeResource(raw);
+    const { res, errors } = decodeResource(raw, schema);
     for (const e of errors) problems.push({ rule: "malformed-resource", severity: "error", index, ...(res.urn ? { urn: res.urn } : {}), pulumi: e });
     return res;
   });

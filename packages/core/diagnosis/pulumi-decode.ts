@@ -61,6 +61,28 @@ const RESOURCE_FIELDS: Record<string, Kind> = {
   resourceHooks: "stringsMap",
 };
 
+/** apitype.ResourceV2 (core.go L390-418): what a version 2 checkpoint's resources are read as. */
+const RESOURCE_V2_FIELDS: Record<string, Kind> = {
+  urn: "string",
+  custom: "bool",
+  delete: "bool",
+  id: "string",
+  type: "string",
+  inputs: "object",
+  outputs: "object",
+  parent: "string",
+  protect: "bool",
+  external: "bool",
+  dependencies: "strings",
+  initErrors: "strings",
+  provider: "string",
+};
+/** apitype.ResourceV1 (core.go L348-374): version 1, and a checkpoint without the version wrapper
+ *  (version 0, checkpoint.go L46-58), have no providers yet. */
+const RESOURCE_V1_FIELDS: Record<string, Kind> = { ...RESOURCE_V2_FIELDS, defaults: "object" };
+delete RESOURCE_V1_FIELDS.external;
+delete RESOURCE_V1_FIELDS.provider;
+
 /** apitype.ManifestV1 (core.go L510-519). */
 const MANIFEST_FIELDS: Record<string, Kind> = { time: "time", magic: "string", version: "string", plugins: "any" };
 /** apitype.PluginInfoV1 (core.go L529-534). */
@@ -95,6 +117,8 @@ function lowerIndex(fields: Record<string, Kind>): Map<string, string> {
   return new Map(Object.keys(fields).map((k) => [k.toLowerCase(), k]));
 }
 const RESOURCE_LOWER = lowerIndex(RESOURCE_FIELDS);
+const RESOURCE_V2_LOWER = lowerIndex(RESOURCE_V2_FIELDS);
+const RESOURCE_V1_LOWER = lowerIndex(RESOURCE_V1_FIELDS);
 const MANIFEST_LOWER = lowerIndex(MANIFEST_FIELDS);
 const PLUGIN_LOWER = lowerIndex(PLUGIN_FIELDS);
 const METADATA_LOWER = lowerIndex(INTEGRITY_METADATA_FIELDS);
@@ -193,15 +217,25 @@ const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : []);
 /**
  * Decodes one resource (of `resources` or of a pending operation) as Pulumi does, and lists why
  * Pulumi would refuse it (decoding errors, then DeserializeResource's checks, deployment.go
- * L712-736). `null` decodes to an empty resource (no urn), as in Go.
+ * L712-736). `null` decodes to an empty resource (no urn), as in Go. `schema` is the checkpoint
+ * version Pulumi reads it as (0 for a checkpoint without the version wrapper): versions 0-2 are
+ * migrated to version 3 first (sdk/go/common/apitype/migrate/resource.go L22-80), which keeps only
+ * their own fields, drops the provider of a version 1 resource and sets every input's property
+ * dependencies to the resource's dependencies.
  */
-export function decodeResource(raw: unknown): { res: PulumiResource; errors: string[] } {
+export function decodeResource(raw: unknown, schema = 3): { res: PulumiResource; errors: string[] } {
   const errors: string[] = [];
   let values = new Map<string, unknown>();
+  const [fields, lower] = schema >= 3 ? [RESOURCE_FIELDS, RESOURCE_LOWER] : schema === 2 ? [RESOURCE_V2_FIELDS, RESOURCE_V2_LOWER] : [RESOURCE_V1_FIELDS, RESOURCE_V1_LOWER];
   if (isObject(raw)) {
-    values = goFields(raw, RESOURCE_FIELDS, RESOURCE_LOWER);
-    errors.push(...structErrors(raw, RESOURCE_FIELDS, RESOURCE_LOWER, values));
+    values = goFields(raw, fields, lower);
+    errors.push(...structErrors(raw, fields, lower, values));
   } else if (raw !== null) errors.push("it is not an object");
+  if (schema < 3) {
+    const inputs = values.get("inputs");
+    const deps = values.get("dependencies") ?? [];
+    values.set("propertyDependencies", Object.fromEntries(Object.keys(isObject(inputs) ? inputs : {}).map((k) => [k, deps])));
+  }
   const pd = values.get("propertyDependencies");
   const res: PulumiResource = {
     urn: str(values.get("urn")),

@@ -88,6 +88,15 @@ describe("checkIntegrity", () => {
     expect(checkIntegrity(cp).refused).toBe(false);
   });
 
+  it("reads a checkpoint without the version wrapper as version 0: its resources have no providers yet", () => {
+    // Prepare: the same state unwrapped (what `sst state export` prints), with a provider reference to nothing
+    const wrapped = state((rs) => void (bucket(rs).provider = `${P}pulumi:providers:aws::gone::x`));
+    const bare = fromJson((wrapped.raw as { checkpoint: unknown }).checkpoint, 0);
+    // Act + Assess: Pulumi migrates version 0/1 resources and drops `provider` (apitype/migrate/resource.go L45-46)
+    expect(rules(wrapped)).toEqual(["error dangling-provider"]);
+    expect(rules(bare)).toEqual([]);
+  });
+
   it("refuses a URN repeated without `delete: true` on all copies but one", () => {
     const copy = (del: boolean[]) => state((rs) => void rs.push(...del.map((d) => ({ ...structuredClone(rs[2]!), ...(d ? { delete: true } : {}) }))));
     expect(rules(copy([false]))).toEqual(["error duplicate-urn"]);
