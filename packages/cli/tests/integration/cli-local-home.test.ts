@@ -24,7 +24,14 @@ beforeAll(async () => {
     ],
   });
   await writeLocalHome(root, generated.files);
+  // an app deployed with SST ≤ v3.2.47 first: legacy `history/` entries (gzip) under the snapshots
+  legacyRoot = tempDir("sst-state-legacy-home-");
+  legacy = generateHome({ app: "old", seed: 8, now: NOW, legacyHistory: true, compress: true, stages: [{ name: "prod", resources: 20, deploys: 4 }] });
+  await writeLocalHome(legacyRoot, legacy.files);
 });
+let legacy: ReturnType<typeof generateHome>;
+let legacyRoot: string;
+const legacyEnv = () => ({ SST_STATE_DIR: legacyRoot, SST_STATE_HOME: "local" });
 
 const env = () => ({ SST_STATE_DIR: root, SST_STATE_HOME: "local" });
 
@@ -68,6 +75,35 @@ describe("sst-state status", () => {
 });
 
 describe("sst-state history", () => {
+  it("lists SST ≤ v3.2.47's legacy history entries by their cuid2, timed from their names, and diffs them by id", async () => {
+    // Act
+    const r = await runBin(["history", "old/prod", "--json"], { env: legacyEnv() });
+    // Assess
+    expect(r.code).toBe(0);
+    const h = JSON.parse(r.stdout) as { versions: { id: string; kind: string; time: string; completed: boolean | null }[] };
+    expect(h.versions.map((v) => v.kind)).toEqual(["snapshot", "snapshot", "history", "history"]);
+    expect(h.versions.map((v) => v.id)).toEqual(legacy.stages[0]!.snapshotIds);
+    const digits = legacy.files.filter((f) => f.key.startsWith("history/")).map((f) => /(\d{20})-([0-9a-z]+)\.json$/.exec(f.key)!);
+    for (const [, prefix, id] of digits) {
+      expect(h.versions.find((v) => v.id === id)).toMatchObject({ kind: "history", completed: null, time: new Date(Number(9223372036854775807n - BigInt(prefix!)) * 1000).toISOString() });
+    }
+    const oldest = h.versions[3]!.id;
+    const d = await runBin(["diff", "old/prod", oldest, "latest", "--json"], { env: legacyEnv() });
+    expect(d.code, d.stderr).toBe(0);
+    expect(JSON.parse(d.stdout)).toMatchObject({ from: oldest, to: h.versions[0]!.id });
+    expect(JSON.parse(d.stdout).added.length).toBeGreaterThan(0);
+  });
+
+  it("shows the current version at the time `status` says the state was updated", async () => {
+    for (const [stage, home] of [["prod", env()], ["dev", env()], ["old/prod", legacyEnv()]] as const) {
+      // Act
+      const [h, s] = await Promise.all([runBin(["history", stage, "--json"], { env: home }), runBin(["status", stage, "--json"], { env: home })]);
+      // Assess
+      const current = (JSON.parse(h.stdout) as { versions: { isCurrent: boolean; time: string }[] }).versions.find((v) => v.isCurrent)!;
+      expect(JSON.parse(s.stdout).updatedAt, stage).toBe(current.time);
+    }
+  });
+
   it("lists one version per deploy, newest first, the interrupted current state on top", async () => {
     const r = await runBin(["history", "prod", "--json"], { env: env() });
     expect(r.code).toBe(0);
