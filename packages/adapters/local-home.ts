@@ -34,6 +34,7 @@ import {
   snapshotExists,
   stageDirectory,
   stateKeys,
+  summaryToUpdate,
   updateIdOfKey,
   type StoredObject,
 } from "@sst-state/core/state/versions";
@@ -229,12 +230,19 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
         names(stateKeys.updatePrefix(app, stage), "file"),
       ]);
       if (!current && !snapshots.length && !history.length) throw await notFound(app, stage);
+      // SST's local home never wrote legacy summaries; a home copied from a bucket may hold them
+      const summaries = history.length ? await listJson(stateKeys.summaryPrefix(app, stage)) : [];
       return assembleVersions({
         current,
         snapshots,
         history,
         updateIds: updates.map((n) => updateIdOfKey(n)).filter((x): x is string => !!x),
         readUpdate: (id) => store.readUpdate(app, stage, id),
+        summaries,
+        readSummary: async (key) => {
+          const raw = await readRaw(key);
+          return raw ? summaryToUpdate(parseSmallJson<Record<string, unknown>>(raw, file(key)), key) : null;
+        },
         same: (a, b) => sameStoredContent(a, b, io),
         location: (k) => `state/${k}`,
       });

@@ -47,6 +47,7 @@ import {
   stageDirectory,
   stateKeys,
   stripQuotes,
+  summaryToUpdate,
   updateIdOfKey,
   type StoredObject,
 } from "@sst-state/core/state/versions";
@@ -301,6 +302,7 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
         listAll(stateKeys.updatePrefix(app, stage)),
       ]);
       if (!cur && !snapshots.length && !history.length) throw await notFound(app, stage);
+      const summaries = history.length ? await listAll(stateKeys.summaryPrefix(app, stage)) : [];
       const current: StoredObject | null = cur
         ? { key, size: cur.ContentLength ?? 0, ...(cur.LastModified ? { time: cur.LastModified.toISOString() } : {}), ...(cur.ETag ? { etag: cur.ETag } : {}) }
         : null;
@@ -310,6 +312,11 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
         history,
         updateIds: updates.map((o) => updateIdOfKey(o.key)).filter((x): x is string => !!x),
         readUpdate: (id) => store.readUpdate(app, stage, id),
+        summaries,
+        readSummary: async (key) => {
+          const raw = await read(key);
+          return raw ? summaryToUpdate(parseSmallJson<Record<string, unknown>>(raw, `s3://${bucket}/${key}`), key) : null;
+        },
         same: (a, b) => sameStoredContent(a, b, io),
         location: (k) => k,
       });

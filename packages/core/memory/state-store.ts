@@ -19,6 +19,7 @@ import {
   sameStoredContent,
   snapshotExists,
   stateKeys,
+  summaryToUpdate,
   updateIdOfKey,
   type StoredObject,
 } from "../state/versions.ts";
@@ -142,6 +143,7 @@ export function createMemoryStateStore(
       const current = stored(stateKeys.app(app, stage));
       const snapshots = list(stateKeys.snapshotPrefix(app, stage));
       const history = list(stateKeys.historyPrefix(app, stage));
+      const summaries = history.length ? list(stateKeys.summaryPrefix(app, stage)) : [];
       if (!current && !snapshots.length && !history.length) throw notFound(app, stage);
       return assembleVersions({
         current,
@@ -149,6 +151,11 @@ export function createMemoryStateStore(
         history,
         updateIds: list(stateKeys.updatePrefix(app, stage)).map((o) => updateIdOfKey(o.key)).filter((x): x is string => !!x),
         readUpdate: (id) => store.readUpdate(app, stage, id),
+        summaries,
+        readSummary: async (key) => {
+          const raw = read(key);
+          return raw ? summaryToUpdate(parseSmallJson<Record<string, unknown>>(raw, key), key) : null;
+        },
         same: (a, b) => sameStoredContent(a, b, io),
         location: (k) => k,
       });

@@ -7,8 +7,9 @@
  * Per stage, `deploys` updates at least 6 hours apart, ending before `now`:
  * - each completed deploy: `snapshot/<app>/<stage>/<updateID>.json`, `update/…/<updateID>.json` with
  *   `timeCompleted`, `eventlog/…/<updateID>.json`; with `legacyHistory`, the older half as SST ≤ v3.2.47
- *   left them instead: only `history/…/<%020d of MaxInt64 − unix seconds at the push>-<cuid2>.json`
- *   (those versions wrote no `update/` record and no event log; see core/state/versions.ts);
+ *   left them instead: `history/…/<%020d of MaxInt64 − unix seconds at the push>-<cuid2>.json` and
+ *   `summary/…/<cuid2>.json` (the AWS home's record of that era; SST's local home wrote none), no
+ *   `update/` record and no event log (see core/state/versions.ts);
  * - `app/<app>/<stage>.json`: the same bytes as the last snapshot;
  * - `errors: true`: the last completed deploy recorded an "already exists" error (it still finished);
  * - `interrupted: true`: the last deploy has an update record without `timeCompleted` and no snapshot,
@@ -153,8 +154,11 @@ export function generateHome(opts: GenerateHomeOptions): { files: HomeFile[]; st
           ];
         }
         if (isLegacy) {
-          // SST ≤ v3.2.47 pushed it when the update ended, named by that second
+          // SST ≤ v3.2.47 pushed it when the update ended, named by that second, and (AWS home)
+          // wrote the update's summary; Go's nil Errors slice is JSON null
           files.push({ key: stateKeys.history(app, stage, id, legacyHistoryDigits(end)), body: body(text) });
+          const summary = { version: "3.2.47", updateID: id, command: "deploy", timeStarted: rfc3339(start), timeCompleted: rfc3339(end), resourceUpdated: 2, resourceCreated: 1, resourceDeleted: 0, resourceSame: spec.resources, errors: null };
+          files.push({ key: stateKeys.summary(app, stage, id), body: body(JSON.stringify(summary)) });
         } else {
           files.push({ key: stateKeys.snapshot(app, stage, id), body: body(text) });
         }
@@ -181,6 +185,11 @@ export function generateHome(opts: GenerateHomeOptions): { files: HomeFile[]; st
     });
   });
   return { files, stages };
+}
+
+/** Go's time.RFC3339: seconds, no fraction. */
+function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 }
 
 /** A cuid2 as SST ≤ v3.2.47 named updates (github.com/nrednav/cuid2: a letter, then base 36; 24 long). */

@@ -35,6 +35,9 @@ export const stateKeys = {
   historyPrefix: (app: string, stage: string) => `history/${app}/${stage}/`,
   /** legacy (SST ≤ v3.2.47): `digits` from `legacyHistoryDigits`, `id` a cuid2 */
   history: (app: string, stage: string, id: string, digits: string) => `history/${app}/${stage}/${digits}-${id}.json`,
+  /** legacy (SST ≤ v3.2.47, AWS home only): the record of a legacy history entry's update */
+  summaryPrefix: (app: string, stage: string) => `summary/${app}/${stage}/`,
+  summary: (app: string, stage: string, id: string) => `summary/${app}/${stage}/${id}.json`,
   lock: (app: string, stage: string) => `lock/${app}/${stage}.json`,
   /** only ever written by generators; stores never read it */
   secret: (app: string, stage: string) => `secret/${app}/${stage}.json`,
@@ -73,6 +76,30 @@ export function legacyHistoryOfKey(key: string): { id: string; ms: number } | un
   const seconds = MAX_INT64 - BigInt(m[1]!);
   if (seconds < 0n || seconds > 8_640_000_000_000n) return undefined;
   return { id: m[2]!, ms: Number(seconds) * 1000 };
+}
+
+// The update record of that era: PutSummary wrote `summary/<app>/<stage>/<cuid2>.json` (v3.2.47
+// pkg/project/provider/provider.go lines 121-142, called from pkg/project/stack.go line 554 when an
+// update ends) with {"version","updateID","command","timeStarted","timeCompleted","resource…",
+// "errors":[{"urn","message"}]}; the local home skipped it (pkg/project/provider/local.go line 36).
+const LEGACY_SUMMARY_NAME = /(?:^|\/)([0-9a-z]{2,32})\.json$/;
+
+/** The cuid2 of a legacy summary key (`summary/…/<cuid2>.json`), else undefined. */
+export function legacyIdOfSummaryKey(key: string): string | undefined {
+  return LEGACY_SUMMARY_NAME.exec(key)?.[1];
+}
+
+/** A legacy summary as an update record (`updateID` → `id`), so `history` shows who ran what, when. */
+export function summaryToUpdate(summary: Record<string, unknown>, key: string): UpdateRecord {
+  const id = legacyIdOfSummaryKey(key) ?? key;
+  const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+  const errors = Array.isArray(summary.errors) ? (summary.errors as { urn?: string; message: string }[]) : [];
+  const record: UpdateRecord = { id: str(summary.updateID) ?? id, errors };
+  const version = str(summary.version);
+  const command = str(summary.command);
+  const timeStarted = str(summary.timeStarted);
+  const timeCompleted = str(summary.timeCompleted);
+  return { ...record, ...(version ? { version } : {}), ...(command ? { command } : {}), ...(timeStarted ? { timeStarted } : {}), ...(timeCompleted ? { timeCompleted } : {}) };
 }
 
 /** The 20 digits SST put before a legacy history name for a push at `ms`: `%020d` of MaxInt64 − unix seconds. */
@@ -205,6 +232,9 @@ export interface VersionListInput {
   /** updateIDs that have an update record */
   updateIds: string[];
   readUpdate(updateId: string): Promise<UpdateRecord | null>;
+  /** legacy summary keys (`summary/<app>/<stage>/…`), joined to legacy history entries by cuid2 */
+  summaries?: StoredObject[];
+  readSummary?(key: string): Promise<UpdateRecord | null>;
   same(a: StoredObject, b: StoredObject): Promise<boolean>;
   /** how a key is shown in `StateVersion.location` */
   location(key: string): string;
@@ -246,11 +276,13 @@ export async function assembleVersions(input: VersionListInput): Promise<StateVe
   entries.sort((a, b) => b.version.time.localeCompare(a.version.time) || a.version.id.localeCompare(b.version.id));
 
   const records = new Set(input.updateIds);
+  const summaries = new Map((input.summaries ?? []).map((o) => [legacyIdOfSummaryKey(o.key), o.key] as const));
   await mapLimit(entries, 16, async (e) => {
-    if (e.version.updateId && records.has(e.version.updateId)) {
-      const u = await input.readUpdate(e.version.updateId);
-      if (u) e.version.update = u;
-    }
+    const id = e.version.updateId;
+    if (!id) return;
+    const summary = e.version.kind === "history" ? summaries.get(id) : undefined;
+    const u = records.has(id) ? await input.readUpdate(id) : summary && input.readSummary ? await input.readSummary(summary) : null;
+    if (u) e.version.update = u;
   });
 
   const versions = entries.map((e) => e.version);

@@ -162,7 +162,9 @@ export function stateStoreContract(name: string, make: () => Promise<StateStoreU
           expect(v.id).toMatch(/^[a-z][0-9a-z]{23}$/);
           const digits = /(\d{20})-/.exec(v.location)![1]!;
           expect(Date.parse(v.time)).toBe(Number(9223372036854775807n - BigInt(digits)) * 1000);
-          expect(v.update).toBeUndefined();
+          // joined to its legacy summary (`updateID` → id): who ran what, and when it ended
+          expect(v.update).toMatchObject({ id: v.id, command: "deploy", version: "3.2.47", errors: [] });
+          expect(Date.parse(v.update!.timeCompleted!)).toBe(Date.parse(v.time));
         }
         expect(parseCheckpoint(await store.readVersion("old", "prod", versions[3]!)).stack).toBe("organization/old/prod");
         const byId = await resolveVersion(store, "old", "prod", versions[2]!.id);

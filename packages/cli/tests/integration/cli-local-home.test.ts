@@ -85,7 +85,7 @@ describe("sst-state history", () => {
     expect(h.versions.map((v) => v.id)).toEqual(legacy.stages[0]!.snapshotIds);
     const digits = legacy.files.filter((f) => f.key.startsWith("history/")).map((f) => /(\d{20})-([0-9a-z]+)\.json$/.exec(f.key)!);
     for (const [, prefix, id] of digits) {
-      expect(h.versions.find((v) => v.id === id)).toMatchObject({ kind: "history", completed: null, time: new Date(Number(9223372036854775807n - BigInt(prefix!)) * 1000).toISOString() });
+      expect(h.versions.find((v) => v.id === id)).toMatchObject({ kind: "history", completed: true, command: "deploy", time: new Date(Number(9223372036854775807n - BigInt(prefix!)) * 1000).toISOString() });
     }
     const oldest = h.versions[3]!.id;
     const d = await runBin(["diff", "old/prod", oldest, "latest", "--json"], { env: legacyEnv() });
