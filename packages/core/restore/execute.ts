@@ -39,8 +39,9 @@ import { RestoreRefusedError, StageLockedError } from "./errors.ts";
  * "remove", "refresh", "repair", …) and SST's version; a restore names itself, so `history` and
  * `status` show who wrote the state. SST reads records into a struct that ignores unknown fields
  * (pkg/project/provider/provider.go lines 138-146 at 08fa0a62), so the extra `restore` field
- * (request, target, requester, approver) is kept for us and harmless to SST; the integration
- * test runs SST 4.17.1's `sst state export` and `sst unlock` on a restored home.
+ * (request, target, requester, approver) is kept for us and harmless to SST (which drops it if it
+ * rewrites the record, as `sst unlock` does); the integration tests run SST 4.17.1's
+ * `sst state export` on a restored home and `sst unlock` on a restore's leftover lock.
  */
 export const RESTORE_COMMAND = "sst-state restore";
 export const RESTORE_RECORD_VERSION = "sst-state";

@@ -21,7 +21,7 @@ import { createRestoreService, RESTORE_COMMAND, sha256Hex } from "@sst-state/cor
 import { createTestClock } from "@sst-state/core/restore/testing";
 import { generateHome, type HomeFile } from "@sst-state/core/state/generate-home";
 import { parseCheckpoint } from "@sst-state/core/state/parse";
-import { updateIdTime } from "@sst-state/core/state/update-id";
+import { makeUpdateId, updateIdTime } from "@sst-state/core/state/update-id";
 import { stateKeys } from "@sst-state/core/state/versions";
 import { runSst } from "../../../../scripts/test/sst-cli.ts";
 import { swiftCredentials } from "../../../../scripts/services/swift.ts";
@@ -175,6 +175,25 @@ for (const [name, make] of kinds) {
 }
 
 describe("SST 4.17.1 reads what a restore wrote (local home, offline)", () => {
+  it("`sst unlock` closes the record and removes the lock a crashed restore left behind", async () => {
+    // Prepare: SST's lock and the started update record exactly as executeRestore writes them
+    const gen = generateHome({ app: APP, seed: 35, now: Date.now() - 3_600_000, stages: [{ name: "prod", resources: 10, deploys: 2 }] });
+    const home = await kinds[0]![1](gen.files);
+    const id = makeUpdateId(Date.now());
+    const created = new Date().toISOString();
+    await home.store.putSstLock(APP, "prod", { created, updateID: id, runID: "r-1", command: RESTORE_COMMAND, ignore: true });
+    await home.store.writeUpdate(APP, "prod", { id, runID: "r-1", version: "sst-state", command: RESTORE_COMMAND, errors: [], timeStarted: created, restore: { request: "q-1", target: "x", requester: "U0ALICE", approver: "U0BOB" } });
+    // Act
+    const unlocked = await runSst(home.root!, APP, ["unlock", "--stage", "prod"]);
+    // Assess
+    expect(unlocked.code, unlocked.stderr).toBe(0);
+    expect(await home.store.readSstLock(APP, "prod")).toBeNull();
+    const record = await home.store.readUpdate(APP, "prod", id);
+    expect(record).toMatchObject({ id, command: RESTORE_COMMAND });
+    expect(record!.timeCompleted).toBeTruthy();
+    expect(record!.errors?.[0]?.message).toContain("force unlocked");
+  });
+
   it("`sst state export` prints the restored checkpoint", async () => {
     // Prepare
     const gen = generateHome({ app: APP, seed: 34, now: Date.now() - 3_600_000, stages: [{ name: "prod", resources: 14, deploys: 3, interrupted: true, crashedLock: false }] });
