@@ -16,7 +16,7 @@ const diagnose: CliCommand<"diagnose"> = {
     const tasks = createDiagnosisTasks({ store, clock: ctx.services.clock, probes: createAwsProbes({ env: ctx.env, enabled: !probesOff }) });
     const report = await createLocalWorkflow({ tasks }).run({ app, stage, probes: !probesOff });
     if (args.flags.json) ctx.io.out(JSON.stringify(report));
-    else ctx.io.out(renderDiagnosisText(report, { icons: false }));
+    else ctx.io.out(renderDiagnosisText(report, { icons: false, plain: true }));
     return exitCodeOf(report);
   },
 };

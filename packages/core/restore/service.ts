@@ -22,7 +22,7 @@ import { describeHeldLock } from "../lock/lease.ts";
 import { RestoreRefusedError, RestoreRequestNotFoundError, StageLockedError } from "./errors.ts";
 import { executeRestore } from "./execute.ts";
 import { plainRestoreMessages, type RestoreMessages } from "./messages.ts";
-import { diffAsText, isLargeDiff, newRequestId, sha256Hex, summarizeDiff, versionLabel } from "./plan.ts";
+import { diffAsText, isLargeDiff, isRequestId, newRequestId, sha256Hex, summarizeDiff, versionLabel } from "./plan.ts";
 import { checkApprover, isSlackUserId, mention } from "./policy.ts";
 import type { ApprovalStore, AuditAction, AuditEntry, AuditLog, RestoreRequest, RestoreTarget, UserGroupResolver } from "./ports.ts";
 
@@ -158,6 +158,9 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
   }
 
   async function load(id: string): Promise<RestoreRequest | null> {
+    // A button value is whatever the click carried: only an id of the shape newRequestId makes is
+    // looked up (a 5,000-character value would be a store error, not "no such request").
+    if (!isRequestId(id)) return null;
     return deps.approvals.get(id);
   }
 

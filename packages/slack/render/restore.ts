@@ -167,10 +167,13 @@ export const slackRestoreMessages: RestoreMessages = {
   requesterNotice: renderRequesterNotice,
 };
 
+/** mrkdwn entities back to characters: the fallback text is escaped once, by fitMessage. */
+const unescape = (s: string) => s.replace(/&lt;|&gt;|&amp;/g, (m) => ({ "&lt;": "<", "&gt;": ">", "&amp;": "&" })[m]!);
+
 /** What the person who clicked (or asked) sees, ephemeral. */
 export function renderDecisionReply(outcome: DecisionOutcome): SlackMessage {
   const line = (text: string, hint?: string): SlackMessage =>
-    fitMessage({ text: text.replace(/[*`:]/g, ""), blocks: [section(text), ...(hint ? [context(esc(hint))] : [])] });
+    fitMessage({ text: unescape(text.replace(/[*`:]/g, "")), blocks: [section(text), ...(hint ? [context(esc(hint))] : [])] });
   switch (outcome.kind) {
     case "restored":
       return line(`:white_check_mark: Restored ${name(outcome.request)} to ${code(outcome.request.target.label)}. The confirmation is in the channel.`);
