@@ -105,7 +105,13 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
   const clock = opts.clock ?? systemClock;
   const location = `local home ${root}`;
   const access = opts.onAccess ?? (() => {});
-  const file = (key: string) => path.join(root, "state", ...key.split("/"));
+  const stateRoot = path.join(root, "state");
+  // Names are checked at the edge (core/names.ts); this is the last line: no key leaves state/.
+  const file = (key: string) => {
+    const p = path.join(stateRoot, ...key.split("/"));
+    if (p !== stateRoot && !p.startsWith(stateRoot + path.sep)) throw new UsageError(`"${key.slice(0, 80)}" is not a key inside the home.`, "Use app and stage names as SST names them (letters, digits, hyphens).");
+    return p;
+  };
 
   const fsError = (e: unknown, key: string, op: string): StoreUnavailableError => {
     const code = (e as Errno).code ?? "";
