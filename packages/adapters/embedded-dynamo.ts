@@ -108,9 +108,14 @@ function isLevelLocked(e: unknown): boolean {
 }
 
 /** A request that never reached a server (nothing listens there any more). */
+/**
+ * The owner went away: refused, or a kept-alive connection it closed as idle just as a request
+ * went out (reset / hang-up). The owner's server drains requests in flight before it stops, so a
+ * request that failed this way was not applied and is safe to send again to the next owner.
+ */
 function isConnectionRefused(e: unknown): boolean {
   for (let cur = e as { code?: string; message?: string; cause?: unknown } | undefined, i = 0; cur && i < 5; cur = cur.cause as typeof cur, i++) {
-    if (cur.code === "ECONNREFUSED" || /\bECONNREFUSED\b/.test(cur.message ?? "")) return true;
+    if (["ECONNREFUSED", "ECONNRESET", "EPIPE"].includes(cur.code ?? "") || /\bECONNREFUSED\b|\bECONNRESET\b|socket hang up/.test(cur.message ?? "")) return true;
   }
   return false;
 }
@@ -265,7 +270,9 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
   const dir = resolve(cwd, opts.dir ?? DEFAULT_EMBEDDED_DIR);
   const shown = isAbsolute(opts.dir ?? "") ? dir : relative(cwd, dir) || dir;
   const tableName = opts.tableName ?? DEFAULT_EMBEDDED_TABLE;
-  const ctx: OpenContext = { dir, shown, tableName, waitMs: opts.waitMs ?? 2_000, lib: loadDynalite() };
+  const ctx: OpenContext = { dir, shown, tableName, // A racing owner may need seconds to start on a busy machine: wait for it (the hand-off) rather
+  // than fail with "another process is using" — every loser of a lock race must name the holder.
+  waitMs: opts.waitMs ?? 15_000, lib: loadDynalite() };
 
   try {
     mkdirSync(join(dir, "data"), { recursive: true });
@@ -312,14 +319,17 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
         if (req.headers) req.headers.host = url.host;
         return next(args);
       };
-      const endpoint = current.endpoint;
-      try {
-        return await send(endpoint);
-      } catch (e) {
-        if (closed || current.owned || !isConnectionRefused(e)) throw e;
-        await reattach(endpoint);
-        if (closed) throw e;
-        return await send(current.endpoint);
+      // Owners come and go when many short CLI processes race (each may own the store for a
+      // moment): follow the hand-off a few times before giving up.
+      for (let attempt = 0; ; attempt++) {
+        const endpoint = current.endpoint;
+        try {
+          return await send(endpoint);
+        } catch (e) {
+          if (closed || current.owned || !isConnectionRefused(e) || attempt >= 8) throw e;
+          await reattach(endpoint);
+          if (closed) throw e;
+        }
       }
     })()),
     { step: "build", priority: "low", name: "sstStateEmbeddedRouting" },

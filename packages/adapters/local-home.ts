@@ -97,6 +97,29 @@ export function defaultLocalHomeRoot(env: Record<string, string | undefined> = p
 
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 type Errno = NodeJS.ErrnoException;
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as Errno).code === "EPERM";
+  }
+}
+
+/** fsync a folder so that a rename in it is durable (not possible on Windows: skipped). */
+async function syncFolder(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(dir, "r");
+    await fh.sync();
+  } catch {
+    /* best effort */
+  } finally {
+    await fh?.close().catch(() => {});
+  }
+}
+
 const isMissing = (e: unknown) => ["ENOENT", "ENOTDIR"].includes((e as Errno).code ?? "");
 
 export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHomeStore {
@@ -106,7 +129,13 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
   const clock = opts.clock ?? systemClock;
   const location = `local home ${root}`;
   const access = opts.onAccess ?? (() => {});
-  const file = (key: string) => path.join(root, "state", ...key.split("/"));
+  const stateRoot = path.join(root, "state");
+  // Names are checked at the edge (core/names.ts); this is the last line: no key leaves state/.
+  const file = (key: string) => {
+    const p = path.join(stateRoot, ...key.split("/"));
+    if (p !== stateRoot && !p.startsWith(stateRoot + path.sep)) throw new UsageError(`"${key.slice(0, 80)}" is not a key inside the home.`, "Use app and stage names as SST names them (letters, digits, hyphens).");
+    return p;
+  };
 
   const fsError = (e: unknown, key: string, op: string): StoreUnavailableError => {
     const code = (e as Errno).code ?? "";
@@ -180,17 +209,39 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
   /**
    * Write a whole file atomically: a temp file in the same folder, then rename it over the target
    * (`replace`), or hard-link it to the target, which fails when the target exists (create only).
-   * Either way a reader sees the old file or the whole new one, never a part.
+   * Either way a reader sees the old file or the whole new one, never a part. The temp file is
+   * fsynced before it is renamed (and the folder after), so a crash or power loss cannot leave a
+   * renamed file whose bytes never reached the disk; temp files left by a process that died are
+   * removed the first time this process writes into their folder.
    */
+  /** Temp files (`<name>.sst-state-<pid>-<hex>.tmp`) of processes that are gone, once per folder. */
+  const swept = new Set<string>();
+  const sweepTempFiles = async (dir: string): Promise<void> => {
+    if (swept.has(dir)) return;
+    swept.add(dir);
+    const entries = await readdir(dir).catch(() => [] as string[]);
+    for (const name of entries) {
+      const m = /\.sst-state-(\d+)-[0-9a-f]+\.tmp$/.exec(name);
+      if (m && !processAlive(Number(m[1]))) await unlink(path.join(dir, name)).catch(() => {});
+    }
+  };
   const writeAtomic = async (key: string, bytes: Uint8Array | string, mode: "replace" | "create" = "replace"): Promise<void> => {
     access("write", key);
     const target = file(key);
     const tmp = `${target}.sst-state-${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
     try {
       await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(tmp, bytes, { flag: "wx" });
+      await sweepTempFiles(path.dirname(target));
+      const fh = await open(tmp, "wx");
+      try {
+        await fh.writeFile(bytes);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
       if (mode === "replace") await rename(tmp, target);
       else await link(tmp, target);
+      await syncFolder(path.dirname(target));
     } catch (e) {
       await unlink(tmp).catch(() => {});
       if (mode === "create" && (e as Errno).code === "EEXIST") throw snapshotExists(target);

@@ -10,6 +10,7 @@ import type { Target } from "@sst-state/core/command";
 import type { Clock, StateStore } from "@sst-state/core/ports";
 import { systemClock } from "@sst-state/core/ports";
 import { resolveApp, splitTarget } from "@sst-state/core/queries";
+import { checkName } from "@sst-state/core/names";
 import { createStateStore } from "@sst-state/adapters/state-store-factory";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 
@@ -79,7 +80,10 @@ export function createServices(opts: ServiceOptions): Services {
     async target(target) {
       if (!target) throw new UsageError("Which stage? Name one, e.g. `sst-state status prod`.");
       const t = typeof target === "string" ? splitTarget(target) : target;
+      // names are checked here, before any path or key is built from them (core/names.ts)
+      checkName("stage", t.stage, "the stage");
       const named = t.app ?? opts.app ?? opts.env.SST_STATE_APP;
+      if (named) checkName("app", named, t.app ? "the app in <app>/<stage>" : opts.app ? "--app" : "SST_STATE_APP");
       const config = services.config();
       if (!store) appHint = named || config.app || undefined;
       const s = await services.stateStore();

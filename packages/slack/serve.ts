@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { HTTPReceiver, LogLevel, type App } from "@slack/bolt";
+import { HTTPReceiver, LogLevel, isValidSlackRequest, type App } from "@slack/bolt";
 import { createWebClient } from "./web-client.ts";
 import { createSlackApp, isFreshTimestamp } from "./app.ts";
 import { consoleLogger, type BotDeps } from "./deps.ts";
@@ -18,6 +18,7 @@ import { createSlackNotifier } from "./notifier.ts";
 import { createJobQueue } from "./queue.ts";
 import { createResponder } from "./respond.ts";
 import { runJob } from "./worker.ts";
+import { MAX_BODY_BYTES, checkSlackBody } from "./request-guard.ts";
 
 export type ServeDeps = Omit<BotDeps, "notifier" | "respond" | "idempotency"> & Partial<Pick<BotDeps, "notifier" | "respond" | "idempotency">>;
 
@@ -77,6 +78,31 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections?.();
+  });
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The body, or undefined when it is larger than `max` bytes (the rest is not read). */
+function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        resolve(undefined);
+        req.removeAllListeners("data");
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
   });
 }
 
@@ -160,19 +186,54 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
     unhandledRequestTimeoutMillis: 3001,
   });
   createSlackApp({ ...appOptions, receiver });
-  const server = createServer((req, res) => {
+  // Every request passes one boundary: read the body (bounded), check the signature and the
+  // freshness, check the body's shape (request-guard.ts), and only then hand it to Bolt with the
+  // body already buffered. Whatever throws is logged and answered 500; the process keeps serving.
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (health(req, res, "ok\n")) return;
+    const path = (req.url ?? "").split("?")[0];
+    if (req.method !== "POST" || path !== "/slack/events") {
+      req.resume();
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+      return;
+    }
     if (!isFreshTimestamp(req.headers["x-slack-request-timestamp"])) {
       req.resume();
       res.writeHead(401).end();
       return;
     }
-    try {
-      receiver.requestListener(req, res);
-    } catch {
-      // an unknown path (Bolt throws HTTPReceiverDeferredRequestError)
-      if (!res.headersSent) res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+    const raw = await readBody(req, MAX_BODY_BYTES);
+    if (raw === undefined) {
+      res.writeHead(413, { connection: "close" }).end();
+      return;
     }
+    const body = raw.toString("utf8");
+    const signature = req.headers["x-slack-signature"];
+    const timestamp = Number(req.headers["x-slack-request-timestamp"]);
+    const signed =
+      typeof signature === "string" &&
+      Number.isFinite(timestamp) &&
+      isValidSlackRequest({ signingSecret: opts.signingSecret!, body, headers: { "x-slack-signature": signature, "x-slack-request-timestamp": timestamp } });
+    if (!signed) {
+      res.writeHead(401).end();
+      return;
+    }
+    const why = checkSlackBody(header(req, "content-type"), body);
+    if (why) {
+      log.warn("refused a signed request that is not one Slack sends", { why });
+      res.writeHead(400, { "content-type": "text/plain" }).end(`bad request: ${why}\n`);
+      return;
+    }
+    // Bolt reads `rawBody` when it is already there (HTTPModuleFunctions.bufferIncomingMessage)
+    (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
+    receiver.requestListener(req, res);
+  }
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      log.error("request failed", { error: String(e) });
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.end();
+    });
   });
   const url = await listen(server, port, host);
   print(`sst-state: listening on ${url}/slack/events`);

@@ -4,6 +4,14 @@
  * the command, and the lock is released once it has exited), exit with the command's code, and
  * report what changed in the stage's state between before and after.
  *
+ * Supervision: the command runs under a small watchdog (RUN_WATCHDOG below) that is the leader of
+ * its own process group, so that `run` (and only `run`) decides when it stops. The watchdog holds
+ * a pipe to `run`; when `run` dies — even by SIGKILL, when nothing in `run` can clean up — the pipe
+ * closes, and the watchdog stops the whole group (SIGTERM, then SIGKILL after a grace period). The
+ * lease is renewed only by `run` itself, so it is never renewed for an orphaned command, and the
+ * next holder can never find the previous deploy still running. Signals that reach `run` (Ctrl-C,
+ * SIGTERM, SIGHUP) are passed to the group.
+ *
  * If the lease is lost while the command runs (someone broke it with `unlock --force`, or the
  * store was unreachable until it expired), a warning is printed and the command is left to finish:
  * killing a deploy half-way leaves pending operations behind, which is worse.
@@ -15,6 +23,36 @@ import { diffCheckpoints, parseCheckpoint } from "@sst-state/core/state";
 import type { CliCommand, CliContext } from "../cli-types.ts";
 import { createStyle } from "../output.ts";
 import { cliLocker, holderOf, lockJson } from "./lock.ts";
+
+/**
+ * The watchdog, run as `node -e`: spawns the command (argv in SST_STATE_RUN_ARGV) in its own
+ * process group, reports `{code, signal}` or `{error}` as one JSON line on fd 3, and stops the
+ * group when fd 3 closes before the command has ended (its parent, `run`, died).
+ */
+export const RUN_WATCHDOG = `
+const { spawn } = require("node:child_process");
+const net = require("node:net");
+const argv = JSON.parse(process.env.SST_STATE_RUN_ARGV);
+delete process.env.SST_STATE_RUN_ARGV;
+const grace = Number(process.env.SST_STATE_RUN_GRACE_MS || 10000);
+delete process.env.SST_STATE_RUN_GRACE_MS;
+const life = new net.Socket({ fd: 3, readable: true, writable: true });
+life.on("error", () => {});
+let ended = false;
+const group = (sig) => { try { process.kill(-process.pid, sig); } catch {} };
+// run passes its signals to the whole group: the command gets them, the watchdog waits for it
+for (const s of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(s, () => {});
+const child = spawn(argv[0], argv.slice(1), { stdio: "inherit" });
+const report = (o) => { try { life.end(JSON.stringify(o) + "\\n"); } catch {} };
+child.on("error", (e) => { ended = true; report({ error: e.message }); setTimeout(() => process.exit(127), 50); });
+child.on("exit", (code, signal) => { ended = true; report({ code, signal }); setTimeout(() => process.exit(0), 50); });
+life.on("close", () => {
+  if (ended) return;
+  group("SIGTERM");
+  setTimeout(() => group("SIGKILL"), grace);
+});
+life.resume();
+`;
 
 type Snapshot = { token: string; checkpoint: ReturnType<typeof parseCheckpoint> } | null;
 
@@ -62,20 +100,40 @@ const run: CliCommand<"run"> = {
       onError: (e) => note(`${style.yellow("warning")}: could not renew the deploy lock (will retry): ${(e as Error)?.message ?? e}`),
     });
 
-    // Run the command. With --json its stdout goes to stderr, so stdout holds one JSON object.
-    const child = spawn(cmd, cmdArgs, { stdio: ["inherit", json ? process.stderr : "inherit", "inherit"], env: { ...process.env, ...ctx.env } });
+    // Run the command under the watchdog, in its own process group. With --json its stdout goes
+    // to stderr, so stdout holds one JSON object.
+    const child = spawn(process.execPath, ["-e", RUN_WATCHDOG], {
+      detached: process.platform !== "win32",
+      stdio: ["inherit", json ? process.stderr : "inherit", "inherit", "pipe"],
+      env: { ...process.env, ...ctx.env, SST_STATE_RUN_ARGV: JSON.stringify([cmd, ...cmdArgs]) },
+    });
     const signalsSeen: NodeJS.Signals[] = [];
     const forward = (sig: NodeJS.Signals) => {
       signalsSeen.push(sig);
-      // A terminal's Ctrl-C already reached the command (same process group); send it ourselves otherwise.
-      if (sig === "SIGINT" && process.stdin.isTTY) return;
-      if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+      // the command is in its own group (a terminal's Ctrl-C does not reach it): pass it on
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        if (process.platform === "win32") child.kill(sig);
+        else process.kill(-child.pid!, sig);
+      } catch {
+        /* already gone */
+      }
     };
     const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((sig) => [sig, () => forward(sig)] as const);
     for (const [sig, h] of handlers) process.on(sig, h);
+    let reported = "";
+    (child.stdio[3] as NodeJS.ReadableStream | null)?.on("data", (d: Buffer) => (reported += d.toString()));
     const ended = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
       child.once("error", (error) => resolve({ code: null, signal: null, error }));
-      child.once("exit", (code, signal) => resolve({ code, signal }));
+      child.once("close", (code, signal) => {
+        // the command's own outcome, as the watchdog reported it; the watchdog's, if it could not
+        try {
+          const r = JSON.parse(reported.trim()) as { code: number | null; signal: NodeJS.Signals | null; error?: string };
+          resolve(r.error !== undefined ? { code: null, signal: null, error: new Error(r.error) } : { code: r.code, signal: r.signal });
+        } catch {
+          resolve({ code, signal });
+        }
+      });
     });
     for (const [sig, h] of handlers) process.off(sig, h);
     await alive.stop();

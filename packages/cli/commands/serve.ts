@@ -24,6 +24,7 @@ import { createAwsProbes } from "@sst-state/adapters/probes/index";
 import { createLocalWorkflow } from "@sst-state/adapters/workflow-local";
 import { createDiagnoseVerb } from "@sst-state/slack/listeners/diagnose";
 import { createVerbs } from "@sst-state/slack/verbs";
+import { createDynamoIdempotencyStore } from "@sst-state/slack/idempotency-dynamodb";
 
 const serve: CliCommand<"serve"> = {
   verb: "serve",
@@ -62,6 +63,12 @@ const serve: CliCommand<"serve"> = {
     // restore: `/sst-state restore`, Approve / Reject / undo buttons, approvals run in-process here
     const restore = createRestoreHandlers({ approvals: createDynamoApprovalStore(table), audit: createDynamoAuditLog(table), groups: createSlackUserGroupResolver(web) });
 
+    // serve outlives every request: anything that escapes a handler's own boundary is logged, and
+    // the process keeps answering (lock announcements depend on it).
+    const keepServing = (e: unknown) => console.error(JSON.stringify({ level: "error", message: "unhandled error in serve", error: String(e) }));
+    process.on("unhandledRejection", keepServing);
+    process.on("uncaughtException", keepServing);
+
     const handle = await startServe({
       port,
       ...(typeof args.flags.host === "string" ? { host: args.flags.host } : {}),
@@ -71,6 +78,9 @@ const serve: CliCommand<"serve"> = {
         config,
         locks,
         notifier,
+        // Slack's ids are claimed in the table (the embedded store here, DynamoDB on AWS), so a
+        // replay after a restart of serve is still recognised and not run twice.
+        idempotency: createDynamoIdempotencyStore({ client: table.client, tableName: table.tableName }),
         ...createVerbs({ diagnose: createDiagnoseVerb(workflow), restore }),
       },
       ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),

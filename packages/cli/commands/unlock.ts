@@ -1,6 +1,7 @@
 /**
  * `sst-state unlock <stage> [--force --reason R]`: release our deploy lock. Without --force it
- * releases only a lock held by the same holder (you, or this CI identity), and only that lease's
+ * releases only a lock held by the same holder (you, or this CI identity: `--holder` cannot claim
+ * someone else's identity), and only that lease's
  * token, so it can never release a lease taken after it. --force breaks anyone's lock and records
  * who broke it and why (announced like every other lock change).
  */
@@ -14,7 +15,10 @@ const unlock: CliCommand<"unlock"> = {
   async run(args, ctx) {
     const { target, force, reason = "" } = args.command;
     const { app, stage } = await ctx.services.target(target);
-    const me = holderOf(ctx, args.flags.holder).holder;
+    // Who you are is the CI identity or user@host, never what --holder claims: naming another
+    // holder releases nothing without --force, and a forced release is announced as your break.
+    const me = holderOf(ctx, undefined).holder;
+    const claimed = typeof args.flags.holder === "string" && args.flags.holder ? args.flags.holder : undefined;
     const locker = await cliLocker(ctx);
     const style = createStyle(ctx.io.color);
     const print = (json: object, text: string) => ctx.io.out(args.flags.json ? JSON.stringify(json) : text);
@@ -30,8 +34,9 @@ const unlock: CliCommand<"unlock"> = {
       print({ released: false, lock: null, message: `${stage} is not locked` }, `${stage} is not locked.`);
       return 0;
     }
-    if (current.holder !== me) {
-      const why = `${describeHeldLock(current, ctx.services.clock.now())}; it is not yours (you are ${me}). To break it: sst-state unlock ${stage} --force --reason "…"`;
+    if (current.holder !== me || (claimed !== undefined && claimed !== me)) {
+      const claim = claimed !== undefined && claimed !== me ? ` --holder ${claimed} does not make you its holder.` : "";
+      const why = `${describeHeldLock(current, ctx.services.clock.now())}; it is not yours (you are ${me}).${claim} To break it: sst-state unlock ${stage} --force --reason "…"`;
       print({ released: false, lock: lockJson(current), message: why }, `${style.red("held")}: ${why}`);
       return 1;
     }

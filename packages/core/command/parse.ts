@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { durationMs, DURATION_HINT } from "../format.ts";
 import { isUpdateId } from "../state/update-id.ts";
 import { suggestClosest } from "./suggest.ts";
+import { nameProblem, shownName } from "../names.ts";
 import { examplesOf, flagsOf, SELECTOR_HELP, usageOf, verbSpec, verbsOf, type ArgSpec, type FlagSpec, type SlackVerb, type Surface, type Verb, type VerbSpec } from "./verbs.ts";
 
 export interface Target {
@@ -307,8 +308,8 @@ function buildCommand(spec: VerbSpec, positionals: string[], flags: Map<string, 
   const out: Record<string, unknown> = { verb };
   const hasTarget = spec.args.some((a) => a.kind === "target");
   const appFlag = flags.get("app") as string | undefined;
-  if (appFlag !== undefined && !NAME.test(appFlag)) {
-    fail({ code: "bad-option", verb, message: `\`${appFlag}\` is not an app name.`, hint: "Write the app as SST names it, e.g. `--app shop`." });
+  if (appFlag !== undefined && nameProblem("app", appFlag)) {
+    fail({ code: "bad-option", verb, message: `\`${shownName(appFlag)}\` is not an app name: ${nameProblem("app", appFlag)}.`, hint: "Write the app as SST names it, e.g. `--app shop`." });
   }
 
   // Flags first: a positional argument of the same name (`reason`, `app`) may stand in for one.
@@ -373,7 +374,7 @@ function flagValue(verb: Verb, name: string, flag: FlagSpec, raw: string): strin
       return ms;
     }
     case "name":
-      if (!NAME.test(raw)) fail({ code: "bad-option", verb, message: `\`${raw}\` is not a name.`, hint: `Write it as SST names it, e.g. \`--${name} shop\`.` });
+      if (nameProblem("app", raw)) fail({ code: "bad-option", verb, message: `\`${shownName(raw)}\` is not a name: ${nameProblem("app", raw)}.`, hint: `Write it as SST names it, e.g. \`--${name} shop\`.` });
       return raw;
     default:
       return flag.kind === "string" && name === "reason" ? raw.trim() : raw;
@@ -390,7 +391,7 @@ function argValue(verb: Verb, arg: ArgSpec, text: string, appFlag: string | unde
       return canonicalSelector(sel, text);
     }
     case "name":
-      if (!NAME.test(text)) fail({ code: "bad-target", verb, message: `\`${text}\` is not ${arg.name === "app" ? "an app" : "a stage"} name.`, hint: `Usage: ${usageHint(prefix, verb, surface)}.` });
+      if (nameProblem(arg.name === "app" ? "app" : "stage", text)) fail({ code: "bad-target", verb, message: `\`${shownName(text)}\` is not ${arg.name === "app" ? "an app" : "a stage"} name: ${nameProblem(arg.name === "app" ? "app" : "stage", text)}.`, hint: `Usage: ${usageHint(prefix, verb, surface)}.` });
       return text;
     case "verb":
       return text.toLowerCase();
@@ -402,13 +403,14 @@ function argValue(verb: Verb, arg: ArgSpec, text: string, appFlag: string | unde
 function parseTarget(text: string, appOption: string | undefined, verb: Verb, surface: Surface, prefix: string): Target {
   const parts = text.split("/");
   const bad = (why: string): never =>
-    fail({ code: "bad-target", verb, message: `\`${text}\` ${why}`, hint: `Write a stage (\`prod\`) or \`<app>/<stage>\` (\`shop/prod\`): ${usageHint(prefix, verb, surface)}.` });
+    fail({ code: "bad-target", verb, message: `\`${shownName(text)}\` ${why}`, hint: `Write a stage (\`prod\`) or \`<app>/<stage>\` (\`shop/prod\`): ${usageHint(prefix, verb, surface)}.` });
   if (parts.length > 2) bad("is not a stage: use at most one `/`, between the app and the stage.");
   const [a, b] = parts as [string, string | undefined];
   const app = b === undefined ? undefined : a;
   const stage = b === undefined ? a : b;
-  if (!NAME.test(stage)) bad("is not a stage name (letters, digits, `-`, `_`, `.`).");
-  if (app !== undefined && !NAME.test(app)) bad("does not start with an app name.");
+  // SST's own naming rules (core/names.ts): checked here, before anything is built from them
+  if (nameProblem("stage", stage)) bad(`is not a stage name: ${nameProblem("stage", stage)}.`);
+  if (app !== undefined && nameProblem("app", app)) bad(`does not start with an app name: ${nameProblem("app", app)}.`);
   if (app !== undefined && appOption !== undefined && app !== appOption) {
     fail({ code: "bad-target", verb, message: `\`${text}\` names app \`${app}\` but \`--app\` says \`${appOption}\`.`, hint: "Give the app once." });
   }

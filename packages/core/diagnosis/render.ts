@@ -4,6 +4,7 @@
  */
 import type { ChatMessage } from "../ports.ts";
 import type { DiagnosisReport, Finding, Severity } from "./types.ts";
+import { esc } from "../text/mrkdwn.ts";
 
 const ICON: Record<Severity, string> = { error: ":red_circle:", warning: ":warning:", info: ":information_source:" };
 const TITLE: Record<Severity, string> = { error: "Errors", warning: "Warnings", info: "Info" };
@@ -14,17 +15,18 @@ export function countBySeverity(findings: readonly Finding[]): Record<Severity, 
   return c;
 }
 
-export function summaryLine(report: DiagnosisReport): string {
+export function summaryLine(report: DiagnosisReport, e: (s: string) => string = esc): string {
   const c = countBySeverity(report.findings);
-  if (report.findings.length === 0) return `Diagnosis of ${report.app}/${report.stage}: no problems found.`;
+  if (report.findings.length === 0) return `Diagnosis of ${e(`${report.app}/${report.stage}`)}: no problems found.`;
   const parts = (["error", "warning", "info"] as const).filter((s) => c[s]).map((s) => `${c[s]} ${s}${c[s] === 1 ? "" : "s"}`);
-  return `Diagnosis of ${report.app}/${report.stage}: ${parts.join(", ")}.`;
+  return `Diagnosis of ${e(`${report.app}/${report.stage}`)}: ${parts.join(", ")}.`;
 }
 
 /**
- * The whole report as text, grouped by severity, each finding with its fix. `for: "slack"`
- * (default) is mrkdwn (`*Errors*`, `_Not checked:_`, emoji icons); `for: "terminal"` is plain text
- * for a terminal or a CI log, where `*` and `_` would print as they are.
+* The whole report as text, grouped by severity, each finding with its fix. `for: "slack"`
+ * (default) is mrkdwn (`*Errors*`, `_Not checked:_`, emoji icons; state-derived text such as URNs
+ * escaped); `for: "terminal"` is plain text for a terminal or a CI log, where `*` and `_` would
+ * print as they are.
  */
 export function renderDiagnosisText(report: DiagnosisReport, opts: { maxPerSeverity?: number; icons?: boolean; for?: "slack" | "terminal" } = {}): string {
   const max = opts.maxPerSeverity ?? Infinity;
@@ -32,13 +34,14 @@ export function renderDiagnosisText(report: DiagnosisReport, opts: { maxPerSever
   const bold = (t: string) => (terminal ? t : `*${t}*`);
   const italic = (t: string) => (terminal ? t : `_${t}_`);
   const icons = !terminal && opts.icons !== false;
-  const lines = [summaryLine(report)];
+  const e = terminal ? (s: string) => s : esc;
+  const lines = [summaryLine(report, e)];
   for (const sev of ["error", "warning", "info"] as const) {
     const list = report.findings.filter((f) => f.severity === sev);
     if (!list.length) continue;
     lines.push("", `${icons ? `${ICON[sev]} ` : ""}${bold(TITLE[sev])} (${list.length})`);
     for (const f of list.slice(0, max)) {
-      lines.push(`• [${f.rule}] ${f.message}`, `   fix: ${f.fix}`);
+      lines.push(`• [${f.rule}] ${e(f.message)}`, `   fix: ${e(f.fix)}`);
     }
     if (list.length > max) lines.push(`• …and ${list.length - max} more (full report attached).`);
   }
@@ -47,7 +50,7 @@ export function renderDiagnosisText(report: DiagnosisReport, opts: { maxPerSever
     // one line per reason: "empty-state, retained-orphan: no previous version to compare with"
     const byWhy = new Map<string, string[]>();
     for (const s of report.skipped) byWhy.set(s.why, [...(byWhy.get(s.why) ?? []), s.rule]);
-    for (const [why, rules] of byWhy) lines.push(`• ${rules.join(", ")}: ${why}`);
+    for (const [why, rules] of byWhy) lines.push(`• ${rules.join(", ")}: ${e(why)}`);
   }
   return lines.join("\n");
 }
@@ -62,11 +65,11 @@ export function renderDiagnosisMessage(report: DiagnosisReport): { message: Chat
   let short = renderDiagnosisText(report, { maxPerSeverity: per });
   while (short.length > MESSAGE_LIMIT && per > 1) short = renderDiagnosisText(report, { maxPerSeverity: --per });
   if (short.length > MESSAGE_LIMIT) short = `${short.slice(0, MESSAGE_LIMIT - 40)}\n…(full report attached)`;
-  return { message: { text: short }, attachment: renderDiagnosisText(report, { icons: false }) };
+  return { message: { text: short }, attachment: renderDiagnosisText(report, { for: "terminal" }) };
 }
 
 export function progressText(app: string, stage: string, step: string): string {
-  return `:hourglass_flowing_sand: Diagnosing ${app}/${stage}: ${step}`;
+  return `:hourglass_flowing_sand: Diagnosing ${esc(`${app}/${stage}`)}: ${esc(step)}`;
 }
 
 // the passphrase provider's ciphertext shape; error text must never carry one to Slack
@@ -85,5 +88,5 @@ export function failureText(app: string, stage: string, error: { Error?: unknown
   }
   reason = reason.replace(CIPHERTEXT, "[secret]").replace(/\s+/g, " ").trim();
   if (reason.length > 1000) reason = `${reason.slice(0, 999)}…`;
-  return `:x: Diagnosis of ${app}/${stage} failed (${name}): ${reason || "no details"}\nNothing was changed. Try again with \`/sst-state diagnose ${stage}\`, or run \`sst-state diagnose ${stage}\` locally.`;
+  return `:x: Diagnosis of ${esc(`${app}/${stage}`)} failed (${esc(name)}): ${esc(reason) || "no details"}\nNothing was changed. Try again with \`/sst-state diagnose ${esc(stage)}\`, or run \`sst-state diagnose ${esc(stage)}\` locally.`;
 }

@@ -5,7 +5,12 @@
  */
 import type { ChatMessage } from "../ports.ts";
 import type { Lease, LockEvent } from "./types.ts";
-import { formatDuration, slackMention } from "../format.ts";
+import { formatDuration } from "../format.ts";
+import { clip, esc, link, who } from "../text/mrkdwn.ts";
+
+// A reason can be anything a user typed (100 KB included); the full text stays in `sst-state locks`.
+const REASON_MAX = 500;
+const escape = (s: string) => esc(clip(s, REASON_MAX));
 
 export const LOCK_RELEASE_ACTION_ID = "lock_release";
 
@@ -18,15 +23,6 @@ export function parseReleaseButtonValue(value: string): { app: string; stage: st
   return m ? { app: m[1]!, stage: m[2]!, token: Number(m[3]) } : null;
 }
 
-function escape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-/** Slack user ids become mentions; anything else (CI identity, user@host) is shown as text. */
-function who(holder: string): string {
-  return slackMention(holder) ?? escape(holder);
-}
-
 /** Slack renders `<!date^…>` in the reader's own time zone; the fallback text is UTC. */
 function when(iso: string): string {
   const secs = Math.floor(Date.parse(iso) / 1000);
@@ -35,7 +31,7 @@ function when(iso: string): string {
 }
 
 function runLink(lock: Lease): string {
-  return lock.runUrl ? ` · <${lock.runUrl}|CI run>` : "";
+  return lock.runUrl ? ` · ${link(lock.runUrl, "CI run")}` : "";
 }
 
 function name(lock: Lease): string {
@@ -54,7 +50,7 @@ export function renderLockEvent(event: LockEvent): ChatMessage {
         ? ` It took over the expired lock of ${who(event.tookOver.holder)} (held since ${when(event.tookOver.acquiredAt)} for “${escape(event.tookOver.reason)}”, never released).`
         : "";
       line = `:lock: ${name(lock)} locked by ${who(lock.holder)} for “${escape(lock.reason)}”, for up to ${ttl} (until ${when(lock.expiresAt)})${runLink(lock)}.${took}`;
-      plain = `${lock.stage} locked by ${lock.holder} for '${lock.reason}', for up to ${ttl}${lock.runUrl ? ` (${lock.runUrl})` : ""}${event.tookOver ? `; took over the expired lock of ${event.tookOver.holder}` : ""}`;
+      plain = `${lock.stage} locked by ${lock.holder} for '${clip(lock.reason, REASON_MAX)}', for up to ${ttl}${lock.runUrl ? ` (${lock.runUrl})` : ""}${event.tookOver ? `; took over the expired lock of ${event.tookOver.holder}` : ""}`;
       held = true;
       break;
     }
@@ -67,7 +63,7 @@ export function renderLockEvent(event: LockEvent): ChatMessage {
     }
     case "force-released": {
       line = `:warning: ${name(lock)}: ${who(event.by)} broke the lock of ${who(lock.holder)} (held since ${when(lock.acquiredAt)} for “${escape(lock.reason)}”)${runLink(lock)}. Why: “${escape(event.reason)}”.`;
-      plain = `${lock.stage}: ${event.by} broke the lock of ${lock.holder}: ${event.reason}`;
+      plain = `${lock.stage}: ${event.by} broke the lock of ${lock.holder}: ${clip(event.reason, REASON_MAX)}`;
       break;
     }
     case "expired": {
@@ -100,5 +96,6 @@ export function renderLockEvent(event: LockEvent): ChatMessage {
       ],
     });
   }
-  return { text: plain, blocks };
+  // the fallback text is parsed by Slack as well: escaped like the blocks, and kept short
+  return { text: esc(clip(plain, 1000)), blocks };
 }

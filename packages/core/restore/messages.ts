@@ -8,6 +8,9 @@ import type { StagePolicy } from "../config.ts";
 import { describeApprovers, mention } from "./policy.ts";
 import type { RestoreRequest } from "./ports.ts";
 import { shortTime } from "./plan.ts";
+import { clip, esc } from "../text/mrkdwn.ts";
+
+const name = (req: RestoreRequest) => esc(`${req.app}/${req.stage}`);
 
 /** Button action ids (value = request id). */
 export const RESTORE_APPROVE_ACTION_ID = "restore_approve";
@@ -27,7 +30,7 @@ export interface RestoreMessages {
 }
 
 export function refreshAdvice(stage: string): string {
-  return `run \`sst refresh --stage ${stage}\`: Pulumi's state now describes the restored version, and refresh reconciles it with what really exists in AWS.`;
+  return `run \`sst refresh --stage ${esc(stage)}\`: Pulumi's state now describes the restored version, and refresh reconciles it with what really exists in AWS.`;
 }
 
 export function outcomeLine(req: RestoreRequest): string {
@@ -38,13 +41,13 @@ export function outcomeLine(req: RestoreRequest): string {
     case "approved":
       return `approved by ${by}; restoring…`;
     case "rejected":
-      return `rejected by ${by}${req.reason ? `: ${req.reason}` : ""}`;
+      return `rejected by ${by}${req.reason ? `: ${esc(clip(req.reason, 500))}` : ""}`;
     case "expired":
       return `expired at ${shortTime(req.expiresAt)} without approval`;
     case "done":
       return `restored: approved by ${by}, done at ${shortTime(req.result?.finishedAt ?? "")}`;
     case "failed":
-      return `failed after approval by ${by}: ${req.result?.error?.message ?? "unknown error"}`;
+      return `failed after approval by ${by}: ${esc(clip(req.result?.error?.message ?? "unknown error", 1000))}`;
   }
 }
 
@@ -52,21 +55,21 @@ export const plainRestoreMessages: RestoreMessages = {
   request(req, policy) {
     const d = req.diff;
     const text =
-      `${mention(req.requester)} asks to restore ${req.app}/${req.stage} to ${req.target.label} ` +
-      `(now: ${req.current.label}; ${d.removed} removed, ${d.added} added, ${d.changed} changed). ` +
+      `${mention(req.requester)} asks to restore ${name(req)} to ${esc(req.target.label)} ` +
+      `(now: ${esc(req.current.label)}; ${d.removed} removed, ${d.added} added, ${d.changed} changed). ` +
       `Approvers: ${describeApprovers(policy)}. Status: ${outcomeLine(req)}.`;
     return { text };
   },
   confirmation(req) {
     return {
-      text: `${req.app}/${req.stage} restored to ${req.target.label} (requested by ${mention(req.requester)}, approved by ${mention(req.decidedBy ?? "")}). Next: ${refreshAdvice(req.stage)}`,
+      text: `${name(req)} restored to ${esc(req.target.label)} (requested by ${mention(req.requester)}, approved by ${mention(req.decidedBy ?? "")}). Next: ${refreshAdvice(req.stage)}`,
     };
   },
   failure(req) {
     const e = req.result?.error;
-    return { text: `Restore of ${req.app}/${req.stage} failed: ${e?.message ?? "unknown error"}${e?.hint ? ` ${e.hint}` : ""}` };
+    return { text: `Restore of ${name(req)} failed: ${esc(clip(e?.message ?? "unknown error", 1000))}${e?.hint ? ` ${esc(clip(e.hint, 1000))}` : ""}` };
   },
   requesterNotice(req) {
-    return { text: `Your restore of ${req.app}/${req.stage} to ${req.target.label}: ${outcomeLine(req)}.` };
+    return { text: `Your restore of ${name(req)} to ${esc(req.target.label)}: ${outcomeLine(req)}.` };
   },
 };

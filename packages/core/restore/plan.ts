@@ -69,6 +69,11 @@ export function isLargeDiff(s: RestoreDiffSummary): boolean {
   return s.added + s.removed + s.changed > s.top.length || s.top.some((t) => (t.paths?.length ?? 0) >= 8);
 }
 
+/** `rr-` and hex: what newRequestId makes (older ids may be longer; never more than 64). */
+export function isRequestId(id: string): boolean {
+  return /^rr-[0-9a-f]{8,61}$/.test(id);
+}
+
 export function newRequestId(): string {
   const bytes = new Uint8Array(8);
   crypto.getRandomValues(bytes);

@@ -3,6 +3,7 @@
  * says `"requireApproval": false`); when the stage names approvers, only those users or members of
  * those user groups; when it names none, anyone else.
  */
+import { esc } from "../text/mrkdwn.ts";
 import type { StagePolicy } from "../config.ts";
 import type { UserGroupResolver } from "./ports.ts";
 
@@ -20,9 +21,9 @@ export function isSlackUserId(user: string): boolean {
   return /^[UW][A-Z0-9]+$/.test(bareUserId(user));
 }
 
-/** `<@U0ALICE>` for Slack users, the identity as is otherwise. */
+/** `<@U0ALICE>` for Slack users, the identity escaped otherwise (a CLI identity is text, never markup). */
 export function mention(user: string): string {
-  return isSlackUserId(user) ? `<@${bareUserId(user)}>` : user;
+  return isSlackUserId(user) ? `<@${bareUserId(user)}>` : esc(user);
 }
 
 export function describeApprovers(policy: StagePolicy): string {
@@ -43,7 +44,7 @@ export async function checkApprover(
     return {
       allowed: false,
       reason: "requester",
-      message: `You asked for this restore, so someone else has to approve it (${stage} requires a second person: ${describeApprovers(policy)}).`,
+      message: `You asked for this restore, so someone else has to approve it (${esc(stage)} requires a second person: ${describeApprovers(policy)}).`,
     };
   }
   if (!policy.approvers.length) return { allowed: true, via: "anyone" };
@@ -55,7 +56,7 @@ export async function checkApprover(
   return {
     allowed: false,
     reason: "not-an-approver",
-    message: `${mention(who)} may not approve restores of ${stage}. Approvers: ${describeApprovers(policy)} (\`approvers\` in sst-state.json).`,
+    message: `${mention(who)} may not approve restores of ${esc(stage)}. Approvers: ${describeApprovers(policy)} (\`approvers\` in sst-state.json).`,
   };
 }
 

@@ -88,6 +88,11 @@ export interface RestoreRequest {
   /** where the request message was posted (updated in place with the outcome) */
   channel?: string;
   messageTs?: string;
+  /**
+   * Slack users who approved so far a request whose requester Slack did not verify (`source`
+   * "cli"): such a request needs two of them (the two-person rule on verified identity).
+   */
+  approvals?: string[];
   /** who approved or rejected, and when */
   decidedBy?: string;
   decidedAt?: string;

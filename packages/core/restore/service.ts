@@ -22,8 +22,8 @@ import { describeHeldLock } from "../lock/lease.ts";
 import { RestoreRefusedError, RestoreRequestNotFoundError, StageLockedError } from "./errors.ts";
 import { executeRestore } from "./execute.ts";
 import { plainRestoreMessages, type RestoreMessages } from "./messages.ts";
-import { diffAsText, isLargeDiff, newRequestId, sha256Hex, summarizeDiff, versionLabel } from "./plan.ts";
-import { checkApprover, isSlackUserId, mention } from "./policy.ts";
+import { diffAsText, isLargeDiff, isRequestId, newRequestId, sha256Hex, summarizeDiff, versionLabel } from "./plan.ts";
+import { bareUserId, checkApprover, isSlackUserId, mention } from "./policy.ts";
 import type { ApprovalStore, AuditAction, AuditEntry, AuditLog, RestoreRequest, RestoreTarget, UserGroupResolver } from "./ports.ts";
 
 export interface RestoreServiceDeps {
@@ -75,6 +75,8 @@ export type DecisionOutcome =
   | { kind: "already-decided"; request: RestoreRequest }
   | { kind: "expired"; request: RestoreRequest }
   | { kind: "not-allowed"; request: RestoreRequest; message: string }
+  /** the first of the two Slack approvals a request from the CLI needs is recorded */
+  | { kind: "needs-second-approver"; request: RestoreRequest }
   /** the stage is locked right now; the request stays pending and can be approved later */
   | { kind: "blocked"; request: RestoreRequest; error: OutcomeError }
   | { kind: "rejected"; request: RestoreRequest }
@@ -158,6 +160,9 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
   }
 
   async function load(id: string): Promise<RestoreRequest | null> {
+    // A button value is whatever the click carried: only an id of the shape newRequestId makes is
+    // looked up (a 5,000-character value would be a store error, not "no such request").
+    if (!isRequestId(id)) return null;
     return deps.approvals.get(id);
   }
 
@@ -330,6 +335,21 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
         await audit(req, "restore.refused", approver, `${approver} may not approve restore request ${req.id}: ${check.reason}`, { reason: check.reason });
         return { kind: "not-allowed", request: req, message: check.message };
       }
+      // Two-person rule on verified identity: the requester of a CLI request is whatever the
+      // terminal said (`user@host`, SST_STATE_USER), so it cannot stand for a person; the approver
+      // may be the one who asked. Such a request needs two distinct Slack users' approvals (both
+      // verified by Slack's signature): the first is recorded, the second approves.
+      if (req.source !== "slack" && policy.requireApproval && check.via !== "no-approval-required") {
+        const me = bareUserId(approver);
+        const others = (req.approvals ?? []).filter((a) => a !== me);
+        if (others.length === 0) {
+          const approvals = [...new Set([...(req.approvals ?? []), me])];
+          const t = await deps.approvals.transition(id, "pending", "pending", { approvals }, clock.now());
+          if (!t.ok) return t.request ? { kind: "already-decided", request: t.request } : { kind: "not-found", id };
+          await audit(t.request, "restore.first-approval", approver, `${approver} gave the first of two approvals of ${req.id} (asked from the CLI as ${req.requester})`, { via: check.via });
+          return { kind: "needs-second-approver", request: t.request };
+        }
+      }
       const stop = await blocked(req);
       if (stop) {
         // The lock may be the winner's: a concurrent approval that is restoring right now.
@@ -346,6 +366,7 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
       }
       await audit(t.request, "restore.approved", approver, `${approver} approved restoring ${req.app}/${req.stage} to ${req.target.label}`, {
         via: check.via,
+        ...(req.approvals?.length ? { firstApprovals: req.approvals } : {}),
         ...(check.via === "group" ? { group: check.group } : {}),
       });
       await announceDecision(t.request);

@@ -110,6 +110,41 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/**
+ * Why `r` is not a resource, or undefined. The fields the code reads, with Pulumi's types
+ * (ResourceV3, pulumi/pulumi v3.215.0 sdk/go/common/apitype/core.go): `urn`, `type`, `parent`,
+ * `provider` strings; `dependencies` a list of URNs; `inputs` / `outputs` objects.
+ */
+function resourceProblem(r: unknown): string | undefined {
+  if (!isObject(r)) return `is ${describe(r)}, not an object`;
+  if (typeof r.urn !== "string") return `has no "urn"`;
+  for (const k of ["type", "parent", "provider", "id"] as const) {
+    if (r[k] !== undefined && r[k] !== null && typeof r[k] !== "string") return `has a "${k}" that is ${describe(r[k])}, not a string`;
+  }
+  if (r.dependencies !== undefined && r.dependencies !== null && (!Array.isArray(r.dependencies) || r.dependencies.some((d) => typeof d !== "string")))
+    return `has "dependencies" that are not a list of URNs`;
+  for (const k of ["inputs", "outputs"] as const) {
+    if (r[k] !== undefined && r[k] !== null && !isObject(r[k])) return `has "${k}" that are ${describe(r[k])}, not an object`;
+  }
+  return undefined;
+}
+
+/** Deeper than any real state (property values of real SST states nest a few dozen levels). */
+export const MAX_DEPTH = 256;
+
+/** Where `value` nests deeper than `limit` (a short path), found without recursion. */
+function tooDeep(value: unknown, limit: number): string | undefined {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (d > limit) return `depth ${d}`;
+    if (Array.isArray(v)) for (const x of v) stack.push([x, d + 1]);
+    else for (const k in v) stack.push([(v as Record<string, unknown>)[k], d + 1]);
+  }
+  return undefined;
+}
+
 function describe(json: unknown): string {
   if (json === null) return "null";
   if (Array.isArray(json)) return "an array";
@@ -173,12 +208,22 @@ export function fromJson(json: unknown, size: number, source?: string): Checkpoi
   const rawResources = latest.resources ?? [];
   if (!Array.isArray(rawResources)) fail("not-a-checkpoint", `"latest.resources" is ${describe(rawResources)}, not an array.`, source, notCheckpointHint);
   for (let i = 0; i < rawResources.length; i++) {
-    const r = rawResources[i] as { urn?: unknown } | null;
-    if (typeof r !== "object" || r === null || typeof r.urn !== "string")
-      fail("not-a-checkpoint", `resource #${i} in "latest.resources" has no "urn".`, source, notCheckpointHint);
+    const why = resourceProblem(rawResources[i]);
+    if (why) fail("not-a-checkpoint", `resource #${i} in "latest.resources" ${why}.`, source, notCheckpointHint);
   }
   const rawPending = latest.pending_operations ?? [];
   if (!Array.isArray(rawPending)) fail("not-a-checkpoint", `"latest.pending_operations" is ${describe(rawPending)}, not an array.`, source, notCheckpointHint);
+  // Pulumi's OperationV2 (pulumi/pulumi v3.215.0 sdk/go/common/apitype/core.go:314-319):
+  // `{ "resource": ResourceV3, "type": OperationType }`
+  for (let i = 0; i < rawPending.length; i++) {
+    const op = rawPending[i] as unknown;
+    const why = !isObject(op) ? `is ${describe(op)}, not an object` : typeof op.type !== "string" ? `has no "type"` : resourceProblem(op.resource);
+    if (why) fail("not-a-checkpoint", `pending operation #${i} in "latest.pending_operations" ${why.startsWith("is ") || why.startsWith("has ") ? why : `has a resource that ${why}`}.`, source, notCheckpointHint);
+  }
+  // Every walk over the state (diff, redaction, rules) recurses into property values; a state
+  // nested deeper than any real one is refused here, once, instead of overflowing the stack there.
+  const deep = tooDeep(latest, MAX_DEPTH);
+  if (deep) fail("not-a-checkpoint", `the checkpoint nests values more than ${MAX_DEPTH} levels deep (${deep}); no SST state does.`, source, notCheckpointHint);
 
   const sp = latest.secrets_providers;
   return {

@@ -13,7 +13,7 @@ import type { SlackMessage } from "./types.ts";
 export function renderCommandError(error: CommandError): SlackMessage {
   return fitMessage({
     text: error.message,
-    blocks: [section(`:warning: ${error.message}`), context(error.hint)],
+    blocks: [section(`:warning: ${esc(error.message)}`), context(esc(error.hint))],
   });
 }
 
@@ -24,13 +24,25 @@ export function closestName(e: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Absolute paths of the server (the home root, a config file, a temp folder) are nobody's business
+ * in Slack: each becomes its last part, `…/prod.json`. A path starts at the beginning, after a
+ * space, a quote or a bracket (so S3 keys such as `app/shop/prod.json` and URNs stay as they are).
+ */
+export function hidePaths(text: string): string {
+  return text.replace(/(^|[\s"'(\[])(?:[A-Za-z]:)?([\/\\][^\s"'()\[\]\/\\]+){2,}[\/\\]?/g, (m, lead: string) => {
+    const parts = m.slice(lead.length).split(/[\/\\]/).filter(Boolean);
+    return `${lead}…/${parts[parts.length - 1] ?? ""}`;
+  });
+}
+
 export function renderError(e: unknown, opts: { reference?: string } = {}): SlackMessage {
   if (isSstStateError(e)) {
     const closest = closestName(e);
-    const message = esc(truncate(e.message, 1500));
-    const hint = [closest ? `Did you mean ${code(closest)}?` : "", e.hint ? esc(truncate(e.hint, 1500)) : ""].filter(Boolean).join(" ");
+    const message = esc(truncate(hidePaths(e.message), 1500));
+    const hint = [closest ? `Did you mean ${code(closest)}?` : "", e.hint ? esc(truncate(hidePaths(e.hint), 1500)) : ""].filter(Boolean).join(" ");
     return fitMessage({
-      text: e.message,
+      text: hidePaths(e.message),
       blocks: [section(`:warning: ${message}`), ...(hint ? [context(hint)] : [])],
     });
   }

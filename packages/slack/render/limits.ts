@@ -10,6 +10,7 @@
  * - about 12,000 characters in all (Slack's practical ceiling for a readable message; the
  *   fallback `text` is counted separately and kept under 3,000).
  */
+import { esc } from "@sst-state/core/text/mrkdwn";
 import type { Block, SlackMessage, TextObject } from "./types.ts";
 
 export const LIMITS = {
@@ -24,6 +25,8 @@ export const LIMITS = {
   buttonValue: 2000,
   totalChars: 12_000,
   fallbackText: 3000,
+  /** a message of text only (no blocks): Slack's recommended ceiling (it cuts at 40,000) */
+  plainText: 4000,
 } as const;
 
 const ELLIPSIS = "…";
@@ -55,6 +58,8 @@ function textsOf(block: Block): string[] {
     case "actions":
       return block.elements.map((e) => e.text.text + (e.value ?? ""));
     case "divider":
+      return [];
+    default:
       return [];
   }
 }
@@ -97,24 +102,24 @@ export function limitViolations(msg: SlackMessage): string[] {
   return v;
 }
 
-function fitText(t: TextObject, max: number): TextObject {
-  const text = t.text.length ? truncate(t.text, max) : " ";
+function fitText(t: TextObject, max: number, marker?: string): TextObject {
+  const text = t.text.length ? truncate(t.text, max, marker) : " ";
   return text === t.text ? t : { ...t, text };
 }
 
-function fitBlock(b: Block): Block {
+function fitBlock(b: Block, marker?: string): Block {
   switch (b.type) {
     case "header":
       return { ...b, text: { ...b.text, text: truncate(b.text.text || " ", LIMITS.headerText) } };
     case "section": {
       const out: Block = { ...b };
-      if (b.text) out.text = fitText(b.text, LIMITS.sectionText);
-      if (b.fields) out.fields = b.fields.slice(0, LIMITS.fields).map((f) => fitText(f, LIMITS.fieldText));
+      if (b.text) out.text = fitText(b.text, LIMITS.sectionText, marker);
+      if (b.fields) out.fields = b.fields.slice(0, LIMITS.fields).map((f) => fitText(f, LIMITS.fieldText, marker));
       if (!out.text && !out.fields?.length) out.text = { type: "mrkdwn", text: " " };
       return out;
     }
     case "context":
-      return { ...b, elements: b.elements.slice(0, LIMITS.contextElements).map((e) => fitText(e, LIMITS.contextText)) };
+      return { ...b, elements: b.elements.slice(0, LIMITS.contextElements).map((e) => fitText(e, LIMITS.contextText, marker)) };
     case "actions":
       return {
         ...b,
@@ -122,16 +127,29 @@ function fitBlock(b: Block): Block {
       };
     case "divider":
       return b;
+    default:
+      // a block type the renderers here do not produce (from the core): passed on as it is
+      return b;
   }
 }
 
 /**
- * The message trimmed to every limit: each text cut to its block's limit, then blocks dropped
- * from the end (keeping room for one closing note) until the count and the total fit.
+ * A rendered message made safe to post: the fallback `text` — plain text by contract in every
+ * renderer — escaped (Slack parses it for mentions and links too), then everything trimmed to
+ * Slack's limits (`fitToLimits`).
  */
-export function fitMessage(msg: SlackMessage, opts: { overflowNote?: string } = {}): SlackMessage {
-  const blocks = msg.blocks.map(fitBlock);
-  const text = truncate(msg.text || " ", LIMITS.fallbackText);
+export function fitMessage(msg: SlackMessage, opts: { overflowNote?: string; marker?: string } = {}): SlackMessage {
+  return fitToLimits({ text: esc(msg.text), blocks: msg.blocks }, opts);
+}
+
+/**
+ * The message trimmed to every limit: each text cut to its block's limit, then blocks dropped
+ * from the end (keeping room for one closing note) until the count and the total fit. Nothing is
+ * escaped here (the notifier applies it to messages that are already escaped).
+ */
+export function fitToLimits(msg: SlackMessage, opts: { overflowNote?: string; marker?: string } = {}): SlackMessage {
+  const blocks = msg.blocks.map((b) => fitBlock(b, opts.marker));
+  const text = truncate(msg.text || " ", msg.blocks.length ? LIMITS.fallbackText : LIMITS.plainText, opts.marker);
   if (blocks.length <= LIMITS.blocks && blockChars(blocks) <= LIMITS.totalChars) return { text, blocks };
 
   const note = truncate(opts.overflowNote ?? "The message was too long for Slack; the rest is left out.", LIMITS.contextText);

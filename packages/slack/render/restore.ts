@@ -167,6 +167,8 @@ export const slackRestoreMessages: RestoreMessages = {
   requesterNotice: renderRequesterNotice,
 };
 
+/** mrkdwn entities back to characters: the fallback text is escaped once, by fitMessage. */
+
 /** What the person who clicked (or asked) sees, ephemeral. */
 export function renderDecisionReply(outcome: DecisionOutcome): SlackMessage {
   const line = (text: string, hint?: string): SlackMessage =>
@@ -180,6 +182,10 @@ export function renderDecisionReply(outcome: DecisionOutcome): SlackMessage {
       return line(`:no_entry: Not now: ${esc(outcome.error.message)} The request stays open until ${formatTime(outcome.request.expiresAt)}.`, outcome.error.hint);
     case "not-allowed":
       return line(`:no_entry: ${outcome.message}`);
+    case "needs-second-approver":
+      return line(
+        `:ballot_box_with_check: Your approval of the restore of ${name(outcome.request)} is recorded. It was asked from a terminal as ${code(outcome.request.requester)}, which Slack did not verify, so a second person has to approve it as well.`,
+      );
     case "expired":
       return line(`:clock3: This request expired at ${formatTime(outcome.request.expiresAt)}. Ask again: \`/sst-state restore ${esc(outcome.request.stage)} ${esc(outcome.request.target.id)}\`.`);
     case "rejected":

@@ -5,7 +5,7 @@
  */
 import type { StatusReport } from "@sst-state/core/report-types";
 import { context, divider, fitMessage, header, linesToSections, section, truncate } from "./limits.ts";
-import { code, esc, formatDuration, formatTime, plural, resourceLabel, who } from "./text.ts";
+import { code, esc, link, formatDuration, formatTime, plural, resourceLabel, who } from "./text.ts";
 import type { Block, SlackMessage } from "./types.ts";
 
 const MAX_ERRORS = 5;
@@ -80,7 +80,7 @@ export function renderStatus(report: StatusReport, opts: { now: number; prefix?:
       section(
         `:closed_lock_with_key: *Deploy lock* held by ${who(l.holder)}: ${esc(truncate(l.reason, 500))}` +
           ` (since ${formatTime(l.acquiredAt, opts.now)}, ${left > 0 ? `expires in ${formatDuration(left)}` : "expired"}, token ${l.token})` +
-          (l.runUrl ? ` · <${encodeURI(l.runUrl)}|run>` : ""),
+          (l.runUrl ? ` · ${link(l.runUrl, "run")}` : ""),
       ),
     );
   } else if (report.lease === null) {

@@ -1,22 +1,15 @@
 /**
  * mrkdwn helpers. Everything that comes from state (URNs, commands, error messages, reasons) goes
- * through `esc` or `code`, so that `<`, `>` and `&` cannot form links or mentions.
+ * through `esc` or `code` (core/text/mrkdwn.ts: the one escaping function), so that `<`, `>` and
+ * `&` cannot form links or mentions.
  */
-import { formatDuration, formatTime as formatTimeWords, slackMention } from "@sst-state/core/format";
-
-export function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-/** Inline code. Backticks inside cannot be escaped in mrkdwn, so they become ʼ. */
-export function code(s: string): string {
-  const t = esc(s).replace(/`/g, "\u02BC").replace(/\n/g, " ");
-  return "`" + (t || " ") + "`";
-}
+import { formatDuration, formatTime as formatTimeWords } from "@sst-state/core/format";
+export { esc, code, link, safeFileName } from "@sst-state/core/text/mrkdwn";
+import { code, esc, who as whoText } from "@sst-state/core/text/mrkdwn";
 
 /** A Slack user id becomes a mention; anything else is shown as code. */
 export function who(holder: string): string {
-  return slackMention(holder) ?? code(holder);
+  return whoText(holder, { asCode: true });
 }
 
 /** "2026-03-01 14:05 UTC (3 h ago)"; "unknown" for null; anything unreadable as given, escaped. */

@@ -212,7 +212,7 @@ describe("restore in the local home", () => {
     const before = await readAll(local);
     const old = sha256Hex((await local.readCurrent(APP, "prod")).bytes);
     // Act
-    const { request } = await s.service.request({ app: APP, stage: "prod", selector: "~3", requester: "U0ALICE", source: "cli" });
+    const { request } = await s.service.request({ app: APP, stage: "prod", selector: "~3", requester: "U0ALICE", source: "slack" });
     const r = await s.service.approve({ id: request.id, approver: "U0BOB" });
     // Assess
     expect(r.kind).toBe("restored");
@@ -231,7 +231,7 @@ describe("restore in the local home", () => {
       const local = createLocalHomeStore({ root: dir });
       const s = setup(local);
       const old = sha256Hex((await local.readCurrent(APP, "prod")).bytes);
-      const { request } = await s.service.request({ app: APP, stage: "prod", selector: "previous", requester: "U0ALICE", source: "cli" });
+      const { request } = await s.service.request({ app: APP, stage: "prod", selector: "previous", requester: "U0ALICE", source: "slack" });
       s.store.fault = fault;
       const r = await s.service.approve({ id: request.id, approver: "U0BOB" });
       const now = sha256Hex((await local.readCurrent(APP, "prod")).bytes);

@@ -20,7 +20,7 @@ describe("renderLockEvent", () => {
     // Act
     const m = renderLockEvent({ type: "acquired", lock: lease });
     // Assess
-    expect(m.text).toBe("prod locked by U0ALICE for 'hotfix <urgent>', for up to 30 min (https://github.com/acme/shop/actions/runs/42)");
+    expect(m.text).toBe("prod locked by U0ALICE for 'hotfix &lt;urgent&gt;', for up to 30 min (https://github.com/acme/shop/actions/runs/42)");
     expect(json(m)).toContain("<@U0ALICE>");
     expect(json(m)).toContain("hotfix &lt;urgent&gt;");
     expect(json(m)).toContain("<https://github.com/acme/shop/actions/runs/42|CI run>");

@@ -51,6 +51,38 @@ describe("restore request", () => {
 });
 
 describe("who may approve", () => {
+  it("a request asked from the CLI needs two distinct Slack approvers: an unverified requester never counts as a second person", async () => {
+    // Prepare: alice asks from her terminal (the CLI cannot prove who typed), then approves in Slack
+    const s = createRestoreSetup({ policy: { stages: { prod: { channel: "C0PROD", requireApproval: true } } } });
+    const sha = await currentSha(s);
+    const { request } = await s.service.request({ app: s.app, stage: "prod", selector: "previous", requester: "alice@laptop", source: "cli" });
+    // Act
+    const first = await s.service.approve({ id: request.id, approver: "U0ALICE" });
+    const again = await s.service.approve({ id: request.id, approver: "U0ALICE" });
+    const afterOne = await currentSha(s);
+    const second = await s.service.approve({ id: request.id, approver: "U0CAROL" });
+    // Assess
+    expect(first.kind).toBe("needs-second-approver");
+    expect(again.kind).toBe("needs-second-approver");
+    expect(afterOne).toBe(sha);
+    expect(second.kind).toBe("restored");
+    expect(await currentSha(s)).toBe(request.target.sha256);
+    expect(kinds(s)).toEqual(expect.arrayContaining(["restore.first-approval", "restore.approved", "restore.done"]));
+    expect((await s.approvals.get(request.id))!.decidedBy).toBe("U0CAROL");
+  });
+
+  it("a request asked from Slack needs one approver who is not the requester", async () => {
+    // Prepare
+    const s = createRestoreSetup({ policy: { stages: { prod: { channel: "C0PROD", requireApproval: true } } } });
+    const { request } = await s.service.request({ app: s.app, stage: "prod", selector: "previous", requester: "U0ALICE", source: "slack" });
+    // Act
+    const own = await s.service.approve({ id: request.id, approver: "U0ALICE" });
+    const other = await s.service.approve({ id: request.id, approver: "U0CAROL" });
+    // Assess
+    expect(own.kind).toBe("not-allowed");
+    expect(other.kind).toBe("restored");
+  });
+
   it("the requester cannot approve their own request", async () => {
     // Prepare
     const s = createRestoreSetup();

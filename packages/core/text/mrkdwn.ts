@@ -1,0 +1,65 @@
+/**
+ * The one escaping function for everything user- or state-derived that reaches Slack (reasons,
+ * holders, CI variables, stage and app names, URNs, error messages), in `text`, in blocks, in
+ * fallbacks and in file names.
+ *
+ * Slack parses `<…>` in message text as links and mentions (`<!channel>`, `<!here>`, `<@U…>`,
+ * `<https://x|label>`), and `&` starts an entity; it documents that exactly these three characters
+ * must be escaped (`&amp;`, `&lt;`, `&gt;`), and that nothing else needs to be. With them escaped,
+ * no user text can ping a channel or render a link. Every other helper here builds on `esc`.
+ */
+
+export function esc(s: string): string {
+  return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** Inline code. Backticks inside cannot be escaped in mrkdwn, so they become ʼ. */
+export function code(s: string): string {
+  const t = esc(s).replace(/`/g, "\u02BC").replace(/\n/g, " ");
+  return "`" + (t || " ") + "`";
+}
+
+const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
+const SLACK_MENTION = /^<@([UW][A-Z0-9]{2,})(\|[^<>]*)?>$/;
+
+/**
+ * A holder, requester or approver: a Slack user id (`U0ALICE`, `<@U0ALICE>`) becomes a mention of
+ * that one user; anything else (a CI identity, `user@host`, a forged `<!channel>`) is escaped text.
+ */
+export function who(identity: string, opts: { asCode?: boolean } = {}): string {
+  const m = SLACK_MENTION.exec(identity.trim());
+  if (m) return `<@${m[1]}>`;
+  if (SLACK_USER.test(identity.trim())) return `<@${identity.trim()}>`;
+  return opts.asCode ? code(identity) : esc(identity);
+}
+
+/**
+ * A link only for a real http(s) URL; its characters that would end the link (`|`, `>`) or form
+ * an entity are percent-encoded. Anything else is shown as escaped text.
+ */
+export function link(url: string, label: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return esc(`${label} (${url})`);
+  }
+  if (u.protocol !== "https:" && u.protocol !== "http:") return esc(`${label} (${url})`);
+  const href = u.href.replace(/[|<> ]/g, (c) => encodeURIComponent(c)).replace(/&/g, "&amp;");
+  return `<${href}|${esc(label).replace(/\|/g, "¦")}>`;
+}
+
+/** A name safe as a Slack file name: no markup, no path separators, no control characters. */
+export function safeFileName(name: string): string {
+  const cleaned = name.replace(/[<>&|/\\:\u0000-\u001f]/g, "_").replace(/^\.+/, "_");
+  return cleaned.slice(0, 200) || "file";
+}
+
+/** The marker a cut text ends with, saying where the rest is. */
+export const CUT_MARKER = "… (full text in the thread/file)";
+
+/** `s` cut to at most `max` characters, ending with `marker` when cut. */
+export function clip(s: string, max: number, marker = "…"): string {
+  if (s.length <= max) return s;
+  return s.slice(0, Math.max(0, max - marker.length)) + marker;
+}
