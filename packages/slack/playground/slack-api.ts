@@ -1,7 +1,11 @@
 /**
  * A local stand-in for Slack's Web API and response_url endpoints, for tests and for running the
- * bot on one machine without a workspace. It implements the methods the bot uses and records
- * every call (method, arguments, token) for assertions.
+ * bot on one machine without a workspace (`serve`'s local Slack page reads what lands here). It
+ * implements the methods the bot uses and records every call (method, arguments, token).
+ *
+ * Every message (chat.postMessage, chat.update, chat.postEphemeral, response_url posts) is checked
+ * against Slack's limits (limits-check.ts); one that breaks them is refused the way Slack refuses
+ * it (`invalid_blocks`, or `msg_too_long` for the text), and kept in `violations`.
  *
  *   POST /api/<method>               Web API (form-encoded or JSON, token in Authorization)
  *   POST /upload/<fileId>            the upload URL handed out by files.getUploadURLExternal
@@ -11,6 +15,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { postedMessageViolations } from "./limits-check.ts";
 
 export interface RecordedCall {
   method: string;
@@ -18,11 +23,22 @@ export interface RecordedCall {
   token: string | undefined;
   /** what the fake answered */
   result?: Record<string, unknown>;
+  /** Slack limits the message broke (it was refused) */
+  violations?: string[];
+}
+
+export interface LimitViolation {
+  /** the Web API method, or `response_url` */
+  where: string;
+  violations: string[];
+  text: string;
 }
 
 export interface RecordedResponse {
   id: string;
   body: { response_type?: string; text?: string; blocks?: unknown[]; replace_original?: boolean; [k: string]: unknown };
+  /** Slack limits the message broke (it was refused with 400) */
+  violations?: string[];
 }
 
 export interface RecordedUpload {
@@ -38,6 +54,8 @@ export interface FakeSlackApi {
   readonly calls: RecordedCall[];
   readonly responses: RecordedResponse[];
   readonly uploads: RecordedUpload[];
+  /** every refused message, in order */
+  readonly violations: LimitViolation[];
   responseUrl(id?: string): string;
   callsTo(method: string): RecordedCall[];
   /** The next call of `method` answers `{ok:false, error}`. */
@@ -45,6 +63,8 @@ export interface FakeSlackApi {
   setUserGroup(groupId: string, users: string[]): void;
   /** Resolve when `probe` returns something other than undefined (checked on every request). */
   waitFor<T>(probe: () => T | undefined, timeoutMs?: number): Promise<T>;
+  /** Call `listener` after every request (to read what changed); returns the unsubscribe. */
+  subscribe(listener: () => void): () => void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -88,6 +108,7 @@ export async function startFakeSlackApi(opts: { token?: string; port?: number } 
   const calls: RecordedCall[] = [];
   const responses: RecordedResponse[] = [];
   const uploads: RecordedUpload[] = [];
+  const violations: LimitViolation[] = [];
   const failures = new Map<string, string[]>();
   const groups = new Map<string, string[]>();
   const pendingFiles = new Map<string, string>(); // fileId → filename
@@ -99,8 +120,18 @@ export async function startFakeSlackApi(opts: { token?: string; port?: number } 
     for (const w of [...waiters]) w();
   };
 
+  const MESSAGE_METHODS = new Set(["chat.postMessage", "chat.update", "chat.postEphemeral"]);
+  /** Slack's answer to a message that breaks a limit, or undefined when it is fine. */
+  function refusal(where: string, body: { text?: unknown; blocks?: unknown }): { error: string; violations: string[] } | undefined {
+    const found = postedMessageViolations(body);
+    if (!found.length) return undefined;
+    violations.push({ where, violations: found, text: typeof body.text === "string" ? body.text.slice(0, 200) : "" });
+    return { error: found.every((v) => v.startsWith("fallback text")) ? "msg_too_long" : "invalid_blocks", violations: found };
+  }
+
   function answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
-    const ts = () => `1700000000.${String(++seq).padStart(6, "0")}`;
+    // Slack's ts: epoch seconds and a sequence, unique per channel
+    const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, "0")}`;
     switch (method) {
       case "api.test":
         return { ok: true, args };
@@ -151,9 +182,13 @@ export async function startFakeSlackApi(opts: { token?: string; port?: number } 
         const call: RecordedCall = { method, args, token };
         calls.push(call);
         const queued = failures.get(method);
+        const refused = MESSAGE_METHODS.has(method) ? refusal(method, args) : undefined;
         if (queued?.length) call.result = { ok: false, error: queued.shift() };
         else if (opts.token && token !== opts.token) call.result = { ok: false, error: token ? "invalid_auth" : "not_authed" };
-        else call.result = answer(method, args);
+        else if (refused) {
+          call.violations = refused.violations;
+          call.result = { ok: false, error: refused.error, response_metadata: { messages: refused.violations } };
+        } else call.result = answer(method, args);
         return send(200, call.result);
       }
       if (req.method === "POST" && url.pathname.startsWith("/upload/")) {
@@ -164,9 +199,12 @@ export async function startFakeSlackApi(opts: { token?: string; port?: number } 
       }
       if (req.method === "POST" && url.pathname.startsWith("/response/")) {
         const id = url.pathname.slice("/response/".length);
-        responses.push({ id, body: JSON.parse(raw || "{}") as RecordedResponse["body"] });
-        res.writeHead(200, { "content-type": "text/plain" });
-        return res.end("ok");
+        const body = JSON.parse(raw || "{}") as RecordedResponse["body"];
+        // delete_original needs no message
+        const refused = body.delete_original ? undefined : refusal("response_url", body);
+        responses.push({ id, body, ...(refused ? { violations: refused.violations } : {}) });
+        res.writeHead(refused ? 400 : 200, { "content-type": "text/plain" });
+        return res.end(refused ? refused.error : "ok");
       }
       send(404, { ok: false, error: "not_found" });
     } catch (e) {
@@ -184,6 +222,7 @@ export async function startFakeSlackApi(opts: { token?: string; port?: number } 
     calls,
     responses,
     uploads,
+    violations,
     responseUrl: (id = `r${++seq}`) => `${origin}/response/${id}`,
     callsTo: (method) => calls.filter((c) => c.method === method),
     failNext(method, error) {
@@ -214,10 +253,16 @@ export async function startFakeSlackApi(opts: { token?: string; port?: number } 
         check();
       });
     },
+    subscribe(listener) {
+      const l = () => listener();
+      waiters.add(l);
+      return () => void waiters.delete(l);
+    },
     reset() {
       calls.length = 0;
       responses.length = 0;
       uploads.length = 0;
+      violations.length = 0;
       failures.clear();
     },
     close: () =>
