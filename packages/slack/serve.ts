@@ -36,6 +36,8 @@ export interface ServeOptions {
   botUserId?: string;
   /** jobs run at once (default 4) */
   concurrency?: number;
+  /** answers the requests it knows (the local Slack page, playground/server.ts) before the bot does */
+  page?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** where the setup instructions and the startup line go (default console.log) */
   print?: (line: string) => void;
   logLevel?: LogLevel;
@@ -100,6 +102,7 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
   if (!opts.signingSecret && !socketMode) {
     print(SETUP_TEXT);
     const server = createServer((req, res) => {
+      if (opts.page?.(req, res)) return;
       if (health(req, res, SETUP_TEXT + "\n")) return;
       req.resume();
       res.writeHead(401, { "content-type": "text/plain; charset=utf-8" });
@@ -161,6 +164,7 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
   });
   createSlackApp({ ...appOptions, receiver });
   const server = createServer((req, res) => {
+    if (opts.page?.(req, res)) return;
     if (health(req, res, "ok\n")) return;
     if (!isFreshTimestamp(req.headers["x-slack-request-timestamp"])) {
       req.resume();

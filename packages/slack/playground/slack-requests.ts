@@ -28,7 +28,9 @@ export function slashCommandBody(p: {
   responseUrl: string;
   command?: string;
   user?: string;
+  userName?: string;
   channel?: string;
+  channelName?: string;
   team?: string;
   triggerId?: string;
 }): string {
@@ -37,9 +39,9 @@ export function slashCommandBody(p: {
     team_id: p.team ?? "T0TEAM",
     team_domain: "acme",
     channel_id: p.channel ?? "C0DEPLOYS",
-    channel_name: "deploys",
+    channel_name: p.channelName ?? "deploys",
     user_id: p.user ?? "U0ALICE",
-    user_name: "alice",
+    user_name: p.userName ?? "alice",
     command: p.command ?? "/sst-state",
     text: p.text,
     api_app_id: "A0APP",
@@ -55,28 +57,43 @@ export function buttonClickBody(p: {
   value: string;
   responseUrl: string;
   user?: string;
+  userName?: string;
   channel?: string;
+  channelName?: string;
   team?: string;
   triggerId?: string;
+  /** the message the button is on */
+  messageTs?: string;
+  blockId?: string;
+  buttonText?: string;
+  style?: string;
+  isEphemeral?: boolean;
+  /** the message itself, as Slack includes it for messages that are not ephemeral */
+  message?: { ts: string; text: string; blocks: unknown[]; threadTs?: string };
 }): string {
+  const messageTs = p.messageTs ?? "1700000000.000100";
   const payload = {
     type: "block_actions",
-    user: { id: p.user ?? "U0ALICE", username: "alice", team_id: p.team ?? "T0TEAM" },
+    user: { id: p.user ?? "U0ALICE", username: p.userName ?? "alice", name: p.userName ?? "alice", team_id: p.team ?? "T0TEAM" },
     api_app_id: "A0APP",
     token: "deprecated-verification-token",
-    container: { type: "message", message_ts: "1700000000.000100", channel_id: p.channel ?? "C0DEPLOYS", is_ephemeral: false },
+    container: { type: "message", message_ts: messageTs, channel_id: p.channel ?? "C0DEPLOYS", is_ephemeral: p.isEphemeral ?? false },
     trigger_id: p.triggerId ?? `${Date.now()}.${Math.floor(Math.random() * 1e9)}.fedcba`,
     team: { id: p.team ?? "T0TEAM", domain: "acme" },
-    channel: { id: p.channel ?? "C0DEPLOYS", name: "deploys" },
+    channel: { id: p.channel ?? "C0DEPLOYS", name: p.channelName ?? "deploys" },
+    ...(p.message
+      ? { message: { type: "message", subtype: "bot_message", user: "U0BOT", bot_id: "B0BOT", ts: p.message.ts, text: p.message.text, blocks: p.message.blocks, ...(p.message.threadTs ? { thread_ts: p.message.threadTs } : {}) } }
+      : {}),
     response_url: p.responseUrl,
     actions: [
       {
         type: "button",
         action_id: p.actionId,
-        block_id: "b1",
-        text: { type: "plain_text", text: "Release" },
+        block_id: p.blockId ?? "b1",
+        text: { type: "plain_text", text: p.buttonText ?? "Release", emoji: true },
         value: p.value,
-        action_ts: "1700000001.000200",
+        ...(p.style ? { style: p.style } : {}),
+        action_ts: `${(Date.now() / 1000).toFixed(6)}`,
       },
     ],
   };
