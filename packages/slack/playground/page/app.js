@@ -263,8 +263,13 @@ function renderMessage(msg) {
   return row;
 }
 
+// "dm": the bot's direct messages to the person you are (it posts them with channel = their id)
+const DM = "dm";
+const dmCount = () => state.messages.filter((m) => m.channel === me).length;
+
 function visible(msg) {
-  return msg.channel === channel && (!msg.ephemeralTo || msg.ephemeralTo === me);
+  const where = channel === DM ? me : channel;
+  return msg.channel === where && (!msg.ephemeralTo || msg.ephemeralTo === me);
 }
 
 function render() {
@@ -283,6 +288,17 @@ function render() {
       return li;
     }),
   );
+  const dm = el("li");
+  const dmButton = el("button", channel === DM ? "active" : "", `${state.bot.name} (app)`);
+  dmButton.type = "button";
+  dmButton.id = "dm";
+  if (dmCount()) dmButton.append(el("span", "badge", String(dmCount())));
+  dmButton.addEventListener("click", () => {
+    channel = DM;
+    render();
+  });
+  dm.append(dmButton);
+  $("dms").replaceChildren(dm);
   const pp = $("people");
   pp.replaceChildren(
     ...state.people.map((p) => {
@@ -303,7 +319,8 @@ function render() {
     }),
   );
   const c = state.channels.find((x) => x.id === channel);
-  $("channel-title").textContent = `# ${c?.name ?? channel}`;
+  $("channel-title").textContent = channel === DM ? `${state.bot.name} · direct messages to ${personName(me) ?? me}` : `# ${c?.name ?? channel}`;
+  $("composer").hidden = channel === DM;
   $("composer-input").placeholder = `Message #${c?.name ?? ""} as ${personName(me) ?? me} — try ${state.command} status prod`;
 
   const v = $("violations");
@@ -346,7 +363,7 @@ async function refresh() {
   const res = await fetch("/playground/state", { cache: "no-store" });
   state = await res.json();
   if (!state.people.some((p) => p.id === me)) me = state.people[0]?.id ?? "";
-  if (!state.channels.some((c) => c.id === channel)) channel = state.channels[0]?.id ?? "";
+  if (channel !== DM && !state.channels.some((c) => c.id === channel)) channel = state.channels[0]?.id ?? "";
   render();
 }
 
