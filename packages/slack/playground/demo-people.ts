@@ -17,15 +17,15 @@ export interface DemoGroup {
   members: string[];
 }
 
-export const DEMO_CHANNEL = { id: "C0DEPLOYS", name: "deploys" } as const;
+export const DEMO_CHANNEL = { id: "C0DEMODEPLOYS", name: "deploys" } as const;
 
 export const DEMO_PEOPLE: readonly DemoPerson[] = [
-  { id: "U0ALICE", name: "alice", realName: "Alice Martin", role: "requester" },
-  { id: "U0BOB", name: "bob", realName: "Bob Chen", role: "approver" },
-  { id: "U0CAROL", name: "carol", realName: "Carol Diaz", role: "someone else" },
+  { id: "U0DEMOALICE", name: "alice", realName: "Alice Martin", role: "requester" },
+  { id: "U0DEMOBOB", name: "bob", realName: "Bob Chen", role: "approver" },
+  { id: "U0DEMOCAROL", name: "carol", realName: "Carol Diaz", role: "someone else" },
 ];
 
-export const DEMO_GROUPS: readonly DemoGroup[] = [{ id: "S0SRE", handle: "sre", members: ["U0BOB"] }];
+export const DEMO_GROUPS: readonly DemoGroup[] = [{ id: "S0DEMOSRE", handle: "sre", members: ["U0DEMOBOB"] }];
 
 /** The demo policy's approvers: the approver and the group they are in. */
-export const DEMO_APPROVERS: readonly string[] = ["U0BOB", "S0SRE"];
+export const DEMO_APPROVERS: readonly string[] = ["U0DEMOBOB", "S0DEMOSRE"];

@@ -11,6 +11,7 @@ import { verifySlackRequest } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DEMO_CHANNEL, DEMO_GROUPS, DEMO_PEOPLE } from "../../playground/demo-people.ts";
 import { startPlayground, type Playground } from "../../playground/server.ts";
 import { launchChromium, screenshot } from "../../testing/browser.ts";
 import { createWebClient } from "../../web-client.ts";
@@ -20,6 +21,9 @@ interface Received {
   form: URLSearchParams;
 }
 
+const CH = DEMO_CHANNEL.id;
+const [ALICE, BOB] = DEMO_PEOPLE.map((p) => p.id) as [string, string];
+const SRE = DEMO_GROUPS[0]!.id;
 let playground: Playground;
 let bot: Server;
 let pages: Server;
@@ -89,7 +93,7 @@ describe("the local Slack page", () => {
   it("renders Block Kit as Slack does, and never turns message text into HTML", async () => {
     // Act: a message with every block the bot uses, and text that tries to inject markup
     await web.chat.postMessage({
-      channel: "C0DEPLOYS",
+      channel: CH,
       text: "render check",
       blocks: [
         { type: "header", text: { type: "plain_text", text: "Render check :rocket:", emoji: true } },
@@ -99,7 +103,7 @@ describe("the local Slack page", () => {
             type: "mrkdwn",
             text:
               "*bold* _italic_ ~struck~ `a code span` <https://example.com/docs|the docs> <javascript:alert(1)|bad link> " +
-              "<@U0BOB> <!subteam^S0SRE> :white_check_mark: &lt;script&gt;window.__pwned = 1&lt;/script&gt; <img src=x onerror=window.__pwned=2>\n```line one\n*not bold*```",
+              `<@${BOB}> <!subteam^${SRE}> :white_check_mark: &lt;script&gt;window.__pwned = 1&lt;/script&gt; <img src=x onerror=window.__pwned=2>\n\`\`\`line one\n*not bold*\`\`\``,
           },
         },
         { type: "section", fields: [{ type: "mrkdwn", text: "*Field A*\none" }, { type: "mrkdwn", text: "*Field B*\ntwo" }] },
@@ -119,7 +123,7 @@ describe("the local Slack page", () => {
     await m.waitFor();
 
     // Assess: the stylesheet is served (Slack's sidebar colour), and formatting
-    await expect(page.locator(".sidebar").evaluate((e) => getComputedStyle(e).backgroundColor)).resolves.toBe("rgb(63, 14, 64)");
+    await expect(page.locator(".sidebar").evaluate("(e) => getComputedStyle(e).backgroundColor")).resolves.toBe("rgb(63, 14, 64)");
     await expect(m.locator(".block-header").textContent()).resolves.toBe("Render check 🚀");
     await expect(m.locator("b").first().textContent()).resolves.toBe("bold");
     await expect(m.locator("i").first().textContent()).resolves.toBe("italic");
@@ -138,7 +142,7 @@ describe("the local Slack page", () => {
     await expect(m.textContent()).resolves.toContain("<script>window.__pwned = 1</script>");
     await expect(m.textContent()).resolves.toContain("✅");
     await expect(m.locator("script, img").count()).resolves.toBe(0);
-    await expect(page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).resolves.toBeUndefined();
+    await expect(page.evaluate("window.__pwned")).resolves.toBeUndefined();
     await screenshot(page, "local-slack-page-1-blocks");
   });
 
@@ -152,9 +156,9 @@ describe("the local Slack page", () => {
     expect(Object.fromEntries(["command", "text", "user_id", "user_name", "channel_id"].map((k) => [k, form.get(k)]))).toEqual({
       command: "/sst-state",
       text: "status prod",
-      user_id: "U0ALICE",
+      user_id: ALICE,
       user_name: "alice",
-      channel_id: "C0DEPLOYS",
+      channel_id: CH,
     });
     const ack = message("working…");
     await ack.waitFor();
@@ -175,7 +179,7 @@ describe("the local Slack page", () => {
   it("asks a button's confirm dialog first, and sends the click as a signed block_actions payload", async () => {
     // Prepare
     const posted = await web.chat.postMessage({
-      channel: "C0DEPLOYS",
+      channel: CH,
       text: "confirm check",
       blocks: [
         { type: "section", text: { type: "mrkdwn", text: "Lock held: confirm check" } },
@@ -189,7 +193,7 @@ describe("the local Slack page", () => {
               action_id: "lock_release",
               value: "acme-shop/prod:7",
               style: "danger",
-              confirm: { title: { type: "plain_text", text: "Release prod?" }, text: { type: "mrkdwn", text: "This breaks the lock of <@U0BOB>." }, confirm: { type: "plain_text", text: "Release" }, deny: { type: "plain_text", text: "Cancel" } },
+              confirm: { title: { type: "plain_text", text: "Release prod?" }, text: { type: "mrkdwn", text: `This breaks the lock of <@${BOB}>.` }, confirm: { type: "plain_text", text: "Release" }, deny: { type: "plain_text", text: "Cancel" } },
             },
           ],
         },
@@ -215,14 +219,14 @@ describe("the local Slack page", () => {
     await expect.poll(() => received.length).toBe(1);
     const payload = JSON.parse(received[0]!.form.get("payload")!) as Record<string, any>;
     expect(payload.type).toBe("block_actions");
-    expect(payload.user.id).toBe("U0BOB");
-    expect(payload.container).toMatchObject({ message_ts: posted.ts, channel_id: "C0DEPLOYS", is_ephemeral: false });
+    expect(payload.user.id).toBe(BOB);
+    expect(payload.container).toMatchObject({ message_ts: posted.ts, channel_id: CH, is_ephemeral: false });
     expect(payload.message.ts).toBe(posted.ts);
     expect(payload.actions[0]).toMatchObject({ action_id: "lock_release", block_id: "lock:1", value: "acme-shop/prod:7" });
     expect(payload.response_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/response\//);
 
     // the action's response_url with replace_original edits the message in place
-    await fetch(payload.response_url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ replace_original: true, text: "released", blocks: [{ type: "section", text: { type: "mrkdwn", text: "Released by <@U0BOB>: confirm check" } }] }) });
+    await fetch(payload.response_url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ replace_original: true, text: "released", blocks: [{ type: "section", text: { type: "mrkdwn", text: `Released by <@${BOB}>: confirm check` } }] }) });
     await message("Released by").waitFor();
     await expect(page.locator(".messages .message", { hasText: "confirm check" }).count()).resolves.toBe(1);
     await expect(message("Released by").locator(".mention.me").textContent()).resolves.toBe("@bob");
@@ -230,12 +234,12 @@ describe("the local Slack page", () => {
 
   it("edits a message in place on chat.update, shows thread replies and uploaded files, and ephemerals only to their person", async () => {
     // Act
-    const parent = await web.chat.postMessage({ channel: "C0DEPLOYS", text: "diagnosis queued" });
+    const parent = await web.chat.postMessage({ channel: CH, text: "diagnosis queued" });
     await message("diagnosis queued").waitFor();
-    await web.chat.update({ channel: "C0DEPLOYS", ts: parent.ts!, text: "diagnosis done: 2 findings" });
-    await web.chat.postMessage({ channel: "C0DEPLOYS", thread_ts: parent.ts!, text: "a reply in the thread" });
-    await web.files.uploadV2({ channel_id: "C0DEPLOYS", thread_ts: parent.ts!, filename: "diff-prod.txt", title: "Full diff", content: "+ urn:pulumi:prod::shop::aws:s3/bucket:Bucket::Assets\n" });
-    await web.chat.postEphemeral({ channel: "C0DEPLOYS", user: "U0BOB", text: "only for bob" });
+    await web.chat.update({ channel: CH, ts: parent.ts!, text: "diagnosis done: 2 findings" });
+    await web.chat.postMessage({ channel: CH, thread_ts: parent.ts!, text: "a reply in the thread" });
+    await web.files.uploadV2({ channel_id: CH, thread_ts: parent.ts!, filename: "diff-prod.txt", title: "Full diff", content: "+ urn:pulumi:prod::shop::aws:s3/bucket:Bucket::Assets\n" });
+    await web.chat.postEphemeral({ channel: CH, user: BOB, text: "only for bob" });
 
     // Assess: edited in place
     const edited = message("diagnosis done");
@@ -263,7 +267,7 @@ describe("the local Slack page", () => {
       { type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "x".repeat(76) }, action_id: "long", value: "v" }] },
       ...Array.from({ length: 50 }, (_, i) => ({ type: "section", text: { type: "mrkdwn", text: `line ${i}` } })),
     ];
-    const error = await web.chat.postMessage({ channel: "C0DEPLOYS", text: "too big", blocks }).catch((e: { data?: { error?: string } }) => e.data?.error);
+    const error = await web.chat.postMessage({ channel: CH, text: "too big", blocks }).catch((e: { data?: { error?: string } }) => e.data?.error);
 
     // Assess: Slack's answer, the message marked in the page, the banner
     expect(error).toBe("invalid_blocks");
@@ -277,11 +281,11 @@ describe("the local Slack page", () => {
 
   it("refuses requests from other web pages", async () => {
     // Act: a cross-site form post, and JSON from another origin
-    const form = await fetch(`${url}/playground/command`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "user=U0ALICE&channel=C0DEPLOYS&text=%2Fsst-state+lock+prod+x" });
+    const form = await fetch(`${url}/playground/command`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `user=${ALICE}&channel=${CH}&text=%2Fsst-state+lock+prod+x` });
     const other = await fetch(`${url}/playground/command`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: "https://evil.example" },
-      body: JSON.stringify({ user: "U0ALICE", channel: "C0DEPLOYS", text: "/sst-state lock prod x" }),
+      body: JSON.stringify({ user: ALICE, channel: CH, text: "/sst-state lock prod x" }),
     });
     // Assess
     expect([form.status, other.status]).toEqual([415, 403]);
