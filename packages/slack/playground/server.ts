@@ -13,8 +13,9 @@
  * the bot posted, as in Slack.
  *
  * Requests from other web pages are refused: the POST endpoints want `application/json` (a
- * cross-site form cannot send it without a CORS preflight, which is never allowed here) and an
- * Origin, when present, that matches the Host.
+ * cross-site form cannot send it without a CORS preflight, which is never allowed here), an
+ * Origin, when present, that matches the Host, and every route a Host that is this machine
+ * (`localhost` or an IP address), against DNS rebinding.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
@@ -94,9 +95,21 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   }
 }
 
-function sameOrigin(req: IncomingMessage): boolean {
+/**
+ * The page answers only to this machine's names and IP addresses (`Host`), so a web page whose
+ * domain name is pointed at 127.0.0.1 (DNS rebinding) cannot use it; and a POST's Origin, when
+ * present, must be the page's own.
+ */
+function trusted(req: IncomingMessage): boolean {
+  let host: string;
+  try {
+    host = new URL(`http://${req.headers.host ?? ""}`).hostname;
+  } catch {
+    return false;
+  }
+  if (host !== "localhost" && !/^\d{1,3}(\.\d{1,3}){3}$/.test(host) && !host.startsWith("[")) return false;
   const origin = req.headers.origin;
-  if (!origin) return true;
+  if (!origin || req.method === "GET") return true;
   try {
     return new URL(origin).host === req.headers.host;
   } catch {
@@ -255,6 +268,12 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
 
   function handle(req: IncomingMessage, res: ServerResponse): boolean {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (path !== "/" && path !== "/index.html" && !path.startsWith("/playground/")) return false;
+    if (!trusted(req)) {
+      req.resume();
+      json(res, 403, { ok: false, error: "open the page as http://localhost:PORT/ (requests from other sites are refused)" });
+      return true;
+    }
     if (req.method === "GET") {
       if (path === "/" || path === "/index.html") {
         res.setHeader("content-security-policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
@@ -276,7 +295,6 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
     if (req.method === "POST" && (path === "/playground/command" || path === "/playground/action")) {
       void (async () => {
         try {
-          if (!sameOrigin(req)) throw new RequestError(403, "requests from other sites are refused");
           const input = await readJson(req);
           const out = path === "/playground/command" ? await command(input) : await action(input);
           json(res, out.status === 200 ? 200 : 502, { ok: out.status === 200, status: out.status });

@@ -5,7 +5,7 @@
  * page sends to /slack/events is a request Slack would send (checked with Bolt's own signature
  * verification). Screenshots: .cache/artifacts/local-slack-page-*.png.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { verifySlackRequest } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
@@ -123,7 +123,7 @@ describe("the local Slack page", () => {
     await m.waitFor();
 
     // Assess: the stylesheet is served (Slack's sidebar colour), and formatting
-    await expect(page.locator(".sidebar").evaluate("(e) => getComputedStyle(e).backgroundColor")).resolves.toBe("rgb(63, 14, 64)");
+    await expect(page.evaluate("getComputedStyle(document.querySelector('.sidebar')).backgroundColor")).resolves.toBe("rgb(63, 14, 64)");
     await expect(m.locator(".block-header").textContent()).resolves.toBe("Render check 🚀");
     await expect(m.locator("b").first().textContent()).resolves.toBe("bold");
     await expect(m.locator("i").first().textContent()).resolves.toBe("italic");
@@ -280,15 +280,24 @@ describe("the local Slack page", () => {
   });
 
   it("refuses requests from other web pages", async () => {
-    // Act: a cross-site form post, and JSON from another origin
+    // Act: a cross-site form post, JSON from another origin, a page on a rebound domain name
     const form = await fetch(`${url}/playground/command`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: `user=${ALICE}&channel=${CH}&text=%2Fsst-state+lock+prod+x` });
     const other = await fetch(`${url}/playground/command`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: "https://evil.example" },
       body: JSON.stringify({ user: ALICE, channel: CH, text: "/sst-state lock prod x" }),
     });
+    // (fetch cannot set Host; node:http can, as a browser does for a rebound name)
+    const rebound = await new Promise<{ status: number }>((resolve, reject) =>
+      request(`${url}/playground/state`, { headers: { host: "attacker.example" } }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0 });
+      })
+        .on("error", reject)
+        .end(),
+    );
     // Assess
-    expect([form.status, other.status]).toEqual([415, 403]);
+    expect([form.status, other.status, rebound.status]).toEqual([415, 403, 403]);
     expect(received).toEqual([]);
   });
 });
