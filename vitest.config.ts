@@ -11,6 +11,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Vitest empties CSS imports unless asked; the local Slack page serves its stylesheet as text.
+    css: { include: [/packages\/slack\/playground\/page\//] },
     // The AWS SDK's notice that its 2027 releases will need Node 22 is not about the code under test.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
   },

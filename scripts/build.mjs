@@ -1,8 +1,8 @@
 // Bundles the entry points with esbuild. Run by `npm install` (postinstall), `npm test` (pretest)
 // and `npm run bench`; takes well under a second.
 import * as esbuild from "esbuild";
-import { mkdirSync, rmSync } from "node:fs";
-import { basename } from "node:path";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 // CommonJS dependencies (Bolt, express) call require(); give the ESM bundle one.
@@ -26,6 +26,18 @@ export function stubPackages(names) {
     },
   };
 }
+
+/**
+ * `import text from "./file?raw"` (as Vite reads it in tests): the file's text, bundled. The local
+ * Slack page's HTML, CSS and JS reach the CLI bundle this way.
+ */
+const rawFiles = {
+  name: "raw-files",
+  setup(b) {
+    b.onResolve({ filter: /\?raw$/ }, (args) => ({ path: join(args.resolveDir, args.path.slice(0, -"?raw".length)), namespace: "raw-file" }));
+    b.onLoad({ filter: /.*/, namespace: "raw-file" }, (args) => ({ contents: readFileSync(args.path, "utf8"), loader: "text", watchFiles: [args.path] }));
+  },
+};
 
 const ingressStubs = stubPackages(["@slack/socket-mode", "express", "raw-body", "@slack/oauth"]);
 
@@ -67,6 +79,7 @@ export async function build(list = entries, extra = {}) {
         legalComments: "none",
         ...extra,
         ...(e.options ?? {}),
+        plugins: [rawFiles, ...(extra.plugins ?? []), ...(e.options?.plugins ?? [])],
       });
     }),
   );

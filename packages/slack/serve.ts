@@ -37,6 +37,8 @@ export interface ServeOptions {
   botUserId?: string;
   /** jobs run at once (default 4) */
   concurrency?: number;
+  /** answers the requests it knows (the local Slack page, playground/server.ts) before the bot does */
+  page?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** where the setup instructions and the startup line go (default console.log) */
   print?: (line: string) => void;
   logLevel?: LogLevel;
@@ -126,6 +128,7 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
   if (!opts.signingSecret && !socketMode) {
     print(SETUP_TEXT);
     const server = createServer((req, res) => {
+      if (opts.page?.(req, res)) return;
       if (health(req, res, SETUP_TEXT + "\n")) return;
       req.resume();
       res.writeHead(401, { "content-type": "text/plain; charset=utf-8" });
@@ -190,6 +193,7 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
   // freshness, check the body's shape (request-guard.ts), and only then hand it to Bolt with the
   // body already buffered. Whatever throws is logged and answered 500; the process keeps serving.
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (opts.page?.(req, res)) return;
     if (health(req, res, "ok\n")) return;
     const path = (req.url ?? "").split("?")[0];
     if (req.method !== "POST" || path !== "/slack/events") {

@@ -25,6 +25,7 @@ import { createLocalWorkflow } from "@sst-state/adapters/workflow-local";
 import { createDiagnoseVerb } from "@sst-state/slack/listeners/diagnose";
 import { createVerbs } from "@sst-state/slack/verbs";
 import { createDynamoIdempotencyStore } from "@sst-state/slack/idempotency-dynamodb";
+import { isLocalBotToken, playgroundChannels, playgroundOffPage, startPlayground } from "@sst-state/slack/playground/server";
 
 const serve: CliCommand<"serve"> = {
   verb: "serve",
@@ -52,8 +53,17 @@ const serve: CliCommand<"serve"> = {
     const table = await ctx.services.table();
     const locks = await lockStore(ctx.services);
 
-    const slackApiUrl = env.SLACK_API_URL;
-    const web = createWebClient(env.SLACK_BOT_TOKEN, slackApiUrl);
+    // No Slack credentials: a local Slack stands in for the workspace (packages/slack/playground):
+    // the page at / signs each command and click and posts it to /slack/events, and the bot's Web
+    // API calls land on a local Slack Web API that the page reads. With real credentials it is off.
+    const local =
+      !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN && !env.SLACK_API_URL && isLocalBotToken(env.SLACK_BOT_TOKEN)
+        ? await startPlayground({ channels: playgroundChannels(config.channels()) })
+        : undefined;
+    const slackApiUrl = local?.slackApiUrl ?? env.SLACK_API_URL;
+    const botToken = local?.botToken ?? env.SLACK_BOT_TOKEN;
+    const signingSecret = local?.signingSecret ?? env.SLACK_SIGNING_SECRET;
+    const web = createWebClient(botToken, slackApiUrl);
     const notifier = createSlackNotifier(web);
     const announcer = createLockAnnouncer({ notifier, config });
     // Diagnoses run the deployed state-machine definition in-process (aws-local-stepfunctions).
@@ -83,17 +93,24 @@ const serve: CliCommand<"serve"> = {
         idempotency: createDynamoIdempotencyStore({ client: table.client, tableName: table.tableName }),
         ...createVerbs({ diagnose: createDiagnoseVerb(workflow), restore }),
       },
-      ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),
-      ...(env.SLACK_BOT_TOKEN ? { botToken: env.SLACK_BOT_TOKEN } : {}),
+      ...(signingSecret ? { signingSecret } : {}),
+      ...(botToken ? { botToken } : {}),
       ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
       ...(slackApiUrl ? { slackApiUrl } : {}),
+      ...(local ? { botId: "B0BOT", botUserId: "U0BOT" } : {}),
+      page: local ? local.handle : playgroundOffPage,
       print: (line) => ctx.io.out(line),
     });
+    local?.setEventsUrl(`${handle.url}/slack/events`);
     // The embedded store has no stream: a feed polls the lock items and announces every change,
     // whoever made it (Slack, or the CLI through this process's store). A real table's stream
     // Lambda announces in AWS, so nothing runs here for it.
     const announcements = await startLockAnnouncements({ table, announcer });
     ctx.io.out(`state: ${store.location}; locks, approvals and audit: ${table.where}`);
+    if (local) {
+      ctx.io.out(`No Slack credentials: a local Slack stands in for the workspace. Open ${handle.url.replace("127.0.0.1", "localhost")}/ to talk to the bot`);
+      ctx.io.out(`(to connect a real workspace, set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN: README, "Setting up the Slack app").`);
+    }
     if (handle.mode !== "socket") ctx.io.out(`health: ${handle.url}/healthz   Ctrl-C stops.`);
 
     await new Promise<void>((resolve) => {
@@ -104,6 +121,7 @@ const serve: CliCommand<"serve"> = {
     ctx.io.out("stopping…");
     await announcements.stop();
     await handle.close();
+    await local?.close();
     return 0;
   },
 };

@@ -209,8 +209,9 @@ export const VERB_TABLE = [
     },
     examples: ["", "--port 8080 --host 0.0.0.0"],
     details:
-      "Needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (see slack-app-manifest.yml and the README);\n" +
-      "without them it starts, prints how to create the Slack app, and refuses every request (401).\n" +
+      "With SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN it answers a real workspace (see slack-app-manifest.yml\n" +
+      "and the README); without them it serves a local Slack at http://localhost:PORT/ to try every command\n" +
+      "and button in a browser, as several people.\n" +
       "With no SST home on this machine it generates a demo home under .sst-state/demo.",
     surfaces: ["cli"],
   },

@@ -7,6 +7,10 @@
  * - a section's text at most 3,000 characters, at most 10 fields of at most 2,000;
  * - a header's plain text at most 150 characters;
  * - at most 10 elements in a context block;
+ * - at most 25 elements in an actions block; a button's text at most 75 characters, its value
+ *   2,000, its action_id 255 (unique in its block), its url 3,000; a block_id at most 255
+ *   (unique in the message); a confirm dialog's title 100, text 300, confirm and deny 30
+ *   (Slack's Block Kit reference: blocks, button element, confirmation dialog object);
  * - about 12,000 characters in all (Slack's practical ceiling for a readable message; the
  *   fallback `text` is counted separately and kept under 3,000).
  */
@@ -23,6 +27,13 @@ export const LIMITS = {
   contextText: 2000,
   buttonText: 75,
   buttonValue: 2000,
+  buttonUrl: 3000,
+  actionId: 255,
+  blockId: 255,
+  actionsElements: 25,
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
   totalChars: 12_000,
   fallbackText: 3000,
   /** a message of text only (no blocks): Slack's recommended ceiling (it cuts at 40,000) */
@@ -74,6 +85,7 @@ export function blockChars(blocks: Block[]): number {
 /** Every limit the message breaks, as readable strings (empty when it is fine). */
 export function limitViolations(msg: SlackMessage): string[] {
   const v: string[] = [];
+  const blockIds = new Set<string>();
   if (msg.blocks.length > LIMITS.blocks) v.push(`${msg.blocks.length} blocks > ${LIMITS.blocks}`);
   if (msg.text.length > LIMITS.fallbackText) v.push(`fallback text ${msg.text.length} > ${LIMITS.fallbackText}`);
   const total = blockChars(msg.blocks);
@@ -92,10 +104,28 @@ export function limitViolations(msg: SlackMessage): string[] {
       if (b.elements.length === 0) v.push(`block ${i}: empty context`);
       for (const e of b.elements) if (e.text.length > LIMITS.contextText) v.push(`block ${i}: context text ${e.text.length} > ${LIMITS.contextText}`);
     }
+    if (b.block_id !== undefined) {
+      if (b.block_id.length > LIMITS.blockId) v.push(`block ${i}: block_id > ${LIMITS.blockId}`);
+      if (blockIds.has(b.block_id)) v.push(`block ${i}: block_id "${b.block_id}" used twice`);
+      blockIds.add(b.block_id);
+    }
     if (b.type === "actions") {
+      if (b.elements.length > LIMITS.actionsElements) v.push(`block ${i}: ${b.elements.length} elements > ${LIMITS.actionsElements}`);
+      if (b.elements.length === 0) v.push(`block ${i}: empty actions`);
+      const actionIds = new Set<string>();
       for (const e of b.elements) {
         if (e.text.text.length > LIMITS.buttonText) v.push(`block ${i}: button text > ${LIMITS.buttonText}`);
         if ((e.value ?? "").length > LIMITS.buttonValue) v.push(`block ${i}: button value > ${LIMITS.buttonValue}`);
+        if ((e.url ?? "").length > LIMITS.buttonUrl) v.push(`block ${i}: button url > ${LIMITS.buttonUrl}`);
+        if (e.action_id.length > LIMITS.actionId) v.push(`block ${i}: action_id > ${LIMITS.actionId}`);
+        if (actionIds.has(e.action_id)) v.push(`block ${i}: action_id "${e.action_id}" used twice in the block`);
+        actionIds.add(e.action_id);
+        if (e.confirm) {
+          if (e.confirm.title.text.length > LIMITS.confirmTitle) v.push(`block ${i}: confirm title > ${LIMITS.confirmTitle}`);
+          if (e.confirm.text.text.length > LIMITS.confirmText) v.push(`block ${i}: confirm text > ${LIMITS.confirmText}`);
+          if (e.confirm.confirm.text.length > LIMITS.confirmButton) v.push(`block ${i}: confirm button > ${LIMITS.confirmButton}`);
+          if (e.confirm.deny.text.length > LIMITS.confirmButton) v.push(`block ${i}: deny button > ${LIMITS.confirmButton}`);
+        }
       }
     }
   });

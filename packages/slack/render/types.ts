@@ -14,6 +14,17 @@ export interface ButtonElement {
   action_id: string;
   value?: string;
   style?: "primary" | "danger";
+  url?: string;
+  /** a dialog Slack shows before the click is sent */
+  confirm?: ConfirmDialog;
+}
+
+export interface ConfirmDialog {
+  title: { type: "plain_text"; text: string };
+  text: TextObject;
+  confirm: { type: "plain_text"; text: string };
+  deny: { type: "plain_text"; text: string };
+  style?: "primary" | "danger";
 }
 
 export type Block =

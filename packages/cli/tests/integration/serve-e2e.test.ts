@@ -81,6 +81,19 @@ describe("sst-state serve", () => {
     expect(text).toMatch(/pending/i);
   });
 
+  it("keeps the local Slack page off with real Slack credentials, and says why at /", async () => {
+    // Act
+    const root = await fetch(new URL("/", url));
+    const state = await fetch(new URL("/playground/state", url));
+    // Assess: no page, no signing endpoint
+    expect(root.status).toBe(200);
+    expect(await root.text()).toContain("the local Slack page is off");
+    expect(state.status).toBe(404);
+    const signing = await fetch(new URL("/playground/command", url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ user: "U0ALICE", channel: "C0DEPLOYS", text: "/sst-state lock prod x" }) });
+    expect(signing.status).not.toBe(200);
+    expect(output).not.toContain("a local Slack stands in");
+  });
+
   it("refuses a request with a bad signature: 401 and nothing posted", async () => {
     const before = slack.responses.length + slack.calls.length;
     const { res } = await post("status prod", { secret: "wrong-secret" });
