@@ -304,6 +304,7 @@ export interface ResolvedVersion {
  * - `previous` (`~1`): the version before it;
  * - `~N`: N versions back from latest;
  * - an updateID (24 hex): that deploy's snapshot; a cuid2: that legacy history entry;
+ * - a version's own id (`uncommitted`, a short sha) or a prefix of its commit's sha (git home);
  * - anything else: an S3 object version id of `app/<app>/<stage>.json` (read to check it exists).
  * Pass `versions` when they were already listed, to avoid listing twice.
  */
@@ -346,6 +347,20 @@ export async function resolveVersion(
   if (isLegacyHistoryId(sel)) {
     const v = (await list()).find((x) => x.id === sel);
     if (v) return { label: sel, version: v, read: () => store.readVersion(app, stage, v) };
+  }
+  // A version's own id (`uncommitted`, a short sha in a git home), or a prefix of its commit's sha.
+  if (versions || store.home === "git") {
+    const vs = await list();
+    const exact = vs.find((x) => x.id === sel);
+    if (exact) return { label: sel, version: exact, read: () => store.readVersion(app, stage, exact) };
+    if (/^[0-9a-f]{4,40}$/i.test(sel)) {
+      const lower = sel.toLowerCase();
+      const hits = vs.filter((x) => x.commit?.sha.startsWith(lower));
+      if (hits.length > 1) throw new VersionNotFoundError(selector, `${hits.length} commits start with ${sel}: ${hits.map((h) => h.commit!.short).join(", ")}; type more of the sha.`);
+      const hit = hits[0];
+      if (hit) return { label: hit.id, version: hit, read: () => store.readVersion(app, stage, hit) };
+    }
+    if (store.home === "git") throw new VersionNotFoundError(selector, `no commit of ${app}/${stage} starts with "${sel}". ${counted(vs.length)}`);
   }
   // An S3 object version id: read it now, so that a wrong id fails here and not later.
   let bytes: Uint8Array;
