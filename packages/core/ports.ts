@@ -124,6 +124,12 @@ export interface StateStore {
   /** Update records, newest first (at most `limit`). */
   listUpdates(app: string, stage: string, limit: number): Promise<UpdateRecord[]>;
 
+  /**
+   * Git home only: the stage's passphrase file when git has it (tracked now, or in an earlier
+   * commit), never opened; null when git does not have it. Other homes leave it out.
+   */
+  passphraseInGit?(app: string, stage: string): Promise<{ path: string; tracked: boolean; firstCommit: string | null } | null>;
+
   // --- writes: used only by restore, always under the stage's lock -------------------------
 
   /**

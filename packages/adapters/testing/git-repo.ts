@@ -6,7 +6,7 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import type { HomeFile } from "@sst-state/core/state/generate-home";
+import { generateHome, type HomeFile } from "@sst-state/core/state/generate-home";
 import { updateIdTime } from "@sst-state/core/state/update-id";
 import { updateIdOfHistoryKey, updateIdOfKey } from "@sst-state/core/state/versions";
 import { createGit, type Git } from "../git.ts";
@@ -83,4 +83,34 @@ export async function commitHomeFiles(git: Git, stateRoot: string, files: readon
   await git(["add", "-A", "--", stateRoot]);
   const status = await git.text(["status", "--porcelain", "--", stateRoot]);
   if (status) await git(["commit", "-q", "-m", message]);
+}
+
+/**
+ * A flat pipeline layout in a clone of a bare remote: `infra/state/app/prod.json` and
+ * `infra/state/passphrase/prod.json` (a dummy, never a real passphrase), `sst.config.ts` naming
+ * the app `shop`, and three deploys of prod committed (11, 12 and 13 resources), not pushed.
+ */
+export async function createFlatStateRepo() {
+  const { base, remote, clone } = await createRemoteAndClone();
+  const git = gitIn(clone);
+  const { stages } = generateHome({ app: "shop", seed: 21, stages: [{ name: "prod", resources: 14, deploys: 3 }] });
+  const prod = stages[0]!;
+  const dir = join(clone, "infra", "state");
+  await mkdir(join(dir, "app"), { recursive: true });
+  await mkdir(join(dir, "passphrase"), { recursive: true });
+  await writeFile(join(clone, "sst.config.ts"), `export default $config({ app(input) { return { name: "shop", home: "local" }; }, async run() {} });\n`);
+  const states: string[] = [];
+  for (let i = 1; i <= 3; i++) {
+    const cp = JSON.parse(prod.current);
+    cp.checkpoint.latest.resources = cp.checkpoint.latest.resources.slice(0, 10 + i);
+    states.push(JSON.stringify(cp, null, 2));
+  }
+  await writeFile(join(dir, "passphrase", "prod.json"), "dummy-passphrase-for-tests");
+  for (const [i, s] of states.entries()) {
+    await writeFile(join(dir, "app", "prod.json"), s);
+    await git(["add", "-A"]);
+    await git(["commit", "-q", "-m", `deploy prod #${i + 1}`]);
+  }
+  const env = { PATH: process.env.PATH, HOME: base, ...testGitEnv };
+  return { base, remote, clone, dir, git, states, env };
 }

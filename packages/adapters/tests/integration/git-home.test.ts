@@ -7,13 +7,12 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { StateChangedError, UsageError, VersionNotFoundError } from "@sst-state/core/errors";
-import { generateHome } from "@sst-state/core/state/generate-home";
 import { parseCheckpoint } from "@sst-state/core/state/parse";
 import { resolveVersion } from "@sst-state/core/state/versions";
 import { getDiff, getHistory } from "@sst-state/core/queries";
 import { systemClock } from "@sst-state/core/ports";
 import { createGitHomeStore, UncommittedStateError } from "../../git-home.ts";
-import { commitHomeFiles, createRemoteAndClone, gitIn } from "../../testing/git-repo.ts";
+import { commitHomeFiles, createFlatStateRepo, createRemoteAndClone, gitIn } from "../../testing/git-repo.ts";
 import { stateStoreContract } from "../contract/state-store.contract.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -39,38 +38,10 @@ stateStoreContract(
   { isOwnVersion: (v) => (v.kind === "commit" && !!v.commit && v.id === v.commit.short) || (v.kind === "uncommitted" && v.id === "uncommitted") },
 );
 
-/** A flat pipeline layout: infra/state/app/<stage>.json + passphrase/<stage>.json, three deploys committed. */
-async function flatRepo() {
-  const { base, remote, clone } = await createRemoteAndClone();
-  const git = gitIn(clone);
-  const { stages } = generateHome({ app: "shop", seed: 21, stages: [{ name: "prod", resources: 14, deploys: 3 }] });
-  const prod = stages[0]!;
-  const dir = join(clone, "infra", "state");
-  const { mkdir } = await import("node:fs/promises");
-  await mkdir(join(dir, "app"), { recursive: true });
-  await mkdir(join(dir, "passphrase"), { recursive: true });
-  await writeFile(join(clone, "sst.config.ts"), `export default $config({ app(input) { return { name: "shop", home: "local" }; }, async run() {} });\n`);
-  // three states: the generated current one with 1, 2 and 3 extra outputs as "deploys"
-  const states: string[] = [];
-  for (let i = 1; i <= 3; i++) {
-    const cp = JSON.parse(prod.current);
-    cp.checkpoint.latest.resources = cp.checkpoint.latest.resources.slice(0, 10 + i);
-    states.push(JSON.stringify(cp, null, 2));
-  }
-  await writeFile(join(dir, "passphrase", "prod.json"), "not-a-real-passphrase");
-  for (const [i, s] of states.entries()) {
-    await writeFile(join(dir, "app", "prod.json"), s);
-    await git(["add", "-A"]);
-    await git(["commit", "-q", "-m", `deploy prod #${i + 1}`]);
-  }
-  const env = { PATH: process.env.PATH, HOME: base, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" };
-  return { base, remote, clone, dir, git, states, env };
-}
-
 describe("git home, flat layout", () => {
   it("lists the commits that changed the stage's file, with sha, author and subject, and takes the app from sst.config.ts", async () => {
     // Prepare
-    const r = await flatRepo();
+    const r = await createFlatStateRepo();
     const store = await createGitHomeStore({ dir: r.dir, env: r.env });
     // Act
     const apps = await store.listApps();
@@ -92,7 +63,7 @@ describe("git home, flat layout", () => {
 
   it("resolves versions by sha prefix and ~N, and diffs them", async () => {
     // Prepare
-    const r = await flatRepo();
+    const r = await createFlatStateRepo();
     const store = await createGitHomeStore({ dir: r.dir, env: r.env });
     const first = await r.git.text(["rev-list", "--max-parents=0", "HEAD"]); // README commit: never touched the state
     const sha1 = await r.git.text(["log", "--format=%H", "--reverse", "--", "infra/state/app/prod.json"]).then((o) => o.split("\n")[0]!);
@@ -113,7 +84,7 @@ describe("git home, flat layout", () => {
 
   it("shows a working-tree file that differs from the last commit as `uncommitted`", async () => {
     // Prepare
-    const r = await flatRepo();
+    const r = await createFlatStateRepo();
     const store = await createGitHomeStore({ dir: r.dir, env: r.env });
     await writeFile(join(r.dir, "app", "prod.json"), r.states[0]!);
     // Act
@@ -128,7 +99,7 @@ describe("git home, flat layout", () => {
 
   it("asks for the app when neither a flag nor sst.config.ts names it", async () => {
     // Prepare
-    const r = await flatRepo();
+    const r = await createFlatStateRepo();
     await rm(join(r.clone, "sst.config.ts"));
     const store = await createGitHomeStore({ dir: r.dir, env: r.env });
     // Act
@@ -142,7 +113,7 @@ describe("git home, flat layout", () => {
 
   it("restores as a commit naming the target, requester and approver; undo is one more commit; history is never rewritten", async () => {
     // Prepare
-    const r = await flatRepo();
+    const r = await createFlatStateRepo();
     const store = await createGitHomeStore({ dir: r.dir, env: r.env });
     const before = await store.listVersions("shop", "prod");
     const cur = await store.readCurrent("shop", "prod");
@@ -166,7 +137,7 @@ describe("git home, flat layout", () => {
 
   it("refuses to restore over a modified file, and when the blob changed since the request", async () => {
     // Prepare
-    const r = await flatRepo();
+    const r = await createFlatStateRepo();
     const store = await createGitHomeStore({ dir: r.dir, env: r.env });
     const cur = await store.readCurrent("shop", "prod");
     const versions = await store.listVersions("shop", "prod");
