@@ -157,7 +157,7 @@ export async function createGitHomeStore(opts: GitHomeOptions): Promise<GitHomeS
       const key = kind === "snapshot" || kind === "update" || kind === "history" ? `${kind}/${app}/${stage}/` : `${kind}/${app}/${stage}.json`;
       return posix.join(toRepo(l.stateRoot), key); // keeps the trailing "/" of a folder
     }
-    if (kind !== "app" && kind !== "passphrase") return undefined;
+    if (kind !== "app" && kind !== "passphrase" && kind !== "secret") return undefined;
     return posix.join(toRepo(l.root), kind, `${stage}.json`);
   };
   const stateFile = (app: string, stage: string) => repoPath("app", app, stage)!;

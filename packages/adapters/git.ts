@@ -20,6 +20,8 @@ export class GitError extends Error {
     readonly args: string[],
     readonly code: number | null,
     readonly stderr: string,
+    /** what git printed on stdout before failing (`push --porcelain` reports refs there) */
+    readonly stdout = "",
   ) {
     super(`git ${args.join(" ")} failed${code !== null ? ` (exit ${code})` : ""}: ${stderr.trim().split("\n").slice(-3).join(" ") || "no output"}`);
     this.name = "GitError";
@@ -69,7 +71,7 @@ export function createGit(cwd: string, baseEnv: Record<string, string | undefine
           if ((err as NodeJS.ErrnoException).code === "ENOENT") {
             return reject(new StoreUnavailableError("The `git` program was not found.", "Install git (it must be on PATH) to use the git home and `run --git`.", err));
           }
-          reject(new GitError(args, typeof err.code === "number" ? err.code : null, errText));
+          reject(new GitError(args, typeof err.code === "number" ? err.code : null, errText, stdout.toString("utf8")));
         },
       );
       if (opts.input !== undefined) child.stdin?.end(opts.input);

@@ -5,7 +5,7 @@
  */
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { StateChangedError, UsageError, VersionNotFoundError } from "@sst-state/core/errors";
 import { parseCheckpoint } from "@sst-state/core/state/parse";
 import { resolveVersion } from "@sst-state/core/state/versions";
@@ -14,6 +14,9 @@ import { systemClock } from "@sst-state/core/ports";
 import { createGitHomeStore, UncommittedStateError } from "../../git-home.ts";
 import { commitHomeFiles, createFlatStateRepo, createRemoteAndClone, gitIn } from "../../testing/git-repo.ts";
 import { stateStoreContract } from "../contract/state-store.contract.ts";
+
+// every step runs the real `git` binary (several processes per lock operation): bounded, not fast
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 

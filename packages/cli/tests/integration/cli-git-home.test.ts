@@ -3,9 +3,12 @@
  * diff and diagnose read the commits; `passphrase-in-git` reports a tracked passphrase file.
  */
 import { rm } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createFlatStateRepo } from "@sst-state/adapters/testing/git-repo";
 import { runInProcess } from "../helpers.ts";
+
+// every step runs the real `git` binary (several processes per lock operation): bounded, not fast
+vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
 let repo: Awaited<ReturnType<typeof createFlatStateRepo>>;
 let env: NodeJS.ProcessEnv;
