@@ -75,6 +75,13 @@ export function createGitLockStore(opts: GitLockStoreOptions): GitLockStore {
   const remote = opts.remote ?? "origin";
   const refOf = (app: string, stage: string) => `${REF_PREFIX}${app}/${stage}`;
   let emptyTree: Promise<string> | undefined;
+  /**
+   * The lease this process last read or wrote, per stage. A write may start from it instead of
+   * reading the remote first (a holder's heartbeats and release): the CAS still checks it on the
+   * server, and a stale guess only costs a retry with a fresh read. A guess never decides a
+   * refusal: when the change would not write, the remote is read first.
+   */
+  const known = new Map<string, NonNullable<Read>>();
 
   const unreachable = (e: unknown, what: string) =>
     new StoreUnavailableError(
@@ -97,7 +104,9 @@ export function createGitLockStore(opts: GitLockStoreOptions): GitLockStore {
     const nl = out.indexOf("\n");
     const sha = out.slice(0, nl < 0 ? undefined : nl);
     try {
-      return { sha, record: JSON.parse(out.slice(nl + 1)) as LeaseRecord };
+      const found = { sha, record: JSON.parse(out.slice(nl + 1)) as LeaseRecord };
+      known.set(`${app}/${stage}`, found);
+      return found;
     } catch (e) {
       throw new StoreUnavailableError(
         `${ref} on "${remote}" points to ${sha.slice(0, 12)}, which holds no sst-state lease.`,
@@ -128,12 +137,15 @@ export function createGitLockStore(opts: GitLockStoreOptions): GitLockStore {
 
   /** read → change → CAS, retried when another writer got in between */
   async function update(app: string, stage: string, change: (cur: Read) => LeaseRecord | null): Promise<{ wrote: LeaseRecord | null; cur: Read }> {
+    const key = `${app}/${stage}`;
     for (let attempt = 0; ; attempt++) {
-      const cur = await read(app, stage);
+      const guess = attempt === 0 ? known.get(key) : undefined;
+      const cur = guess && change(guess) ? guess : await read(app, stage);
       const next = change(cur);
       if (!next) return { wrote: null, cur };
       const sha = await commitOf(next, cur?.sha);
       const res = await cas(app, stage, cur?.sha, sha);
+      if (res.ok) known.set(key, { sha, record: next });
       if (res.ok) return { wrote: next, cur };
       if (attempt >= 20) throw new StoreUnavailableError(`The lock of ${stage} kept changing while sst-state tried to update it.`, "Try again in a moment.");
     }
@@ -206,14 +218,18 @@ export function createGitLockStore(opts: GitLockStoreOptions): GitLockStore {
       return (await read(app, stage))?.record ?? null;
     },
     async pushAtomically(app, stage, token, next, refspecs) {
-      const cur = await read(app, stage);
+      const guess = known.get(`${app}/${stage}`);
+      const cur = guess && guess.record.token === token && !guess.record.released ? guess : await read(app, stage);
       if (!cur || cur.record.token !== token || cur.record.released) {
         return { ok: false, why: "lost", detail: cur ? `the lock is now token ${cur.record.token} (${cur.record.released ? "released" : `held by ${cur.record.holder}`})` : "the lock ref is gone", lock: cur?.record ?? null };
       }
       const record = next(cur.record);
       const sha = await commitOf(record, cur.sha);
       const res = await cas(app, stage, cur.sha, sha, refspecs);
-      if (res.ok) return { ok: true, lock: record };
+      if (res.ok) {
+        known.set(`${app}/${stage}`, { sha, record });
+        return { ok: true, lock: record };
+      }
       // which one failed? re-read the lease: still ours → another ref (the branch) was rejected
       const after = await read(app, stage);
       const stillOurs = after?.sha === cur.sha;

@@ -142,7 +142,8 @@ export async function runGit(args: CliArgs<Extract<Command, { verb: "run" }>>, c
   while (!got.acquired && clock.now() < deadline) {
     if (!told) note(`${style.yellow("waiting")}: ${describeHeldLock(got.lock, clock.now())}`);
     told = true;
-    await new Promise((r) => setTimeout(r, Math.min(1_000, Math.max(50, deadline - clock.now()))));
+    // poll every 2 s (with jitter, so waiting pipelines do not move in step)
+    await new Promise((r) => setTimeout(r, Math.min(1_500 + Math.random() * 1_000, Math.max(50, deadline - clock.now()))));
     got = await locker.acquire({ app, stage, holder: who.holder, reason, ...(who.runUrl ? { runUrl: who.runUrl } : {}), ...(ttlMs ? { ttlMs } : {}) });
   }
   if (!got.acquired) {
@@ -173,11 +174,13 @@ export async function runGit(args: CliArgs<Extract<Command, { verb: "run" }>>, c
   }
 
   let home: string | undefined;
+  /** set once the command ran: from then on a failure must still save the state it left */
+  let saveState: (() => Promise<string>) | undefined;
   try {
     // 2. sync with the branch; a modified state file or a diverged checkout is not ours to settle
     if (await git.text(["status", "--porcelain", "--", dirname(file)])) throw new UncommittedStateError(dirname(file));
     await git(["fetch", "-q", "--no-tags", remote, branch]);
-    const upstream = await git.text(["rev-parse", "FETCH_HEAD"]);
+    const upstream = "FETCH_HEAD";
     const isAncestor = (a: string, b: string) => git(["merge-base", "--is-ancestor", a, b]).then(() => true, () => false);
     if (await isAncestor("HEAD", upstream)) await git(["merge", "-q", "--ff-only", upstream]);
     else if (!(await isAncestor(upstream, "HEAD"))) {
@@ -247,6 +250,11 @@ export async function runGit(args: CliArgs<Extract<Command, { verb: "run" }>>, c
     }, Math.max(500, Math.floor(leaseMs / 3)));
     timer.unref();
 
+    saveState = async () => {
+      const sha = await snapshotCommit(`sst-state: state of ${stage} after \`${args.rest.join(" ")}\` (lock token ${token}), saved after an error`);
+      await git(["push", "-q", "--force", remote, `${sha}:${recoveryRef}`]);
+      return recoveryRef;
+    };
     const [cmd, ...cmdArgs] = args.rest as [string, ...string[]];
     const child = spawn(cmd, cmdArgs, {
       stdio: ["inherit", json ? process.stderr : "inherit", "inherit"],
@@ -280,7 +288,9 @@ export async function runGit(args: CliArgs<Extract<Command, { verb: "run" }>>, c
         await rm(to, { recursive: true, force: true });
       }
     }
-    const repoPaths = paths.filter((p) => p.kind !== "passphrase" || had.has(p.repo)).map((p) => p.repo);
+    // what git should record: every stage path that exists now or existed before (a deletion)
+    const repoPaths: string[] = [];
+    for (const p of paths) if ((p.kind !== "passphrase" || had.has(p.repo)) && (had.has(p.repo) || (await exists(join(store.top, p.repo))))) repoPaths.push(p.repo);
     const changed = (await git.text(["status", "--porcelain", "--untracked-files=all", "--", ...repoPaths])) !== "";
     let commit: string | undefined;
     if (changed) {
@@ -360,7 +370,15 @@ export async function runGit(args: CliArgs<Extract<Command, { verb: "run" }>>, c
     if (recovery) note(`${style.red("not pushed")}: ${summary}\n${style.dim("hint")}: ${hint}`);
     return code;
   } catch (e) {
-    await releaseNow("failed before the command ran");
+    if (saveState) {
+      const saved = await saveState().catch(() => undefined);
+      note(
+        saved
+          ? `${style.red("not pushed")}: the state the command left is saved at ${saved} on ${remote}.`
+          : `${style.red("not pushed")}: the state the command left could not be saved to ${recoveryRef}; it is in ${store.top} (not committed).`,
+      );
+    }
+    await releaseNow(saveState ? "failed after the command ran" : "failed before the command ran");
     throw e;
   } finally {
     if (home) await rm(home, { recursive: true, force: true }).catch(() => {});
