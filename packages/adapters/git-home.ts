@@ -38,7 +38,7 @@ import {
 } from "@sst-state/core/errors";
 import type { CurrentState, StateStore, StateVersion, WriteNote } from "@sst-state/core/ports";
 import { updateIdTime } from "@sst-state/core/state/update-id";
-import { decodeStored, stageDirectory, stateKeys, updateIdOfHistoryKey, updateIdOfKey } from "@sst-state/core/state/versions";
+import { decodeStored, legacyHistoryOfKey, snapshotExists, stageDirectory, stateKeys, updateIdOfKey } from "@sst-state/core/state/versions";
 import { createGit, GitError, workTreeTop, type Git } from "./git.ts";
 import { createLocalHomeStore, type LocalHomeStore } from "./local-home.ts";
 
@@ -217,13 +217,14 @@ export async function createGitHomeStore(opts: GitHomeOptions): Promise<GitHomeS
     date: string;
     committed: string;
     subject: string;
-    changes: { status: string; path: string }[];
+    /** paths changed, with git's status letter and the new blob id */
+    changes: { status: string; path: string; blob: string }[];
   }
   /** commits that touched any of `paths`, newest first (none in a repository without commits) */
   const logOf = async (paths: string[]): Promise<Commit[]> => {
     let out: string;
     try {
-      out = await git.text(["log", "--no-renames", `--format=${RS}%H${US}%h${US}%an${US}%aI${US}%cI${US}%s`, "--name-status", "--", ...paths]);
+      out = await git.text(["log", "--no-renames", "--raw", "--no-abbrev", `--format=${RS}%H${US}%h${US}%an${US}%aI${US}%cI${US}%s`, "--", ...paths]);
     } catch (e) {
       if (e instanceof GitError && /does not have any commits|bad default revision|unknown revision/.test(e.stderr)) return [];
       throw e;
@@ -234,11 +235,13 @@ export async function createGitHomeStore(opts: GitHomeOptions): Promise<GitHomeS
       .map((r) => {
         const [head = "", ...lines] = r.split("\n");
         const [sha = "", short = "", author = "", date = "", committed = "", subject = ""] = head.split(US);
+        // `:100644 100644 <old blob> <new blob> M\t<path>`
         const changes = lines
-          .filter((l) => l.includes("\t"))
+          .filter((l) => l.startsWith(":") && l.includes("\t"))
           .map((l) => {
-            const [status = "", path = ""] = l.split("\t");
-            return { status: status.charAt(0), path };
+            const [meta = "", path = ""] = l.split("\t");
+            const f = meta.split(" ");
+            return { status: (f[4] ?? "").charAt(0), path, blob: f[3] ?? "" };
           });
         return { sha, short, author, date, committed, subject, changes };
       });
@@ -266,39 +269,101 @@ export async function createGitHomeStore(opts: GitHomeOptions): Promise<GitHomeS
     async listVersions(app, stage) {
       const l = need();
       const file = stateFile(app, stage);
-      const prefixes = l.kind === "sst" ? (["snapshot", "history", "update"] as const).map((k) => repoPath(k, app, stage)!) : [];
+      const [snapPrefix, histPrefix, updPrefix] = l.kind === "sst" ? (["snapshot", "history", "update"] as const).map((k) => repoPath(k, app, stage)!) : [];
       access("list", stateKeys.app(app, stage));
-      const [commits, working, headBlob] = await Promise.all([logOf([file, ...prefixes]), readWorking(file), committedBlob("HEAD", file)]);
+      const [commits, working, headBlob, abbrev] = await Promise.all([
+        logOf([file, ...[snapPrefix, histPrefix, updPrefix].filter((x): x is string => !!x)]),
+        readWorking(file),
+        committedBlob("HEAD", file),
+        // --raw needs full blob ids (--no-abbrev), which lengthens %h too: git's own short length
+        git.text(["rev-parse", "--short", "HEAD"]).then((x) => x.length, () => 7),
+      ]);
+      for (const c of commits) c.short = c.sha.slice(0, abbrev);
+      const under = (path: string, prefix: string | undefined) => !!prefix && path.startsWith(prefix);
+      /** SST's snapshot (or legacy history entry) a change adds, with its time */
+      const snapshotOf = (c: Commit["changes"][number]) => {
+        if (c.status === "D") return undefined;
+        if (under(c.path, snapPrefix)) {
+          const id = updateIdOfKey(c.path);
+          return id ? { id, ms: updateIdTime(id), history: false, path: c.path, blob: c.blob } : undefined;
+        }
+        const h = under(c.path, histPrefix) ? legacyHistoryOfKey(c.path) : undefined;
+        return h ? { id: h.id, ms: h.ms, history: true, path: c.path, blob: c.blob } : undefined;
+      };
+      // The state file's blob at each commit (oldest first), to recognise a snapshot committed
+      // after the state it holds (a restore writes the state, then its snapshot).
+      const fileBlobAt = new Map<string, { blob: string; version?: StateVersion }>();
+      let blob: { blob: string; version?: StateVersion } | undefined;
+      for (const c of [...commits].reverse()) {
+        const own = c.changes.find((x) => x.path === file);
+        if (own) blob = own.status === "D" ? undefined : { blob: own.blob };
+        if (blob) fileBlobAt.set(c.sha, blob);
+      }
+      const commitOf = (c: Commit) => ({ sha: c.sha, short: c.short, author: c.author, date: new Date(c.date).toISOString(), subject: c.subject });
       const versions: StateVersion[] = [];
       const used = new Set<string>();
+      // newest first: the state a commit holds is a version; a commit that only adds a snapshot
+      // is that snapshot's version, or names the state version holding the same bytes
+      const pending: { at: string; snap: NonNullable<ReturnType<typeof snapshotOf>>; c: Commit }[] = [];
       for (const c of commits) {
         const own = c.changes.find((x) => x.path === file);
-        if (!own || own.status === "D") continue; // touched only SST's other files, or deleted the state
-        // SST's layout: the snapshot (or legacy history entry) this commit added is the deploy it records
         const snaps = c.changes
-          .filter((x) => x.status !== "D")
-          .map((x) => ({ id: updateIdOfKey(x.path.startsWith(prefixes[0] ?? "\0") ? x.path : "") ?? updateIdOfHistoryKey(x.path.startsWith(prefixes[1] ?? "\0") ? x.path : ""), history: x.path.startsWith(prefixes[1] ?? "\0") }))
-          .filter((x): x is { id: string; history: boolean } => !!x.id && !used.has(x.id))
-          .sort((a, b) => updateIdTime(b.id) - updateIdTime(a.id));
-        const updates = c.changes.filter((x) => x.status !== "D" && x.path.startsWith(prefixes[2] ?? "\0")).map((x) => updateIdOfKey(x.path)).filter((x): x is string => !!x).sort();
-        const snap = snaps[0];
-        if (snap) used.add(snap.id);
-        const updateId = snap?.id ?? updates[0];
-        versions.push({
-          id: snap?.id ?? c.short,
-          kind: snap ? (snap.history ? "history" : "snapshot") : "commit",
-          ...(updateId ? { updateId } : {}),
-          time: new Date(c.committed).toISOString(),
+          .map(snapshotOf)
+          .filter((x): x is NonNullable<typeof x> => !!x && !used.has(x.id))
+          .sort((a, b) => b.ms - a.ms);
+        if (own && own.status !== "D") {
+          // the deploy's snapshot: the one added with the same bytes (SST pushes both)
+          const snap = snaps.find((x) => x.blob === own.blob);
+          if (snap) used.add(snap.id);
+          const updateId = snap?.id ?? c.changes.filter((x) => x.status !== "D" && under(x.path, updPrefix)).map((x) => updateIdOfKey(x.path)).filter((x): x is string => !!x).sort()[0];
+          const v: StateVersion = {
+            id: snap?.id ?? c.short,
+            kind: snap ? (snap.history ? "history" : "snapshot") : "commit",
+            ...(updateId ? { updateId } : {}),
+            time: new Date(snap ? snap.ms : Date.parse(c.committed)).toISOString(),
+            isCurrent: false,
+            location: `${c.short}:${snap ? snap.path : file}`,
+            commit: commitOf(c),
+          };
+          versions.push(v);
+          const at = fileBlobAt.get(c.sha);
+          if (at && !at.version) at.version = v;
+        } else {
+          for (const snap of snaps) pending.push({ at: c.sha, snap, c });
+        }
+      }
+      // snapshot-only commits: the state version with the same bytes takes the snapshot's id
+      for (const { at, snap, c } of pending) {
+        if (used.has(snap.id)) continue;
+        used.add(snap.id);
+        const state = fileBlobAt.get(at);
+        const holder = state && state.blob === snap.blob ? state.version : undefined;
+        if (holder && holder.kind === "commit") {
+          Object.assign(holder, { id: snap.id, kind: snap.history ? "history" : "snapshot", updateId: snap.id });
+          continue;
+        }
+        const v: StateVersion = {
+          id: snap.id,
+          kind: snap.history ? "history" : "snapshot",
+          updateId: snap.id,
+          time: new Date(snap.ms).toISOString(),
           isCurrent: false,
-          location: `${c.short}:${file}`,
-          commit: { sha: c.sha, short: c.short, author: c.author, date: new Date(c.date).toISOString(), subject: c.subject },
-        });
+          location: `${c.short}:${snap.path}`,
+          commit: commitOf(c),
+        };
+        const next = versions.findIndex((x) => x.commit && commits.findIndex((k) => k.sha === x.commit!.sha) > commits.indexOf(c));
+        versions.splice(next < 0 ? versions.length : next, 0, v);
       }
       if (!working && !versions.length) throw await notFound(app, stage);
       if (working) {
-        const blob = await blobOf(file, working.raw);
-        if (versions[0] && blob === headBlob) versions[0].isCurrent = true;
-        else {
+        const wblob = await blobOf(file, working.raw);
+        const current = wblob === headBlob ? versions.find((v) => v.commit && fileBlobAt.get(v.commit.sha)?.version === v) : undefined;
+        if (current) {
+          // the current state is `latest`: first, whatever snapshots were committed after it
+          current.isCurrent = true;
+          versions.splice(versions.indexOf(current), 1);
+          versions.unshift(current);
+        } else {
           versions.unshift({ id: "uncommitted", kind: "uncommitted", time: working.mtime, isCurrent: true, location: `${file} (working tree, not committed)`, size: working.raw.length });
         }
       }
@@ -306,7 +371,7 @@ export async function createGitHomeStore(opts: GitHomeOptions): Promise<GitHomeS
       if (l.kind === "sst") {
         await Promise.all(
           versions.map(async (v) => {
-            if (!v.updateId) return;
+            if (!v.updateId || v.kind === "history") return;
             const u = await l.local.readUpdate(app, stage, v.updateId);
             if (u) v.update = u;
           }),
@@ -324,8 +389,10 @@ export async function createGitHomeStore(opts: GitHomeOptions): Promise<GitHomeS
         if (!cur) throw new VersionNotFoundError(version.id, `${abs(file)} no longer exists.`);
         return decodeStored(cur.raw);
       }
+      // `<short sha>:<path>`: the state file, or the snapshot a snapshot-only commit added
+      const path = version.location.slice(version.location.indexOf(":") + 1) || file;
       try {
-        return decodeStored(new Uint8Array((await git(["cat-file", "blob", `${version.commit.sha}:${file}`])).stdout));
+        return decodeStored(new Uint8Array((await git(["cat-file", "blob", `${version.commit.sha}:${path}`])).stdout));
       } catch (e) {
         if (e instanceof GitError) throw new VersionNotFoundError(version.id, `commit ${version.commit.short} has no ${file} (was the history rewritten?).`);
         throw e;
@@ -395,6 +462,17 @@ export async function createGitHomeStore(opts: GitHomeOptions): Promise<GitHomeS
     async deleteSstLock(app, stage, updateID) {
       const l = need();
       if (l.kind === "sst") await l.local.deleteSstLock(app, stage, updateID);
+    },
+    async writeSnapshot(app, stage, updateId, bytes) {
+      const l = need();
+      // The flat layout keeps no snapshots: its commits are its versions.
+      if (l.kind !== "sst") return;
+      const path = posix.join(repoPath("snapshot", app, stage)!, `${updateId}.json`);
+      access("write", stateKeys.snapshot(app, stage, updateId));
+      if (existsSync(abs(path)) || (await committedBlob("HEAD", path))) throw snapshotExists(path);
+      await l.local.writeSnapshot(app, stage, updateId, bytes);
+      await git(["add", "--", path]);
+      await git(["commit", "-q", "--no-verify", "--only", "-m", `sst-state: snapshot ${updateId} of ${stage}`, "--", path]);
     },
     async writeUpdate(app, stage, record) {
       const l = need();

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { generateHome, type HomeFile } from "@sst-state/core/state/generate-home";
 import { updateIdTime } from "@sst-state/core/state/update-id";
-import { updateIdOfHistoryKey, updateIdOfKey } from "@sst-state/core/state/versions";
+import { legacyHistoryOfKey, updateIdOfKey } from "@sst-state/core/state/versions";
 import { createGit, type Git } from "../git.ts";
 
 export const testGitEnv = {
@@ -63,11 +63,14 @@ export async function commitHomeFiles(git: Git, stateRoot: string, files: readon
   const deploys = files
     .map((f) => {
       const m = /^(snapshot|history)\/([^/]+)\/([^/]+)\//.exec(f.key);
-      const id = m ? (m[1] === "snapshot" ? updateIdOfKey(f.key) : updateIdOfHistoryKey(f.key)) : undefined;
-      return m && id ? { f, app: m[2]!, stage: m[3]!, id } : undefined;
+      const snap = m?.[1] === "snapshot" ? updateIdOfKey(f.key) : undefined;
+      const legacy = m?.[1] === "history" ? legacyHistoryOfKey(f.key) : undefined;
+      const id = snap ?? legacy?.id;
+      const ms = snap ? updateIdTime(snap) : legacy?.ms;
+      return m && id && ms !== undefined ? { f, app: m[2]!, stage: m[3]!, id, ms } : undefined;
     })
     .filter((x): x is NonNullable<typeof x> => !!x)
-    .sort((a, b) => updateIdTime(a.id) - updateIdTime(b.id) || b.id.localeCompare(a.id));
+    .sort((a, b) => a.ms - b.ms || b.id.localeCompare(a.id));
   for (const d of deploys) {
     const update = rest.get(`update/${d.app}/${d.stage}/${d.id}.json`);
     await put(stateRoot, { key: `app/${d.app}/${d.stage}.json`, body: d.f.body });
@@ -75,7 +78,7 @@ export async function commitHomeFiles(git: Git, stateRoot: string, files: readon
     if (update) await put(stateRoot, update);
     rest.delete(d.f.key);
     if (update) rest.delete(update.key);
-    const date = new Date(updateIdTime(d.id)).toISOString();
+    const date = new Date(d.ms).toISOString();
     await git(["add", "-A", "--", stateRoot]);
     await git(["commit", "-q", "-m", `deploy ${d.app}/${d.stage} (${d.id})`], { env: { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } });
   }
