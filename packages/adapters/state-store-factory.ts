@@ -1,5 +1,6 @@
 /**
- * Pick and build the StateStore (DESIGN §4): `--home` / SST_STATE_HOME (`local` | `aws`); without
+ * Pick and build the StateStore (DESIGN §4): `--home` / SST_STATE_HOME (`local` | `aws` | `git`; git
+ * needs `--state-dir`, the folder in the repository that holds the state); without
  * either, `local` when the local home has the app (or any app, when no app is given), else `aws`.
  * The local home root is `--state-dir` / SST_STATE_DIR, else SST's default. AWS clients come from
  * the standard credential chain and AWS_REGION; AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL_SSM point
@@ -15,7 +16,7 @@ import { join } from "node:path";
 import { createLocalHomeStore, defaultLocalHomeRoot } from "./local-home.ts";
 
 export interface CreateStateStoreOptions {
-  home?: "local" | "aws";
+  home?: "local" | "aws" | "git";
   /** local home root (the folder that contains `state/`) */
   stateDir?: string;
   app?: string;
@@ -30,7 +31,7 @@ export interface CreateStateStoreOptions {
 
 export interface CreatedStateStore {
   store: StateStore;
-  home: "local" | "aws";
+  home: "local" | "aws" | "git";
   /** why this home was chosen, for `--verbose` and error messages */
   why: string;
 }
@@ -43,6 +44,18 @@ export async function createStateStore(opts: CreateStateStoreOptions): Promise<C
   // SST's own root throws (a UsageError saying what to set) where Go's os.UserConfigDir fails.
   const findRoot = () => stateDir ?? defaultLocalHomeRoot(env, opts.platform ?? process.platform);
 
+  if (requested === "git") {
+    if (!stateDir) {
+      throw new UsageError(
+        `${opts.home ? "--home git" : "SST_STATE_HOME=git"} needs the folder in your repository that holds the state.`,
+        "Add --state-dir (or SST_STATE_DIR), e.g. `--home git --state-dir infra/state`.",
+      );
+    }
+    // Loaded only for the git home.
+    const { createGitHomeStore } = await import("./git-home.ts");
+    const store = await createGitHomeStore({ dir: stateDir, env, ...(app ? { app } : {}) });
+    return { store, home: "git", why: `${opts.home ? "--home git" : "SST_STATE_HOME=git"}: git home ${stateDir}` };
+  }
   if (requested === "local") {
     const root = findRoot();
     return { store: createLocalHomeStore({ root, env }), home: "local", why: `${opts.home ? "--home local" : "SST_STATE_HOME=local"}: local home ${root}` };
@@ -114,10 +127,10 @@ async function homeNotFound(local: StateStore, root: string, apps: string[], app
   return new SstStateError(app && apps.length ? "app-not-found" : "home-not-found", lines.join("\n"), { hint: hints.join(" "), exitCode: 2 });
 }
 
-function parseHome(value: string | undefined): "local" | "aws" | undefined {
+function parseHome(value: string | undefined): "local" | "aws" | "git" | undefined {
   if (!value) return undefined;
-  if (value === "local" || value === "aws") return value;
-  throw new UsageError(`SST_STATE_HOME is "${value}".`, 'Set SST_STATE_HOME to "local" or "aws" (or unset it to choose automatically).');
+  if (value === "local" || value === "aws" || value === "git") return value;
+  throw new UsageError(`SST_STATE_HOME is "${value}".`, 'Set SST_STATE_HOME to "local", "aws" or "git" (or unset it to choose automatically).');
 }
 
 async function awsStore(opts: CreateStateStoreOptions): Promise<CreatedStateStore> {

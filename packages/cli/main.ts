@@ -40,7 +40,7 @@ export function globalHelp(): string {
     "Commands:",
     table(helpOf("cli").map((h) => [h.usage, h.summary]), { indent: "  " }),
     "",
-    "Versions (diff, restore): latest, previous, ~N (N deploys back), an updateID, an S3 version id.",
+    "Versions (diff, restore): latest, previous, ~N (N deploys back), an updateID, an S3 version id, a commit sha (git home).",
     "Exit codes: 0 ok, 1 the command ran and found a problem, 2 bad usage or input.",
     "Run `sst-state <command> --help` for a command's options and examples.",
   ].join("\n");

@@ -57,9 +57,9 @@ export function createServices(opts: ServiceOptions): Services {
   const closers: (() => Promise<void> | void)[] = [];
   // an empty SST_STATE_HOME is unset (as the factory reads it), not an invalid value
   const home = opts.home ?? (opts.env.SST_STATE_HOME || undefined);
-  if (home !== undefined && home !== "local" && home !== "aws") {
+  if (home !== undefined && home !== "local" && home !== "aws" && home !== "git") {
     throw new UsageError(
-      opts.home !== undefined ? `--home must be "local" or "aws", not "${home}".` : `SST_STATE_HOME must be "local" or "aws", not "${home}".`,
+      opts.home !== undefined ? `--home must be "local", "aws" or "git", not "${home}".` : `SST_STATE_HOME must be "local", "aws" or "git", not "${home}".`,
     );
   }
   // The app `target()` settled on (`<app>/<stage>`, --app, SST_STATE_APP, sst-state.json): the
@@ -73,7 +73,7 @@ export function createServices(opts: ServiceOptions): Services {
     stateStore: () =>
       (store ??= createStateStore({
         env: opts.env,
-        ...(home ? { home: home as "local" | "aws" } : {}),
+        ...(home ? { home: home as "local" | "aws" | "git" } : {}),
         ...(opts.stateDir ?? opts.env.SST_STATE_DIR ? { stateDir: resolve(opts.cwd, (opts.stateDir ?? opts.env.SST_STATE_DIR)!) } : {}),
         ...(appHint ?? opts.app ?? opts.env.SST_STATE_APP ? { app: (appHint ?? opts.app ?? opts.env.SST_STATE_APP)! } : {}),
       }).then((r) => r.store)),

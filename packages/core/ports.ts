@@ -26,7 +26,21 @@ export type StateVersionKind =
   /** legacy `history/<app>/<stage>/<20 digits>-<updateID>.json` (SST ≤ v3.2.47) */
   | "history"
   /** `app/<app>/<stage>.json` when it equals no snapshot (an interrupted deploy, a manual copy) */
-  | "current";
+  | "current"
+  /** git home: a commit that changed the stage's file and carries no SST snapshot */
+  | "commit"
+  /** git home: the working-tree file when it differs from the last commit */
+  | "uncommitted";
+
+/** The commit a version comes from (git home). */
+export interface VersionCommit {
+  sha: string;
+  short: string;
+  author: string;
+  /** ISO author date */
+  date: string;
+  subject: string;
+}
 
 /** One version a user thinks in: one per deploy, newest first in every list. */
 export interface StateVersion {
@@ -44,6 +58,8 @@ export interface StateVersion {
   location: string;
   /** Size in bytes as stored, when known. */
   size?: number;
+  /** git home: the commit this version is (selectable by a prefix of its sha) */
+  commit?: VersionCommit;
 }
 
 /** A raw S3 object version of `app/<app>/<stage>.json` (a deploy pushes many). */
@@ -67,8 +83,16 @@ export interface CurrentState {
   time: string;
 }
 
+/** Why a state is written (a home that records writes, like git, puts it in the commit). */
+export interface WriteNote {
+  /** the version restored (its id, as in `history`) */
+  target: string;
+  requestedBy?: string;
+  approvedBy?: string;
+}
+
 export interface StateStore {
-  readonly home: "local" | "aws";
+  readonly home: "local" | "aws" | "git";
   /** Human description for messages: `local home /root/.config/sst`, `s3://sst-state-abc`. */
   readonly location: string;
 
@@ -100,6 +124,12 @@ export interface StateStore {
   /** Update records, newest first (at most `limit`). */
   listUpdates(app: string, stage: string, limit: number): Promise<UpdateRecord[]>;
 
+  /**
+   * Git home only: the stage's passphrase file when git has it (tracked now, or in an earlier
+   * commit), never opened; null when git does not have it. Other homes leave it out.
+   */
+  passphraseInGit?(app: string, stage: string): Promise<{ path: string; tracked: boolean; firstCommit: string | null } | null>;
+
   // --- writes: used only by restore, always under the stage's lock -------------------------
 
   /**
@@ -108,7 +138,7 @@ export interface StateStore {
    * replaced state that is no snapshot is kept as one by the restore first (core/restore/write.ts).
    * Throws StateChangedError when the token no longer matches (nothing written).
    */
-  writeCurrent(app: string, stage: string, bytes: Uint8Array, expectToken: string): Promise<CurrentState>;
+  writeCurrent(app: string, stage: string, bytes: Uint8Array, expectToken: string, note?: WriteNote): Promise<CurrentState>;
   /**
    * Create `snapshot/<app>/<stage>/<updateId>.json`, as SST does when an update ends. Never
    * replaces one: throws StateChangedError when it exists (nothing written).

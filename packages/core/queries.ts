@@ -134,6 +134,7 @@ function toEntry(v: Awaited<ReturnType<StateStore["listVersions"]>>[number]): Hi
     errors: v.update?.errors?.length ?? 0,
     version: v.update?.version ?? null,
     ...restoredBy(v.update?.restore),
+    ...(v.commit ? { commit: { sha: v.commit.short, author: v.commit.author, subject: v.commit.subject } } : {}),
   };
 }
 

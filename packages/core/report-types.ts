@@ -41,16 +41,18 @@ export interface StatusReport {
   lease?: Lease | null;
   /** restore requests waiting for approval and the newest audit entries, when a table is configured */
   restores?: RestoreStatusSummary;
-  home: "local" | "aws";
+  home: "local" | "aws" | "git";
   location: string;
 }
 
 export interface HistoryEntry {
   /** the selector for this version (updateID or `current`) */
   id: string;
-  kind: "snapshot" | "history" | "current";
+  kind: "snapshot" | "history" | "current" | "commit" | "uncommitted";
   time: string;
   isCurrent: boolean;
+  /** git home: the commit (short sha, author, subject) */
+  commit?: { sha: string; author: string; subject: string };
   command: string | null;
   completed: boolean | null;
   errors: number;

@@ -69,6 +69,8 @@ async function snapshot(ctx: CliContext, app: string, stage: string): Promise<Sn
 const run: CliCommand<"run"> = {
   verb: "run",
   async run(args, ctx) {
+    // state kept in git: lock on the remote, copy in, run, copy back, commit and push (run-git.ts)
+    if (args.flags.git === true) return (await import("../run-git.ts")).runGit(args, ctx);
     const [cmd, ...cmdArgs] = args.rest as [string, ...string[]];
     const { ttlMs } = args.command;
     const { app, stage } = await ctx.services.target(args.command.target);

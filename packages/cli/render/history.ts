@@ -12,10 +12,16 @@ export function renderHistory(r: HistoryReport, style: Style, now: number): stri
         v.completed === null ? style.dim("no update record") : !v.completed ? style.yellow("interrupted") : v.errors ? style.red(`${v.errors} error(s)`) : style.green("ok");
       rows.push([
         v.isCurrent ? style.cyan("→") : " ",
-        v.kind === "current" ? "current (differs from the newest snapshot)" : v.id,
+        v.kind === "current" ? "current (differs from the newest snapshot)" : v.kind === "uncommitted" ? "uncommitted (working tree)" : v.id,
         shortTime(v.time),
         style.dim(relativeTime(v.time, now)),
-        `${v.command ?? "-"}${v.by ? ` by ${v.by.requester}${v.by.approver ? `, approved by ${v.by.approver}` : ""}` : ""}`,
+        // git home: the commit's subject and author (and its sha when the id is an updateID)
+        [
+          `${v.command ?? ""}${v.by ? ` by ${v.by.requester}${v.by.approver ? `, approved by ${v.by.approver}` : ""}` : ""}`,
+          v.commit ? `${v.commit.sha === v.id ? "" : `${v.commit.sha} `}${v.commit.subject} (${v.commit.author})` : "",
+        ]
+          .filter(Boolean)
+          .join(" · ") || "-",
         `${result}  ${style.dim(selector)}`,
       ]);
     });

@@ -78,8 +78,8 @@ const JSON_FLAG: FlagSpec = { kind: "boolean", cliOnly: true, common: true, desc
 /** The flags of every verb that reads a stage: the app, where its state lives, JSON output. */
 const STATE_FLAGS: Record<string, FlagSpec> = {
   app: APP,
-  home: { kind: "string", value: "local|aws", cliOnly: true, common: true, description: "where SST keeps state (default: SST_STATE_HOME, else local when the local home has the app, else aws)" },
-  "state-dir": { kind: "string", value: "D", cliOnly: true, common: true, description: "the local home root, the folder that contains state/ (default: SST_STATE_DIR or SST's own)" },
+  home: { kind: "string", value: "local|aws|git", cliOnly: true, common: true, description: "where the state is kept (default: SST_STATE_HOME, else local when the local home has the app, else aws; git: --state-dir in a repository)" },
+  "state-dir": { kind: "string", value: "D", cliOnly: true, common: true, description: "the local home root, the folder that contains state/ (default: SST_STATE_DIR or SST's own); with --home git, the folder in the repository that holds the state" },
   json: JSON_FLAG,
 };
 
@@ -184,9 +184,21 @@ export const VERB_TABLE = [
     verb: "run",
     summary: "run a command under the stage's deploy lock, then report what changed in the state",
     args: [TARGET],
-    flags: { ...STATE_FLAGS, reason: REASON_FLAG, ttl: TTL_FLAG, holder: HOLDER_FLAG },
-    examples: ["prod -- npx sst deploy --stage prod", 'prod --reason "release 1.4" -- npm run deploy'],
-    details: "Exits with the command's exit code; 1 without running it when the stage is locked by someone else.",
+    flags: {
+      ...STATE_FLAGS,
+      reason: REASON_FLAG,
+      ttl: TTL_FLAG,
+      holder: HOLDER_FLAG,
+      // state kept in git (packages/cli/run-git.ts)
+      git: { kind: "boolean", cliOnly: true, description: "state kept in git: lock on the remote, copy the state into SST's home, run, copy back, commit and push (needs --state-dir)" },
+      wait: { kind: "string", value: "10m", cliOnly: true, description: "with --git: wait up to this long for the stage to be free (default: do not wait)" },
+      remote: { kind: "string", value: "origin", cliOnly: true, description: "with --git: the remote that holds the branch and the lock (default origin)" },
+      branch: { kind: "string", value: "B", cliOnly: true, description: "with --git: the branch to push to (default: the checked-out branch)" },
+    },
+    examples: ["prod -- npx sst deploy --stage prod", 'prod --reason "release 1.4" -- npm run deploy', "prod --git --state-dir infra/state --wait 10m -- npx sst deploy --stage prod"],
+    details:
+      "Exits with the command's exit code; 1 without running it when the stage is locked by someone else.\n" +
+      "With --git: 1 also when the new state could not reach the branch (it is then saved in refs/sst-state/recovery/…).",
     surfaces: ["cli"],
     passthrough: { name: "command…", required: "Which command? Put it after `--`, e.g. `sst-state run prod -- npx sst deploy --stage prod`." },
   },

@@ -20,6 +20,7 @@ import { stateBloat } from "./rules/state-bloat.ts";
 import { staleLock } from "./rules/stale-lock.ts";
 import { interruptedUpdate } from "./rules/interrupted-update.ts";
 import { updateErrors } from "./rules/update-errors.ts";
+import { passphraseInGit } from "./rules/passphrase-in-git.ts";
 import { routerKvDrift } from "./rules/router-kv-drift.ts";
 import { untrackedResources } from "./rules/untracked-resources.ts";
 
@@ -48,6 +49,7 @@ export const ALL_RULES: readonly Rule[] = [
   staleLock,
   interruptedUpdate,
   updateErrors,
+  passphraseInGit,
   // cloud probes (results arrive in input.probes)
   routerKvDrift,
   untrackedResources,

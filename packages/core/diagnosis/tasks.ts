@@ -180,9 +180,13 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
 
     async lockRules(s) {
       const ref = refOf(s);
-      const [sstLock, updates] = await Promise.all([store.readSstLock(ref.app, ref.stage), store.listUpdates(ref.app, ref.stage, deps.updateLimit ?? 20)]);
+      const [sstLock, updates, passphraseInGit] = await Promise.all([
+        store.readSstLock(ref.app, ref.stage),
+        store.listUpdates(ref.app, ref.stage, deps.updateLimit ?? 20),
+        store.passphraseInGit ? store.passphraseInGit(ref.app, ref.stage) : Promise.resolve(null),
+      ]);
       const lockUpdate = sstLock ? (updates.find((u) => u.id === sstLock.updateID) ?? (await store.readUpdate(ref.app, ref.stage, sstLock.updateID))) : null;
-      return group("lock", { ...baseInput(ref, EMPTY), sstLock, lockUpdate, updates });
+      return group("lock", { ...baseInput(ref, EMPTY), sstLock, lockUpdate, updates, passphraseInGit });
     },
 
     async probes(s) {

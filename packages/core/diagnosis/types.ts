@@ -73,6 +73,8 @@ export interface DiagnosisInput {
   /** true when something shows that `state.retention` is in effect (it would bound the counts) */
   retentionEvidence?: boolean;
   probes?: ProbeResults;
+  /** git home: the stage's passphrase file when git has it (tracked now, or in history); null: not in git or not a git home */
+  passphraseInGit?: { path: string; tracked: boolean; firstCommit: string | null } | null;
 }
 
 /** The three independent groups run as parallel branches of the workflow, then the probes. */

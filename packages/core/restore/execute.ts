@@ -174,7 +174,7 @@ export async function executeRestore(deps: ExecuteDeps, req: RestoreRequest, act
     const { replacedId, keep } = planKeep(versions, current, startedAt);
     let written: CurrentState;
     try {
-      written = await writeRestore(store, { app, stage, updateId, bytes, expectToken: req.current.token, ...(keep ? { keep } : {}) }, warn);
+      written = await writeRestore(store, { app, stage, updateId, bytes, expectToken: req.current.token, note: { target: req.target.id, requestedBy: req.requester, approvedBy: req.decidedBy ?? actor }, ...(keep ? { keep } : {}) }, warn);
     } catch (e) {
       if (e instanceof StateChangedError) throw stateChanged(req, await describeChange(deps, req, null));
       throw e;

@@ -16,10 +16,12 @@ export function shortTime(iso: string): string {
 }
 
 /** `update 0ff1e2d3c4b5a6978899aabb (deploy, 2025-03-01 10:00 UTC)` */
-export function versionLabel(v: Pick<StateVersion, "kind" | "id" | "updateId" | "time" | "update">): string {
+export function versionLabel(v: Pick<StateVersion, "kind" | "id" | "updateId" | "time" | "update" | "commit">): string {
   const cmd = v.update?.command;
+  if (v.kind === "uncommitted") return `uncommitted working-tree state of ${shortTime(v.time)}`;
+  if (v.kind === "commit" && v.commit) return `commit ${v.commit.short} "${v.commit.subject.slice(0, 60)}" (${v.commit.author}, ${shortTime(v.time)})`;
   if (v.kind === "current") return `current state of ${shortTime(v.time)}${cmd ? ` (${cmd}, not a finished deploy)` : " (not a deploy snapshot)"}`;
-  return `update ${v.updateId ?? v.id} (${cmd ? `${cmd}, ` : ""}${shortTime(v.time)})`;
+  return `update ${v.updateId ?? v.id} (${cmd ? `${cmd}, ` : ""}${shortTime(v.time)}${v.commit ? `, commit ${v.commit.short}` : ""})`;
 }
 
 /** How many entries of the diff go into the request (the full diff is uploaded as a file). */

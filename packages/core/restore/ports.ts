@@ -23,7 +23,7 @@ export interface RestoreTarget {
   id: string;
   /** short human label: `update 0ff1e2d3c4b5… (2025-01-02 10:00 UTC, deploy)` */
   label: string;
-  kind: "snapshot" | "history" | "current" | "object-version";
+  kind: "snapshot" | "history" | "current" | "commit" | "uncommitted" | "object-version";
   updateId?: string;
   /** S3 object version id when the target is a raw object version */
   versionId?: string;

@@ -24,7 +24,7 @@
  * Every write goes through here: this is the one place to make restores atomic or journaled.
  */
 import { StateChangedError } from "../errors.ts";
-import type { CurrentState, StateStore, StateVersion } from "../ports.ts";
+import type { CurrentState, StateStore, StateVersion, WriteNote } from "../ports.ts";
 import { isUpdateId, makeUpdateId } from "../state/update-id.ts";
 import { sha256Hex } from "./plan.ts";
 
@@ -39,6 +39,8 @@ export interface RestoreWrite {
   expectToken: string;
   /** the replaced state, when it is no snapshot yet (from `planKeep`) */
   keep?: { updateId: string; bytes: Uint8Array };
+  /** who asked and approved (a git home puts it in the commit message) */
+  note?: WriteNote;
 }
 
 /**
@@ -80,7 +82,7 @@ export async function writeRestore(
   if (w.keep) await store.writeSnapshot(app, stage, w.keep.updateId, w.keep.bytes);
   let current: CurrentState;
   try {
-    current = await store.writeCurrent(app, stage, w.bytes, w.expectToken);
+    current = await store.writeCurrent(app, stage, w.bytes, w.expectToken, w.note);
   } catch (e) {
     if (e instanceof StateChangedError) throw e;
     let after: CurrentState;

@@ -336,6 +336,7 @@ export interface ResolvedVersion {
  * - `previous` (`~1`): the version before it;
  * - `~N`: N versions back from latest;
  * - an updateID (24 hex): that deploy's snapshot; a cuid2: that legacy history entry;
+ * - a version's own id (`uncommitted`, a short sha) or a prefix of its commit's sha (git home);
  * - anything else: an S3 object version id of `app/<app>/<stage>.json` (read to check it exists).
  * Pass `versions` when they were already listed, to avoid listing twice.
  */
@@ -379,16 +380,26 @@ export async function resolveVersion(
     const v = (await list()).find((x) => x.id === sel);
     if (v) return { label: sel, version: v, read: () => store.readVersion(app, stage, v) };
   }
-  // A unique prefix of an updateID (or legacy history id), as git takes a commit's prefix:
-  // `diff prod fe5dd539 latest`. Ids start with the time (DESIGN §2), so short prefixes are shared
-  // by the deploys of a day: two matches are an error that lists them, never a guess.
-  if (/^[0-9a-z]{4,}$/.test(sel)) {
+  // A version's own id (`uncommitted`, a short sha in a git home).
+  if (versions || store.home === "git") {
+    const exact = (await list()).find((x) => x.id === sel);
+    if (exact) return { label: sel, version: exact, read: () => store.readVersion(app, stage, exact) };
+  }
+  // A unique prefix of an updateID (or legacy history id), or of a commit's sha in a git home, as git
+  // takes a commit's prefix: `diff prod fe5dd539 latest`. Ids start with the time (DESIGN §2), so
+  // short prefixes are shared by the deploys of a day: two matches are an error that lists them,
+  // never a guess.
+  if (/^[0-9a-z]{4,}$/i.test(sel)) {
+    const lower = sel.toLowerCase();
     const vs = await list();
-    const hits = vs.filter((x) => x.kind !== "current" && (x.id.startsWith(sel) || (x.updateId?.startsWith(sel) ?? false)));
+    const hits = vs.filter(
+      (x) => x.kind !== "current" && (x.id.startsWith(lower) || (x.updateId?.startsWith(lower) ?? false) || (x.commit?.sha.startsWith(lower) ?? false)),
+    );
     if (hits.length > 1) throw new AmbiguousVersionError(selector, hits.map((h) => h.id));
     const v = hits[0];
     if (v) return { label: v.id, version: v, read: () => store.readVersion(app, stage, v) };
   }
+  if (store.home === "git") throw new VersionNotFoundError(selector, `no commit of ${app}/${stage} starts with "${sel}". ${counted((await list()).length)}`);
   // An S3 object version id: read it now, so that a wrong id fails here and not later.
   let bytes: Uint8Array;
   try {

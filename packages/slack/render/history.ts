@@ -26,7 +26,8 @@ export function renderHistory(report: HistoryReport, opts: { now: number; prefix
         v.completed === false ? ":hourglass_flowing_sand: not completed" : v.errors ? `:x: ${plural(v.errors, "error")}` : v.completed ? ":white_check_mark:" : "";
       const tags = [
         v.isCurrent ? "*current*" : "",
-        v.kind === "history" ? "legacy history" : v.kind === "current" ? "current file, no snapshot" : "",
+        v.kind === "history" ? "legacy history" : v.kind === "current" ? "current file, no snapshot" : v.kind === "uncommitted" ? "working tree, not committed" : "",
+        v.commit ? `${v.commit.sha === v.id ? "" : `commit ${code(v.commit.sha)}: `}${esc(v.commit.subject)} by ${esc(v.commit.author)}` : "",
       ].filter(Boolean);
       return [
         `${code(v.id)}`,

@@ -1,0 +1,161 @@
+/**
+ * `sst-state run --git` as CI runs it: the built CLI as a process, a bare repository on disk as
+ * the remote, each pipeline its own clone. The wrapped command (fixtures/fake-deploy.mjs) adds a
+ * resource to the state in the SST home it is given and records any overlap with another deploy.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createGitLockStore } from "@sst-state/adapters/git-lock-store";
+import { cloneOf, createFlatStateRepo, gitIn } from "@sst-state/adapters/testing/git-repo";
+import { binPath, repoRoot, runBin } from "../helpers.ts";
+
+// whole processes that each run `git` a few dozen times: bounded, not fast
+vi.setConfig({ testTimeout: 900_000, hookTimeout: 120_000 });
+
+const fake = join(repoRoot, "packages/cli/tests/fixtures/fake-deploy.mjs");
+/**
+ * Rounds of the race: both pipelines deploy once per round. Each deploy is two dozen `git` and
+ * two `node` processes; on a shared 2-core machine a round takes half a minute, so the suite runs
+ * 5 rounds (10 deploys) by default. SST_STATE_TEST_GIT_RACE_ROUNDS=25 runs the full 50 deploys.
+ */
+const ROUNDS = Number(process.env.SST_STATE_TEST_GIT_RACE_ROUNDS ?? 5);
+let repo: Awaited<ReturnType<typeof createFlatStateRepo>>;
+let n = 0;
+
+beforeAll(async () => {
+  repo = await createFlatStateRepo();
+  await repo.git(["push", "-q", "origin", "main"]);
+});
+afterAll(() => rm(repo.base, { recursive: true, force: true }));
+
+/** a fresh pipeline checkout, its own HOME and config folder, and a folder for the fake deploy's logs */
+async function pipeline(name: string) {
+  const dir = join(repo.base, `${name}-${++n}`);
+  await mkdir(join(dir, "home", ".config"), { recursive: true });
+  const clone = await cloneOf(repo.remote, join(dir, "clone"));
+  const env = { ...repo.env, HOME: join(dir, "home"), XDG_CONFIG_HOME: join(dir, "home", ".config") };
+  return { clone, env, run: (args: string[], deploy: string[]) => runBin(["run", "prod", "--git", "--state-dir", "infra/state", ...args, "--", process.execPath, fake, ...deploy], { cwd: clone, env, timeoutMs: 300_000 }) };
+}
+
+async function remoteState(ref = "main"): Promise<{ resources: { urn: string }[] }> {
+  const text = await gitIn(repo.base).text(["--git-dir", repo.remote, "show", `${ref}:infra/state/app/prod.json`]);
+  return JSON.parse(text).checkpoint.latest;
+}
+const lines = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : []);
+
+describe("run --git", () => {
+  it(`two pipelines over ${ROUNDS} rounds (${2 * ROUNDS} deploys): one deploy at a time, every deploy's state committed and pushed, none lost`, async () => {
+    // Prepare
+    const shared = join(repo.base, "shared-race");
+    await mkdir(shared);
+    const [a, b] = [await pipeline("a"), await pipeline("b")];
+    const before = (await remoteState()).resources.length;
+    const commitsBefore = Number(await gitIn(repo.base).text(["--git-dir", repo.remote, "rev-list", "--count", "main"]));
+    // Act: rounds of both pipelines at once
+    const results: { code: number | null; stderr: string }[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      results.push(
+        ...(await Promise.all([
+          a.run(["--wait", "5m", "--ttl", "2m", "--holder", "pipeline-a"], ["shop", "prod", shared, `a${i}`]),
+          b.run(["--wait", "5m", "--ttl", "2m", "--holder", "pipeline-b"], ["shop", "prod", shared, `b${i}`]),
+        ])),
+      );
+    }
+    // Assess
+    expect(results.filter((r) => r.code !== 0).map((r) => r.stderr)).toEqual([]);
+    expect(lines(join(shared, "overlaps.log"))).toEqual([]);
+    expect(lines(join(shared, "deploys.log"))).toHaveLength(2 * ROUNDS);
+    expect(new Set(lines(join(shared, "passphrase.log")))).toEqual(new Set(["true"]));
+    const after = await remoteState();
+    const labels = after.resources.map((r) => r.urn.split("::").pop());
+    for (let i = 0; i < ROUNDS; i++) expect(labels).toEqual(expect.arrayContaining([`a${i}`, `b${i}`]));
+    expect(after.resources).toHaveLength(before + 2 * ROUNDS);
+    const commits = await gitIn(repo.base).text(["--git-dir", repo.remote, "log", "--format=%s", `-${2 * ROUNDS}`, "main"]);
+    expect(commits.split("\n").every((s) => /^sst-state: prod after .*: success \(lock token \d+\)$/.test(s))).toBe(true);
+    expect(Number(await gitIn(repo.base).text(["--git-dir", repo.remote, "rev-list", "--count", "main"]))).toBe(commitsBefore + 2 * ROUNDS);
+    const lock = await createGitLockStore({ git: gitIn(a.clone) }).inspect!("shop", "prod");
+    expect(lock).toMatchObject({ released: true, token: 2 * ROUNDS, outcome: "success" });
+  });
+
+  it("a run killed with kill -9: the lease expires, the recovery ref holds its state, and the next run refuses to deploy over it", async () => {
+    // Prepare
+    const shared = join(repo.base, "shared-kill");
+    await mkdir(shared);
+    const [a, b] = [await pipeline("a"), await pipeline("b")];
+    const mainBefore = await remoteState();
+    const child = spawn(process.execPath, [binPath, "run", "prod", "--git", "--state-dir", "infra/state", "--ttl", "3s", "--holder", "killed-job", "--", process.execPath, fake, "shop", "prod", shared, "killed", "hang"], {
+      cwd: a.clone,
+      env: a.env,
+      stdio: "ignore",
+      detached: true,
+    });
+    let recovery = "";
+    for (let i = 0; i < 600 && !recovery; i++) {
+      recovery = await gitIn(repo.base).text(["--git-dir", repo.remote, "for-each-ref", "--format=%(refname)", "refs/sst-state/recovery/"]);
+      if (!recovery) await new Promise((r) => setTimeout(r, 200));
+    }
+    // Act: kill the runner and its deploy, then the next pipeline comes
+    process.kill(-child.pid!, "SIGKILL");
+    const next = await b.run(["--wait", "2m", "--holder", "next-job", "--json"], ["shop", "prod", shared, "next"]);
+    // Assess
+    expect(recovery).toMatch(/^refs\/sst-state\/recovery\/shop\/prod\/\d+$/);
+    const saved = await remoteState(recovery);
+    expect(saved.resources.map((r) => r.urn.split("::").pop())).toContain("killed");
+    expect(next.code).toBe(1);
+    expect(JSON.parse(next.stdout)).toMatchObject({ acquired: true, ran: false, recovery: [recovery] });
+    expect(next.stderr).toContain(`git push origin :${recovery}`);
+    expect(lines(join(shared, "deploys.log"))).toEqual(["killed"]);
+    expect(await remoteState()).toEqual(mainBefore);
+    const lock = await createGitLockStore({ git: gitIn(b.clone) }).inspect!("shop", "prod");
+    expect(lock).toMatchObject({ holder: "next-job", released: true });
+    // the state is adopted and the ref removed: deploys go on
+    await gitIn(b.clone)(["fetch", "-q", "origin", recovery]);
+    await gitIn(b.clone)(["merge", "-q", "--ff-only", "FETCH_HEAD"]);
+    await gitIn(b.clone)(["push", "-q", "origin", "main", `:${recovery}`]);
+    const after = await b.run(["--holder", "next-job"], ["shop", "prod", shared, "after-adopt"]);
+    expect(after.code).toBe(0);
+    expect((await remoteState()).resources.map((r) => r.urn.split("::").pop())).toEqual(expect.arrayContaining(["killed", "after-adopt"]));
+  });
+
+  it("when someone pushed the state behind the lock's back, the new state goes to a recovery ref and the run exits non-zero", async () => {
+    // Prepare
+    const shared = join(repo.base, "shared-moved");
+    await mkdir(shared);
+    const [a, other] = [await pipeline("a"), await pipeline("other")];
+    // Act
+    const r = await a.run(["--holder", "pipeline-a", "--json"], ["shop", "prod", shared, "mine", "push-state", other.clone]);
+    // Assess
+    const out = JSON.parse(r.stdout);
+    expect(r.code).toBe(1);
+    expect(out).toMatchObject({ outcome: "success", pushed: false, recovery: `refs/sst-state/recovery/shop/prod/${out.lock.token}` });
+    expect(r.stderr).toContain("NOT pushed");
+    const saved = await remoteState(out.recovery);
+    expect(saved.resources.map((x) => x.urn.split("::").pop())).toContain("mine");
+    expect(await gitIn(repo.base).text(["--git-dir", repo.remote, "log", "-1", "--format=%s", "main"])).toBe("someone deployed without the lock");
+    expect(await createGitLockStore({ git: gitIn(a.clone) }).get("shop", "prod", Date.now())).toBeNull();
+    await gitIn(a.clone)(["push", "-q", "origin", `:${out.recovery}`]); // leave the remote clean for the next test
+  });
+
+  it("rebases onto unrelated commits pushed meanwhile, and never copies back a passphrase the repository does not keep", async () => {
+    // Prepare: stop tracking the passphrase
+    const shared = join(repo.base, "shared-rebase");
+    await mkdir(shared);
+    const [a, other] = [await pipeline("a"), await pipeline("other")];
+    await gitIn(other.clone)(["rm", "-q", "infra/state/passphrase/prod.json"]);
+    await gitIn(other.clone)(["commit", "-q", "-m", "passphrase comes from SST_PASSPHRASE now"]);
+    await gitIn(other.clone)(["push", "-q", "origin", "main"]);
+    await gitIn(a.clone)(["pull", "-q", "origin", "main"]);
+    // Act: an unrelated commit lands on main while the deploy runs
+    const r = await a.run(["--holder", "pipeline-a"], ["shop", "prod", shared, "rebased", "push-unrelated", other.clone]);
+    // Assess
+    expect(r.code).toBe(0);
+    expect(lines(join(shared, "passphrase.log"))).toEqual(["false"]);
+    const log = await gitIn(repo.base).text(["--git-dir", repo.remote, "log", "-2", "--format=%s", "main"]);
+    expect(log.split("\n")[1]).toBe("unrelated change");
+    expect(log.split("\n")[0]).toMatch(/^sst-state: prod after/);
+    expect(await gitIn(repo.base).text(["--git-dir", repo.remote, "ls-tree", "-r", "--name-only", "main", "infra/state"])).toBe("infra/state/app/prod.json");
+  });
+});
