@@ -38,10 +38,10 @@ export function demoPolicyPath(projectRoot: string): string {
   return join(demoRoot(projectRoot), DEMO_POLICY_FILE);
 }
 
-/** The two variables that point every command at the demo (paths relative to `from`). */
+/** The variables that point every command at the demo, as its first user (paths relative to `from`). */
 export function demoEnvLine(projectRoot: string, from = projectRoot): string {
   const rel = (p: string) => relative(from, p) || ".";
-  return `export SST_STATE_DIR=$PWD/${rel(demoRoot(projectRoot))} SST_STATE_CONFIG=$PWD/${rel(demoPolicyPath(projectRoot))}`;
+  return `export SST_STATE_DIR=$PWD/${rel(demoRoot(projectRoot))} SST_STATE_CONFIG=$PWD/${rel(demoPolicyPath(projectRoot))} SST_STATE_USER=${DEMO_USERS[0]}`;
 }
 
 /** For errors that found no state: where the demo home is, when there is one. */

@@ -46,7 +46,12 @@ async function approveAsDemoUser(id: string | undefined, flags: CliArgs["flags"]
   if (req.app !== DEMO_APP) throw new UsageError(`Request ${id} is for ${req.app}/${req.stage}, not the demo app ${DEMO_APP}.`, "Real requests are approved in Slack, by someone other than the requester.");
   const as = typeof flags.as === "string" ? flags.as : DEMO_USERS.find((u) => u !== req.requester)!;
   ctx.io.err(`Approving request ${id} as demo user ${as} (what clicking Approve in ${DEMO_CHANNEL} does).`);
-  return printOutcome(ctx, await service.approve({ id, approver: as }), flags.json === true, config);
+  const outcome = await service.approve({ id, approver: as });
+  const code = printOutcome(ctx, outcome, flags.json === true, config);
+  if (outcome.kind === "blocked" && outcome.error.code === "sst-lock-held") {
+    ctx.io.err(`In the demo, clear SST's lock as \`sst unlock\` would: sst-state demo sst-unlock ${req.stage}; then approve again (the request stays pending).`);
+  }
+  return code;
 }
 
 const demo: CliCommand<"demo"> = {
