@@ -6,6 +6,7 @@
  * its exit code, a message naming the fix, and that no stack trace is printed.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +16,7 @@ const TRACE = /\n\s+at .+[:(].*\d+:\d+\)?|Node\.js v\d+|ModuleError|TypeError|Re
 
 let project: string;
 let env: Record<string, string>;
+let requestId: string;
 
 beforeAll(async () => {
   // Prepare: a project (its sst.config.ts names the demo app) with the demo home, a deploy lock on
@@ -34,6 +36,7 @@ beforeAll(async () => {
   const req = await runBin(["restore", "prod", "~1"], { cwd: project, env });
   expect(req.code).toBe(0);
   expect(req.stdout).toContain("sst-state demo approve rr-");
+  requestId = /sst-state demo approve (\S+)/.exec(req.stdout)![1]!;
 }, 60_000);
 
 afterAll(() => undefined);
@@ -147,5 +150,46 @@ describe("a new user's paths", () => {
     } finally {
       await owner.close();
     }
+  });
+  it("a stage without state is locked only with --new-stage (its first deploy)", async () => {
+    // Act
+    const r = await runBin(["lock", "preview", "--reason", "first deploy", "--new-stage", "--json"], { cwd: project, env });
+    // Assess
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ acquired: true, lock: { app: "acme-shop", stage: "preview", reason: "first deploy" } });
+  });
+
+  it("serve on a taken port says so, suggests another port and exits 2", async () => {
+    // Prepare: hold a port in this process
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    const port = (server.address() as { port: number }).port;
+    try {
+      // Act
+      const r = await runBin(["serve", "--port", String(port)], { cwd: project, env });
+      // Assess
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`Port ${port} is already in use`);
+      expect(r.stderr).toContain(`PORT=${port + 1} sst-state serve`);
+      expect(r.stderr).not.toMatch(TRACE);
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
+  });
+
+  it("the demo's story: Bob approves Alice's request, SST's lock blocks it, demo sst-unlock clears it, then it restores", async () => {
+    // Act: the request from beforeAll, approved by the other demo user while prod has SST's lock
+    const blocked = await runBin(["demo", "approve", requestId], { cwd: project, env });
+    const unlocked = await runBin(["demo", "sst-unlock", "prod"], { cwd: project, env });
+    const approved = await runBin(["demo", "approve", requestId], { cwd: project, env });
+    // Assess
+    expect(blocked.code).toBe(1);
+    expect(blocked.stderr).toContain("as demo user U0DEMOBOB");
+    expect(blocked.stderr).toContain("sst-state demo sst-unlock prod");
+    expect(unlocked.code).toBe(0);
+    expect(unlocked.stdout).toMatch(/Removed SST's lock of acme-shop\/prod/);
+    expect(approved.code).toBe(0);
+    expect(approved.stdout).toContain(`restored acme-shop/prod`);
+    expect(approved.stdout).toContain(requestId);
   });
 });
