@@ -28,7 +28,7 @@ export interface TableStores {
  * one and publishes no endpoint) does not fail the status: locks and restores are just not shown.
  */
 export async function optionalTableStores(services: Services): Promise<TableStores | undefined> {
-  if (!services.env.SST_STATE_TABLE && !existsSync(join(services.cwd, ".sst-state", "db"))) return undefined;
+  if (!services.env.SST_STATE_TABLE && !existsSync(join(services.project.root, ".sst-state", "db"))) return undefined;
   try {
     const t = await services.table();
     const table = { client: t.client, tableName: t.tableName };

@@ -13,6 +13,8 @@ import { resolveApp, splitTarget } from "@sst-state/core/queries";
 import { checkName } from "@sst-state/core/names";
 import { createStateStore } from "@sst-state/adapters/state-store-factory";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { demoHint } from "./demo.ts";
+import { findProject, sstConfigAppName, type Project } from "./project.ts";
 
 export interface ServiceOptions {
   env: NodeJS.ProcessEnv;
@@ -34,7 +36,10 @@ export interface TableHandle {
 export interface Services {
   readonly clock: Clock;
   readonly env: NodeJS.ProcessEnv;
+  /** where the command runs (relative paths in flags are resolved against it) */
   readonly cwd: string;
+  /** the project: the folder above cwd holding sst-state.json or sst.config.ts (else cwd); keeps .sst-state/ */
+  readonly project: Project;
   config(): Config;
   stateStore(): Promise<StateStore>;
   /** a parsed target (or `prod` / `shop/prod`) + --app / SST_STATE_APP / config → {app, stage} */
@@ -65,29 +70,36 @@ export function createServices(opts: ServiceOptions): Services {
   // The app `target()` settled on (`<app>/<stage>`, --app, SST_STATE_APP, sst-state.json): the
   // factory picks the local home only when it has that app (DESIGN §4), so it must know it.
   let appHint: string | undefined;
+  const project = findProject(opts.cwd);
+  // The app when nothing names it (--app, <app>/<stage>, SST_STATE_APP, "app" in sst-state.json):
+  // the project's sst.config.ts, read as text (never run), before "the only app in the home".
+  let configApp: { app: string | undefined } | undefined;
+  const defaultApp = () => (configApp ??= { app: services.config().app ?? sstConfigAppName(project.root) }).app;
   const services: Services = {
     clock: opts.clock ?? systemClock,
     env: opts.env,
     cwd: opts.cwd,
-    config: () => (config ??= loadConfig(opts.env, opts.cwd)),
+    project,
+    config: () => (config ??= loadConfig(opts.env, opts.cwd, project.root)),
     stateStore: () =>
       (store ??= createStateStore({
         env: opts.env,
         ...(home ? { home: home as "local" | "aws" | "git" } : {}),
         ...(opts.stateDir ?? opts.env.SST_STATE_DIR ? { stateDir: resolve(opts.cwd, (opts.stateDir ?? opts.env.SST_STATE_DIR)!) } : {}),
         ...(appHint ?? opts.app ?? opts.env.SST_STATE_APP ? { app: (appHint ?? opts.app ?? opts.env.SST_STATE_APP)! } : {}),
+        ...(demoHint(project.root) ? { noHomeHint: demoHint(project.root)! } : {}),
       }).then((r) => r.store)),
     async target(target) {
       if (!target) throw new UsageError("Which stage? Name one, e.g. `sst-state status prod`.");
       const t = typeof target === "string" ? splitTarget(target) : target;
       // names are checked here, before any path or key is built from them (core/names.ts)
       checkName("stage", t.stage, "the stage");
-      const named = t.app ?? opts.app ?? opts.env.SST_STATE_APP;
+      const named = t.app ?? opts.app ?? (opts.env.SST_STATE_APP || undefined);
       if (named) checkName("app", named, t.app ? "the app in <app>/<stage>" : opts.app ? "--app" : "SST_STATE_APP");
-      const config = services.config();
-      if (!store) appHint = named || config.app || undefined;
+      const fallback = defaultApp();
+      if (!store) appHint = named || fallback || undefined;
       const s = await services.stateStore();
-      const app = await resolveApp(s, named, config);
+      const app = await resolveApp(s, named, { app: fallback });
       return { app, stage: t.stage };
     },
     table: () =>
@@ -101,7 +113,7 @@ export function createServices(opts: ServiceOptions): Services {
           return { client, tableName, embedded: false, where: `DynamoDB table ${tableName}` };
         }
         const { startEmbeddedDynamo } = await import("@sst-state/adapters/embedded-dynamo");
-        const db = await startEmbeddedDynamo({ cwd: opts.cwd });
+        const db = await startEmbeddedDynamo({ cwd: project.root });
         closers.push(() => db.close());
         return { client: db.client, tableName: db.tableName, embedded: true, where: `the embedded store in ${db.dir}` };
       })()),

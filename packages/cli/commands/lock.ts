@@ -1,5 +1,6 @@
 /** `sst-state lock <stage> --reason R [--ttl 30m]`: take our deploy lock (a lease; DESIGN §3, §4). */
 import { hostname, userInfo } from "node:os";
+import { AppNotFoundError, SstStateError } from "@sst-state/core/errors";
 import { createLocker, defaultHolder, describeHeldLock, type HolderIdentity, type Lease, type Locker } from "@sst-state/core/lock";
 import type { CliCommand, CliContext } from "../cli-types.ts";
 import { lockStore } from "../locks.ts";
@@ -28,11 +29,33 @@ export async function cliLocker(ctx: CliContext): Promise<Locker> {
   return createLocker({ store: await lockStore(ctx.services), clock: ctx.services.clock, config: ctx.services.config() });
 }
 
+/**
+ * A deploy lock only makes sense on a stage that exists: `lock prodd` (a typo) must not succeed
+ * while prod stays open. The first deploy of a new stage has no state yet: `--new-stage` says so.
+ */
+export async function requireDeployedStage(ctx: CliContext, app: string, stage: string, newStage: unknown): Promise<void> {
+  if (newStage === true) return;
+  const store = await ctx.services.stateStore();
+  let known: string[];
+  try {
+    known = await store.listStages(app);
+  } catch (e) {
+    if (e instanceof AppNotFoundError) throw new SstStateError("app-not-found", e.message, { hint: `${e.hint ?? ""} If ${app}/${stage} is about to be deployed for the first time, add --new-stage.`.trim(), exitCode: 2 });
+    throw e;
+  }
+  if (known.includes(stage)) return;
+  throw new SstStateError("stage-not-found", `Stage "${stage}" of app "${app}" has no state in ${store.location}, so it was not locked.`, {
+    hint: `Stages of ${app}: ${known.join(", ")}. If ${stage} is about to be deployed for the first time, add --new-stage.`,
+    exitCode: 2,
+  });
+}
+
 const lock: CliCommand<"lock"> = {
   verb: "lock",
   async run(args, ctx) {
     const { target, reason, ttlMs } = args.command;
     const { app, stage } = await ctx.services.target(target);
+    await requireDeployedStage(ctx, app, stage, args.flags["new-stage"]);
     const who = holderOf(ctx, args.flags.holder);
     const locker = await cliLocker(ctx);
     const res = await locker.acquire({ app, stage, holder: who.holder, reason, ...(who.runUrl ? { runUrl: who.runUrl } : {}), ...(ttlMs ? { ttlMs } : {}) });

@@ -7,10 +7,12 @@
  */
 import { hostname, userInfo } from "node:os";
 import { defaultHolder } from "@sst-state/core/lock";
-import type { Notifier } from "@sst-state/core/ports";
+import type { Config } from "@sst-state/core/config";
+import type { Notifier, StateStore } from "@sst-state/core/ports";
 import {
   createStaticUserGroupResolver,
   shortTime,
+  plainRestoreMessages,
   type DecisionOutcome,
   type RestoreRequest,
   type RestoreService,
@@ -23,6 +25,7 @@ import { createSlackNotifier } from "@sst-state/slack/notifier";
 import { createSlackRestoreService } from "@sst-state/slack/listeners/restore";
 import { cliLocker } from "./lock.ts";
 import type { CliCommand, CliContext } from "../cli-types.ts";
+import { createTerminalNotifier, isDemoPolicy } from "../demo.ts";
 import { createStyle } from "../output.ts";
 
 /** The Slack notifier when SLACK_BOT_TOKEN is set (SLACK_API_URL points it elsewhere, for tests). */
@@ -32,20 +35,34 @@ export async function cliNotifier(env: NodeJS.ProcessEnv): Promise<Notifier | un
   return createSlackNotifier(createWebClient(env.SLACK_BOT_TOKEN, url));
 }
 
-export async function cliRestoreService(ctx: CliContext): Promise<RestoreService> {
+/**
+ * Where restore messages go: Slack with SLACK_BOT_TOKEN; for the demo's policy without a token,
+ * the terminal (the demo's stand-in for its channel, in plain text); else nowhere.
+ */
+async function restoreNotifier(ctx: CliContext, config = ctx.services.config()): Promise<{ notifier?: Notifier; terminal: boolean }> {
+  const slack = await cliNotifier(ctx.services.env);
+  if (slack) return { notifier: slack, terminal: false };
+  if (isDemoPolicy(config.source)) return { notifier: createTerminalNotifier((t) => ctx.io.out(t)), terminal: true };
+  return { terminal: false };
+}
+
+/** The restore flow for the CLI; `demo approve` passes the demo's home and policy. */
+export async function cliRestoreService(ctx: CliContext, over: { store?: StateStore; config?: Config } = {}): Promise<RestoreService> {
   const { services } = ctx;
   const table = await services.table();
-  const notifier = await cliNotifier(services.env);
+  const config = over.config ?? services.config();
+  const { notifier, terminal } = await restoreNotifier(ctx, config);
   return createSlackRestoreService({
-    store: await services.stateStore(),
+    store: over.store ?? (await services.stateStore()),
     approvals: createDynamoApprovalStore(table),
     audit: createDynamoAuditLog(table),
     locker: await cliLocker(ctx),
     // approvals happen in Slack; the CLI never decides who is in a user group
     groups: createStaticUserGroupResolver(),
-    config: services.config(),
+    config,
     clock: services.clock,
     notifier,
+    ...(terminal ? { messages: plainRestoreMessages } : {}),
     warn: (message, error) => ctx.io.err(`warning: ${message}${error ? ` (${(error as Error)?.message ?? String(error)})` : ""}`),
   });
 }
@@ -71,6 +88,33 @@ function describeRequest(req: RestoreRequest): string[] {
   ];
 }
 
+/** What came of a decision (approve, or restore at once), for the terminal or as JSON; the exit code. */
+export function printOutcome(ctx: CliContext, outcome: DecisionOutcome, json: boolean, config: Config = ctx.services.config()): number {
+  const style = createStyle(ctx.io.color);
+  const ok = outcome.kind === "restored";
+  if (json) {
+    ctx.io.out(JSON.stringify({ restored: ok, outcome: outcome.kind, ...("request" in outcome ? { request: outcome.request } : {}), ...("error" in outcome ? { error: outcome.error } : {}) }));
+    return ok ? 0 : 1;
+  }
+  if (ok) {
+    const { app, stage } = outcome.request;
+    ctx.io.out(
+      [
+        `${style.green("restored")} ${app}/${stage} to ${outcome.request.target.label} (request ${outcome.request.id}).`,
+        ...describeRequest(outcome.request),
+        "",
+        `Next: run \`sst refresh --stage ${stage}\`. Pulumi's state now describes the restored version; refresh reconciles it with what really exists in AWS.`,
+        ...(outcome.request.result?.previousSelector ? [`Undo: sst-state restore ${stage} ${outcome.request.result.previousSelector}${config.policy(stage).requireApproval ? "" : " --yes"}`] : []),
+      ].join("\n"),
+    );
+    return 0;
+  }
+  const error = "error" in outcome ? outcome.error : undefined;
+  const detail = error ? `: ${error.message}` : "message" in outcome ? `: ${outcome.message}` : "request" in outcome ? ` (request ${outcome.request.id} is ${outcome.request.status})` : ` (no request ${outcome.id})`;
+  ctx.io.err(`${style.red("not restored")} (${outcome.kind})${detail}${error?.hint ? `\n${style.dim("hint")}: ${error.hint}` : ""}`);
+  return outcome.kind === "not-found" ? 2 : 1;
+}
+
 const restore: CliCommand<"restore"> = {
   verb: "restore",
   async run(args, ctx) {
@@ -83,40 +127,36 @@ const restore: CliCommand<"restore"> = {
 
     if (args.flags.yes === true) {
       const outcome: DecisionOutcome = await service.restoreNow({ app, stage, selector, requester, source: "cli" });
-      const ok = outcome.kind === "restored";
-      if (json) {
-        ctx.io.out(JSON.stringify({ restored: ok, outcome: outcome.kind, ...("request" in outcome ? { request: outcome.request } : {}), ...("error" in outcome ? { error: outcome.error } : {}) }));
-        return ok ? 0 : 1;
-      }
-      if (ok) {
-        ctx.io.out(
-          [
-            `${style.green("restored")} ${app}/${stage} to ${outcome.request.target.label} (request ${outcome.request.id}).`,
-            ...describeRequest(outcome.request),
-            "",
-            `Next: run \`sst refresh --stage ${stage}\`. Pulumi's state now describes the restored version; refresh reconciles it with what really exists in AWS.`,
-            ...(outcome.request.result?.previousSelector ? [`Undo: sst-state restore ${stage} ${outcome.request.result.previousSelector} --yes`] : []),
-          ].join("\n"),
-        );
-        return 0;
-      }
-      const error = "error" in outcome ? outcome.error : undefined;
-      ctx.io.err(`${style.red("not restored")} (${outcome.kind})${error ? `: ${error.message}` : ""}${error?.hint ? `\n${style.dim("hint")}: ${error.hint}` : ""}`);
-      return 1;
+      return printOutcome(ctx, outcome, json);
     }
 
+    // A request nobody sees can never be approved: say so before recording anything.
+    const policy = ctx.services.config().policy(stage);
+    const { notifier } = await restoreNotifier(ctx);
+    if (!policy.channel || !notifier) {
+      throw new UsageError(
+        !policy.channel
+          ? `${stage} has no channel in ${ctx.services.config().source ?? "sst-state.json (there is none)"}, so a restore request could not be posted for anyone to approve; nothing was requested.`
+          : `SLACK_BOT_TOKEN is not set, so the request could not be posted in ${policy.channel} for anyone to approve; nothing was requested.`,
+        !policy.channel
+          ? `Add "channel" for ${stage} (or "*") to sst-state.json and set SLACK_BOT_TOKEN, or ask from Slack: /sst-state restore ${stage} ${selector}. Stages with "requireApproval": false restore at once with --yes.`
+          : `Set SLACK_BOT_TOKEN (the bot's xoxb- token), or ask from Slack: /sst-state restore ${stage} ${selector}.`,
+      );
+    }
     await service.expirePending({ app, stage }).catch(() => []);
     const out = await service.request({ app, stage, selector, requester, source: "cli" });
     const req = out.request;
     if (json) {
       ctx.io.out(JSON.stringify({ request: req, posted: out.posted ?? null }));
-      return 0;
+      return out.posted ? 0 : 1;
     }
-    const where = out.posted
-      ? `Approval happens in Slack: the request is posted in channel ${out.posted.channel}; someone other than you approves it there before ${shortTime(req.expiresAt)}.`
-      : out.policy.channel
-        ? `Approval happens in Slack, but the request could not be posted (set SLACK_BOT_TOKEN so the CLI can post it in ${out.policy.channel}).`
-        : `Approval happens in Slack, but ${stage} has no channel in sst-state.json, so the request was not posted anywhere. Add one ("channel") and ask again, or ask from Slack: /sst-state restore ${stage} ${selector}`;
+    if (!out.posted) {
+      ctx.io.err(`${style.red("not posted")}: restore request ${req.id} for ${app}/${stage} → ${req.target.label} is recorded, but posting it in ${policy.channel} failed (see the warning above), so nobody can approve it yet. Check SLACK_BOT_TOKEN and that the bot is in ${policy.channel}; then ask again.`);
+      return 1;
+    }
+    const where = isDemoPolicy(ctx.services.config().source) && !ctx.services.env.SLACK_BOT_TOKEN
+      ? `In the demo, approve it as the other demo user: sst-state demo approve ${req.id}`
+      : `Approval happens in Slack: the request is posted in channel ${out.posted.channel}; someone other than you approves it there before ${shortTime(req.expiresAt)}.`;
     ctx.io.out([`${style.bold("restore requested")}: ${app}/${stage} → ${req.target.label} (request ${req.id})`, ...describeRequest(req), "", where].join("\n"));
     return 0;
   },

@@ -22,7 +22,7 @@ import { describeHeldLock, keepAlive } from "@sst-state/core/lock";
 import { diffCheckpoints, parseCheckpoint } from "@sst-state/core/state";
 import type { CliCommand, CliContext } from "../cli-types.ts";
 import { createStyle } from "../output.ts";
-import { cliLocker, holderOf, lockJson } from "./lock.ts";
+import { cliLocker, holderOf, lockJson, requireDeployedStage } from "./lock.ts";
 
 /**
  * The watchdog, run as `node -e`: spawns the command (argv in SST_STATE_RUN_ARGV) in its own
@@ -74,6 +74,7 @@ const run: CliCommand<"run"> = {
     const [cmd, ...cmdArgs] = args.rest as [string, ...string[]];
     const { ttlMs } = args.command;
     const { app, stage } = await ctx.services.target(args.command.target);
+    await requireDeployedStage(ctx, app, stage, args.flags["new-stage"]);
     const who = holderOf(ctx, args.flags.holder);
     const reason = args.command.reason || `run: ${args.rest.join(" ")}`.slice(0, 200);
     const locker = await cliLocker(ctx);

@@ -16,7 +16,10 @@ import { createSlackUserGroupResolver } from "@sst-state/slack/listeners/restore
 import { createDynamoApprovalStore } from "@sst-state/adapters/dynamodb-approval-store";
 import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
 import type { CliCommand } from "../cli-types.ts";
-import { DEMO_APP, pickEmbeddedHome } from "../demo.ts";
+import { parseConfig } from "@sst-state/core/config";
+import { readFileSync } from "node:fs";
+import { DEMO_APP, demoPolicyPath, pickEmbeddedHome } from "../demo.ts";
+import { describePortOwner } from "../port-owner.ts";
 import { lockStore } from "../locks.ts";
 import { showDemo } from "./demo.ts";
 import { createDiagnosisTasks } from "@sst-state/core/diagnosis";
@@ -37,9 +40,15 @@ const serve: CliCommand<"serve"> = {
 
     // Where state comes from: flags/env as for every command; with none, the local home or the demo.
     let store = undefined as Awaited<ReturnType<typeof ctx.services.stateStore>> | undefined;
+    let demoConfig: ReturnType<typeof ctx.services.config> | undefined;
     if (!args.flags["state-dir"] && !args.flags.home && !env.SST_STATE_DIR && !env.SST_STATE_HOME) {
-      const picked = await pickEmbeddedHome(env, ctx.cwd);
+      const picked = await pickEmbeddedHome(env, ctx.services.project.root);
       if (picked.demo) {
+        // the demo's policy (its channel and two users) unless the project has its own
+        if (!ctx.services.config().source && !env.SST_STATE_CONFIG) {
+          const file = demoPolicyPath(ctx.services.project.root);
+          demoConfig = parseConfig(readFileSync(file, "utf8"), file);
+        }
         ctx.io.out(`No SST home with state on this machine: using a generated demo home in ${picked.root} (app ${DEMO_APP}).\n`);
         await showDemo(ctx, picked.root);
         ctx.io.out("");
@@ -49,7 +58,7 @@ const serve: CliCommand<"serve"> = {
       }
     }
     store ??= await ctx.services.stateStore();
-    const config = ctx.services.config();
+    const config = demoConfig ?? ctx.services.config();
     const table = await ctx.services.table();
     const locks = await lockStore(ctx.services);
 
@@ -100,6 +109,14 @@ const serve: CliCommand<"serve"> = {
       ...(local ? { botId: "B0BOT", botUserId: "U0BOT" } : {}),
       page: local ? local.handle : playgroundOffPage,
       print: (line) => ctx.io.out(line),
+    }).catch((e: unknown) => {
+      if ((e as { code?: string }).code !== "EADDRINUSE") throw e;
+      const owner = describePortOwner(port);
+      const next = port === 65535 ? 3001 : port + 1;
+      throw new UsageError(
+        `Port ${port} is already in use${owner ? ` by ${owner}` : ""}, so serve cannot listen on it.`,
+        `Stop that process, or pick another port: PORT=${next} sst-state serve (or --port ${next}).`,
+      );
     });
     local?.setEventsUrl(`${handle.url}/slack/events`);
     // The embedded store has no stream: a feed polls the lock items and announces every change,

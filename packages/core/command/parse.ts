@@ -33,7 +33,8 @@ export type Command =
   | { verb: "run"; target: Target; reason?: string; ttlMs?: number }
   | { verb: "audit"; target: Target; limit?: number }
   | { verb: "serve" }
-  | { verb: "demo"; stage?: string }
+  /** `demo [stage]`, `demo approve <id>`, `demo sst-unlock <stage>` (stage holds the first word) */
+  | { verb: "demo"; stage?: string; subject?: string }
   | { verb: "help"; topic?: Verb };
 
 export type CommandErrorCode =

@@ -87,6 +87,8 @@ const TARGET: ArgSpec = { name: "stage", kind: "target", required: true, field: 
 const REASON_FLAG: FlagSpec = { kind: "string", value: "R", description: "why (shown to whoever finds the stage locked)" };
 const TTL_FLAG: FlagSpec = { kind: "duration", value: "30m", description: "how long the lock holds without a heartbeat (default: the stage's lockTtl, else 30m)" };
 const HOLDER_FLAG: FlagSpec = { kind: "string", value: "WHO", cliOnly: true, common: true, description: "who you are (default: the CI identity, else user@host)" };
+/** `lock prodd` (a typo) must not lock nothing while prod stays open: a stage without state needs this. */
+const NEW_STAGE_FLAG: FlagSpec = { kind: "boolean", cliOnly: true, description: "the stage has no state yet (its first deploy is about to run): lock it anyway" };
 
 export const VERB_TABLE = [
   {
@@ -150,12 +152,12 @@ export const VERB_TABLE = [
     verb: "lock",
     summary: "take the stage's deploy lock (exit 1, naming the holder, when someone else has it)",
     args: [TARGET, { name: "reason", kind: "text", rest: true, required: true, missing: "Say why you are locking the stage, so others know whom to ask." }],
-    flags: { ...STATE_FLAGS, reason: REASON_FLAG, ttl: TTL_FLAG, holder: HOLDER_FLAG },
-    examples: ["prod migrating the orders table --ttl 1h", 'prod --reason "db migration" --ttl 2h', "shop/prod hotfix --json"],
+    flags: { ...STATE_FLAGS, reason: REASON_FLAG, ttl: TTL_FLAG, holder: HOLDER_FLAG, "new-stage": NEW_STAGE_FLAG },
+    examples: ["prod migrating the orders table --ttl 1h", 'prod --reason "db migration" --ttl 2h', "shop/prod hotfix --json", "preview first deploy --new-stage"],
     details:
       "The reason is the words after the stage, or --reason. The lock is a lease: it expires after --ttl unless renewed\n" +
       "(`sst-state run` renews it while the command runs). Exit 1 when the stage is locked by someone else; the message\n" +
-      "says who, since when, why, and when it expires.",
+      "says who, since when, why, and when it expires. Exit 2 when the stage has no state (a typo?) unless --new-stage.",
     surfaces: ["cli", "slack"],
   },
   {
@@ -189,15 +191,22 @@ export const VERB_TABLE = [
       reason: REASON_FLAG,
       ttl: TTL_FLAG,
       holder: HOLDER_FLAG,
+      "new-stage": NEW_STAGE_FLAG,
       // state kept in git (packages/cli/run-git.ts)
       git: { kind: "boolean", cliOnly: true, description: "state kept in git: lock on the remote, copy the state into SST's home, run, copy back, commit and push (needs --state-dir)" },
       wait: { kind: "string", value: "10m", cliOnly: true, description: "with --git: wait up to this long for the stage to be free (default: do not wait)" },
       remote: { kind: "string", value: "origin", cliOnly: true, description: "with --git: the remote that holds the branch and the lock (default origin)" },
       branch: { kind: "string", value: "B", cliOnly: true, description: "with --git: the branch to push to (default: the checked-out branch)" },
     },
-    examples: ["prod -- npx sst deploy --stage prod", 'prod --reason "release 1.4" -- npm run deploy', "prod --git --state-dir infra/state --wait 10m -- npx sst deploy --stage prod"],
+    examples: [
+      "prod -- npx sst deploy --stage prod",
+      'prod --reason "release 1.4" -- npm run deploy',
+      "preview --new-stage -- npx sst deploy --stage preview",
+      "prod --git --state-dir infra/state --wait 10m -- npx sst deploy --stage prod",
+    ],
     details:
-      "Exits with the command's exit code; 1 without running it when the stage is locked by someone else.\n" +
+      "Exits with the command's exit code; 1 without running it when the stage is locked by someone else;\n" +
+      "2 without running it when the stage has no state (a typo?) unless --new-stage.\n" +
       "With --git: 1 also when the new state could not reach the branch (it is then saved in refs/sst-state/recovery/…).",
     surfaces: ["cli"],
     passthrough: { name: "command…", required: "Which command? Put it after `--`, e.g. `sst-state run prod -- npx sst deploy --stage prod`." },
@@ -230,12 +239,21 @@ export const VERB_TABLE = [
   {
     verb: "demo",
     summary: "generate a realistic demo SST home under .sst-state/demo and show status, history and the last diff",
-    args: [{ name: "stage", kind: "name" }],
-    flags: {},
-    examples: ["", "staging"],
+    args: [
+      { name: "stage", kind: "name" },
+      { name: "id", kind: "name", field: "subject" },
+    ],
+    flags: {
+      as: { kind: "string", value: "USER", cliOnly: true, description: "demo approve: the approving demo user (default: the one who did not ask)" },
+      json: { ...JSON_FLAG, description: "demo approve: print the outcome as one JSON object" },
+    },
+    examples: ["", "staging", "sst-unlock prod"],
     details:
-      "The demo app is acme-shop with stages prod (last deploy interrupted), staging (last deploy failed) and dev.\n" +
-      "Use it with any command: sst-state status prod --state-dir .sst-state/demo",
+      "The demo app is acme-shop with stages prod (last deploy interrupted, SST's lock left behind), staging (last deploy\n" +
+      "failed) and dev, and a policy (.sst-state/demo/sst-state.json): a channel, prod approved by Alice or Bob.\n" +
+      "Point every command at it: export SST_STATE_DIR=$PWD/.sst-state/demo SST_STATE_CONFIG=$PWD/.sst-state/demo/sst-state.json\n\n" +
+      "  sst-state demo approve <id>      approve a restore request as the other demo user (the demo's Approve button)\n" +
+      "  sst-state demo sst-unlock prod   clear the demo's stale SST lock, as `sst unlock --stage prod` does on a real app",
     surfaces: ["cli"],
   },
   {
