@@ -38,7 +38,7 @@ import {
 } from "@sst-state/core/errors";
 import type { CurrentState, StateStore, StateVersion, WriteNote } from "@sst-state/core/ports";
 import { updateIdTime } from "@sst-state/core/state/update-id";
-import { decodeStored, legacyHistoryOfKey, snapshotExists, stageDirectory, stateKeys, updateIdOfKey } from "@sst-state/core/state/versions";
+import { decodeStored, legacyHistoryOfKey, parseSmallJson, snapshotExists, stageDirectory, stateKeys, summaryToUpdate, updateIdOfKey } from "@sst-state/core/state/versions";
 import { createGit, GitError, workTreeTop, type Git } from "./git.ts";
 import { createLocalHomeStore, type LocalHomeStore } from "./local-home.ts";
 
@@ -371,7 +371,14 @@ export async function createGitHomeStore(opts: GitHomeOptions): Promise<GitHomeS
       if (l.kind === "sst") {
         await Promise.all(
           versions.map(async (v) => {
-            if (!v.updateId || v.kind === "history") return;
+            if (v.kind === "history") {
+              // SST <= v3.2.47's update record of a legacy entry: summary/<app>/<stage>/<cuid2>.json
+              const key = stateKeys.summary(app, stage, v.id);
+              const raw = await readWorking(posix.join(toRepo(l.stateRoot), key));
+              if (raw) v.update = summaryToUpdate(parseSmallJson<Record<string, unknown>>(raw.raw, key), key);
+              return;
+            }
+            if (!v.updateId) return;
             const u = await l.local.readUpdate(app, stage, v.updateId);
             if (u) v.update = u;
           }),
