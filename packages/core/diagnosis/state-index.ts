@@ -50,6 +50,13 @@ export function stateRemoveCommand(urn: string, stage: string): string {
   return `sst state remove ${shellQuote(nameOf(urn))} --stage ${stage}`;
 }
 
+/** What `sst state remove <name>` really removes (SST 4.17.1, checked in
+ *  packages/core/tests/integration/sst-fix-claims.test.ts; see integrity-findings.ts): every
+ *  resource whose URN name is <name>, whatever its type, then every resource whose parent is gone. */
+export function stateRemoveCaveat(urn: string): string {
+  return `(it removes every resource named ${nameOf(urn)} in the stage, and the resources under them: check \`sst-state status\` first)`;
+}
+
 /** A URN quoted for a POSIX shell (URNs contain `$`). */
 export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;

@@ -1,5 +1,5 @@
 import type { Finding, Rule } from "../types.ts";
-import { nameOf, stateRemoveCommand } from "../state-index.ts";
+import { nameOf, stateRemoveCaveat, stateRemoveCommand } from "../state-index.ts";
 
 /**
  * `pending_operations` are left in the checkpoint when a deploy is killed mid-step. Pulumi does
@@ -45,7 +45,7 @@ export const pendingOperations: Rule = {
           message: `An interrupted deploy left a pending ${what} of ${name} (${type})${physical}: the state may not match AWS for this resource.`,
           fix:
             `Run \`sst refresh --stage ${stage}\` to read the resource back from AWS (the next refresh or deploy drops a pending ${what}), then \`sst deploy --stage ${stage}\`. ` +
-            (urn ? `If refresh cannot find it, \`${stateRemoveCommand(urn, stage)}\` and deploy.` : ""),
+            (urn ? `If refresh cannot find it, \`${stateRemoveCommand(urn, stage)}\` ${stateRemoveCaveat(urn)} and deploy.` : ""),
         });
       }
     }

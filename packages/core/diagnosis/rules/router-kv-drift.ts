@@ -1,6 +1,6 @@
 import type { Finding, Rule } from "../types.ts";
 import type { Resource } from "../../state/types.ts";
-import { nameOf, stateRemoveCommand } from "../state-index.ts";
+import { nameOf, stateRemoveCaveat, stateRemoveCommand } from "../state-index.ts";
 
 export interface RouteEntryRef {
   urn: string;
@@ -56,7 +56,7 @@ export const routerKvDrift: Rule = {
           `Router route ${host ? `${host}` : ""}${path ?? ""} (${type ?? "route"}, ${nameOf(ref.urn).replace(/\.sst\.aws\.KvRoutesUpdate$/, "")}) is in the state but missing from the KV store's \`${ref.kvKey}\`` +
           `${entries ? "" : " (the key itself is missing)"}: requests for it get no route although the deploy looked green.`,
         fix:
-          `Make SST write the entry again: \`${stateRemoveCommand(ref.urn, stage)}\` then \`sst deploy --stage ${stage}\` (the route update is recreated and rewrites \`${ref.kvKey}\`). ` +
+          `Make SST write the entry again: \`${stateRemoveCommand(ref.urn, stage)}\` ${stateRemoveCaveat(ref.urn)} then \`sst deploy --stage ${stage}\` (the route update is recreated and rewrites \`${ref.kvKey}\`). ` +
           `Avoid running two deploys of routes that share this Router at the same time.`,
       });
     }
