@@ -18,8 +18,10 @@ import { createLocalHomeStore, defaultLocalHomeRoot } from "@sst-state/adapters/
 
 export const DEMO_APP = "acme-shop";
 export const DEMO_CHANNEL = "C0DEMODEPLOYS";
-/** The two people of the demo: one asks for a restore, the other approves it. */
-export const DEMO_USERS = ["U0DEMOALICE", "U0DEMOBOB"] as const;
+/** The people of the demo: Alice asks for a restore, Bob and Carol approve it. A request made from a
+ *  terminal names an identity Slack did not verify, so it needs two distinct approvers (the
+ *  two-person rule on verified identity, packages/core/restore/service.ts). */
+export const DEMO_USERS = ["U0DEMOALICE", "U0DEMOBOB", "U0DEMOCAROL"] as const;
 export const DEMO_POLICY_FILE = "sst-state.json";
 
 export const demoPolicy = {

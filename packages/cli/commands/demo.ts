@@ -44,10 +44,14 @@ async function approveAsDemoUser(id: string | undefined, flags: CliArgs["flags"]
   const req = await service.get(id);
   if (!req) throw new UsageError(`There is no restore request ${id} in this project's store.`, "Copy the id that `sst-state restore` printed (`sst-state audit prod` lists requests).");
   if (req.app !== DEMO_APP) throw new UsageError(`Request ${id} is for ${req.app}/${req.stage}, not the demo app ${DEMO_APP}.`, "Real requests are approved in Slack, by someone other than the requester.");
-  const as = typeof flags.as === "string" ? flags.as : DEMO_USERS.find((u) => u !== req.requester)!;
+  // the next demo approver: not the requester, and not one who already gave the first approval
+  const as = typeof flags.as === "string" ? flags.as : (DEMO_USERS.find((u) => u !== req.requester && !(req.approvals ?? []).includes(u)) ?? DEMO_USERS[1]);
   ctx.io.err(`Approving request ${id} as demo user ${as} (what clicking Approve in ${DEMO_CHANNEL} does).`);
   const outcome = await service.approve({ id, approver: as });
   const code = printOutcome(ctx, outcome, flags.json === true, config);
+  if (outcome.kind === "needs-second-approver") {
+    ctx.io.err(`A request made from a terminal needs two Slack approvers (its requester is not verified by Slack). Approve it again as the next demo user: sst-state demo approve ${id}`);
+  }
   if (outcome.kind === "blocked" && outcome.error.code === "sst-lock-held") {
     ctx.io.err(`In the demo, clear SST's lock as \`sst unlock\` would: sst-state demo sst-unlock ${req.stage}; then approve again (the request stays pending).`);
   }

@@ -109,7 +109,9 @@ const serve: CliCommand<"serve"> = {
       ...(local ? { botId: "B0BOT", botUserId: "U0BOT" } : {}),
       page: local ? local.handle : playgroundOffPage,
       print: (line) => ctx.io.out(line),
-    }).catch((e: unknown) => {
+    }).catch(async (e: unknown) => {
+      // the local Slack (listening on a port of its own) must not keep a failed serve alive
+      await local?.close();
       if ((e as { code?: string }).code !== "EADDRINUSE") throw e;
       const owner = describePortOwner(port);
       const next = port === 65535 ? 3001 : port + 1;

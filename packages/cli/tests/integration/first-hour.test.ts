@@ -49,7 +49,7 @@ const BAD: { argv: string[]; code: number; says: RegExp }[] = [
   { argv: ["status", "a/b/c"], code: 2, says: /is not a stage/ },
   { argv: ["status"], code: 2, says: /`status` needs a stage/ },
   { argv: ["status", "prod", "--app", "nope"], code: 2, says: /nope/ },
-  { argv: ["status", "prod", "--home", "gcp"], code: 2, says: /"local" or "aws"/ },
+  { argv: ["status", "prod", "--home", "gcp"], code: 2, says: /"local", "aws" or "git"/ },
   { argv: ["history", "nosuchstage"], code: 2, says: /Stages of acme-shop/ },
   { argv: ["history", "prod", "--limit", "lots"], code: 2, says: /limit/ },
   { argv: ["diff", "nosuchstage"], code: 2, says: /Stages of acme-shop/ },
@@ -177,14 +177,19 @@ describe("a new user's paths", () => {
     }
   });
 
-  it("the demo's story: Bob approves Alice's request, SST's lock blocks it, demo sst-unlock clears it, then it restores", async () => {
-    // Act: the request from beforeAll, approved by the other demo user while prod has SST's lock
+  it("the demo's story: Bob and Carol approve Alice's terminal request, SST's lock blocks it, demo sst-unlock clears it, then it restores", async () => {
+    // Act: the request from beforeAll (asked from a terminal: two Slack approvers), approved while
+    // prod has SST's lock
+    const first = await runBin(["demo", "approve", requestId], { cwd: project, env });
     const blocked = await runBin(["demo", "approve", requestId], { cwd: project, env });
     const unlocked = await runBin(["demo", "sst-unlock", "prod"], { cwd: project, env });
     const approved = await runBin(["demo", "approve", requestId], { cwd: project, env });
     // Assess
+    expect(first.stderr).toContain("as demo user U0DEMOBOB");
+    expect(first.stdout + first.stderr).toContain("needs-second-approver");
+    expect(first.stderr).toContain(`sst-state demo approve ${requestId}`);
     expect(blocked.code).toBe(1);
-    expect(blocked.stderr).toContain("as demo user U0DEMOBOB");
+    expect(blocked.stderr).toContain("as demo user U0DEMOCAROL");
     expect(blocked.stderr).toContain("sst-state demo sst-unlock prod");
     expect(unlocked.code).toBe(0);
     expect(unlocked.stdout).toMatch(/Removed SST's lock of acme-shop\/prod/);
