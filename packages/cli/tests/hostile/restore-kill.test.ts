@@ -58,8 +58,10 @@ describe("hostile: kill -9 during restores", () => {
       writeFileSync(join(cwd, "sst-state.json"), JSON.stringify({ app: "shop", stages: { "*": { requireApproval: false } } }));
       const child = spawn(process.execPath, [binPath, "restore", "prod", "previous", "--yes"], { cwd, env: { ...env, HOME: cwd }, stdio: "ignore" });
       await new Promise((r) => setTimeout(r, 300 + ((i * 397) % 2500)));
+      // the restore may have finished before the kill: wait for an exit only while it runs
+      const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once("exit", r)));
       child.kill("SIGKILL");
-      await new Promise((r) => child.once("exit", r));
+      await exited;
       // as an operator would after a crash (`sst unlock`): SST's lock of the killed restore goes
       rmSync(join(home, "state", "lock", "shop", "prod.json"), { force: true });
       const now = await versionsReadable();
