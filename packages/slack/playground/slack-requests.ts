@@ -22,18 +22,19 @@ export function signedHeaders(
   };
 }
 
-/** The form body Slack posts for a slash command. */
-export function slashCommandBody(p: {
-  text: string;
+/** Who sends a request, from where, and where Slack takes the answers: shared by every request body. */
+export interface RequestContext {
   responseUrl: string;
-  command?: string;
   user?: string;
   userName?: string;
   channel?: string;
   channelName?: string;
   team?: string;
   triggerId?: string;
-}): string {
+}
+
+/** The form body Slack posts for a slash command. */
+export function slashCommandBody(p: RequestContext & { text: string; command?: string }): string {
   return new URLSearchParams({
     token: "deprecated-verification-token",
     team_id: p.team ?? "T0TEAM",
@@ -52,16 +53,9 @@ export function slashCommandBody(p: {
 }
 
 /** The form body Slack posts when a button is clicked (`payload=<json>`). */
-export function buttonClickBody(p: {
+export function buttonClickBody(p: RequestContext & {
   actionId: string;
   value: string;
-  responseUrl: string;
-  user?: string;
-  userName?: string;
-  channel?: string;
-  channelName?: string;
-  team?: string;
-  triggerId?: string;
   /** the message the button is on */
   messageTs?: string;
   blockId?: string;
