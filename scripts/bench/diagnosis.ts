@@ -3,7 +3,7 @@
  * 50k-resource stage with a previous version, next to `JSON.parse` of the current state's bytes
  * measured in the same run (the floor: any diagnosis has to read the state at least once).
  */
-import { evolveCheckpoint, generateCheckpoint, serializeCheckpoint } from "../../packages/core/state/generate.ts";
+import { evolveCheckpoint, generateCheckpoint, serializeCheckpoint } from "@sst-state/test-kit/generate";
 import { parseCheckpoint } from "../../packages/core/state/parse.ts";
 import { runDiagnosis } from "../../packages/core/diagnosis/runner.ts";
 import type { DiagnosisInput } from "../../packages/core/diagnosis/types.ts";

@@ -18,7 +18,7 @@ import type { AddressInfo } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
-import { startFakeSlackApi } from "../../packages/slack/testing/fake-slack-api.ts";
+import { startFakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 
 const root = new URL("../..", import.meta.url).pathname;
 const SECRET = "bench-signing-secret";

@@ -22,7 +22,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { diffCheckpoints } from "../../packages/core/state/diff.ts";
-import { evolveCheckpoint, generateCheckpoint, serializeCheckpoint } from "../../packages/core/state/generate.ts";
+import { evolveCheckpoint, generateCheckpoint, serializeCheckpoint } from "@sst-state/test-kit/generate";
 import { parseCheckpoint } from "../../packages/core/state/parse.ts";
 import { summarize } from "../../packages/core/state/summary.ts";
 

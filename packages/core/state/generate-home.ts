@@ -1,6 +1,6 @@
 /**
  * A seeded generator of a whole SST home (DESIGN §2): every object SST leaves in the state bucket
- * or under `<root>/state/` of the local home, for tests and benchmarks. Same options, same files,
+ * or under `<root>/state/` of the local home: the home of `sst-state demo`, and of tests and benchmarks. Same options, same files,
  * byte for byte. Write them with `writeLocalHome` / `writeS3Home` (packages/adapters/home-writer.ts)
  * or load them into `createMemoryStateStore(files)`.
  *

@@ -1,6 +1,7 @@
 /**
- * A seeded generator of realistic SST-shaped checkpoints (DESIGN §2), of any size, for tests and
- * benchmarks. The same options (and seed) always give the same object, byte for byte once
+ * A seeded generator of realistic SST-shaped checkpoints (DESIGN §2), of any size: the states of the
+ * demo home (`generate-home.ts`, behind `sst-state demo`), which tests and benchmarks also use through
+ * `@sst-state/test-kit/generate` (that wrapper adds the test-only edits: pending operations, mutations). The same options (and seed) always give the same object, byte for byte once
  * serialized. Nothing here is real: account ids, ARNs and ciphertexts are made up; ciphertexts have
  * the shape of the passphrase provider's (`v1:<b64 nonce>:<b64 ciphertext>`) but decrypt to nothing.
  *
@@ -22,7 +23,7 @@
  * that, the base alone is produced.
  */
 import { createHash } from "node:crypto";
-import { SECRET_SIG, SIG_KEY, type PendingOperation, type Resource } from "./types.ts";
+import { SECRET_SIG, SIG_KEY, type Resource } from "./types.ts";
 
 export type ExtraProvider = "random" | "cloudflare";
 
@@ -38,11 +39,6 @@ export interface GenerateOptions {
   secrets?: boolean;
   /** extra default providers to include (default none) */
   providers?: ExtraProvider[];
-  /** written as `latest.pending_operations` (an interrupted deploy) */
-  pending?: PendingOperation[];
-  /** last word on the resource list: edit it in place (or return a new list) before it is wrapped,
-   *  e.g. to drop a parent and make a dangling reference, or to reorder resources. */
-  mutate?: (resources: Resource[]) => Resource[] | void;
 }
 
 export interface EvolveOptions {
@@ -596,14 +592,12 @@ export function generateCheckpoint(opts: GenerateOptions): { version: 3; checkpo
   add(ctx, { type: "sst:sst:Version", name: app, custom: false, outputs: { target: 3 } });
   fill(ctx, opts.resources - ctx.out.length, "");
   root.outputs = rootOutputs(ctx);
-  let resources = ctx.out;
-  if (opts.mutate) resources = opts.mutate(resources) ?? resources;
+  const resources = ctx.out;
   const latest: Record<string, unknown> = {
     manifest: manifest(time),
     secrets_providers: { type: "passphrase", state: { salt: `v1:${r.b64(8)}:v1:${r.b64(12)}:${r.b64(22)}` } },
     resources,
   };
-  if (opts.pending?.length) latest.pending_operations = opts.pending;
   return { version: 3, checkpoint: { stack: `organization/${app}/${stage}`, latest } };
 }
 

@@ -26,14 +26,3 @@ export {
   ARCHIVE_SIG,
   RESOURCE_REF_SIG,
 } from "./redact.ts";
-export {
-  generateCheckpoint,
-  evolveCheckpoint,
-  serializeCheckpoint,
-  createRng,
-  DEFAULT_TIME,
-  PULUMI_VERSION,
-  type GenerateOptions,
-  type EvolveOptions,
-  type ExtraProvider,
-} from "./generate.ts";

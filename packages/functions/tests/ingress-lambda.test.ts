@@ -10,13 +10,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LogLevel } from "@slack/bolt";
-import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/core/memory/state-store";
+import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/test-kit/memory/state-store";
 import { StoreUnavailableError } from "@sst-state/core/errors";
 import { writeLocalHome } from "@sst-state/adapters/home-writer";
 import type { SlackJob } from "@sst-state/slack/jobs";
 import { runJob } from "@sst-state/slack/worker";
-import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/slack/testing/fake-slack-api";
-import { signedHeaders, slashCommandBody } from "@sst-state/slack/testing/sign";
+import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
+import { signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
 import { BOT_TOKEN, SIGNING_SECRET, blockingStore, botDeps, failingStore, homeFiles } from "@sst-state/slack/tests/helpers";
 import { createIngressHandler, type AwsEvent } from "../ingress.ts";
 

@@ -1,10 +1,10 @@
 /** Shared set-up of the bot tests: a generated SST home in memory, the fake Slack API, stores. */
 import { parseConfig } from "@sst-state/core/config";
-import { createMemoryLockStore } from "@sst-state/core/memory/lock-store";
-import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/core/memory/state-store";
+import { createMemoryLockStore } from "@sst-state/test-kit/memory/lock-store";
+import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/test-kit/memory/state-store";
 import type { StateStore } from "@sst-state/core/ports";
 import { generateHome, DEFAULT_HOME_NOW } from "@sst-state/core/state/generate-home";
-import { generateCheckpoint, serializeCheckpoint } from "@sst-state/core/state/generate";
+import { generateCheckpoint, serializeCheckpoint } from "@sst-state/test-kit/generate";
 import { makeUpdateId } from "@sst-state/core/state/update-id";
 import { createMemoryIdempotencyStore } from "../idempotency.ts";
 import type { BotDeps, BotLogger } from "../deps.ts";
@@ -13,7 +13,7 @@ import { createResponder } from "../respond.ts";
 import { createVerbs } from "../verbs.ts";
 import { diagnoseUnavailable } from "../listeners/diagnose.ts";
 import { restoreUnavailable } from "../listeners/restore.ts";
-import type { FakeSlackApi } from "../testing/fake-slack-api.ts";
+import type { FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { WebClient } from "@slack/web-api";
 
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";

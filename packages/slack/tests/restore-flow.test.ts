@@ -8,18 +8,18 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebClient } from "@slack/web-api";
 import { parseConfig } from "@sst-state/core/config";
-import { createMemoryApprovalStore } from "@sst-state/core/memory/approval-store";
-import { createMemoryAuditLog } from "@sst-state/core/memory/audit-log";
-import { createMemoryLockStore } from "@sst-state/core/memory/lock-store";
-import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/core/memory/state-store";
+import { createMemoryApprovalStore } from "@sst-state/test-kit/memory/approval-store";
+import { createMemoryAuditLog } from "@sst-state/test-kit/memory/audit-log";
+import { createMemoryLockStore } from "@sst-state/test-kit/memory/lock-store";
+import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/test-kit/memory/state-store";
 import { sha256Hex, type RestoreRequest } from "@sst-state/core/restore";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { stateKeys } from "@sst-state/core/state/versions";
 import { startServe, type ServeHandle } from "../serve.ts";
 import { createRestoreHandlers } from "../listeners/restore.ts";
 import { createSlackUserGroupResolver } from "../listeners/restore-usergroups.ts";
-import { startFakeSlackApi, type FakeSlackApi } from "../testing/fake-slack-api.ts";
-import { buttonClickBody, signedHeaders, slashCommandBody } from "../testing/sign.ts";
+import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
+import { buttonClickBody, signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
 import { createVerbs } from "../verbs.ts";
 import { diagnoseUnavailable } from "../listeners/diagnose.ts";
 

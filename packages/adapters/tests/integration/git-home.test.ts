@@ -12,7 +12,7 @@ import { resolveVersion } from "@sst-state/core/state/versions";
 import { getDiff, getHistory } from "@sst-state/core/queries";
 import { systemClock } from "@sst-state/core/ports";
 import { createGitHomeStore, UncommittedStateError } from "../../git-home.ts";
-import { commitHomeFiles, createFlatStateRepo, createRemoteAndClone, gitIn } from "../../testing/git-repo.ts";
+import { commitHomeFiles, createFlatStateRepo, createRemoteAndClone, gitIn } from "@sst-state/test-kit/git-repo";
 import { stateStoreContract } from "../contract/state-store.contract.ts";
 
 // every step runs the real `git` binary (several processes per lock operation): bounded, not fast

@@ -7,7 +7,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { createGitLockStore } from "../../git-lock-store.ts";
-import { cloneOf, createRemoteAndClone, gitIn } from "../../testing/git-repo.ts";
+import { cloneOf, createRemoteAndClone, gitIn } from "@sst-state/test-kit/git-repo";
 import { lockStoreContract } from "../contract/lock-store.contract.ts";
 
 // every step runs the real `git` binary (several processes per lock operation): bounded, not fast

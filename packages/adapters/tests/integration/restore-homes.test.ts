@@ -14,7 +14,7 @@ import { parseConfig } from "@sst-state/core/config";
 import { createLocker } from "@sst-state/core/lock";
 import type { StateStore } from "@sst-state/core/ports";
 import { createRestoreService, createStaticUserGroupResolver, sha256Hex, type DecisionOutcome } from "@sst-state/core/restore";
-import { createRecordingNotifier, createTestClock, wrapStateStore } from "@sst-state/core/restore/testing";
+import { createRecordingNotifier, createTestClock, wrapStateStore } from "@sst-state/test-kit/restore";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { makeUpdateId } from "@sst-state/core/state/update-id";
 import { stateKeys } from "@sst-state/core/state/versions";

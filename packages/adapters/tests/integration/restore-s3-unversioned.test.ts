@@ -6,11 +6,11 @@ import { PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parseConfig } from "@sst-state/core/config";
 import { createLocker } from "@sst-state/core/lock";
-import { createMemoryApprovalStore } from "@sst-state/core/memory/approval-store";
-import { createMemoryAuditLog } from "@sst-state/core/memory/audit-log";
-import { createMemoryLockStore } from "@sst-state/core/memory/lock-store";
+import { createMemoryApprovalStore } from "@sst-state/test-kit/memory/approval-store";
+import { createMemoryAuditLog } from "@sst-state/test-kit/memory/audit-log";
+import { createMemoryLockStore } from "@sst-state/test-kit/memory/lock-store";
 import { createRestoreService, createStaticUserGroupResolver, sha256Hex } from "@sst-state/core/restore";
-import { createTestClock } from "@sst-state/core/restore/testing";
+import { createTestClock } from "@sst-state/test-kit/restore";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { resolveVersion, stateKeys } from "@sst-state/core/state/versions";
 import { swiftCredentials } from "../../../../scripts/services/swift.ts";

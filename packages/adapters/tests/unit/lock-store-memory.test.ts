@@ -1,4 +1,4 @@
-import { createMemoryLockStore } from "@sst-state/core/memory/lock-store";
+import { createMemoryLockStore } from "@sst-state/test-kit/memory/lock-store";
 import { lockStoreContract } from "../contract/lock-store.contract.ts";
 
 lockStoreContract("memory", async () => ({ store: createMemoryLockStore() }));

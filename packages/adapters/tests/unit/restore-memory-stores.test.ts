@@ -1,6 +1,6 @@
 /** The ApprovalStore and AuditLog contracts against the in-memory implementations (no services). */
-import { createMemoryApprovalStore } from "@sst-state/core/memory/approval-store";
-import { createMemoryAuditLog } from "@sst-state/core/memory/audit-log";
+import { createMemoryApprovalStore } from "@sst-state/test-kit/memory/approval-store";
+import { createMemoryAuditLog } from "@sst-state/test-kit/memory/audit-log";
 import { approvalStoreContract } from "../contract/approval-store.contract.ts";
 import { auditLogContract } from "../contract/audit-log.contract.ts";
 

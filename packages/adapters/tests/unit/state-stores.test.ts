@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { StoreUnavailableError, UsageError, VersionNotFoundError } from "@sst-state/core/errors";
-import { createMemoryStateStore } from "@sst-state/core/memory/state-store";
+import { createMemoryStateStore } from "@sst-state/test-kit/memory/state-store";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { makeUpdateId } from "@sst-state/core/state/update-id";
 import { writeLocalHome } from "../../home-writer.ts";

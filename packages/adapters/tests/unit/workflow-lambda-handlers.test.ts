@@ -4,7 +4,7 @@
  * since that is exactly the failure it reports.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/slack/testing/fake-slack-api";
+import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 
 let api: FakeSlackApi;
 const saved = { ...process.env };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryStateStore } from "@sst-state/core/memory/state-store";
+import { createMemoryStateStore } from "@sst-state/test-kit/memory/state-store";
 import { generateHome, DEFAULT_HOME_NOW } from "@sst-state/core/state/generate-home";
 import { parseCheckpoint } from "@sst-state/core/state/parse";
 import type { ChatMessage, Notifier } from "@sst-state/core/ports";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createMemoryStateStore } from "@sst-state/core/memory/state-store";
+import { createMemoryStateStore } from "@sst-state/test-kit/memory/state-store";
 import { generateHome, DEFAULT_HOME_NOW } from "@sst-state/core/state/generate-home";
 import { createDiagnosisTasks, type DiagnosisTasks, type WorkflowState } from "@sst-state/core/diagnosis";
 import { createLocalWorkflow } from "../../workflow-local.ts";

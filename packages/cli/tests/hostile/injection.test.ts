@@ -19,7 +19,7 @@ import { checkApprover, createStaticUserGroupResolver } from "@sst-state/core/re
 import { renderLockAcquired, renderLockHeld, renderLockNotYours, renderLocks, renderNotLocked, renderUnlocked } from "@sst-state/slack/render/lock";
 import { renderDecisionReply, renderRequestCreated, slackRestoreMessages } from "@sst-state/slack/render/restore";
 import { renderCommandError, renderError } from "@sst-state/slack/render/error";
-import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/slack/testing/fake-slack-api";
+import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { createTally } from "./tally.ts";
 
 const CANARY = "<!channel> <!here> <@U0EVIL> <!subteam^S0EVIL> <https://evil.example|click> A&B";

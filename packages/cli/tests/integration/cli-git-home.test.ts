@@ -4,7 +4,7 @@
  */
 import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createFlatStateRepo } from "@sst-state/adapters/testing/git-repo";
+import { createFlatStateRepo } from "@sst-state/test-kit/git-repo";
 import { runInProcess } from "../helpers.ts";
 
 // every step runs the real `git` binary (several processes per lock operation): bounded, not fast

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Locator, Page } from "playwright-core";
 import { DEMO_APPROVERS, DEMO_CHANNEL } from "@sst-state/slack/playground/demo-people";
-import { launchChromium, screenshot } from "@sst-state/slack/testing/browser";
+import { launchChromium, screenshot } from "@sst-state/test-kit/slack/browser";
 import { binPath, runBin, tempDir } from "../helpers.ts";
 
 let child: ChildProcess;

@@ -9,7 +9,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createGitLockStore } from "@sst-state/adapters/git-lock-store";
-import { cloneOf, createFlatStateRepo, gitIn } from "@sst-state/adapters/testing/git-repo";
+import { cloneOf, createFlatStateRepo, gitIn } from "@sst-state/test-kit/git-repo";
 import { binPath, repoRoot, runBin } from "../helpers.ts";
 
 // whole processes that each run `git` a few dozen times: bounded, not fast

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { writeLocalHome } from "@sst-state/adapters/home-writer";
-import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/slack/testing/fake-slack-api";
-import { buttonClickBody, signedHeaders, slashCommandBody } from "@sst-state/slack/testing/sign";
+import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
+import { buttonClickBody, signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
 import { binPath, runBin, tempDir } from "../helpers.ts";
 
 const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";

@@ -5,7 +5,8 @@
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { fromJson, generateCheckpoint, type Checkpoint, type Resource } from "../../state/index.ts";
+import { fromJson, type Checkpoint, type Resource } from "../../state/index.ts";
+import { generateCheckpoint } from "@sst-state/test-kit/generate";
 import { runDiagnosis, type DiagnosisInput, type Finding } from "../../diagnosis/index.ts";
 import { createSstHome, sstAvailable } from "../support/sst-cli.ts";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { collectSecretMaterial, fromJson, generateCheckpoint, type Checkpoint, type Resource } from "../../state/index.ts";
+import { collectSecretMaterial, fromJson, type Checkpoint, type Resource } from "../../state/index.ts";
+import { generateCheckpoint } from "@sst-state/test-kit/generate";
 import { runDiagnosis, routeEntriesOf, type DiagnosisInput, type Finding } from "../../diagnosis/index.ts";
 
 const APP = "shop";
@@ -118,7 +119,7 @@ describe("probes task", () => {
   it("reports a probe that never answers as skipped instead of hanging the diagnosis until the state times out", async () => {
     // Prepare
     const { generateHome } = await import("../../state/generate-home.ts");
-    const { createMemoryStateStore } = await import("../../memory/state-store.ts");
+    const { createMemoryStateStore } = await import("@sst-state/test-kit/memory/state-store");
     const { createDiagnosisTasks } = await import("../../diagnosis/index.ts");
     const home = generateHome({ app: APP, seed: 2, stages: [{ name: STAGE, resources: 40, deploys: 2 }] });
     const clock = { now: () => NOW };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { evolveCheckpoint, fromJson, generateCheckpoint, type Checkpoint, type Resource, type UpdateRecord } from "../../state/index.ts";
+import { fromJson, type Checkpoint, type Resource, type UpdateRecord } from "../../state/index.ts";
+import { evolveCheckpoint, generateCheckpoint } from "@sst-state/test-kit/generate";
 import { runDiagnosis, type DiagnosisInput, type Finding } from "../../diagnosis/index.ts";
 import { routeEntriesOf } from "../../diagnosis/rules/router-kv-drift.ts";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { collectSecretMaterial, evolveCheckpoint, fromJson, generateCheckpoint, type Resource } from "../../state/index.ts";
+import { collectSecretMaterial, fromJson, type Resource } from "../../state/index.ts";
+import { evolveCheckpoint, generateCheckpoint } from "@sst-state/test-kit/generate";
 import { exitCodeOf, renderDiagnosisMessage, renderDiagnosisText, routeEntriesOf, runDiagnosis, type DiagnosisInput, type Rule } from "../../diagnosis/index.ts";
 import { UsageError } from "../../errors.ts";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fromJson, generateCheckpoint, type Resource } from "../../state/index.ts";
+import { fromJson, type Resource } from "../../state/index.ts";
+import { generateCheckpoint } from "@sst-state/test-kit/generate";
 import { compareVersions } from "../../diagnosis/state-index.ts";
 
 const res = (name: string, extra: Partial<Resource> = {}): Resource => ({ urn: `urn:pulumi:prod::shop::t::${name}`, type: "t", ...extra });

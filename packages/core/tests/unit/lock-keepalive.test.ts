@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createLocker, keepAlive, type Locker } from "../../lock/index.ts";
-import { createMemoryLockStore } from "../../memory/lock-store.ts";
+import { createMemoryLockStore } from "@sst-state/test-kit/memory/lock-store";
 import type { LockStore } from "../../lock/types.ts";
 
 const MIN = 60_000;

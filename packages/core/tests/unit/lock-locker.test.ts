@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { createLockAnnouncer, createLocker, defaultHolder, describeHeldLock, type LockEvent } from "../../lock/index.ts";
-import { createMemoryLockStore } from "../../memory/lock-store.ts";
+import { createMemoryLockStore } from "@sst-state/test-kit/memory/lock-store";
 import { parseConfig } from "../../config.ts";
 import type { Notifier } from "../../ports.ts";
 import { formatDuration } from "../../format.ts";

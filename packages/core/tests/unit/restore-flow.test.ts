@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRestoreSetup, TEST_NOW } from "../../restore/testing.ts";
+import { createRestoreSetup, TEST_NOW } from "@sst-state/test-kit/restore";
 import { RestoreRefusedError } from "../../restore/errors.ts";
 import { sha256Hex } from "../../restore/plan.ts";
 import { makeUpdateId } from "../../state/update-id.ts";
@@ -375,7 +375,7 @@ describe("restore status for `status`", () => {
 describe("large diffs", () => {
   it("stores only the top changes with the request and uploads the full diff into the request's thread", async () => {
     // Prepare: the current state is a much bigger one than any snapshot
-    const { generateCheckpoint, serializeCheckpoint } = await import("../../state/generate.ts");
+    const { generateCheckpoint, serializeCheckpoint } = await import("@sst-state/test-kit/generate");
     const s = createRestoreSetup();
     s.home.put(stateKeys.app(s.app, "prod"), serializeCheckpoint(generateCheckpoint({ app: s.app, stage: "prod", resources: 80, seed: 99 })));
     // Act

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRestoreSetup } from "../../restore/testing.ts";
+import { createRestoreSetup } from "@sst-state/test-kit/restore";
 import { sha256Hex } from "../../restore/plan.ts";
 import { stateKeys } from "../../state/versions.ts";
 import type { ApprovalStore } from "../../restore/ports.ts";

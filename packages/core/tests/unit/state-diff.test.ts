@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { diffCheckpoints } from "../../state/diff.ts";
-import { createRng, evolveCheckpoint, generateCheckpoint } from "../../state/generate.ts";
+import { createRng, evolveCheckpoint, generateCheckpoint } from "@sst-state/test-kit/generate";
 import { fromJson, parseCheckpoint } from "../../state/parse.ts";
 import { SECRET_SIG, SIG_KEY, type Checkpoint, type Resource } from "../../state/types.ts";
 

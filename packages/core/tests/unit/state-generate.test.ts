@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { evolveCheckpoint, generateCheckpoint, serializeCheckpoint } from "../../state/generate.ts";
+import { evolveCheckpoint, generateCheckpoint, serializeCheckpoint } from "@sst-state/test-kit/generate";
 import { parseCheckpoint } from "../../state/parse.ts";
 import { isSecret } from "../../state/redact.ts";
 import type { Resource } from "../../state/types.ts";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { StateParseError, type StateParseProblem } from "../../errors.ts";
-import { generateCheckpoint, serializeCheckpoint } from "../../state/generate.ts";
+import { generateCheckpoint, serializeCheckpoint } from "@sst-state/test-kit/generate";
 import { parseCheckpoint } from "../../state/parse.ts";
 
 const fixtures = new URL("../../../../fixtures/public-state/", import.meta.url);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { diffCheckpoints } from "../../state/diff.ts";
-import { evolveCheckpoint, generateCheckpoint, serializeCheckpoint } from "../../state/generate.ts";
+import { evolveCheckpoint, generateCheckpoint, serializeCheckpoint } from "@sst-state/test-kit/generate";
 import { parseCheckpoint } from "../../state/parse.ts";
 import { ASSET_SIG, collectSecretMaterial, containsSecretMaterial, isSecret, redact, REDACTED } from "../../state/redact.ts";
 import { summarize } from "../../state/summary.ts";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { generateCheckpoint, serializeCheckpoint } from "../../state/generate.ts";
+import { generateCheckpoint, serializeCheckpoint } from "@sst-state/test-kit/generate";
 import { parseCheckpoint } from "../../state/parse.ts";
 import { summarize } from "../../state/summary.ts";
 import type { Resource } from "../../state/types.ts";

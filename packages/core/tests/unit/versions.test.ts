@@ -1,7 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { AmbiguousVersionError, StateParseError, VersionNotFoundError } from "../../errors.ts";
-import { createMemoryStateStore } from "../../memory/state-store.ts";
+import { createMemoryStateStore } from "@sst-state/test-kit/memory/state-store";
 import { generateHome } from "../../state/generate-home.ts";
 import { makeUpdateId } from "../../state/update-id.ts";
 import { getHistory, getStatus } from "../../queries.ts";

@@ -13,7 +13,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEMO_CHANNEL, DEMO_GROUPS, DEMO_PEOPLE } from "../../playground/demo-people.ts";
 import { startPlayground, type Playground } from "../../playground/server.ts";
-import { launchChromium, screenshot } from "../../testing/browser.ts";
+import { launchChromium, screenshot } from "@sst-state/test-kit/slack/browser";
 import { createWebClient } from "../../web-client.ts";
 
 interface Received {

@@ -3,12 +3,12 @@
  * answers recorded by the fake Slack API.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/core/memory/state-store";
+import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/test-kit/memory/state-store";
 import { StoreUnavailableError } from "@sst-state/core/errors";
 import { LOCK_RELEASE_ACTION_ID } from "@sst-state/core/lock";
 import { startServe, type ServeHandle } from "../../serve.ts";
-import { startFakeSlackApi, type FakeSlackApi } from "../../testing/fake-slack-api.ts";
-import { buttonClickBody, signedHeaders, slashCommandBody } from "../../testing/sign.ts";
+import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
+import { buttonClickBody, signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
 import { limitViolations } from "../../render/limits.ts";
 import type { BotDeps } from "../../deps.ts";
 import { LogLevel } from "@slack/bolt";

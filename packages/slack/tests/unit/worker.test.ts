@@ -7,7 +7,7 @@ import { runJob } from "../../worker.ts";
 import type { Reply } from "../../render/types.ts";
 import type { VerbHandler } from "../../verbs.ts";
 import type { SlackJob } from "../../jobs.ts";
-import { startFakeSlackApi, type FakeSlackApi } from "../../testing/fake-slack-api.ts";
+import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { BOT_TOKEN, botDeps } from "../helpers.ts";
 
 let api: FakeSlackApi;

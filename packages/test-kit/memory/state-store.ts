@@ -8,9 +8,9 @@
  * every key the store has read (to prove `secret/` is never read).
  */
 import { createHash } from "node:crypto";
-import { AppNotFoundError, SstLockHeldError, StageNotFoundError, StateChangedError, VersionNotFoundError } from "../errors.ts";
-import { systemClock, type Clock, type CurrentState, type ObjectVersion, type StateStore, type StateVersion } from "../ports.ts";
-import type { SstLock, UpdateRecord } from "../state/types.ts";
+import { AppNotFoundError, SstLockHeldError, StageNotFoundError, StateChangedError, VersionNotFoundError } from "@sst-state/core/errors";
+import { systemClock, type Clock, type CurrentState, type ObjectVersion, type StateStore, type StateVersion } from "@sst-state/core/ports";
+import type { SstLock, UpdateRecord } from "@sst-state/core/state/types";
 import {
   assembleVersions,
   decodeStored,
@@ -22,7 +22,7 @@ import {
   summaryToUpdate,
   updateIdOfKey,
   type StoredObject,
-} from "../state/versions.ts";
+} from "@sst-state/core/state/versions";
 
 export interface HomeFileLike {
   key: string;

@@ -1,5 +1,5 @@
 /** In-memory AuditLog: entries ordered like the DynamoDB sort key (`<ISO time>#<id>`). */
-import type { AuditEntry, AuditLog } from "../restore/ports.ts";
+import type { AuditEntry, AuditLog } from "@sst-state/core/restore/ports";
 
 export function auditSortKey(e: Pick<AuditEntry, "time" | "id">): string {
   return `${e.time}#${e.id}`;

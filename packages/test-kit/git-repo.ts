@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { generateHome, type HomeFile } from "@sst-state/core/state/generate-home";
 import { updateIdTime } from "@sst-state/core/state/update-id";
 import { legacyHistoryOfKey, updateIdOfKey } from "@sst-state/core/state/versions";
-import { createGit, type Git } from "../git.ts";
+import { createGit, type Git } from "@sst-state/adapters/git";
 
 export const testGitEnv = {
   GIT_AUTHOR_NAME: "Pipeline",

@@ -3,8 +3,8 @@
  * the DynamoDB store (see core/lock/lease.ts): each operation reads and writes the record in one
  * synchronous step, which is the in-process equivalent of one conditional write.
  */
-import type { AcquireRequest, AcquireResult, Lease, LeaseRecord, LockStore } from "../lock/types.ts";
-import { isLive, nextLease } from "../lock/lease.ts";
+import type { AcquireRequest, AcquireResult, Lease, LeaseRecord, LockStore } from "@sst-state/core/lock/types";
+import { isLive, nextLease } from "@sst-state/core/lock/lease";
 
 export interface MemoryLockStore extends LockStore {
   inspect(app: string, stage: string): Promise<LeaseRecord | null>;

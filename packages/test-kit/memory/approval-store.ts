@@ -3,7 +3,7 @@
  * each call checks and writes within one synchronous step. Records are copied in and out so a
  * caller can never change a stored request by mutating what it got back.
  */
-import type { ApprovalStore, RestoreRequest, RestoreStatus, TransitionResult } from "../restore/ports.ts";
+import type { ApprovalStore, RestoreRequest, RestoreStatus, TransitionResult } from "@sst-state/core/restore/ports";
 
 const copy = <T>(v: T): T => structuredClone(v);
 

@@ -3,18 +3,18 @@
  * a Notifier that records what it was asked to post, a StateStore wrapper that counts and can
  * break `writeCurrent`, and a whole in-memory setup from a generated SST home.
  */
-import { parseConfig, type Config } from "../config.ts";
-import { createLocker, type Locker } from "../lock/lease.ts";
-import type { LockStore } from "../lock/types.ts";
-import { createMemoryApprovalStore } from "../memory/approval-store.ts";
-import { createMemoryAuditLog } from "../memory/audit-log.ts";
-import { createMemoryLockStore } from "../memory/lock-store.ts";
-import { createMemoryStateStore, type MemoryStateStore } from "../memory/state-store.ts";
-import type { ChatMessage, Clock, Notifier, StateStore } from "../ports.ts";
-import { generateHome, type GeneratedStage } from "../state/generate-home.ts";
-import { createStaticUserGroupResolver } from "./policy.ts";
-import type { ApprovalStore, AuditEntry, AuditLog, UserGroupResolver } from "./ports.ts";
-import { createRestoreService, type RestoreService, type RestoreServiceDeps } from "./service.ts";
+import { parseConfig, type Config } from "@sst-state/core/config";
+import { createLocker, type Locker } from "@sst-state/core/lock/lease";
+import type { LockStore } from "@sst-state/core/lock/types";
+import { createMemoryApprovalStore } from "./memory/approval-store.ts";
+import { createMemoryAuditLog } from "./memory/audit-log.ts";
+import { createMemoryLockStore } from "./memory/lock-store.ts";
+import { createMemoryStateStore, type MemoryStateStore } from "./memory/state-store.ts";
+import type { ChatMessage, Clock, Notifier, StateStore } from "@sst-state/core/ports";
+import { generateHome, type GeneratedStage } from "@sst-state/core/state/generate-home";
+import { createStaticUserGroupResolver } from "@sst-state/core/restore/policy";
+import type { ApprovalStore, AuditEntry, AuditLog, UserGroupResolver } from "@sst-state/core/restore/ports";
+import { createRestoreService, type RestoreService, type RestoreServiceDeps } from "@sst-state/core/restore/service";
 
 export interface TestClock extends Clock {
   set(ms: number): void;

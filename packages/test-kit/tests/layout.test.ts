@@ -1,0 +1,34 @@
+/**
+ * The layout holds the design (issue: "product code holds product code", "no import cycles"):
+ * - no product source imports the test kit (tests and benchmarks do);
+ * - product modules import each other without cycles (a cycle makes load order matter and hides
+ *   which module owns what).
+ * Product sources: every `.ts` under packages/ outside a `tests/` folder and outside packages/test-kit.
+ */
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { listSources, readImports } from "../import-graph.ts";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const isProduct = (path: string) => !path.startsWith("packages/test-kit/") && !/\/tests\//.test(path);
+const product = () => readImports(ROOT, listSources(ROOT, "packages").filter(isProduct));
+
+describe("layout", () => {
+  it("reads the real graph: product sources exist and resolve their workspace imports", () => {
+    // Prepare / Act
+    const files = product();
+    // Assess: the scan sees the packages and follows `@sst-state/…` imports to files
+    expect(files.length).toBeGreaterThan(100);
+    const cli = files.find((f) => f.path === "packages/cli/main.ts");
+    expect(cli?.imports.some((i) => i.resolved?.startsWith("packages/core/"))).toBe(true);
+  });
+
+  it("no product source imports the test kit", () => {
+    // Prepare / Act
+    const offenders = product().flatMap((f) =>
+      f.imports.filter((i) => i.spec.startsWith("@sst-state/test-kit") || i.resolved?.startsWith("packages/test-kit/")).map((i) => `${f.path} imports ${i.spec}`),
+    );
+    // Assess
+    expect(offenders).toEqual([]);
+  });
+});
