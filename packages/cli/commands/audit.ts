@@ -2,6 +2,7 @@
 import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
 import type { CliCommand } from "../cli-types.ts";
 import { createStyle, relativeTime, table } from "../output.ts";
+import { requireKnownStage } from "./lock.ts";
 
 const audit: CliCommand<"audit"> = {
   verb: "audit",
@@ -10,6 +11,8 @@ const audit: CliCommand<"audit"> = {
     const { app, stage } = await ctx.services.target(args.command.target);
     const log = createDynamoAuditLog(await ctx.services.table());
     const entries = await log.list(app, stage, { limit });
+    // A removed stage keeps its audit entries: only "no entries and no state" is a typo.
+    if (!entries.length) await requireKnownStage(ctx, app, stage, { what: "and no audit entries" });
     if (args.flags.json) {
       ctx.io.out(JSON.stringify({ app, stage, entries }));
       return 0;

@@ -35,17 +35,30 @@ export async function cliLocker(ctx: CliContext): Promise<Locker> {
  */
 export async function requireDeployedStage(ctx: CliContext, app: string, stage: string, newStage: unknown): Promise<void> {
   if (newStage === true) return;
+  await requireKnownStage(ctx, app, stage, {
+    what: "so it was not locked",
+    advice: `If ${stage} is about to be deployed for the first time, add --new-stage.`,
+  });
+}
+
+/**
+ * Exit 2 listing the app's stages when `stage` has no state: a typo (`unlock prodd`, `audit prdo`)
+ * must not answer "nothing to do" as if the stage existed. Callers first look for what the stage
+ * may have without state (a lock taken with --new-stage, audit entries of a removed stage).
+ */
+export async function requireKnownStage(ctx: CliContext, app: string, stage: string, says: { what: string; advice?: string }): Promise<void> {
   const store = await ctx.services.stateStore();
+  const advice = says.advice ? ` ${says.advice}` : "";
   let known: string[];
   try {
     known = await store.listStages(app);
   } catch (e) {
-    if (e instanceof AppNotFoundError) throw new SstStateError("app-not-found", e.message, { hint: `${e.hint ?? ""} If ${app}/${stage} is about to be deployed for the first time, add --new-stage.`.trim(), exitCode: 2 });
+    if (e instanceof AppNotFoundError) throw new SstStateError("app-not-found", e.message, { hint: `${e.hint ?? ""}${advice}`.trim(), exitCode: 2 });
     throw e;
   }
   if (known.includes(stage)) return;
-  throw new SstStateError("stage-not-found", `Stage "${stage}" of app "${app}" has no state in ${store.location}, so it was not locked.`, {
-    hint: `Stages of ${app}: ${known.join(", ")}. If ${stage} is about to be deployed for the first time, add --new-stage.`,
+  throw new SstStateError("stage-not-found", `Stage "${stage}" of app "${app}" has no state in ${store.location}, ${says.what}.`, {
+    hint: `${known.length ? `Stages of ${app}: ${known.join(", ")}.` : `App ${app} has no stages there yet.`}${advice}`,
     exitCode: 2,
   });
 }

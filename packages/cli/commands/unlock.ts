@@ -8,7 +8,7 @@
 import { describeHeldLock } from "@sst-state/core/lock";
 import type { CliCommand } from "../cli-types.ts";
 import { createStyle } from "../output.ts";
-import { cliLocker, holderOf, lockJson } from "./lock.ts";
+import { cliLocker, holderOf, lockJson, requireKnownStage } from "./lock.ts";
 
 const unlock: CliCommand<"unlock"> = {
   verb: "unlock",
@@ -23,13 +23,17 @@ const unlock: CliCommand<"unlock"> = {
     const style = createStyle(ctx.io.color);
     const print = (json: object, text: string) => ctx.io.out(args.flags.json ? JSON.stringify(json) : text);
 
+    // A lock row decides, not the state: a stage locked with --new-stage (or whose state was
+    // removed) has a lease and no state, and must still be unlockable. Only "no lock and no state"
+    // is a typo (exit 2 with the stages); "no lock" on a real stage is nothing to do (exit 0).
+    const current = await locker.get(app, stage);
+    if (!current) await requireKnownStage(ctx, app, stage, { what: "and no deploy lock", advice: "Nothing was unlocked." });
     if (force) {
       const res = await locker.forceRelease(app, stage, me, reason);
       if (!res.released) print({ released: false, lock: null, message: res.reason }, `${stage} is not locked; nothing to break.`);
       else print({ released: true, forced: true, lock: lockJson(res.lock), by: me, reason, message: res.message }, `${style.yellow("broken")}: ${res.message}`);
       return 0;
     }
-    const current = await locker.get(app, stage);
     if (!current) {
       print({ released: false, lock: null, message: `${stage} is not locked` }, `${stage} is not locked.`);
       return 0;

@@ -10,7 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { durationMs, DURATION_HINT } from "../format.ts";
-import { isUpdateId } from "../state/update-id.ts";
+import { isLegacyCuid2, isUpdateId } from "../state/update-id.ts";
 import { suggestClosest } from "./suggest.ts";
 import { nameProblem, shownName } from "../names.ts";
 import { examplesOf, flagsOf, SELECTOR_HELP, usageOf, verbSpec, verbsOf, type ArgSpec, type FlagSpec, type SlackVerb, type Surface, type Verb, type VerbSpec } from "./verbs.ts";
@@ -88,6 +88,8 @@ export type Selector =
   /** `~N`: N deploys back from latest (`~0` is latest, `~1` previous) */
   | { kind: "back"; n: number }
   | { kind: "update"; id: string }
+  /** a legacy history entry's cuid2 (SST ≤ v3.2.47; `isLegacyCuid2` in state/versions.ts) */
+  | { kind: "history"; id: string }
   | { kind: "object-version"; id: string };
 
 const S3_VERSION_ID = /^[A-Za-z0-9._+/=-]{1,1024}$/;
@@ -102,6 +104,7 @@ export function parseSelector(text: string): Selector | undefined {
   const back = /^~(\d{1,6})$/.exec(s);
   if (back) return { kind: "back", n: Number(back[1]) };
   if (isUpdateId(lower)) return { kind: "update", id: lower };
+  if (isLegacyCuid2(s)) return { kind: "history", id: s };
   if (s.startsWith("~") || s.startsWith("-")) return undefined;
   if (S3_VERSION_ID.test(s)) return { kind: "object-version", id: s };
   return undefined;
@@ -117,6 +120,7 @@ function canonicalSelector(sel: Selector, raw: string): string {
     case "back":
       return `~${sel.n}`;
     case "update":
+    case "history":
       return sel.id;
     case "object-version":
       return raw.trim();

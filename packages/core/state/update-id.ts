@@ -9,6 +9,18 @@ export function isUpdateId(s: string): boolean {
   return UPDATE_ID.test(s);
 }
 
+/**
+ * What SST ≤ v3.2.47 used as the id of a legacy history entry: `cuid2.Generate()` (sst/sst v3.2.47
+ * pkg/project/stack.go line 177; github.com/nrednav/cuid2 v1.0.0 generates a letter, then base-36,
+ * 24 characters by default), and no hex updateID. Such a selector names a legacy history entry,
+ * never an S3 object version (S3's are 32 characters of mixed case with `._`, Swift's a timestamp
+ * with a dot). See `legacyHistoryOfKey` in versions.ts.
+ */
+const LEGACY_CUID2 = /^[a-z][0-9a-z]{23}$/;
+export function isLegacyCuid2(s: string): boolean {
+  return LEGACY_CUID2.test(s) && !UPDATE_ID.test(s);
+}
+
 /** Milliseconds since the epoch at which the update started. */
 export function updateIdTime(id: string): number {
   return MAX48 - parseInt(id.slice(0, 12), 16);

@@ -20,7 +20,7 @@ import { gunzipSync } from "node:zlib";
 import { AmbiguousVersionError, AppNotFoundError, StageNotFoundError, StateChangedError, StateParseError, VersionNotFoundError } from "../errors.ts";
 import type { StateStore, StateVersion } from "../ports.ts";
 import type { UpdateRecord } from "./types.ts";
-import { isUpdateId, updateIdTime } from "./update-id.ts";
+import { isLegacyCuid2, isUpdateId, updateIdTime } from "./update-id.ts";
 
 // ---------------------------------------------------------------------------------------------
 // keys (the same in the S3 bucket and under `<root>/state/` of the local home)
@@ -379,6 +379,10 @@ export async function resolveVersion(
   if (isLegacyHistoryId(sel)) {
     const v = (await list()).find((x) => x.id === sel);
     if (v) return { label: sel, version: v, read: () => store.readVersion(app, stage, v) };
+    if (isLegacyCuid2(sel)) {
+      const n = (await list()).length;
+      throw new VersionNotFoundError(selector, `it has the shape of a legacy history id (SST ≤ v3.2.47), and no history entry of ${app}/${stage} has it. ${counted(n)}`);
+    }
   }
   // A version's own id (`uncommitted`, a short sha in a git home).
   if (versions || store.home === "git") {

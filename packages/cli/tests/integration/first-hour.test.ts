@@ -63,6 +63,8 @@ const BAD: { argv: string[]; code: number; says: RegExp }[] = [
   { argv: ["lock", "prod", "--reason", "x", "--ttl", "soon"], code: 2, says: /not a duration/ },
   { argv: ["lock"], code: 2, says: /--reason|Which stage/ },
   { argv: ["unlock"], code: 2, says: /`unlock` needs a stage/ },
+  { argv: ["unlock", "prodd"], code: 2, says: /"prodd"[\s\S]*no deploy lock[\s\S]*Stages of acme-shop: dev, prod, staging/ },
+  { argv: ["unlock", "prodd", "--force", "--reason", "typo"], code: 2, says: /Stages of acme-shop: dev, prod, staging/ },
   { argv: ["locks", "a/b"], code: 2, says: /`a\/b` is not an app name/ },
   { argv: ["run", "prod"], code: 2, says: /after `--`/ },
   { argv: ["run", "prodd", "--", "true"], code: 2, says: /--new-stage/ },
@@ -70,6 +72,7 @@ const BAD: { argv: string[]; code: number; says: RegExp }[] = [
   { argv: ["restore", "nosuchstage", "~1"], code: 2, says: /Stages of acme-shop/ },
   { argv: ["restore", "prod", "zzzz"], code: 2, says: /No state version matches/ },
   { argv: ["audit"], code: 2, says: /`audit` needs a stage/ },
+  { argv: ["audit", "prodd"], code: 2, says: /"prodd"[\s\S]*no audit entries[\s\S]*Stages of acme-shop: dev, prod, staging/ },
   { argv: ["demo", "approve"], code: 2, says: /Which request\?/ },
   { argv: ["demo", "approve", "rr-0000"], code: 2, says: /no restore request rr-0000/ },
   { argv: ["serve", "--port", "http"], code: 2, says: /port number/ },
@@ -157,6 +160,18 @@ describe("a new user's paths", () => {
     // Assess
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ acquired: true, lock: { app: "acme-shop", stage: "preview", reason: "first deploy" } });
+    // a lock row without state (the first deploy never ran) is still released by its holder
+    const u = await runBin(["unlock", "preview", "--json"], { cwd: project, env });
+    expect(u.code, u.stderr).toBe(0);
+    expect(JSON.parse(u.stdout)).toMatchObject({ released: true, lock: { stage: "preview" } });
+  });
+
+  it("unlock and audit of a stage that exists but holds nothing answer exit 0", async () => {
+    const u = await runBin(["unlock", "staging"], { cwd: project, env });
+    const a = await runBin(["audit", "staging"], { cwd: project, env });
+    expect([u.code, a.code]).toEqual([0, 0]);
+    expect(u.stdout).toContain("staging is not locked");
+    expect(a.stdout).toContain("no audit entries yet");
   });
 
   it("serve on a taken port says so, suggests another port and exits 2", async () => {

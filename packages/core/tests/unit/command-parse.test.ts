@@ -66,6 +66,9 @@ describe("parseCommand: selectors and options", () => {
     expect(parseSelector("previous")).toEqual({ kind: "previous" });
     expect(parseSelector("ffff0123456789abcdef0123")).toEqual({ kind: "update", id: "ffff0123456789abcdef0123" });
     expect(parseSelector("null")).toEqual({ kind: "object-version", id: "null" });
+    // a legacy history entry's cuid2 (SST ≤ v3.2.47) is no S3 object version id
+    expect(parseSelector("ew79h8fx3nf12pokhxq6lmog")).toEqual({ kind: "history", id: "ew79h8fx3nf12pokhxq6lmog" });
+    expect(parseSelector("3sL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY")).toMatchObject({ kind: "object-version" });
     expect(parseSelector("~x")).toBeUndefined();
     expect(parseSelector("--all")).toBeUndefined();
   });

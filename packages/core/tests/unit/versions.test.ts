@@ -24,6 +24,25 @@ function home() {
 }
 
 describe("resolveVersion", () => {
+  it("names a legacy history id (a cuid2) that matches no entry as such, and never reads it as an S3 object version", async () => {
+    // Prepare: a stage with legacy history entries, and a store that counts object-version reads
+    const g = generateHome({ app: "old", seed: 8, legacyHistory: true, stages: [{ name: "prod", resources: 8, deploys: 4 }] });
+    const store = createMemoryStateStore(g.files);
+    let objectVersionReads = 0;
+    const counting = { ...store, readObjectVersion: (...a: Parameters<typeof store.readObjectVersion>) => (objectVersionReads++, store.readObjectVersion(...a)) };
+    const legacyIds = (await store.listVersions("old", "prod")).filter((v) => v.kind === "history").map((v) => v.id);
+    const unknown = "zz" + legacyIds[0]!.slice(2);
+    // Act
+    const found = await resolveVersion(counting, "old", "prod", legacyIds[0]!);
+    const missing = (await resolveVersion(counting, "old", "prod", unknown).then(() => null, (e: unknown) => e)) as VersionNotFoundError;
+    // Assess
+    expect(found.version?.kind).toBe("history");
+    expect(missing).toBeInstanceOf(VersionNotFoundError);
+    expect(missing.message).toContain("legacy history id");
+    expect(missing.message).not.toContain("object version");
+    expect(objectVersionReads).toBe(0);
+  });
+
   it("resolves latest, previous and ~N to deploys counted back from the current state", async () => {
     const { store, prod } = home();
     const latest = await resolveVersion(store, "shop", "prod", "latest");
