@@ -11,7 +11,10 @@
  *   objects with a string `action_id` and `type` (and `value` a string when present);
  * - a JSON body (events, `url_verification`): an object with a string `type`.
  *
- * Used by `serve` (HTTP) and the Lambda ingress, after the signature check and before Bolt.
+ * Used by `serve` (HTTP) and the Lambda ingress, after the signature check and before Bolt; and
+ * by `serve` over Socket Mode (`checkSocketModeMessage`), where the same shapes arrive as the
+ * `payload` of an envelope on the WebSocket (Bolt's socket client reads `payload.event.type` of an
+ * `events_api` envelope before any handler, so a `null` payload would throw outside every handler).
  */
 
 /** Slack's own bodies are small; anything above this is not Slack's. */
@@ -42,6 +45,25 @@ function checkActionsPayload(p: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+/** A slash command's fields (form fields over HTTP, the payload's keys over Socket Mode). */
+function checkSlashCommand(get: (key: string) => unknown): string | undefined {
+  const command = get("command");
+  if (!isString(command) || !command.startsWith("/")) return "neither a slash command nor a payload";
+  const user = get("user_id");
+  if (!isString(user) || !user || !isString(get("response_url"))) return "a slash command without user_id or response_url";
+  const text = get("text");
+  if (text !== undefined && text !== null && !isString(text)) return "a slash command whose text is not a string";
+  return undefined;
+}
+
+/** An interactivity payload: buttons are the only interactivity the app has. */
+function checkInteractivePayload(parsed: unknown): string | undefined {
+  if (!isObject(parsed) || !isString(parsed.type)) return "a payload that is not an object with a type";
+  // Bolt would leave anything else unanswered
+  if (parsed.type !== "block_actions") return `a payload of type ${JSON.stringify(parsed.type.slice(0, 40))}, which sst-state does not handle`;
+  return checkActionsPayload(parsed);
+}
+
 /** Why the body is not one Slack sends, or undefined when it is. */
 export function checkSlackBody(contentType: string | undefined, body: string): string | undefined {
   if ((contentType ?? "").toLowerCase().includes("application/json")) {
@@ -53,15 +75,29 @@ export function checkSlackBody(contentType: string | undefined, body: string): s
   const form = new URLSearchParams(body);
   if (form.get("ssl_check") !== null) return undefined;
   const payload = form.get("payload");
-  if (payload !== null) {
-    const parsed = parseJson(payload);
-    if (!isObject(parsed) || !isString(parsed.type)) return "a payload that is not an object with a type";
-    // buttons are the only interactivity the app has; Bolt would leave anything else unanswered
-    if (parsed.type !== "block_actions") return `a payload of type ${JSON.stringify(parsed.type.slice(0, 40))}, which sst-state does not handle`;
-    return checkActionsPayload(parsed);
-  }
-  const command = form.get("command");
-  if (command === null || !command.startsWith("/")) return "neither a slash command nor a payload";
-  if (!form.get("user_id") || form.get("response_url") === null) return "a slash command without user_id or response_url";
-  return undefined;
+  if (payload !== null) return checkInteractivePayload(parseJson(payload));
+  return checkSlashCommand((k) => form.get(k) ?? undefined);
+}
+
+/**
+ * A Socket Mode message (the text of one WebSocket frame): `hello` and `disconnect` from Slack, or
+ * an envelope `{envelope_id, type, payload}` of type `slash_commands`, `interactive` or
+ * `events_api` whose payload has the shape its HTTP twin must have. `envelopeId` is returned
+ * whenever there is one, so a refused envelope can still be acknowledged (else Slack resends it).
+ */
+export function checkSocketModeMessage(text: string): { why?: string; envelopeId?: string } {
+  const m = parseJson(text);
+  if (!isObject(m) || !isString(m.type)) return { why: "a message that is not an object with a type" };
+  if (m.type === "hello" || m.type === "disconnect") return {};
+  const envelopeId = isString(m.envelope_id) && m.envelope_id ? m.envelope_id : undefined;
+  const refuse = (why: string) => (envelopeId ? { why, envelopeId } : { why });
+  if (!envelopeId) return refuse(`a ${JSON.stringify(m.type.slice(0, 40))} message without an envelope_id`);
+  const p = m.payload;
+  if (!isObject(p)) return refuse("an envelope whose payload is not an object");
+  let why: string | undefined;
+  if (m.type === "slash_commands") why = checkSlashCommand((k) => p[k]);
+  else if (m.type === "interactive") why = checkInteractivePayload(p);
+  else if (m.type === "events_api") why = isObject(p.event) && isString(p.event.type) ? undefined : "an events_api envelope without an event type";
+  else why = `an envelope of type ${JSON.stringify(m.type.slice(0, 40))}, which sst-state does not handle`;
+  return why ? refuse(why) : { envelopeId };
 }

@@ -8,17 +8,17 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { HTTPReceiver, LogLevel, isValidSlackRequest, type App } from "@slack/bolt";
-import { createWebClient } from "./web-client.ts";
+import { HTTPReceiver, LogLevel, SocketModeReceiver, isValidSlackRequest, type App } from "@slack/bolt";
+import { createWebClient, slackApiBase } from "./web-client.ts";
 import { createSlackApp, isFreshTimestamp } from "./app.ts";
-import { consoleLogger, type BotDeps } from "./deps.ts";
+import { consoleLogger, type BotDeps, type BotLogger } from "./deps.ts";
 import { createMemoryIdempotencyStore } from "./idempotency.ts";
 import type { SlackJob } from "./jobs.ts";
 import { createSlackNotifier } from "./notifier.ts";
 import { createJobQueue } from "./queue.ts";
 import { createResponder } from "./respond.ts";
 import { runJob } from "./worker.ts";
-import { MAX_BODY_BYTES, checkSlackBody } from "./request-guard.ts";
+import { MAX_BODY_BYTES, checkSlackBody, checkSocketModeMessage } from "./request-guard.ts";
 
 export type ServeDeps = Omit<BotDeps, "notifier" | "respond" | "idempotency"> & Partial<Pick<BotDeps, "notifier" | "respond" | "idempotency">>;
 
@@ -117,6 +117,38 @@ function health(req: IncomingMessage, res: ServerResponse, text: string): boolea
   return false;
 }
 
+/**
+ * The Socket Mode twin of the HTTP boundary: every WebSocket message passes
+ * `checkSocketModeMessage` before Bolt's socket client reads it. A refused envelope is logged and
+ * acknowledged (so Slack does not resend it) and goes no further; whatever escapes Bolt's handling
+ * of an accepted one is logged, never an unhandled rejection that would end the process.
+ * Bolt 5.1's SocketModeClient (@slack/socket-mode 3.1.0) reads frames through its own
+ * `ws_message` listener (SocketModeClient.js L172): that listener is put behind the check.
+ */
+function guardSocketMode(receiver: SocketModeReceiver, log: BotLogger): void {
+  const client = receiver.client;
+  // `send` (an envelope's acknowledgement) is private in the client's types, public at run time
+  const ack = (id: string) => (client as unknown as { send(id: string, body?: object): Promise<void> }).send(id, {});
+  const inner = client.listeners("ws_message") as ((data: unknown, isBinary: boolean) => unknown)[];
+  client.removeAllListeners("ws_message");
+  client.on("ws_message", (data: unknown, isBinary: boolean) => {
+    if (!isBinary) {
+      const text = typeof data === "string" ? data : new TextDecoder().decode(data as ArrayBuffer);
+      const { why, envelopeId } = checkSocketModeMessage(text);
+      if (why) {
+        log.warn("refused a Socket Mode message that is not one Slack sends", { why });
+        if (envelopeId) ack(envelopeId).catch((e: unknown) => log.warn("could not acknowledge a refused envelope", { error: String(e) }));
+        return;
+      }
+    }
+    for (const listener of inner) {
+      Promise.resolve()
+        .then(() => listener(data, isBinary))
+        .catch((e: unknown) => log.error("Socket Mode message failed", { error: String(e) }));
+    }
+  });
+}
+
 export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
   const print = opts.print ?? ((l: string) => console.log(l));
   const port = opts.port ?? 3000;
@@ -166,7 +198,13 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
 
   // --- Socket Mode --------------------------------------------------------------------------------
   if (socketMode) {
-    const app: App = createSlackApp({ ...appOptions, appToken: opts.appToken! });
+    const receiver = new SocketModeReceiver({
+      appToken: opts.appToken!,
+      logLevel: opts.logLevel ?? LogLevel.WARN,
+      ...(opts.slackApiUrl ? { installerOptions: { clientOptions: { slackApiUrl: slackApiBase(opts.slackApiUrl) } } } : {}),
+    });
+    guardSocketMode(receiver, log);
+    const app: App = createSlackApp({ ...appOptions, receiver });
     await app.start();
     print("sst-state: connected to Slack over Socket Mode.");
     return {

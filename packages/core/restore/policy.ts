@@ -3,7 +3,7 @@
  * says `"requireApproval": false`); when the stage names approvers, only those users or members of
  * those user groups; when it names none, anyone else.
  */
-import { esc } from "../text/mrkdwn.ts";
+import { esc, who } from "../text/mrkdwn.ts";
 import type { StagePolicy } from "../config.ts";
 import type { UserGroupResolver } from "./ports.ts";
 
@@ -26,9 +26,15 @@ export function mention(user: string): string {
   return isSlackUserId(user) ? `<@${bareUserId(user)}>` : esc(user);
 }
 
+const SLACK_GROUP = /^S[A-Z0-9]{2,}$/;
+
+/**
+ * The approvers of sst-state.json as Slack shows them: a user id as a mention, a user-group id as a
+ * group mention; anything else in the file (a typo, `<!channel>`) as escaped text, never markup.
+ */
 export function describeApprovers(policy: StagePolicy): string {
   if (!policy.approvers.length) return "anyone but the requester";
-  return policy.approvers.map((a) => (a.startsWith("S") ? `<!subteam^${a}>` : `<@${a}>`)).join(", ");
+  return policy.approvers.map((a) => (SLACK_GROUP.test(a) ? `<!subteam^${a}>` : who(a))).join(", ");
 }
 
 export async function checkApprover(

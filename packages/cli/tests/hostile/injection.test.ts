@@ -101,6 +101,12 @@ async function messages(): Promise<[string, unknown][]> {
     out.push([`decision reply not-allowed (${requester === CANARY ? "stranger" : "not an approver"})`, renderDecisionReply({ kind: "not-allowed", request: request(), message: check.allowed ? "" : check.message } as never)]);
   }
   out.push(["decision reply not-found", renderDecisionReply({ kind: "not-found", id: CANARY } as never)]);
+  // A policy built in code (config.ts checks the file's ids; describeApprovers must not rely on it)
+  const hostilePolicy = { ...policy, approvers: [CANARY, "U0ALICE", "S0SRE"] };
+  out.push(["slack restore request (hostile approvers)", slackRestoreMessages.request(request(), hostilePolicy)]);
+  out.push(["plain restore request (hostile approvers)", plainRestoreMessages.request(request(), hostilePolicy)]);
+  const refused = await checkApprover(hostilePolicy, "prod", "U0ALICE", "U0BOB", createStaticUserGroupResolver());
+  out.push(["not an approver (hostile approvers)", { text: refused.allowed ? "" : refused.message }]);
   return out;
 }
 
