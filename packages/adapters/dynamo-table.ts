@@ -1,10 +1,12 @@
 /**
- * The one DynamoDB table that holds locks, restore requests and the audit log (DESIGN §3).
+ * The one DynamoDB table that holds locks, restore requests, the audit log and the bot's claims of
+ * Slack deliveries (DESIGN §3, "The table"; every key family is listed here and there):
  *
  *   pk (S)                     sk (S)                     what
- *   LOCK#<app>/<stage>         LOCK                       the stage's lease (core/lock)
- *   RESTORE#<requestId>        REQUEST                    a restore request and its decision
- *   AUDIT#<app>/<stage>        <ISO time>#<id>            one audit entry
+ *   LOCK#<app>/<stage>         LOCK                       the stage's lease (dynamodb-lock-store.ts)
+ *   RESTORE#<requestId>        REQUEST                    a restore request and its decision (dynamodb-approval-store.ts)
+ *   AUDIT#<app>/<stage>        <ISO time>#<id>            one audit entry (dynamodb-audit-log.ts)
+ *   SEEN#<job key>             SEEN                       a claimed Slack delivery, swept by `ttl` (dynamodb-idempotency-store.ts)
  *
  * `ttl` (N, epoch seconds) is the table's TTL attribute; the stream carries NEW_AND_OLD_IMAGES so
  * the announcer sees every lock change. `infra/storage.ts` declares the same keys.

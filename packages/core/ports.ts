@@ -170,6 +170,31 @@ export interface Notifier {
 // ---------------------------------------------------------------------------------------------
 // The other ports live next to the rules that use them; this is their index.
 // ---------------------------------------------------------------------------------------------
+/**
+ * De-duplication of Slack deliveries (DESIGN §3: "work is keyed by Slack's ids so a retry is not
+ * done twice"). Slack re-sends a request it thinks was not acknowledged (`X-Slack-Retry-Num`), and
+ * a user's double click sends two actions with the same ids; the worker claims the job's key
+ * first and drops the job when the key was already claimed.
+ *
+ * `claim(key, ttlMs)` is true exactly once per key while the claim lives (at least `ttlMs`); an
+ * implementation must make concurrent claims of one key race safely (one winner).
+ */
+export interface IdempotencyStore {
+  claim(key: string, ttlMs: number): Promise<boolean>;
+}
+
+/** What is posted to a slash command's or a button's `response_url` (Slack's message payload). */
+export interface ResponseBody {
+  response_type?: "in_channel" | "ephemeral";
+  replace_original?: boolean;
+  delete_original?: boolean;
+  text: string;
+  blocks?: unknown[];
+}
+
+/** Answers through a `response_url` (no bot token needed). */
+export type Responder = (responseUrl: string, body: ResponseBody) => Promise<void>;
+
 export type { LockStore } from "./lock/types.ts";
 export type { ApprovalStore, AuditEntry, AuditLog, RestoreRequest, UserGroupResolver } from "./restore/ports.ts";
 export type { Workflow, RouterKvProbe, TaggedResourcesProbe } from "./diagnosis/ports.ts";

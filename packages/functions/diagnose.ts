@@ -7,19 +7,20 @@
  * (or SLACK_BOT_TOKEN),
  * SLACK_API_URL (tests), SST_STATE_PROBES=false to turn the cloud probes off.
  */
-import { createWebClient } from "@sst-state/slack/web-client";
+import { fitChatMessage } from "@sst-state/slack/render/limits";
+import { createWebClient } from "@sst-state/adapters/slack-web-api";
 import { createDiagnosisTasks, errorForWorkflow, type DiagnosisTasks, type WorkflowState } from "@sst-state/core/diagnosis";
 import { systemClock, type StateStore } from "@sst-state/core/ports";
 import { createStateStore } from "@sst-state/adapters/state-store-factory";
 import { createAwsProbes } from "@sst-state/adapters/probes/index";
-import { createSlackNotifier } from "@sst-state/slack/notifier";
+import { createSlackNotifier } from "@sst-state/adapters/slack-web-api";
 import { readSlackEnv } from "./env.ts";
 
 let tasks: Promise<DiagnosisTasks> | undefined;
 
 function notifierFrom(env: NodeJS.ProcessEnv) {
   const slack = readSlackEnv(env);
-  return slack.botToken ? createSlackNotifier(createWebClient(slack.botToken, slack.slackApiUrl)) : undefined;
+  return slack.botToken ? createSlackNotifier(createWebClient(slack.botToken, slack.slackApiUrl), fitChatMessage) : undefined;
 }
 
 async function build(env: NodeJS.ProcessEnv): Promise<DiagnosisTasks> {

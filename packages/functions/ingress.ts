@@ -12,7 +12,7 @@ import { AwsLambdaReceiver, LogLevel, isValidSlackRequest } from "@slack/bolt";
 import type { AwsEvent, AwsHandler, AwsResponse } from "@slack/bolt/dist/receivers/AwsLambdaReceiver";
 import { createSlackApp, isFreshTimestamp } from "@sst-state/slack/app";
 import { consoleLogger } from "@sst-state/slack/deps";
-import { checkSlackBody } from "@sst-state/slack/request-guard";
+import { checkSlackBody } from "@sst-state/slack/receivers/request-guard";
 import { createLambdaAsyncInvoker, type LambdaAsyncInvoker } from "@sst-state/adapters/lambda-async-invoke";
 import type { SlackJob } from "@sst-state/slack/jobs";
 import { readIngressEnv } from "./env.ts";

@@ -12,13 +12,14 @@
  * holding up every later lock change of the shard. Slack failures are logged by the announcer;
  * a missing token or an unreadable policy is logged here, and the batch is dropped.
  */
+import { fitChatMessage } from "@sst-state/slack/render/limits";
 import type { DynamoDBStreamEvent } from "aws-lambda";
-import { createWebClient } from "@sst-state/slack/web-client";
+import { createWebClient } from "@sst-state/adapters/slack-web-api";
 import { loadConfig } from "@sst-state/adapters/config-file";
 import { createLockAnnouncer, type LockAnnouncer } from "@sst-state/core/lock";
 import { lockEventsFromStreamRecords, type LockStreamRecord } from "@sst-state/adapters/lock-stream";
 import { consoleLogger } from "@sst-state/slack/deps";
-import { createSlackNotifier } from "@sst-state/slack/notifier";
+import { createSlackNotifier } from "@sst-state/adapters/slack-web-api";
 import { readWorkerEnv } from "./env.ts";
 
 type Env = Record<string, string | undefined>;
@@ -35,7 +36,7 @@ function buildAnnouncer(env: Env): LockAnnouncer {
   if (!w.botToken) throw new Error("no Slack bot token: link the SlackBotToken secret (npx sst secret set SlackBotToken xoxb-…) or set SLACK_BOT_TOKEN");
   // A few quick retries only: the function's timeout is short, and a lost post is logged.
   const web = createWebClient(w.botToken, w.slackApiUrl, { retryConfig: { retries: 2 } });
-  return createLockAnnouncer({ notifier: createSlackNotifier(web), config: loadConfig(env) });
+  return createLockAnnouncer({ notifier: createSlackNotifier(web, fitChatMessage), config: loadConfig(env) });
 }
 
 /** The handler over `env` (tests pass their own; the deployed one reads process.env). */

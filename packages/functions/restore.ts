@@ -13,7 +13,8 @@
  * (SLACK_API_URL for tests), and the policy as SST_STATE_CONFIG_JSON (the file's text) or a file
  * named by SST_STATE_CONFIG (default ./sst-state.json).
  */
-import { createWebClient } from "@sst-state/slack/web-client";
+import { fitChatMessage } from "@sst-state/slack/render/limits";
+import { createWebClient } from "@sst-state/adapters/slack-web-api";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { WebClient } from "@slack/web-api";
@@ -34,9 +35,9 @@ import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
 import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
 import { createDynamoLockStore } from "@sst-state/adapters/dynamodb-lock-store";
 import { createStateStore } from "@sst-state/adapters/state-store-factory";
-import { createSlackNotifier } from "@sst-state/slack/notifier";
-import { createSlackUserGroupResolver } from "@sst-state/slack/listeners/restore-usergroups";
-import { createRestoreHandlers, createSlackRestoreService, type RestoreWiring } from "@sst-state/slack/listeners/restore";
+import { createSlackNotifier } from "@sst-state/adapters/slack-web-api";
+import { createSlackUserGroupResolver } from "@sst-state/adapters/slack-user-groups";
+import { createRestoreHandlers, createSlackRestoreService, type RestoreWiring } from "@sst-state/slack/verbs/restore";
 import type { BotDeps } from "@sst-state/slack/deps";
 import { linked, readWorkerEnv } from "./env.ts";
 
@@ -112,7 +113,7 @@ async function fromEnvironment(env: Record<string, string | undefined> = process
     ddb: createDynamoClient({ env }),
     tableName,
     config: loadConfig(env),
-    ...(web ? { notifier: createSlackNotifier(web), groups: createSlackUserGroupResolver(web, { onError: (g, e) => log("warn", "usergroups.users.list failed", { group: g, error: String(e) }) }) } : {}),
+    ...(web ? { notifier: createSlackNotifier(web, fitChatMessage), groups: createSlackUserGroupResolver(web, { onError: (g, e) => log("warn", "usergroups.users.list failed", { group: g, error: String(e) }) }) } : {}),
     log,
   });
 }

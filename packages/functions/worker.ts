@@ -7,7 +7,8 @@
  * AWS_REGION), the policy as SST_STATE_CONFIG_JSON or the file SST_STATE_CONFIG
  * (default ./sst-state.json, copied into the bundle by infra/bot.ts when it exists).
  */
-import { createWebClient } from "@sst-state/slack/web-client";
+import { fitChatMessage } from "@sst-state/slack/render/limits";
+import { createWebClient } from "@sst-state/adapters/slack-web-api";
 import { loadConfig } from "@sst-state/adapters/config-file";
 import { systemClock } from "@sst-state/core/ports";
 import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
@@ -15,16 +16,16 @@ import { createDynamoLockStore } from "@sst-state/adapters/dynamodb-lock-store";
 import { createStateStore } from "@sst-state/adapters/state-store-factory";
 import { consoleLogger, type BotDeps } from "@sst-state/slack/deps";
 import { createMemoryIdempotencyStore } from "@sst-state/slack/idempotency";
-import { createDynamoIdempotencyStore } from "@sst-state/slack/idempotency-dynamodb";
+import { createDynamoIdempotencyStore } from "@sst-state/adapters/dynamodb-idempotency-store";
 import type { SlackJob } from "@sst-state/slack/jobs";
-import { createSlackNotifier } from "@sst-state/slack/notifier";
-import { errorReply } from "@sst-state/slack/listeners/slash-command";
-import { createResponder, replyBody } from "@sst-state/slack/respond";
-import { runJob, type JobOutcome } from "@sst-state/slack/worker";
+import { createSlackNotifier } from "@sst-state/adapters/slack-web-api";
+import { errorReply } from "@sst-state/slack/dispatch";
+import { createResponder } from "@sst-state/adapters/slack-response-url";
+import { replyBody, runJob, type JobOutcome } from "@sst-state/slack/worker";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { createSfnWorkflow } from "@sst-state/adapters/workflow-sfn";
-import { createDiagnoseVerb, diagnoseUnavailable } from "@sst-state/slack/listeners/diagnose";
-import { restoreUnavailable } from "@sst-state/slack/listeners/restore";
+import { createDiagnoseVerb, diagnoseUnavailable } from "@sst-state/slack/verbs/diagnose";
+import { restoreUnavailable } from "@sst-state/slack/verbs/restore";
 import { createVerbs } from "@sst-state/slack/verbs";
 import { linked, readWorkerEnv } from "./env.ts";
 import { restoreBotExtras } from "./restore.ts";
@@ -43,7 +44,7 @@ export async function workerDeps(env: Env = process.env, over: Partial<BotDeps> 
     clock: systemClock,
     config: loadConfig(env),
     ...(dynamo && w.tableName ? { locks: createDynamoLockStore({ client: dynamo, tableName: w.tableName }) } : {}),
-    notifier: createSlackNotifier(web),
+    notifier: createSlackNotifier(web, fitChatMessage),
     respond: createResponder(w.slackApiUrl ? { allowOrigins: [new URL(w.slackApiUrl).origin] } : {}),
     idempotency: dynamo && w.tableName ? createDynamoIdempotencyStore({ client: dynamo, tableName: w.tableName }) : createMemoryIdempotencyStore(),
     log: consoleLogger,

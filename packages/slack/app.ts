@@ -1,5 +1,5 @@
 /**
- * The Bolt app: the `/sst-state` listener and the button listener. Both ack FIRST — before any
+ * The Bolt app: the `/sst-state` listener and the button listener (listeners/). Both ack FIRST — before any
  * state is read, within Slack's 3 s — with a short ephemeral "working…" reply, then hand the work
  * off (`handOff(job)`): an async Lambda invoke of the worker in AWS, an in-process queue in
  * `serve`. Mistakes in the command text and `help` need no state, so they are answered in the ack
@@ -13,14 +13,12 @@
  * returns the token at once (with `botId`/`botUserId` when given). `verifyToken` starts one
  * `auth.test` in the background to log a clear error early when the token is wrong (serve).
  */
-import { parseCommand } from "@sst-state/core/command";
 import { App, LogLevel, type Receiver } from "@slack/bolt";
-import type { SlackJob } from "./jobs.ts";
-import { slackApiBase } from "./web-client.ts";
-import { renderCommandError } from "./render/error.ts";
-import { renderHelp } from "./render/help.ts";
-import { workingText } from "./render/working.ts";
+import { slackApiBase } from "@sst-state/adapters/slack-web-api";
 import type { BotLogger } from "./deps.ts";
+import type { SlackJob } from "./jobs.ts";
+import { actionListener } from "./listeners/action.ts";
+import { slashCommandListener } from "./listeners/slash-command.ts";
 
 export interface CreateSlackAppOptions {
   signingSecret: string;
@@ -72,69 +70,9 @@ export function createSlackApp(opts: CreateSlackAppOptions): App {
       );
   }
 
-  // --- /sst-state (any command name: the manifest can rename it) ---------------------------------
-  app.command(/^\/.+/, async ({ command, ack, respond, context }) => {
-    const retryNum = typeof context.retryNum === "number" ? context.retryNum : undefined;
-    const parsed = parseCommand(command.text ?? "", { prefix: command.command });
-    if (!parsed.ok) {
-      const m = renderCommandError(parsed.error);
-      await ack({ response_type: "ephemeral", text: m.text, blocks: m.blocks as never });
-      return;
-    }
-    if (parsed.command.verb === "help") {
-      const m = renderHelp({ prefix: command.command, ...(parsed.command.topic ? { topic: parsed.command.topic } : {}), ...(opts.deps?.config?.app ? { defaultApp: opts.deps.config.app } : {}) });
-      await ack({ response_type: "ephemeral", text: m.text, blocks: m.blocks as never });
-      return;
-    }
-    // A retry means the first ack may have been seen already: ack without a second "working…".
-    if (retryNum) await ack();
-    else await ack({ response_type: "ephemeral", text: workingText(parsed.command) });
-
-    const job: SlackJob = {
-      kind: "command",
-      command: command.text ?? "",
-      commandName: command.command,
-      responseUrl: command.response_url,
-      channel: command.channel_id,
-      user: command.user_id,
-      teamId: command.team_id,
-      triggerId: command.trigger_id,
-      receivedAt: Date.now(),
-      ...(retryNum ? { retryNum } : {}),
-    };
-    await handOffOrSay(job, respond);
-  });
-
-  // --- buttons ---------------------------------------------------------------------------------
-  app.action(/.+/, async ({ ack, body, action, respond, context }) => {
-    await ack();
-    if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
-    const retryNum = typeof context.retryNum === "number" ? context.retryNum : undefined;
-    const job: SlackJob = {
-      kind: "action",
-      actionId: action.action_id,
-      command: action.value ?? "",
-      responseUrl: body.response_url,
-      channel: body.channel?.id ?? body.container?.channel_id ?? "",
-      user: body.user.id,
-      teamId: body.team?.id ?? body.user.team_id ?? "",
-      triggerId: body.trigger_id,
-      receivedAt: Date.now(),
-      ...(retryNum ? { retryNum } : {}),
-    };
-    await handOffOrSay(job, respond);
-  });
-
-  async function handOffOrSay(job: SlackJob, respond: (m: { response_type: "ephemeral"; text: string }) => Promise<unknown>) {
-    try {
-      await opts.handOff(job);
-    } catch (e) {
-      log?.error("hand-off failed", { error: String(e), stack: (e as Error)?.stack, kind: job.kind });
-      await respond({ response_type: "ephemeral", text: ":boom: Something went wrong, check the logs: the request could not be handed to the worker." }).catch(
-        () => {},
-      );
-    }
-  }
+  const listenerOptions = { handOff: opts.handOff, log, defaultApp: opts.deps?.config?.app };
+  app.command(/^\/.+/, slashCommandListener(listenerOptions));
+  app.action(/.+/, actionListener(listenerOptions));
 
   app.error(async (e) => {
     log?.error("bolt error", { error: String(e) });

@@ -1,10 +1,13 @@
-/** What the worker needs: the core's ports plus the ways to answer in Slack. */
+/**
+ * What the bot's handlers are given: the core's ports plus the ways to answer in Slack (`BotDeps`),
+ * and the shapes of a verb handler and a button handler (verbs/*.ts implement them; dispatch.ts
+ * runs them). It imports no module of the bot, so all of them can import it without a cycle.
+ */
+import type { SlackCommand as Command, SlackVerb as Verb } from "@sst-state/core/command";
 import type { Config } from "@sst-state/core/config";
 import type { LockEvent, LockStore } from "@sst-state/core/lock/types";
-import type { Clock, Notifier, StateStore } from "@sst-state/core/ports";
-import type { IdempotencyStore } from "./idempotency.ts";
-import type { Responder } from "./respond.ts";
-import type { ActionMap, VerbMap } from "./verbs.ts";
+import type { Clock, IdempotencyStore, Notifier, Responder, StateStore } from "@sst-state/core/ports";
+import type { Reply } from "./render/types.ts";
 
 export interface BotLogger {
   info(message: string, data?: Record<string, unknown>): void;
@@ -29,10 +32,35 @@ export interface BotDeps {
   respond: Responder;
   idempotency: IdempotencyStore;
   log?: BotLogger;
-  /** every verb and button action (`createVerbs` in verbs.ts) */
+  /** every verb and button action (`createVerbs` in verbs/index.ts) */
   verbs: VerbMap;
   actions: ActionMap;
 }
+
+export interface VerbContext<C extends Command = Command> {
+  command: C;
+  /** Slack user id of the person who asked */
+  user: string;
+  /** channel the command was typed in */
+  channel: string;
+  /** the slash command as invoked, for messages (`/sst-state`) */
+  prefix: string;
+  deps: BotDeps;
+}
+
+export type VerbHandler<V extends Verb = Verb> = (ctx: VerbContext<Extract<Command, { verb: V }>>) => Promise<Reply>;
+export type VerbMap = { [V in Verb]: VerbHandler<V> };
+
+export interface ActionContext {
+  actionId: string;
+  value: string;
+  user: string;
+  channel: string;
+  prefix: string;
+  deps: BotDeps;
+}
+export type ActionHandler = (ctx: ActionContext) => Promise<Reply>;
+export type ActionMap = Record<string, ActionHandler>;
 
 export const consoleLogger: BotLogger = {
   info: (m, d) => console.log(JSON.stringify({ level: "info", message: m, ...d })),

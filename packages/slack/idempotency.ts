@@ -1,15 +1,11 @@
 /**
- * De-duplication of Slack deliveries (DESIGN §3: "work is keyed by Slack's ids so a retry is not
- * done twice"). Slack re-sends a request it thinks was not acknowledged (`X-Slack-Retry-Num`), and
- * a user's double click sends two actions with the same ids; the worker claims the job's key
- * first and drops the job when the key was already claimed.
- *
- * The port: `claim(key, ttlMs)` is true exactly once per key while the claim lives (at least
- * `ttlMs`); an implementation must make concurrent claims of one key race safely (one winner).
+ * De-duplication of Slack deliveries: the port `IdempotencyStore` is in core/ports.ts; the table's
+ * implementation is packages/adapters/dynamodb-idempotency-store.ts; this in-memory one serves
+ * `serve` and tests (one process, nothing to share).
  */
-export interface IdempotencyStore {
-  claim(key: string, ttlMs: number): Promise<boolean>;
-}
+import type { IdempotencyStore } from "@sst-state/core/ports";
+
+export type { IdempotencyStore };
 
 /** How long a claim lives: longer than Slack's retries (three within ~30 min) and response_url. */
 export const DEFAULT_CLAIM_TTL_MS = 60 * 60_000;

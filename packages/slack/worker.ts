@@ -11,11 +11,15 @@
 import type { BotDeps } from "./deps.ts";
 import { DEFAULT_CLAIM_TTL_MS } from "./idempotency.ts";
 import { jobKey, type SlackJob } from "./jobs.ts";
-import { handleAction } from "./listeners/action.ts";
-import { handleCommand } from "./listeners/slash-command.ts";
+import { handleAction, handleCommand } from "./dispatch.ts";
 import { context } from "./render/limits.ts";
 import type { Reply } from "./render/types.ts";
-import { replyBody } from "./respond.ts";
+import type { ResponseBody } from "@sst-state/core/ports";
+
+/** A reply as the body posted to a response_url. */
+export function replyBody(reply: Reply): ResponseBody {
+  return { response_type: reply.visibility, text: reply.message.text, blocks: reply.message.blocks };
+}
 
 export type JobOutcome = { status: "done"; reply: Reply } | { status: "duplicate"; key: string };
 

@@ -5,6 +5,7 @@
  * someone else. `--yes` restores at once, only where the stage's policy says
  * `"requireApproval": false`.
  */
+import { fitChatMessage } from "@sst-state/slack/render/limits";
 import { hostname, userInfo } from "node:os";
 import { defaultHolder } from "@sst-state/core/lock";
 import type { Config } from "@sst-state/core/config";
@@ -20,9 +21,9 @@ import {
 import { UsageError } from "@sst-state/core/errors";
 import { createDynamoApprovalStore } from "@sst-state/adapters/dynamodb-approval-store";
 import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
-import { createWebClient } from "@sst-state/slack/web-client";
-import { createSlackNotifier } from "@sst-state/slack/notifier";
-import { createSlackRestoreService } from "@sst-state/slack/listeners/restore";
+import { createWebClient } from "@sst-state/adapters/slack-web-api";
+import { createSlackNotifier } from "@sst-state/adapters/slack-web-api";
+import { createSlackRestoreService } from "@sst-state/slack/verbs/restore";
 import { cliLocker } from "./lock.ts";
 import type { CliCommand, CliContext } from "../cli-types.ts";
 import { createTerminalNotifier, isDemoPolicy } from "../demo.ts";
@@ -32,7 +33,7 @@ import { createStyle } from "../output.ts";
 export async function cliNotifier(env: NodeJS.ProcessEnv): Promise<Notifier | undefined> {
   if (!env.SLACK_BOT_TOKEN) return undefined;
   const url = env.SLACK_API_URL;
-  return createSlackNotifier(createWebClient(env.SLACK_BOT_TOKEN, url));
+  return createSlackNotifier(createWebClient(env.SLACK_BOT_TOKEN, url), fitChatMessage);
 }
 
 /**

@@ -4,15 +4,16 @@
  * neither), locks/approvals/audit in the embedded store under .sst-state/db (or SST_STATE_TABLE),
  * the Slack app over HTTP on PORT (`POST /slack/events`) or Socket Mode with SLACK_APP_TOKEN.
  */
-import { createWebClient } from "@sst-state/slack/web-client";
+import { fitChatMessage } from "@sst-state/slack/render/limits";
+import { createWebClient } from "@sst-state/adapters/slack-web-api";
 import { UsageError } from "@sst-state/core/errors";
 import { createLockAnnouncer } from "@sst-state/core/lock";
 import { createLocalHomeStore } from "@sst-state/adapters/local-home";
 import { startLockAnnouncements } from "@sst-state/adapters/lock-announcements";
-import { startServe } from "@sst-state/slack/serve";
-import { createSlackNotifier } from "@sst-state/slack/notifier";
-import { createRestoreHandlers } from "@sst-state/slack/listeners/restore";
-import { createSlackUserGroupResolver } from "@sst-state/slack/listeners/restore-usergroups";
+import { startServe } from "@sst-state/slack/receivers/serve";
+import { createSlackNotifier } from "@sst-state/adapters/slack-web-api";
+import { createRestoreHandlers } from "@sst-state/slack/verbs/restore";
+import { createSlackUserGroupResolver } from "@sst-state/adapters/slack-user-groups";
 import { createDynamoApprovalStore } from "@sst-state/adapters/dynamodb-approval-store";
 import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
 import type { CliCommand } from "../cli-types.ts";
@@ -25,9 +26,9 @@ import { showDemo } from "./demo.ts";
 import { createDiagnosisTasks } from "@sst-state/core/diagnosis";
 import { createAwsProbes } from "@sst-state/adapters/probes/index";
 import { createLocalWorkflow } from "@sst-state/adapters/workflow-local";
-import { createDiagnoseVerb } from "@sst-state/slack/listeners/diagnose";
+import { createDiagnoseVerb } from "@sst-state/slack/verbs/diagnose";
 import { createVerbs } from "@sst-state/slack/verbs";
-import { createDynamoIdempotencyStore } from "@sst-state/slack/idempotency-dynamodb";
+import { createDynamoIdempotencyStore } from "@sst-state/adapters/dynamodb-idempotency-store";
 import { isLocalBotToken, playgroundChannels, playgroundOffPage, startPlayground } from "@sst-state/slack/playground/server";
 
 const serve: CliCommand<"serve"> = {
@@ -73,7 +74,7 @@ const serve: CliCommand<"serve"> = {
     const botToken = local?.botToken ?? env.SLACK_BOT_TOKEN;
     const signingSecret = local?.signingSecret ?? env.SLACK_SIGNING_SECRET;
     const web = createWebClient(botToken, slackApiUrl);
-    const notifier = createSlackNotifier(web);
+    const notifier = createSlackNotifier(web, fitChatMessage);
     const announcer = createLockAnnouncer({ notifier, config });
     // Diagnoses run the deployed state-machine definition in-process (aws-local-stepfunctions).
     const workflow = createLocalWorkflow({

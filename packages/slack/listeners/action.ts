@@ -1,37 +1,25 @@
-/** A button click (Release, and later Approve / Reject) as a plain function, like slash-command.ts. */
-import type { BotDeps } from "../deps.ts";
-import { LIMITS, section } from "../render/limits.ts";
-import type { Reply } from "../render/types.ts";
-import { actionHandler } from "../verbs.ts";
-import { errorReply } from "./slash-command.ts";
+/** The button listener (Release, Approve, Reject, Undo): acks at once, then hands the click off. */
+import type { AllMiddlewareArgs, SlackActionMiddlewareArgs } from "@slack/bolt";
+import type { SlackJob } from "../jobs.ts";
+import { handOffOrSay, type ListenerOptions } from "./hand-off.ts";
 
-export interface ActionInput {
-  actionId: string;
-  value: string;
-  user: string;
-  channel: string;
-  commandName?: string;
-}
-
-export async function handleAction(args: { action: ActionInput; respond: (reply: Reply) => Promise<void>; deps: BotDeps }): Promise<Reply> {
-  const { action, respond, deps } = args;
-  const handler = actionHandler(deps, action.actionId);
-  let reply: Reply;
-  // Buttons are ours, so their values are short and printable; anything else was forged.
-  const forged = action.value.length > LIMITS.buttonValue || /[\u0000-\u001f]/.test(action.value);
-  if (forged) {
-    deps.log?.warn("refused a button value sst-state never makes", { actionId: action.actionId, length: action.value.length });
-    reply = { visibility: "ephemeral", message: { text: "This button's value is not one sst-state made.", blocks: [section("This button's value is not one sst-state made; nothing was done.")] } };
-  } else if (!handler) {
-    deps.log?.warn("unknown action", { actionId: action.actionId });
-    reply = { visibility: "ephemeral", message: { text: "This button is not handled any more.", blocks: [section("This button is not handled by this version of the bot.")] } };
-  } else {
-    try {
-      reply = await handler({ ...action, prefix: action.commandName ?? "/sst-state", deps });
-    } catch (e) {
-      reply = errorReply(e, deps, { actionId: action.actionId, user: action.user, channel: action.channel });
-    }
-  }
-  await respond(reply);
-  return reply;
+export function actionListener(opts: ListenerOptions) {
+  return async ({ ack, body, action, respond, context }: SlackActionMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+    await ack();
+    if (body.type !== "block_actions" || action.type !== "button" || !("action_id" in action)) return;
+    const retryNum = typeof context.retryNum === "number" ? context.retryNum : undefined;
+    const job: SlackJob = {
+      kind: "action",
+      actionId: action.action_id,
+      command: action.value ?? "",
+      responseUrl: body.response_url,
+      channel: body.channel?.id ?? body.container?.channel_id ?? "",
+      user: body.user.id,
+      teamId: body.team?.id ?? body.user.team_id ?? "",
+      triggerId: body.trigger_id,
+      receivedAt: Date.now(),
+      ...(retryNum ? { retryNum } : {}),
+    };
+    await handOffOrSay(opts, job, respond);
+  };
 }

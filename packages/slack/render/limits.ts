@@ -14,7 +14,8 @@
  * - about 12,000 characters in all (Slack's practical ceiling for a readable message; the
  *   fallback `text` is counted separately and kept under 3,000).
  */
-import { esc } from "@sst-state/core/text/mrkdwn";
+import type { ChatMessage } from "@sst-state/core/ports";
+import { CUT_MARKER, esc } from "@sst-state/core/text/mrkdwn";
 import type { Block, SlackMessage, TextObject } from "./types.ts";
 
 export const LIMITS = {
@@ -239,3 +240,24 @@ export function context(...texts: string[]): Block {
 }
 
 export const divider: Block = { type: "divider" };
+
+/** A chat message cut to Slack's limits, with the full text when something was cut. */
+export interface FittedMessage {
+  text: string;
+  blocks?: unknown[];
+  /** the full text, when something had to be cut */
+  full?: string;
+}
+
+/**
+ * Every message the bot posts goes through this (the Slack notifier calls it): a text or block
+ * longer than Slack allows is cut and ends with "… (full text in the thread/file)", and `full`
+ * holds the whole text for the notifier to upload in the message's thread.
+ */
+export function fitChatMessage(message: ChatMessage): FittedMessage {
+  const blocks = (message.blocks ?? []) as Block[];
+  const fitted = fitToLimits({ text: message.text, blocks }, { marker: CUT_MARKER, overflowNote: "The message was too long for Slack; the full text is in the thread." });
+  const cut = fitted.text !== message.text || JSON.stringify(fitted.blocks) !== JSON.stringify(blocks);
+  const full = cut ? [message.text, ...blocks.map((b) => (blockChars([b]) ? JSON.stringify(b) : ""))].filter(Boolean).join("\n\n") : undefined;
+  return { text: fitted.text, ...(message.blocks ? { blocks: fitted.blocks } : {}), ...(full ? { full } : {}) };
+}

@@ -1,4 +1,5 @@
 /** Shared set-up of the bot tests: a generated SST home in memory, the fake Slack API, stores. */
+import { fitChatMessage } from "../render/limits.ts";
 import { parseConfig } from "@sst-state/core/config";
 import { createMemoryLockStore } from "@sst-state/test-kit/memory/lock-store";
 import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/test-kit/memory/state-store";
@@ -8,11 +9,11 @@ import { generateCheckpoint, serializeCheckpoint } from "@sst-state/test-kit/gen
 import { makeUpdateId } from "@sst-state/core/state/update-id";
 import { createMemoryIdempotencyStore } from "../idempotency.ts";
 import type { BotDeps, BotLogger } from "../deps.ts";
-import { createSlackNotifier } from "../notifier.ts";
-import { createResponder } from "../respond.ts";
-import { createVerbs } from "../verbs.ts";
-import { diagnoseUnavailable } from "../listeners/diagnose.ts";
-import { restoreUnavailable } from "../listeners/restore.ts";
+import { createSlackNotifier } from "@sst-state/adapters/slack-web-api";
+import { createResponder } from "@sst-state/adapters/slack-response-url";
+import { createVerbs } from "../verbs/index.ts";
+import { diagnoseUnavailable } from "../verbs/diagnose.ts";
+import { restoreUnavailable } from "../verbs/restore.ts";
 import type { FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { WebClient } from "@slack/web-api";
 
@@ -111,7 +112,7 @@ export function botDeps(api: FakeSlackApi, over: Partial<BotDeps> = {}): BotDeps
     clock: { now: () => NOW },
     config: parseConfig(JSON.stringify({ app: "shop" }), "sst-state.json"),
     locks: createMemoryLockStore(),
-    notifier: createSlackNotifier(new WebClient(BOT_TOKEN, { slackApiUrl: api.url })),
+    notifier: createSlackNotifier(new WebClient(BOT_TOKEN, { slackApiUrl: api.url }), fitChatMessage),
     respond: createResponder({ allowOrigins: [api.origin] }),
     idempotency: createMemoryIdempotencyStore(),
     log: quietLog,

@@ -15,13 +15,13 @@ import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/test-k
 import { sha256Hex, type RestoreRequest } from "@sst-state/core/restore";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { stateKeys } from "@sst-state/core/state/versions";
-import { startServe, type ServeHandle } from "../serve.ts";
-import { createRestoreHandlers } from "../listeners/restore.ts";
-import { createSlackUserGroupResolver } from "../listeners/restore-usergroups.ts";
+import { startServe, type ServeHandle } from "../receivers/serve.ts";
+import { createRestoreHandlers } from "../verbs/restore.ts";
+import { createSlackUserGroupResolver } from "@sst-state/adapters/slack-user-groups";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { buttonClickBody, signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
-import { createVerbs } from "../verbs.ts";
-import { diagnoseUnavailable } from "../listeners/diagnose.ts";
+import { createVerbs } from "../verbs/index.ts";
+import { diagnoseUnavailable } from "../verbs/diagnose.ts";
 
 const SECRET = "restore-signing-secret";
 const TOKEN = "xoxb-restore-test";

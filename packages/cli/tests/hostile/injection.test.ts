@@ -5,6 +5,7 @@
  * can send, and through the real Bolt app and notifier into the fake Slack API. Nothing may reach
  * Slack raw: not in `text`, not in blocks, not in fallbacks, not in file names.
  */
+import { fitChatMessage } from "@sst-state/slack/render/limits";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderLockEvent } from "@sst-state/core/lock";
 import type { Lease } from "@sst-state/core/lock/types";
@@ -13,8 +14,8 @@ import { failureText, progressText, renderDiagnosisMessage } from "@sst-state/co
 import { SstStateError } from "@sst-state/core/errors";
 import { parseConfig } from "@sst-state/core/config";
 import { defaultHolder } from "@sst-state/core/lock/lease";
-import { createSlackNotifier } from "@sst-state/slack/notifier";
-import { createWebClient } from "@sst-state/slack/web-client";
+import { createSlackNotifier } from "@sst-state/adapters/slack-web-api";
+import { createWebClient } from "@sst-state/adapters/slack-web-api";
 import { checkApprover, createStaticUserGroupResolver } from "@sst-state/core/restore/policy";
 import { renderLockAcquired, renderLockHeld, renderLockNotYours, renderLocks, renderNotLocked, renderUnlocked } from "@sst-state/slack/render/lock";
 import { renderDecisionReply, renderRequestCreated, slackRestoreMessages } from "@sst-state/slack/render/restore";
@@ -141,7 +142,7 @@ describe("hostile: mention and link injection", () => {
   it("what the notifier posts, updates and uploads to the Slack API carries no planted markup, and is cut to Slack's limits", async () => {
     // Prepare
     const tally = createTally("mention injection (through the Slack API)");
-    const notifier = createSlackNotifier(createWebClient("xoxb-test", api.url));
+    const notifier = createSlackNotifier(createWebClient("xoxb-test", api.url), fitChatMessage);
     const big = lease({ reason: `${CANARY} ${"x".repeat(100_000)}` });
     // Act
     for (const [name, m] of await messages()) {

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEMO_CHANNEL, DEMO_GROUPS, DEMO_PEOPLE } from "../../playground/demo-people.ts";
 import { startPlayground, type Playground } from "../../playground/server.ts";
 import { launchChromium, screenshot } from "@sst-state/test-kit/slack/browser";
-import { createWebClient } from "../../web-client.ts";
+import { createWebClient } from "@sst-state/adapters/slack-web-api";
 
 interface Received {
   body: string;

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/test-kit/memory/state-store";
 import { StoreUnavailableError } from "@sst-state/core/errors";
 import { LOCK_RELEASE_ACTION_ID } from "@sst-state/core/lock";
-import { startServe, type ServeHandle } from "../../serve.ts";
+import { startServe, type ServeHandle } from "../../receivers/serve.ts";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { buttonClickBody, signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
 import { limitViolations } from "../../render/limits.ts";

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LogLevel } from "@slack/bolt";
-import { startServe, type ServeHandle } from "../../serve.ts";
+import { startServe, type ServeHandle } from "../../receivers/serve.ts";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { startFakeSocketMode, type FakeSocketMode } from "@sst-state/test-kit/slack/fake-socket-mode";
 import { BOT_TOKEN, botDeps, quietLog } from "../helpers.ts";

@@ -1,11 +1,11 @@
 /** The worker and the listeners as plain functions (no Bolt): dispatch, extension points, delivery. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "@sst-state/core/config";
-import { handleCommand } from "../../listeners/slash-command.ts";
-import { createResponder, ResponseUrlError } from "../../respond.ts";
+import { handleCommand } from "../../dispatch.ts";
+import { createResponder, ResponseUrlError } from "@sst-state/adapters/slack-response-url";
 import { runJob } from "../../worker.ts";
 import type { Reply } from "../../render/types.ts";
-import type { VerbHandler } from "../../verbs.ts";
+import type { VerbHandler } from "../../verbs/index.ts";
 import type { SlackJob } from "../../jobs.ts";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { BOT_TOKEN, botDeps } from "../helpers.ts";

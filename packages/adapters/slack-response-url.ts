@@ -4,17 +4,7 @@
  * the API URL configured for tests) are posted to, so a forged job cannot make the worker call an
  * arbitrary URL.
  */
-import type { Reply } from "./render/types.ts";
-
-export interface ResponseBody {
-  response_type?: "in_channel" | "ephemeral";
-  replace_original?: boolean;
-  delete_original?: boolean;
-  text: string;
-  blocks?: unknown[];
-}
-
-export type Responder = (responseUrl: string, body: ResponseBody) => Promise<void>;
+import type { Responder } from "@sst-state/core/ports";
 
 export class ResponseUrlError extends Error {}
 
@@ -43,8 +33,4 @@ export function createResponder(opts: { allowOrigins?: string[]; fetch?: typeof 
     }
     await res.body?.cancel().catch(() => {});
   };
-}
-
-export function replyBody(reply: Reply): ResponseBody {
-  return { response_type: reply.visibility, text: reply.message.text, blocks: reply.message.blocks };
 }

@@ -8,7 +8,7 @@ import type { Workflow } from "@sst-state/core/diagnosis/ports";
 import { queueDiagnosis } from "@sst-state/core/diagnosis/queue";
 import { SstStateError, StageNotFoundError } from "@sst-state/core/errors";
 import { resolveApp } from "@sst-state/core/queries";
-import type { VerbHandler } from "../verbs.ts";
+import type { VerbHandler } from "../deps.ts";
 
 export class DiagnosisNotConfiguredError extends SstStateError {
   constructor() {

@@ -6,18 +6,18 @@
  * Without a signing secret it still starts, prints how to create the Slack app from
  * slack-app-manifest.yml, and refuses every request with 401 (nothing unsigned is ever run).
  */
+import { fitChatMessage } from "../render/limits.ts";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { HTTPReceiver, LogLevel, SocketModeReceiver, isValidSlackRequest, type App } from "@slack/bolt";
-import { createWebClient, slackApiBase } from "./web-client.ts";
-import { createSlackApp, isFreshTimestamp } from "./app.ts";
-import { consoleLogger, type BotDeps, type BotLogger } from "./deps.ts";
-import { createMemoryIdempotencyStore } from "./idempotency.ts";
-import type { SlackJob } from "./jobs.ts";
-import { createSlackNotifier } from "./notifier.ts";
-import { createJobQueue } from "./queue.ts";
-import { createResponder } from "./respond.ts";
-import { runJob } from "./worker.ts";
+import { createWebClient, createSlackNotifier, slackApiBase } from "@sst-state/adapters/slack-web-api";
+import { createResponder } from "@sst-state/adapters/slack-response-url";
+import { createSlackApp, isFreshTimestamp } from "../app.ts";
+import { consoleLogger, type BotDeps, type BotLogger } from "../deps.ts";
+import { createMemoryIdempotencyStore } from "../idempotency.ts";
+import type { SlackJob } from "../jobs.ts";
+import { createJobQueue } from "../queue.ts";
+import { runJob } from "../worker.ts";
 import { MAX_BODY_BYTES, checkSlackBody, checkSocketModeMessage } from "./request-guard.ts";
 
 export type ServeDeps = Omit<BotDeps, "notifier" | "respond" | "idempotency"> & Partial<Pick<BotDeps, "notifier" | "respond" | "idempotency">>;
@@ -175,7 +175,7 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
   const deps: BotDeps = {
     ...opts.deps,
     log,
-    notifier: opts.deps.notifier ?? createSlackNotifier(web),
+    notifier: opts.deps.notifier ?? createSlackNotifier(web, fitChatMessage),
     respond: opts.deps.respond ?? createResponder(opts.slackApiUrl ? { allowOrigins: [new URL(opts.slackApiUrl).origin] } : {}),
     idempotency: opts.deps.idempotency ?? createMemoryIdempotencyStore(),
   };

@@ -1,32 +1,27 @@
 /**
- * The Notifier port (core/ports.ts) over Bolt's WebClient. Every message and file goes through
- * here, so this is where Slack's limits are enforced for all of them (lock announcements, restore
- * requests, diagnosis updates, answers): a text or block longer than Slack allows is cut, ends
- * with "… (full text in the thread/file)", and the full text is uploaded as a file in the
- * message's thread. File names and titles are made safe here too.
+ * The Slack Web API adapter: the one way the bot builds Slack's WebClient (SLACK_API_URL — tests,
+ * the local Slack of `serve` — is given with or without its trailing slash, and WebClient needs it
+ * with one), and the Notifier over it.
  */
 import type { ChatMessage, Notifier } from "@sst-state/core/ports";
-import { CUT_MARKER, esc, safeFileName } from "@sst-state/core/text/mrkdwn";
-import type { WebClient } from "@slack/web-api";
-import { blockChars, fitToLimits } from "./render/limits.ts";
-import type { Block } from "./render/types.ts";
+import { esc, safeFileName } from "@sst-state/core/text/mrkdwn";
+import { WebClient, type WebClientOptions } from "@slack/web-api";
 
-interface Fitted {
-  text: string;
-  blocks?: unknown[];
-  /** the full text, when something had to be cut */
-  full?: string;
+export function slackApiBase(url: string): string {
+  return url.endsWith("/") ? url : `${url}/`;
 }
 
-function fit(message: ChatMessage): Fitted {
-  const blocks = (message.blocks ?? []) as Block[];
-  const fitted = fitToLimits({ text: message.text, blocks }, { marker: CUT_MARKER, overflowNote: "The message was too long for Slack; the full text is in the thread." });
-  const cut = fitted.text !== message.text || JSON.stringify(fitted.blocks) !== JSON.stringify(blocks);
-  const full = cut ? [message.text, ...blocks.map((b) => (blockChars([b]) ? JSON.stringify(b) : ""))].filter(Boolean).join("\n\n") : undefined;
-  return { text: fitted.text, ...(message.blocks ? { blocks: fitted.blocks } : {}), ...(full ? { full } : {}) };
+export function createWebClient(token: string | undefined, slackApiUrl?: string, options: WebClientOptions = {}): WebClient {
+  return new WebClient(token, { ...options, ...(slackApiUrl ? { slackApiUrl: slackApiBase(slackApiUrl) } : {}) });
 }
 
-export function createSlackNotifier(client: WebClient): Notifier {
+/**
+ * The Notifier port (core/ports.ts) over the WebClient. Every message and file goes through here;
+ * `fit` (the Slack renderer's `fitChatMessage`, packages/slack/render/limits.ts) cuts each message
+ * to Slack's limits first, and what it cut is uploaded whole as a file in the message's thread.
+ * File names and titles are made safe here too.
+ */
+export function createSlackNotifier(client: WebClient, fit: (message: ChatMessage) => { text: string; blocks?: unknown[]; full?: string }): Notifier {
   async function upload(channel: string, file: { filename: string; content: string; title?: string; threadTs?: string }) {
     await client.files.uploadV2({
       channel_id: channel,

@@ -1,7 +1,7 @@
 /**
  * `/sst-state restore <stage> <version>` and the restore buttons (Approve, Reject, "restore the
- * previous version"), as handlers for the dispatcher (verbs.ts). They need more than BotDeps
- * (approvals, audit, user groups), so the bot's wiring passes them to `createVerbs` (verbs.ts):
+ * previous version"), as handlers for the dispatcher. They need more than BotDeps
+ * (approvals, audit, user groups), so the bot's wiring passes them to `createVerbs` (verbs/index.ts):
  *
  *   createVerbs({ diagnose, restore: createRestoreHandlers({ approvals, audit, groups }) })
  *
@@ -30,7 +30,8 @@ import type { BotDeps } from "../deps.ts";
 import { renderDecisionReply, renderRequestCreated, slackRestoreMessages } from "../render/restore.ts";
 import type { Reply } from "../render/types.ts";
 import type { Notifier } from "@sst-state/core/ports";
-import { lockerFor, type ActionHandler, type ActionMap, type VerbHandler, type VerbMap } from "../verbs.ts";
+import type { ActionHandler, ActionMap, VerbHandler, VerbMap } from "../deps.ts";
+import { lockerFor } from "./lock-support.ts";
 
 export interface RestoreListenerOptions {
   approvals: ApprovalStore;

@@ -9,8 +9,8 @@ import { dynamoCredentials } from "../../../../scripts/services/dynamodb-local.t
 import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
 import { ensureTable } from "@sst-state/adapters/dynamo-table";
 import { StoreUnavailableError } from "@sst-state/core/errors";
-import { createMemoryIdempotencyStore, type IdempotencyStore } from "../../idempotency.ts";
-import { createDynamoIdempotencyStore } from "../../idempotency-dynamodb.ts";
+import { createMemoryIdempotencyStore, type IdempotencyStore } from "@sst-state/slack/idempotency";
+import { createDynamoIdempotencyStore } from "@sst-state/adapters/dynamodb-idempotency-store";
 
 const endpoint = inject("dynamoEndpoint");
 const tableName = `seen-${Date.now().toString(36)}`;

@@ -8,7 +8,7 @@
  */
 import { ConditionalCheckFailedException, PutItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
-import type { IdempotencyStore } from "./idempotency.ts";
+import type { IdempotencyStore } from "@sst-state/core/ports";
 
 export const SEEN_PK_PREFIX = "SEEN#";
 export const SEEN_SK = "SEEN";
