@@ -9,9 +9,9 @@ import type { LockStore } from "./lock/types.ts";
 import type { ApprovalStore, AuditLog, Clock, StateStore } from "./ports.ts";
 import { getRestoreStatus } from "./restore/status.ts";
 import type { DiffReport, HistoryEntry, HistoryReport, StatusReport } from "./report-types.ts";
-import { diffCheckpoints } from "./state/diff.ts";
-import { parseCheckpoint } from "./state/parse.ts";
-import { summarize } from "./state/summary.ts";
+import { indexCheckpoint } from "./state/checkpoint-index.ts";
+import { diffViews } from "./state/diff.ts";
+import { summarizeView } from "./state/summary.ts";
 import { resolveVersion } from "./state/versions.ts";
 
 export interface QueryDeps {
@@ -60,8 +60,8 @@ export async function getStatus(deps: QueryDeps, app: string, stage: string): Pr
     deps.locks ? deps.locks.get(app, stage, clock.now()) : Promise.resolve(undefined),
     deps.restores ? getRestoreStatus(deps.restores, app, stage, clock.now(), { recent: 3 }) : Promise.resolve(undefined),
   ]);
-  const cp = parseCheckpoint(current.bytes, `${app}/${stage}`);
-  const summary = summarize(cp);
+  // As byte ranges: only urn, type, parent and custom of each resource are decoded (state/checkpoint-index.ts).
+  const summary = summarizeView(indexCheckpoint(current.bytes, `${app}/${stage}`));
   const last = updates[0];
   let lock: StatusReport["lock"] = null;
   if (sstLock) {
@@ -153,7 +153,8 @@ export async function getDiff(deps: QueryDeps, app: string, stage: string, from 
     resolveVersion(deps.store, app, stage, to, versions),
   ]);
   const [bytesA, bytesB] = await Promise.all([a.read(), b.read()]);
-  return diffCheckpoints(parseCheckpoint(bytesA, `${app}/${stage}@${a.label}`), parseCheckpoint(bytesB, `${app}/${stage}@${b.label}`), {
+  // As byte ranges: only the resources whose bytes differ are parsed (state/checkpoint-index.ts).
+  return diffViews(indexCheckpoint(bytesA, `${app}/${stage}@${a.label}`), indexCheckpoint(bytesB, `${app}/${stage}@${b.label}`), {
     from: a.label,
     to: b.label,
   });

@@ -17,11 +17,12 @@
  * - Duplicate URNs (an invalid checkpoint): the last resource with that URN wins, on both sides;
  *   the diff does not fail.
  *
- * Speed: each pair of resources is first compared with a deep-equal that stops at the first
+ * Speed: `diffViews` skips the resources whose bytes did not change (see there); each pair of resources is first compared with a deep-equal that stops at the first
  * difference; only pairs that differ are walked again to collect paths, and then only into the
  * subtrees that differ.
  */
 import type { DiffReport } from "../report-types.ts";
+import { type CheckpointView, resourceOf, wholeCheckpoint } from "./checkpoint-index.ts";
 import { containsSecret, isSecret } from "./redact.ts";
 import type { Checkpoint, Resource } from "./types.ts";
 
@@ -148,16 +149,41 @@ export function diffResource(a: Resource, b: Resource): { paths: string[]; secre
   return acc;
 }
 
-function byUrn(resources: readonly Resource[]): Map<string, Resource> {
-  const m = new Map<string, Resource>();
+function byUrn<R extends { urn: string }>(resources: readonly R[]): Map<string, R> {
+  const m = new Map<string, R>();
   for (const r of resources) m.set(r.urn, r); // duplicates: the last one wins
   return m;
 }
 
 /** What changed from `from` to `to` (DESIGN §4 `diff`). */
 export function diffCheckpoints(from: Checkpoint, to: Checkpoint, labels?: { from: string; to: string }): DiffReport {
-  const a = byUrn(from.resources);
-  const b = byUrn(to.resources);
+  return diffKeyed(byUrn(from.resources), byUrn(to.resources), diffResource, labels);
+}
+
+/**
+ * The same report from two checkpoints read as byte ranges (checkpoint-index.ts): a resource whose
+ * bytes are the same in both versions is unchanged (JSON.parse of the same bytes gives the same
+ * value), so only the resources whose bytes differ are parsed, and compared by diffResource as
+ * diffCheckpoints compares them. A checkpoint that could only be parsed whole is diffed whole.
+ */
+export function diffViews(from: CheckpointView, to: CheckpointView, labels?: { from: string; to: string }): DiffReport {
+  if (from.kind === "parsed" || to.kind === "parsed") return diffCheckpoints(wholeCheckpoint(from), wholeCheckpoint(to), labels);
+  const ta = from.text;
+  const tb = to.text;
+  return diffKeyed(byUrn(from.resources), byUrn(to.resources), (x, y) =>
+    x.end - x.start === y.end - y.start && tb.compare(ta, x.start, x.end, y.start, y.end) === 0
+      ? { paths: [], secrets: [] }
+      : diffResource(resourceOf(ta, x), resourceOf(tb, y)),
+  labels);
+}
+
+/** The keyed comparison both diffs share: added, removed, changed (by `compare`), unchanged. */
+function diffKeyed<R>(
+  a: Map<string, R>,
+  b: Map<string, R>,
+  compare: (ra: R, rb: R) => { paths: string[]; secrets: string[] },
+  labels: { from: string; to: string } | undefined,
+): DiffReport {
   const added: string[] = [];
   const removed: string[] = [];
   const changed: DiffReport["changed"] = [];
@@ -168,7 +194,7 @@ export function diffCheckpoints(from: Checkpoint, to: Checkpoint, labels?: { fro
       added.push(urn);
       continue;
     }
-    const d = diffResource(ra, rb);
+    const d = compare(ra, rb);
     if (d.paths.length === 0) unchanged++;
     else changed.push(d.secrets.length ? { urn, paths: d.paths, secrets: d.secrets } : { urn, paths: d.paths });
   }

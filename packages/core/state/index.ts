@@ -4,6 +4,7 @@ export * from "./update-id.ts";
 export { parseCheckpoint, fromJson } from "./parse.ts";
 export {
   summarize,
+  summarizeView,
   urnName,
   urnStageApp,
   appStage,
@@ -13,7 +14,8 @@ export {
   type ComponentSummary,
   type PendingOperationSummary,
 } from "./summary.ts";
-export { diffCheckpoints, diffResource, jsonEqual } from "./diff.ts";
+export { diffCheckpoints, diffViews, diffResource, jsonEqual } from "./diff.ts";
+export { indexCheckpoint, wholeCheckpoint, resourceOf, type CheckpointView, type IndexedCheckpoint, type ResourceRange } from "./checkpoint-index.ts";
 export {
   isSecret,
   containsSecret,

@@ -3,6 +3,7 @@
  * only for resources listed before their parent, which a valid checkpoint never has), no regex
  * per resource.
  */
+import { type CheckpointView, fieldOf, type ResourceRange, resourceOf } from "./checkpoint-index.ts";
 import { redact } from "./redact.ts";
 import type { Checkpoint, Resource } from "./types.ts";
 
@@ -65,8 +66,42 @@ export function findRoot(resources: readonly Resource[]): Resource | undefined {
 const ZERO_TIME = "0001-01-01T00:00:00Z";
 
 export function summarize(cp: Checkpoint): Summary {
-  const resources = cp.resources;
-  const root = findRoot(resources);
+  return summarizeHeads(cp, cp.resources, (root) => root.outputs);
+}
+
+/**
+ * The same summary of a checkpoint read as byte ranges (checkpoint-index.ts): only `urn`, `type`,
+ * `parent` and `custom` of each resource are decoded, and the root stack is parsed for its outputs.
+ */
+export function summarizeView(view: CheckpointView): Summary {
+  if (view.kind === "parsed") return summarize(view.checkpoint);
+  const { text } = view;
+  const heads = view.resources.map(
+    (r): ResourceHead & { range: ResourceRange } => ({
+      urn: r.urn,
+      type: fieldOf(text, r.typeStart, r.typeEnd) as string,
+      parent: fieldOf(text, r.parentStart, r.parentEnd) as string | undefined,
+      custom: fieldOf(text, r.customStart, r.customEnd),
+      range: r,
+    }),
+  );
+  return summarizeHeads(view.envelope, heads, (root) => resourceOf(text, root.range).outputs);
+}
+
+/** What summarize reads of a resource. */
+interface ResourceHead {
+  urn: string;
+  type: string;
+  parent?: string | undefined;
+  custom?: unknown;
+}
+
+function summarizeHeads<H extends ResourceHead>(cp: Omit<Checkpoint, "resources" | "raw">, resources: readonly H[], outputsOf: (root: H) => unknown): Summary {
+  let root: H | undefined;
+  for (const r of resources) if (r.type === ROOT_STACK_TYPE) {
+    root = r;
+    break;
+  }
   const rootUrn = root?.urn;
 
   const typeCounts = new Map<string, number>();
@@ -75,7 +110,7 @@ export function summarize(cp: Checkpoint): Summary {
   const topOf = new Map<string, number>();
   const components: ComponentSummary[] = [];
   const counts: number[] = [];
-  let late: Resource[] | undefined;
+  let late: H[] | undefined;
 
   for (const r of resources) {
     const t = r.type;
@@ -100,7 +135,7 @@ export function summarize(cp: Checkpoint): Summary {
   }
   // resources listed before their parent (an invalid order, or a dangling parent): resolve what we can
   while (late && late.length) {
-    const still: Resource[] = [];
+    const still: H[] = [];
     for (const r of late) {
       const top = topOf.get(r.parent!);
       if (top === undefined) still.push(r);
@@ -125,6 +160,7 @@ export function summarize(cp: Checkpoint): Summary {
 
   const time = cp.manifest.time;
   const version = cp.manifest.version;
+  const outputs = root ? outputsOf(root) : undefined;
   const summary: Summary = {
     resources: resources.length,
     types,
@@ -132,7 +168,7 @@ export function summarize(cp: Checkpoint): Summary {
     pendingOperations,
     manifestTime: typeof time === "string" && time !== "" && time !== ZERO_TIME ? time : null,
     pulumiVersion: typeof version === "string" && version !== "" ? version : null,
-    outputs: root?.outputs && typeof root.outputs === "object" ? redact(root.outputs) : {},
+    outputs: outputs && typeof outputs === "object" ? redact(outputs as Record<string, unknown>) : {},
     stack: cp.stack,
   };
   const where = appStage(cp.stack, rootUrn);

@@ -1,0 +1,393 @@
+/**
+ * Bytes -> the byte range of every resource, without building the resources. For the commands that
+ * read a whole 100 MB state but use little of it: `diff` parses only the resources whose bytes
+ * differ between the two versions, `status` only a few fields of each resource.
+ *
+ * How: one pass over the bytes that validates the JSON grammar as JSON.parse does (strings with
+ * their escapes and no raw control characters, numbers, literals, commas, colons, brackets), and
+ * notes where `latest.resources` (in `{"version","checkpoint":{…}}` or the bare `{"latest":…}` form)
+ * starts and ends, and in it each resource's range and the value ranges of its top-level fields
+ * `urn`, `type`, `parent`, `custom`. The rest of the file (the envelope: manifest, pending
+ * operations, secrets provider, …) is then parsed with JSON.parse, with the resources array cut out,
+ * and checked by the same `fromJson` as parseCheckpoint.
+ *
+ * Identical answers: whenever the scan meets anything unusual — invalid JSON, a resource that is
+ * not an object or whose `urn`/`type`/`parent`/`provider`/`id`/`dependencies`/`inputs`/`outputs`
+ * has the wrong kind, nesting deeper than MAX_DEPTH, a key on the path to the resources given
+ * twice (JSON.parse keeps the last), two candidate arrays, gzip that does not decode — it steps
+ * aside and the whole file is parsed by parseCheckpoint, which either throws the error it always
+ * threw or returns the checkpoint (`{ parsed }`). So every file parseCheckpoint refuses, this
+ * refuses with the same error, and every resource a caller builds from a range (JSON.parse of its
+ * bytes) equals the one parseCheckpoint returns.
+ */
+import { gunzipSync } from "node:zlib";
+import { fromJson, MAX_DEPTH, parseCheckpoint } from "./parse.ts";
+import type { Checkpoint, Resource } from "./types.ts";
+
+/** One resource: its bytes are `text.subarray(start, end)`; the fields' values as ranges. */
+export interface ResourceRange {
+  urn: string;
+  start: number;
+  end: number;
+  /** value ranges (start, end) of `type`, `parent`, `custom`; -1 when the field is absent */
+  typeStart: number;
+  typeEnd: number;
+  parentStart: number;
+  parentEnd: number;
+  customStart: number;
+  customEnd: number;
+}
+
+/** A checkpoint whose resources are byte ranges of `text` (UTF-8, decompressed, no BOM). */
+export interface IndexedCheckpoint {
+  kind: "indexed";
+  text: Buffer;
+  /** everything but the resources: `resources` is empty and `raw` lacks them (never write it back) */
+  envelope: Checkpoint;
+  resources: ResourceRange[];
+}
+
+export type CheckpointView = IndexedCheckpoint | { kind: "parsed"; checkpoint: Checkpoint };
+
+/** Parses a checkpoint as ranges when it can, else whole (see the file comment). Throws what parseCheckpoint throws. */
+export function indexCheckpoint(bytes: Uint8Array, source?: string): CheckpointView {
+  const indexed = tryIndex(bytes, source);
+  return indexed ?? { kind: "parsed", checkpoint: parseCheckpoint(bytes, source) };
+}
+
+/** A resource of the view, built from its bytes (JSON.parse of exactly the bytes parseCheckpoint would parse). */
+export function resourceOf(text: Buffer, r: ResourceRange): Resource {
+  return JSON.parse(text.toString("utf8", r.start, r.end)) as Resource;
+}
+
+/** The whole checkpoint of a view (every resource built from its bytes). */
+export function wholeCheckpoint(view: CheckpointView): Checkpoint {
+  if (view.kind === "parsed") return view.checkpoint;
+  return { ...view.envelope, resources: view.resources.map((r) => resourceOf(view.text, r)) };
+}
+
+/** The value of a field range (`typeStart`/`typeEnd`, …), or undefined when absent. */
+export function fieldOf(text: Buffer, start: number, end: number): unknown {
+  if (start < 0) return undefined;
+  // the common case, a plain ASCII string without escapes, without JSON.parse
+  if (text[start] === 0x22) {
+    let plain = true;
+    for (let i = start + 1; i < end - 1; i++) {
+      const c = text[i]!;
+      if (c === 0x5c || c >= 0x80) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return text.toString("latin1", start + 1, end - 1);
+  }
+  return JSON.parse(text.toString("utf8", start, end));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OBJ = 1;
+const ARR = 2;
+
+/** Keys the scan looks at, by a small number (0 = any other key). */
+const KEY_CHECKPOINT = 1;
+const KEY_LATEST = 2;
+const KEY_RESOURCES = 3;
+const KEY_URN = 4;
+const KEY_TYPE = 5;
+const KEY_PARENT = 6;
+const KEY_PROVIDER = 7;
+const KEY_ID = 8;
+const KEY_DEPENDENCIES = 9;
+const KEY_INPUTS = 10;
+const KEY_OUTPUTS = 11;
+const KEY_CUSTOM = 12;
+const KEY_NAMES: [string, number][] = [
+  ["checkpoint", KEY_CHECKPOINT],
+  ["latest", KEY_LATEST],
+  ["resources", KEY_RESOURCES],
+  ["urn", KEY_URN],
+  ["type", KEY_TYPE],
+  ["parent", KEY_PARENT],
+  ["provider", KEY_PROVIDER],
+  ["id", KEY_ID],
+  ["dependencies", KEY_DEPENDENCIES],
+  ["inputs", KEY_INPUTS],
+  ["outputs", KEY_OUTPUTS],
+  ["custom", KEY_CUSTOM],
+];
+const KEYS = new Map(KEY_NAMES);
+
+/** Which known key the string token text[s..e) (quotes included) names. */
+function keyCode(text: Buffer, s: number, e: number): number {
+  let plain = true;
+  for (let i = s + 1; i < e - 1; i++) if (text[i] === BACKSLASH) plain = false;
+  if (plain) {
+    const len = e - s - 2;
+    return len < 2 || len > 12 ? 0 : (KEYS.get(text.toString("latin1", s + 1, e - 1)) ?? 0);
+  }
+  // an escaped key (`"\u0075rn"` is "urn" to JSON.parse)
+  return KEYS.get(JSON.parse(text.toString("utf8", s, e)) as string) ?? 0;
+}
+
+function isWs(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+/** End of the string token starting at `i` (a quote), or -1 when it is not valid JSON. */
+function stringEnd(text: Buffer, i: number, n: number): number {
+  let j = i + 1;
+  for (;;) {
+    // the bulk of a state is string content: find the closing quote natively, then check the span
+    const q = text.indexOf(QUOTE, j);
+    if (q < 0) return -1;
+    for (; j < q; j++) {
+      const c = text[j]!;
+      if (c < 0x20) return -1;
+      if (c === BACKSLASH) break;
+    }
+    if (j === q) return q + 1;
+    // an escape at j
+    if (j + 1 >= n) return -1;
+    const e = text[j + 1]!;
+    if (e === 0x75) {
+      if (j + 5 >= n || !isHex(text[j + 2]!) || !isHex(text[j + 3]!) || !isHex(text[j + 4]!) || !isHex(text[j + 5]!)) return -1;
+      j += 6;
+    } else if (e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) j += 2;
+    else return -1;
+  }
+}
+
+/** End of the number token starting at `i`, or -1 (JSON's grammar: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?). */
+function numberEnd(text: Buffer, i: number, n: number): number {
+  let j = i;
+  if (text[j] === 0x2d) j++;
+  if (j >= n) return -1;
+  if (text[j] === 0x30) j++;
+  else if (isDigit(text[j]!)) while (j < n && isDigit(text[j]!)) j++;
+  else return -1;
+  if (j < n && text[j] === 0x2e) {
+    j++;
+    if (j >= n || !isDigit(text[j]!)) return -1;
+    while (j < n && isDigit(text[j]!)) j++;
+  }
+  if (j < n && (text[j] === 0x65 || text[j] === 0x45)) {
+    j++;
+    if (j < n && (text[j] === 0x2b || text[j] === 0x2d)) j++;
+    if (j >= n || !isDigit(text[j]!)) return -1;
+    while (j < n && isDigit(text[j]!)) j++;
+  }
+  return j;
+}
+
+function literalEnd(text: Buffer, i: number, word: string): number {
+  for (let k = 0; k < word.length; k++) if (text[i + k] !== word.charCodeAt(k)) return -1;
+  return i + word.length;
+}
+
+function decodeBytes(bytes: Uint8Array): { buf: Buffer; size: number } | undefined {
+  let raw = bytes;
+  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+    try {
+      raw = gunzipSync(raw);
+    } catch {
+      return undefined;
+    }
+  }
+  let buf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const size = buf.length;
+  // a UTF-8 byte order mark (parseCheckpoint drops U+FEFF after decoding)
+  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+  return { buf, size };
+}
+
+/** The scan of the file comment; undefined = "parse the whole file instead". */
+function tryIndex(bytes: Uint8Array, source: string | undefined): IndexedCheckpoint | undefined {
+  if (bytes.length === 0) return undefined;
+  const decoded = decodeBytes(bytes);
+  if (!decoded) return undefined;
+  const text = decoded.buf;
+  const n = text.length;
+  // per open container (depth 1 = the top object): its kind and the code of the key being read
+  const kinds = new Uint8Array(MAX_DEPTH + 2);
+  const keys = new Uint8Array(MAX_DEPTH + 2);
+  // path keys seen in the containers at depth 1..3 (a repeated one: JSON.parse keeps the last)
+  const seen = [0, 0, 0, 0];
+  let depth = 0;
+  let arrDepth = -1; // depth of the resources array once open
+  let arrStart = -1;
+  let arrEnd = -1;
+  let wrappedPath = false;
+  let candidates = 0;
+  const resources: ResourceRange[] = [];
+  let cur: ResourceRange | undefined;
+  let urnStart = -1;
+  let urnEnd = -1;
+  let bad = false; // a resource the scan cannot vouch for: parse the whole file
+  let inDeps = false;
+
+  let i = 0;
+  // states: 0 = a value is expected, 1 = after a value, 2 = a key (or `}` right after `{`)
+  let state = 0;
+  let valueStart = 0;
+  for (;;) {
+    while (i < n && isWs(text[i]!)) i++;
+    if (state === 0) {
+      if (i >= n) return undefined;
+      const c = text[i]!;
+      valueStart = i;
+      // a value inside a resource: the top-level fields' kinds (resourceProblem in parse.ts)
+      if (depth === arrDepth + 1 && cur) {
+        const k = keys[depth]!;
+        if (k === KEY_URN && c !== QUOTE) bad = true;
+        else if ((k === KEY_TYPE || k === KEY_PARENT || k === KEY_PROVIDER || k === KEY_ID) && c !== QUOTE && c !== 0x6e) bad = true;
+        else if ((k === KEY_INPUTS || k === KEY_OUTPUTS) && c !== 0x7b && c !== 0x6e) bad = true;
+        else if (k === KEY_DEPENDENCIES && c !== 0x5b && c !== 0x6e) bad = true;
+        inDeps = k === KEY_DEPENDENCIES && c === 0x5b;
+      } else if (depth === arrDepth + 2 && inDeps && c !== QUOTE) bad = true;
+      else if (depth === arrDepth && arrDepth > 0) {
+        // a resource
+        if (c !== 0x7b) bad = true;
+        else {
+          cur = { urn: "", start: i, end: -1, typeStart: -1, typeEnd: -1, parentStart: -1, parentEnd: -1, customStart: -1, customEnd: -1 };
+          urnStart = -1;
+        }
+      }
+      if (c === 0x7b || c === 0x5b) {
+        if (depth > MAX_DEPTH) return undefined;
+        depth++;
+        kinds[depth] = c === 0x7b ? OBJ : ARR;
+        keys[depth] = 0;
+        if (depth <= 3) seen[depth] = 0;
+        if (c === 0x5b && depth - 1 >= 1) {
+          const atPath =
+            (depth === 4 && keys[1] === KEY_CHECKPOINT && keys[2] === KEY_LATEST && keys[3] === KEY_RESOURCES) ||
+            (depth === 3 && keys[1] === KEY_LATEST && keys[2] === KEY_RESOURCES);
+          if (atPath) {
+            candidates++;
+            arrDepth = depth;
+            arrStart = i;
+            wrappedPath = depth === 4;
+          }
+        }
+        i++;
+        while (i < n && isWs(text[i]!)) i++;
+        if (c === 0x7b) {
+          if (text[i] === 0x7d) {
+            i++;
+            state = 1;
+            if (closed()) return undefined;
+          } else state = 2;
+        } else if (text[i] === 0x5d) {
+          i++;
+          state = 1;
+          if (closed()) return undefined;
+        } else state = 0;
+        continue;
+      }
+      let e: number;
+      if (c === QUOTE) e = stringEnd(text, i, n);
+      else if (c === 0x74) e = literalEnd(text, i, "true");
+      else if (c === 0x66) e = literalEnd(text, i, "false");
+      else if (c === 0x6e) e = literalEnd(text, i, "null");
+      else e = numberEnd(text, i, n);
+      if (e < 0) return undefined;
+      i = e;
+      if (depth === arrDepth + 1 && cur) {
+        const k = keys[depth]!;
+        if (k === KEY_URN) {
+          urnStart = valueStart;
+          urnEnd = e;
+        } else if (k === KEY_TYPE) {
+          cur.typeStart = valueStart;
+          cur.typeEnd = e;
+        } else if (k === KEY_PARENT) {
+          cur.parentStart = valueStart;
+          cur.parentEnd = e;
+        } else if (k === KEY_CUSTOM) {
+          cur.customStart = valueStart;
+          cur.customEnd = e;
+        }
+      }
+      if (depth === 0) break;
+      state = 1;
+      continue;
+    }
+    if (state === 2) {
+      if (i >= n || text[i] !== QUOTE) return undefined;
+      const e = stringEnd(text, i, n);
+      if (e < 0) return undefined;
+      let code = 0;
+      if (depth <= 3 || depth === arrDepth + 1) code = keyCode(text, i, e);
+      if (depth <= 3 && code >= KEY_CHECKPOINT && code <= KEY_RESOURCES) {
+        const bit = 1 << code;
+        if (seen[depth]! & bit) return undefined;
+        seen[depth]! |= bit;
+      }
+      keys[depth] = code;
+      i = e;
+      while (i < n && isWs(text[i]!)) i++;
+      if (text[i] !== 0x3a) return undefined;
+      i++;
+      state = 0;
+      continue;
+    }
+    // state 1: after a value
+    if (depth === 0) break;
+    if (i >= n) return undefined;
+    const c = text[i]!;
+    if (c === 0x2c) {
+      i++;
+      state = kinds[depth] === OBJ ? 2 : 0;
+      continue;
+    }
+    if ((c === 0x7d && kinds[depth] === OBJ) || (c === 0x5d && kinds[depth] === ARR)) {
+      i++;
+      if (closed()) return undefined;
+      continue;
+    }
+    return undefined;
+  }
+  while (i < n && isWs(text[i]!)) i++;
+  if (i !== n) return undefined;
+  if (bad || candidates !== 1 || arrEnd < 0) return undefined;
+
+  // the envelope: the same bytes with the resources array emptied
+  const envelopeText = text.toString("utf8", 0, arrStart + 1) + text.toString("utf8", arrEnd - 1, n);
+  let envelope: Checkpoint;
+  try {
+    envelope = fromJson(JSON.parse(envelopeText), decoded.size, source);
+  } catch {
+    return undefined; // let parseCheckpoint say what is wrong, as it always did
+  }
+  if (envelope.wrapped !== wrappedPath) return undefined;
+  return { kind: "indexed", text, envelope, resources };
+
+  /** A container ends at i (just past its bracket). Returns true when the scan must stop. */
+  function closed(): boolean {
+    depth--;
+    if (depth === arrDepth && cur && kinds[depth] === ARR) {
+      // a resource object ended
+      if (urnStart < 0) bad = true;
+      else {
+        cur.urn = fieldOf(text!, urnStart, urnEnd) as string;
+        cur.end = i;
+        resources.push(cur);
+      }
+      cur = undefined;
+    } else if (depth === arrDepth - 1 && arrEnd < 0 && arrDepth > 0) {
+      arrEnd = i;
+      arrDepth = -2; // no deeper array is the resources array
+    } else if (depth === arrDepth + 1) inDeps = false;
+    state = 1;
+    return false;
+  }
+}
