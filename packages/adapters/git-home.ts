@@ -38,7 +38,7 @@ import {
 } from "@sst-state/core/errors";
 import type { CurrentState, StateStore, StateVersion, WriteNote } from "@sst-state/core/ports";
 import { updateIdTime } from "@sst-state/core/state/update-id";
-import { decodeStored, legacyHistoryOfKey, parseSmallJson, snapshotExists, stageDirectory, stateKeys, summaryToUpdate, updateIdOfKey } from "@sst-state/core/state/versions";
+import { asBytes, decodeStored, legacyHistoryOfKey, parseSmallJson, snapshotExists, stageDirectory, stateKeys, summaryToUpdate, updateIdOfKey } from "@sst-state/core/state/versions";
 import { createGit, GitError, workTreeTop, type Git } from "./git.ts";
 import { createLocalHomeStore, type LocalHomeStore } from "./local-home.ts";
 
@@ -192,7 +192,7 @@ export async function createGitHomeStore(opts: GitHomeOptions): Promise<GitHomeS
   const readWorking = async (path: string): Promise<{ raw: Uint8Array; mtime: string } | null> => {
     try {
       const [raw, st] = await Promise.all([readFile(abs(path)), stat(abs(path))]);
-      return { raw: new Uint8Array(raw), mtime: st.mtime.toISOString() };
+      return { raw: asBytes(raw), mtime: st.mtime.toISOString() };
     } catch (e) {
       if (["ENOENT", "ENOTDIR"].includes((e as NodeJS.ErrnoException).code ?? "")) return null;
       throw new StoreUnavailableError(`Could not read ${abs(path)}: ${(e as Error).message}`, `Check the state folder ${dir}.`, e);
@@ -399,7 +399,7 @@ export async function createGitHomeStore(opts: GitHomeOptions): Promise<GitHomeS
       // `<short sha>:<path>`: the state file, or the snapshot a snapshot-only commit added
       const path = version.location.slice(version.location.indexOf(":") + 1) || file;
       try {
-        return decodeStored(new Uint8Array((await git(["cat-file", "blob", `${version.commit.sha}:${path}`])).stdout));
+        return decodeStored(asBytes((await git(["cat-file", "blob", `${version.commit.sha}:${path}`])).stdout));
       } catch (e) {
         if (e instanceof GitError) throw new VersionNotFoundError(version.id, `commit ${version.commit.short} has no ${file} (was the history rewritten?).`);
         throw e;

@@ -26,6 +26,7 @@ import {
 import { systemClock, type Clock, type CurrentState, type StateStore, type StateVersion } from "@sst-state/core/ports";
 import type { SstLock, UpdateRecord } from "@sst-state/core/state/types";
 import {
+  asBytes,
   assembleVersions,
   decodeStored,
   describeSstLock,
@@ -95,6 +96,8 @@ export function defaultLocalHomeRoot(env: Record<string, string | undefined> = p
   return posix.join(env.HOME, ".config", "sst");
 }
 
+/** How long a state file just read is kept for a second use (see readState). */
+const RECENT_MS = 5_000;
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 type Errno = NodeJS.ErrnoException;
 function processAlive(pid: number): boolean {
@@ -156,11 +159,37 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
   const readRaw = async (key: string): Promise<Uint8Array | null> => {
     access("read", key);
     try {
-      return new Uint8Array(await readFile(file(key)));
+      return asBytes(await readFile(file(key)));
     } catch (e) {
       if (isMissing(e)) return null;
       throw fsError(e, key, "read");
     }
+  };
+  /**
+   * State files read in the last few seconds, tied to the file by inode, size, mtime and ctime (in
+   * nanoseconds): `diff` and `status` compare the current file with the newest snapshot and then
+   * use one of them, so without this the same 100 MB are read twice. A file that changed since
+   * (any write moves its mtime/ctime, a rename its inode) is read again; an entry is dropped after
+   * a few seconds, so a long-running `serve` keeps no state in memory.
+   */
+  const recent = new Map<string, { stamp: string; bytes: Promise<Uint8Array | null> }>();
+  const readState = async (key: string): Promise<Uint8Array | null> => {
+    access("read", key);
+    let s;
+    try {
+      s = await stat(file(key), { bigint: true });
+    } catch (e) {
+      if (isMissing(e)) return null;
+      throw fsError(e, key, "read");
+    }
+    const stamp = `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+    const hit = recent.get(key);
+    if (hit && hit.stamp === stamp) return hit.bytes;
+    const entry = { stamp, bytes: readRaw(key) };
+    recent.set(key, entry);
+    entry.bytes.catch(() => recent.delete(key));
+    setTimeout(() => recent.get(key) === entry && recent.delete(key), RECENT_MS).unref();
+    return entry.bytes;
   };
   const head = async (key: string, n: number): Promise<Uint8Array | null> => {
     access("read", key);
@@ -259,7 +288,7 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
   const listStagesOf = async (app: string): Promise<string[]> =>
     (await names(`app/${app}/`, "file")).filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -5));
   const { listStages, notFound } = stageDirectory(location, listApps, listStagesOf);
-  const io = { head, read: readRaw };
+  const io = { head, read: readState };
 
   const store: LocalHomeStore = {
     home: "local",
@@ -269,9 +298,17 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
     listStages,
     async readCurrent(app, stage): Promise<CurrentState> {
       const key = stateKeys.app(app, stage);
-      const [raw, st] = [await readRaw(key), await statKey(key)];
+      const [raw, st] = [await readState(key), await statKey(key)];
       if (!raw) throw await notFound(app, stage);
-      return { bytes: decodeStored(raw), token: sha256(raw), time: st?.time ?? new Date(clock.now()).toISOString() };
+      // the token is only needed to write (restore): hashing 100 MB for a `status` is not free
+      let token: string | undefined;
+      return {
+        bytes: decodeStored(raw),
+        get token() {
+          return (token ??= sha256(raw));
+        },
+        time: st?.time ?? new Date(clock.now()).toISOString(),
+      };
     },
     async listVersions(app, stage) {
       const [current, snapshots, history, updates] = await Promise.all([
@@ -300,7 +337,7 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
     },
     async readVersion(app, stage, version: StateVersion) {
       const key = version.kind === "current" ? stateKeys.app(app, stage) : version.location.replace(/^state\//, "");
-      const raw = await readRaw(key);
+      const raw = await readState(key);
       if (!raw) throw new VersionNotFoundError(version.id, `${file(key)} no longer exists.`);
       return decodeStored(raw);
     },

@@ -85,7 +85,7 @@ const ms = (x: number): string => (x >= 100 ? `${x.toFixed(0)} ms` : `${x.toFixe
 const mb = (b: number): string => `${(b / 1e6).toFixed(0)} MB`;
 
 /** Writes the 50k home: two snapshots, their update records, `app/…` = the newest snapshot. */
-function writeHome(stateRoot: string): { prev: string; latest: string; size: number } {
+export function writeHome(stateRoot: string): { prev: string; latest: string; size: number } {
   const now = Date.UTC(2026, 0, 15, 12, 0, 0);
   const a = generateCheckpoint({ app: "shop", stage: "prod", resources: RESOURCES, seed: RESOURCES, time: now - 12 * 3_600_000 });
   const textA = serializeCheckpoint(a);
@@ -117,7 +117,7 @@ function writeHome(stateRoot: string): { prev: string; latest: string; size: num
   return { prev, latest, size: Buffer.byteLength(textB) };
 }
 
-function writeSmallHome(stateRoot: string): void {
+export function writeSmallHome(stateRoot: string): void {
   const cp = generateCheckpoint({ app: "shop", stage: "dev", resources: 40, seed: 3 });
   const f = join(stateRoot, "state", stateKeys.app("shop", "dev"));
   mkdirSync(join(f, ".."), { recursive: true });
