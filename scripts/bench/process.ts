@@ -21,7 +21,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { evolveCheckpoint, generateCheckpoint, serializeCheckpoint } from "../../packages/core/state/generate.ts";
+import { evolveCheckpoint, generateCheckpoint, serializeCheckpoint } from "@sst-state/test-kit/generate";
 import { makeUpdateId } from "../../packages/core/state/update-id.ts";
 import { stateKeys } from "../../packages/core/state/versions.ts";
 

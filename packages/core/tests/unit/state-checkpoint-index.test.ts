@@ -8,7 +8,7 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { indexCheckpoint, wholeCheckpoint, type CheckpointView } from "../../state/checkpoint-index.ts";
 import { diffCheckpoints, diffViews } from "../../state/diff.ts";
-import { createRng, evolveCheckpoint, generateCheckpoint, serializeCheckpoint } from "../../state/generate.ts";
+import { createRng, evolveCheckpoint, generateCheckpoint, serializeCheckpoint } from "@sst-state/test-kit/generate";
 import { parseCheckpoint } from "../../state/parse.ts";
 import { summarize, summarizeView } from "../../state/summary.ts";
 import { SECRET_SIG, SIG_KEY, type Resource } from "../../state/types.ts";
