@@ -5,6 +5,7 @@
 //   storage    the table for deploy locks, restore requests, the audit log and retry de-duplication
 //   secrets    the Slack app's signing secret and bot token
 //   announcer  the table's stream → lock announcements in Slack (CI jobs need no Slack token)
+//   feed       every minute: each deploy of the watched stages in Slack (reads the bucket only)
 //   workflow   the diagnosis state machine (the same definition `sst-state serve` runs locally)
 //   restore    the restore worker: the only function that may write SST's state
 //   bot        the Slack ingress (Function URL, acks within 3 s) and its worker (read-only state)
@@ -25,6 +26,7 @@ export default $config({
     const { table } = await import("./infra/storage");
     const { slackBotToken } = await import("./infra/secrets");
     await import("./infra/announcer");
+    await import("./infra/feed");
     const { createSlackBot } = await import("./infra/bot");
     const { createDiagnosisWorkflow } = await import("./infra/workflow");
     const { createRestoreWorker } = await import("./infra/restore");

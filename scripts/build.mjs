@@ -55,6 +55,8 @@ export const entries = [
   { in: "packages/functions/worker.ts", out: "packages/functions/dist/worker.mjs", options: { minify: true, treeShaking: true } },
   // The lock announcer on the table's stream: WebClient and the pure lock code only.
   { in: "packages/functions/lock-announcer.ts", out: "packages/functions/dist/lock-announcer.mjs", options: { minify: true, treeShaking: true } },
+  // The deploy feed's scheduled function: S3 listing, the table, WebClient and core/feed.
+  { in: "packages/functions/deploy-feed.ts", out: "packages/functions/dist/deploy-feed.mjs", options: { minify: true, treeShaking: true } },
 ];
 
 export async function build(list = entries, extra = {}) {

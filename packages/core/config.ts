@@ -14,6 +14,10 @@ const stagePolicySchema = z
     requireApproval: z.boolean().optional(),
     lockTtl: z.string().regex(durationPattern, 'a duration like "30m", "2h" or "45s"').optional(),
     restoreRequestTtl: z.string().regex(durationPattern, 'a duration like "30m"').optional(),
+    /** the deploy feed (core/feed): post every deploy of this stage to its channel */
+    feed: z.boolean().optional(),
+    /** the feed calls a deploy stuck when SST's lock stays this long with no sign of progress */
+    feedStuckAfter: z.string().regex(durationPattern, 'a duration like "30m"').optional(),
   })
   .loose();
 
@@ -34,6 +38,10 @@ export interface StagePolicy {
   requireApproval: boolean;
   lockTtlMs: number;
   restoreRequestTtlMs: number;
+  /** the deploy feed is on for this stage (`"feed": true`) */
+  feed: boolean;
+  /** no progress for this long while SST's lock is held = "looks stuck" (default 30 min) */
+  feedStuckMs: number;
 }
 
 export interface Config {
@@ -43,6 +51,12 @@ export interface Config {
   policy(stage: string): StagePolicy;
   /** every channel named in the file (for announcements) */
   channels(): string[];
+  /**
+   * The stages the deploy feed watches: those named with `"feed": true` (or inheriting it from
+   * `"*"`), and `all: true` when `"*"` turns it on (then every stage of the home, except those
+   * that say `"feed": false`, as `policy(stage).feed` tells).
+   */
+  feedStages(): { named: string[]; all: boolean };
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -56,6 +70,7 @@ export function parseDuration(text: string): number {
 
 export const DEFAULT_LOCK_TTL_MS = 30 * 60_000;
 export const DEFAULT_RESTORE_REQUEST_TTL_MS = 30 * 60_000;
+export const DEFAULT_FEED_STUCK_MS = 30 * 60_000;
 
 /** Parse the JSON text of `sst-state.json`; `source` names the file in errors. */
 export function parseConfig(text: string | undefined, source?: string): Config {
@@ -72,7 +87,7 @@ export function parseConfig(text: string | undefined, source?: string): Config {
       const issue = parsed.error.issues[0]!;
       throw new UsageError(
         `${source ?? "sst-state.json"}: ${issue.path.join(".") || "(root)"}: ${issue.message}`,
-        'Expected { "app": "...", "stages": { "<stage>" | "*": { "channel", "approvers", "requireApproval", "lockTtl" } } }.',
+        'Expected { "app": "...", "stages": { "<stage>" | "*": { "channel", "approvers", "requireApproval", "lockTtl", "feed", "feedStuckAfter" } } }.',
       );
     }
     file = parsed.data;
@@ -92,7 +107,14 @@ export function parseConfig(text: string | undefined, source?: string): Config {
         requireApproval: pick("requireApproval") ?? true,
         lockTtlMs: pick("lockTtl") ? parseDuration(pick("lockTtl")!) : DEFAULT_LOCK_TTL_MS,
         restoreRequestTtlMs: pick("restoreRequestTtl") ? parseDuration(pick("restoreRequestTtl")!) : DEFAULT_RESTORE_REQUEST_TTL_MS,
+        feed: pick("feed") ?? false,
+        feedStuckMs: pick("feedStuckAfter") ? parseDuration(pick("feedStuckAfter")!) : DEFAULT_FEED_STUCK_MS,
       };
+    },
+    feedStages() {
+      const all = stages["*"]?.feed === true;
+      const named = Object.keys(stages).filter((s) => s !== "*" && (stages[s]!.feed ?? stages["*"]?.feed) === true);
+      return { named, all };
     },
     channels() {
       return [...new Set(Object.values(stages).map((s) => s.channel).filter((c): c is string => !!c))];

@@ -71,3 +71,14 @@ export function slackMention(holder: string): string | undefined {
   if (/^[UW][A-Z0-9]{2,}$/.test(holder)) return `<@${holder}>`;
   return undefined;
 }
+
+/** An elapsed time to the second, as a deploy's duration: 130_000 → "2m 10s", 45_000 → "45s", 3_780_000 → "1h 3m". */
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (h) return m ? `${h}h ${m}m` : `${h}h`;
+  const r = s % 60;
+  return r ? `${m}m ${r}s` : `${m}m`;
+}

@@ -14,6 +14,11 @@ import { startServe } from "@sst-state/slack/receivers/serve";
 import { createSlackNotifier } from "@sst-state/adapters/slack-web-api";
 import { createRestoreHandlers } from "@sst-state/slack/verbs/restore";
 import { createSlackUserGroupResolver } from "@sst-state/adapters/slack-user-groups";
+import { createDeployWatch } from "@sst-state/adapters/deploy-watch";
+import { createDynamoFeedStore } from "@sst-state/adapters/dynamodb-feed-store";
+import { createSlackDeployFeed } from "@sst-state/slack/deploy-feed";
+import { DEFAULT_FEED_INTERVAL_MS, startDeployFeedLoop, type DeployFeedLoop } from "@sst-state/core/feed";
+import { parseDuration } from "@sst-state/core/config";
 import { createDynamoApprovalStore } from "@sst-state/adapters/dynamodb-approval-store";
 import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
 import type { CliCommand } from "../cli-types.ts";
@@ -126,6 +131,28 @@ const serve: CliCommand<"serve"> = {
     // whoever made it (Slack, or the CLI through this process's store). A real table's stream
     // Lambda announces in AWS, so nothing runs here for it.
     const announcements = await startLockAnnouncements({ table, announcer });
+    // The deploy feed (stages with "feed": true): serve watches its home as the scheduled function
+    // watches the bucket in AWS, through the same core logic; events are claimed in the same table,
+    // so a restart (or a Lambda on the same table) never posts one twice.
+    let feedLoop: DeployFeedLoop | undefined;
+    const feedStages = config.feedStages();
+    if (feedStages.all || feedStages.named.length) {
+      if (store.home === "git") {
+        ctx.io.out("deploy feed: off (a git home's deploys are its commits; the feed watches SST's local home or its bucket)");
+      } else {
+        const intervalMs = env.SST_STATE_FEED_INTERVAL ? parseDuration(env.SST_STATE_FEED_INTERVAL) : DEFAULT_FEED_INTERVAL_MS;
+        const feed = createSlackDeployFeed({
+          source: createDeployWatch(store),
+          feedStore: createDynamoFeedStore(table),
+          stateStore: store,
+          notifier,
+          config,
+          clock: ctx.services.clock,
+        });
+        feedLoop = startDeployFeedLoop(feed, { intervalMs });
+        ctx.io.out(`deploy feed: watching ${feedStages.all ? "every stage" : feedStages.named.join(", ")} of ${store.location} every ${intervalMs / 1000} s`);
+      }
+    }
     ctx.io.out(`state: ${store.location}; locks, approvals and audit: ${table.where}`);
     if (local) {
       ctx.io.out(`No Slack credentials: a local Slack stands in for the workspace. Open ${handle.url.replace("127.0.0.1", "localhost")}/ to talk to the bot`);
@@ -140,6 +167,7 @@ const serve: CliCommand<"serve"> = {
     });
     ctx.io.out("stopping…");
     await announcements.stop();
+    await feedLoop?.stop();
     await handle.close();
     await local?.close();
     return 0;

@@ -14,6 +14,7 @@
 import type { SlackVerb as Verb } from "@sst-state/core/command";
 import { LOCK_RELEASE_ACTION_ID } from "@sst-state/core/lock";
 import type { ActionHandler, ActionMap, BotDeps, VerbHandler, VerbMap } from "../deps.ts";
+import { deployFeedActions } from "./deploy-feed-buttons.ts";
 import { diff } from "./diff.ts";
 import { help } from "./help.ts";
 import { history } from "./history.ts";
@@ -35,7 +36,7 @@ export interface VerbWiring {
 export function createVerbs(wiring: VerbWiring): { verbs: VerbMap; actions: ActionMap } {
   return {
     verbs: { status, history, diff, help, lock, unlock, locks, diagnose: wiring.diagnose, restore: wiring.restore.verbs.restore },
-    actions: { [LOCK_RELEASE_ACTION_ID]: releaseButton, ...wiring.restore.actions },
+    actions: { [LOCK_RELEASE_ACTION_ID]: releaseButton, ...deployFeedActions(), ...wiring.restore.actions },
   };
 }
 

@@ -1,0 +1,148 @@
+/**
+ * The deploy feed on an S3 state bucket (OpenStack Swift with s3api and versioning, as the
+ * scheduled function reads SST's bucket): the shared scenario, and a stage with many past updates
+ * that the first scan does not replay (and does not even list past one key). The local-home test
+ * does the same with 1,000; here 200, because this Swift takes ~0.1 s per PUT (1,000 would add
+ * 100 s to the suite for the same assertion: the first scan lists one key, whatever the count).
+ */
+import { randomBytes } from "node:crypto";
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { parseConfig } from "@sst-state/core/config";
+import { unlockStuckDeploy } from "@sst-state/core/feed";
+import { generateHome } from "@sst-state/core/state/generate-home";
+import { makeUpdateId } from "@sst-state/core/state/update-id";
+import { stateKeys } from "@sst-state/core/state/versions";
+import { createSlackDeployFeed } from "@sst-state/slack/deploy-feed";
+import { createSlackNotifier, createWebClient } from "@sst-state/adapters/slack-web-api";
+import { fitChatMessage } from "@sst-state/slack/render/limits";
+import { createMemoryFeedStore } from "@sst-state/test-kit/memory/feed-store";
+import { startFakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
+import { endDeploy, rfc3339, startDeploy, type SimHome } from "@sst-state/test-kit/deploy-sim";
+import { swiftCredentials } from "../../../../scripts/services/swift.ts";
+import { createS3DeployWatch } from "../../deploy-watch.ts";
+import { writeS3Home } from "../../home-writer.ts";
+import { createS3HomeStore } from "../../s3-home.ts";
+import { deployFeedScenario, FEED_APP, messageCalls } from "../support/deploy-feed-scenario.ts";
+
+const clients: S3Client[] = [];
+function client(): S3Client {
+  const c = new S3Client({ endpoint: inject("s3Endpoint"), region: "us-east-1", forcePathStyle: true, credentials: swiftCredentials });
+  clients.push(c);
+  return c;
+}
+afterAll(() => {
+  for (const c of clients) c.destroy();
+});
+
+/** Records every command the client sends (name + input). */
+function record(c: S3Client): { command: string; input: Record<string, unknown> }[] {
+  const calls: { command: string; input: Record<string, unknown> }[] = [];
+  c.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.push({ command: context.commandName ?? "", input: args.input as Record<string, unknown> });
+      return next(args);
+    },
+    { step: "initialize", name: "recordCommands" },
+  );
+  return calls;
+}
+
+function s3SimHome(c: S3Client, bucket: string): SimHome {
+  return {
+    put: async (key, body) => void (await c.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }))),
+    del: async (key) => void (await c.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))),
+    async read(key) {
+      try {
+        const r = await c.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return (await r.Body?.transformToString()) ?? null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+const newBucket = () => `sst-state-${randomBytes(6).toString("hex")}`;
+
+deployFeedScenario("an S3 bucket (OpenStack Swift)", async () => {
+  const bucket = newBucket();
+  const c = client();
+  await writeS3Home(
+    c,
+    bucket,
+    generateHome({
+      app: FEED_APP,
+      seed: 29,
+      now: Date.now() - 3_600_000,
+      stages: [
+        { name: "prod", resources: 40, deploys: 3 },
+        { name: "staging", resources: 20, deploys: 2 },
+        { name: "dev", resources: 10, deploys: 1 },
+      ],
+    }).files,
+  );
+  const store = createS3HomeStore({ bucket, client: c });
+  return {
+    home: s3SimHome(c, bucket),
+    stateStore: store,
+    source: createS3DeployWatch(store),
+    // as `sst unlock` does (the same writes; core/feed/unlock.ts), with the stage's threshold passed
+    async sstUnlock(stage) {
+      const lock = await store.readSstLock(FEED_APP, stage);
+      const res = await unlockStuckDeploy({ store, clock: { now: () => Date.now() + 3_600_000 } }, { app: FEED_APP, stage, updateId: lock!.updateID, stuckMs: 0 });
+      if (!res.unlocked) throw new Error(res.reason);
+    },
+  };
+});
+
+describe("deploy feed on an S3 bucket with 200 past updates", () => {
+  it("the first scan posts none of them and lists one key; the next deploy is posted once", async () => {
+    // Prepare: 200 completed update records (records only: the feed lists and reads nothing else of them)
+    const bucket = newBucket();
+    const seeder = client();
+    const base = Date.now() - 200 * 3_600_000;
+    const files = Array.from({ length: 200 }, (_, i) => {
+      const at = base + i * 3_600_000;
+      const id = makeUpdateId(at);
+      return { key: stateKeys.update(FEED_APP, "prod", id), body: JSON.stringify({ id, version: "4.17.1", command: "deploy", errors: null, timeStarted: rfc3339(at), timeCompleted: rfc3339(at + 60_000) }) };
+    });
+    await writeS3Home(seeder, bucket, [...files, { key: stateKeys.app(FEED_APP, "prod"), body: JSON.stringify({ version: 3, checkpoint: { stack: `organization/${FEED_APP}/prod`, latest: { resources: [] } } }) }], { concurrency: 32 });
+    const storeClient = client();
+    const calls = record(storeClient);
+    const store = createS3HomeStore({ bucket, client: storeClient });
+    const slack = await startFakeSlackApi({ token: "xoxb-1000" });
+    const feed = createSlackDeployFeed({
+      source: createS3DeployWatch(store),
+      feedStore: createMemoryFeedStore(),
+      stateStore: store,
+      notifier: createSlackNotifier(createWebClient("xoxb-1000", slack.url), fitChatMessage),
+      config: parseConfig(JSON.stringify({ app: FEED_APP, stages: { prod: { channel: "C0PROD", feed: true } } })),
+      clock: { now: () => Date.now() },
+      log: () => {},
+    });
+    try {
+      // Act
+      const first = await feed.pollAll();
+      const firstCalls = calls.splice(0);
+      const second = await feed.pollAll();
+      const secondCalls = calls.splice(0);
+      const d = await startDeploy(s3SimHome(seeder, bucket), FEED_APP, "prod", { at: Date.now() });
+      await endDeploy(s3SimHome(seeder, bucket), d, { at: Date.now() + 1_000 });
+      await feed.pollAll();
+      await feed.pollAll();
+      // Assess
+      expect(first).toEqual([{ app: FEED_APP, stage: "prod", baseline: true }]);
+      expect(firstCalls.filter((c) => c.command === "ListObjectsV2Command").map((c) => c.input.MaxKeys)).toEqual([1]);
+      expect(firstCalls.filter((c) => c.command === "GetObjectCommand").map((c) => c.input.Key)).toEqual([stateKeys.lock(FEED_APP, "prod")]);
+      expect(second).toEqual([{ app: FEED_APP, stage: "prod", baseline: false, posted: [], skipped: [] }]);
+      expect(secondCalls.filter((c) => c.command === "GetObjectCommand").map((c) => c.input.Key)).toEqual([stateKeys.lock(FEED_APP, "prod")]);
+      const posted = messageCalls(slack, 0);
+      expect(posted.map((c) => c.method)).toEqual(["chat.postMessage"]);
+      expect(String(posted[0]!.args.text)).toMatch(/^deploy of prod finished in \ds$/);
+      expect(JSON.stringify(posted[0]!.args.blocks)).toContain(d.id);
+    } finally {
+      await slack.close();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,112 @@
+/**
+ * `sst-state serve` (the built CLI, a child process) watching SST's local home for the deploy feed,
+ * through the same core logic as the AWS function: a deploy simulated in SST's order is posted once
+ * and edited in place; serve restarted in the middle of a deploy posts nothing again (the events
+ * are claimed in its embedded store) and still edits the same message when the deploy ends.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateHome } from "@sst-state/core/state/generate-home";
+import { writeLocalHome } from "@sst-state/adapters/home-writer";
+import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
+import { endDeploy, startDeploy, type SimHome } from "@sst-state/test-kit/deploy-sim";
+import { binPath, tempDir } from "../helpers.ts";
+
+let slack: FakeSlackApi;
+let cwd = "";
+let home = "";
+
+function simHome(root: string): SimHome {
+  const file = (key: string) => join(root, "state", ...key.split("/"));
+  return {
+    async put(key, body) {
+      await mkdir(dirname(file(key)), { recursive: true });
+      await writeFile(file(key), body);
+    },
+    del: (key) => rm(file(key), { force: true }),
+    read: (key) => readFile(file(key), "utf8").catch(() => null),
+  };
+}
+
+/** Starts serve and resolves once its first feed poll can have run (the feed line is printed). */
+async function startServe(): Promise<{ child: ChildProcess; output: () => string }> {
+  let output = "";
+  const child = spawn(process.execPath, [binPath, "serve", "--port", "0"], {
+    cwd,
+    env: {
+      PATH: process.env.PATH,
+      HOME: cwd,
+      SST_STATE_DIR: home,
+      SST_STATE_HOME: "local",
+      SST_STATE_FEED_INTERVAL: "200ms",
+      SLACK_SIGNING_SECRET: "8f742231b10e8888abcd99yyyzzz85a5",
+      SLACK_BOT_TOKEN: "xoxb-test",
+      SLACK_API_URL: slack.url,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stderr!.on("data", (d) => (output += d));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
+    child.stdout!.on("data", (d) => {
+      output += d;
+      if (/health: /.test(output)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
+  });
+  return { child, output: () => output };
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  child.kill("SIGTERM");
+  await new Promise((r) => child.once("exit", r));
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 1_000));
+
+beforeAll(async () => {
+  cwd = tempDir("sst-state-serve-feed-");
+  home = join(cwd, "home");
+  await writeLocalHome(home, generateHome({ app: "shop", seed: 5, now: Date.now() - 3_600_000, stages: [{ name: "prod", resources: 20, deploys: 4 }] }).files);
+  writeFileSync(join(cwd, "sst-state.json"), JSON.stringify({ app: "shop", stages: { prod: { channel: "C0PROD", feed: true } } }));
+  slack = await startFakeSlackApi({ token: "xoxb-test" });
+}, 60_000);
+
+afterAll(async () => {
+  await slack?.close();
+});
+
+describe("sst-state serve: deploy feed on the local home", () => {
+  it("posts a deploy once, and after a restart in the middle edits the same message instead of posting again", async () => {
+    // Prepare: serve is up and has taken its baseline (the 4 past deploys)
+    const first = await startServe();
+    await settle();
+    const posts = () => slack.callsTo("chat.postMessage").filter((c) => c.args.channel === "C0PROD");
+    const sim = simHome(home);
+    // Act 1: a deploy starts
+    const d = await startDeploy(sim, "shop", "prod", { at: Date.now() });
+    const started = await slack.waitFor(() => posts().find((c) => String(c.args.text).includes(d.id)), 20_000);
+    // Act 2: serve restarts while it runs
+    await stop(first.child);
+    const second = await startServe();
+    await settle();
+    // Act 3: the deploy ends
+    await endDeploy(sim, d, { at: d.startedMs + 70_000 });
+    const finished = await slack.waitFor(() => slack.callsTo("chat.update").find((c) => c.args.ts === started.result!.ts), 20_000);
+    await settle();
+    await stop(second.child);
+    // Assess
+    expect(first.output()).toContain("deploy feed: watching prod");
+    expect(started.args.text).toBe(`deploy of prod started (update ${d.id}, command deploy)`);
+    expect(posts()).toHaveLength(1);
+    expect(finished.args.text).toBe("deploy of prod finished in 1m 10s");
+    expect(slack.callsTo("chat.update")).toHaveLength(1);
+  }, 90_000);
+});

@@ -1,0 +1,92 @@
+/**
+ * The deploy feed's decisions (core/feed/decide.ts) from observations of SST's home, and the
+ * policy that turns it on per stage (config.ts).
+ */
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../config.ts";
+import { decideStage, type StageObservation } from "../../feed/decide.ts";
+import type { FeedEntry } from "../../feed/types.ts";
+import { makeUpdateId } from "../../state/update-id.ts";
+import type { SstLock, UpdateRecord } from "../../state/types.ts";
+
+const T0 = Date.UTC(2026, 10, 30, 12, 0, 0);
+const MIN = 60_000;
+const past = makeUpdateId(T0 - 60 * MIN, () => 0.1);
+const id = makeUpdateId(T0, () => 0.2);
+const cursor = { updateId: past, at: new Date(T0 - MIN).toISOString() };
+const lockOf = (updateID: string, at = T0): SstLock => ({ created: new Date(at).toISOString(), updateID, runID: "", command: "deploy", ignore: true });
+const started = (updateID: string): UpdateRecord => ({ id: updateID, version: "4.17.1", command: "deploy", errors: [], timeStarted: new Date(T0).toISOString().replace(".000Z", "Z") });
+const completed = (updateID: string, errors: UpdateRecord["errors"] = []): UpdateRecord => ({ ...started(updateID), errors, timeCompleted: new Date(T0 + 2 * MIN).toISOString() });
+const obs = (o: Partial<StageObservation>): StageObservation => ({ app: "shop", stage: "prod", lock: null, newIds: [], records: new Map(), stateSavedAt: null, ...o });
+const entry = (phase: FeedEntry["phase"], updateId = id): FeedEntry => ({ app: "shop", stage: "prod", updateId, phase, channel: "C0PROD", ts: "1.1", at: new Date(T0).toISOString() });
+
+describe("deploy feed decisions", () => {
+  it("the first observation sets the cursor to the newest update (or the running deploy's lock) and decides nothing", () => {
+    // Act
+    const d = decideStage({ observation: obs({ lock: lockOf(id), newIds: [past] }), cursor: null, open: [], stuckMs: 30 * MIN, now: T0 });
+    // Assess
+    expect(d).toMatchObject({ baseline: true, changes: [], cursor: { updateId: id } });
+  });
+
+  it("a lock for a new update means started, even before its record exists", () => {
+    // Act
+    const d = decideStage({ observation: obs({ lock: lockOf(id) }), cursor, open: [], stuckMs: 30 * MIN, now: T0 + MIN });
+    // Assess
+    expect(d.changes.map((c) => [c.updateId, c.from, c.to])).toEqual([[id, null, "started"]]);
+  });
+
+  it("stuck only past the threshold, measured from the last save; a save brings it back to started", () => {
+    // Prepare
+    const o = (saved: number) => obs({ lock: lockOf(id), newIds: [id], records: new Map([[id, started(id)]]), stateSavedAt: saved });
+    // Act
+    const running = decideStage({ observation: o(T0 + 25 * MIN), cursor, open: [entry("started")], stuckMs: 30 * MIN, now: T0 + 50 * MIN });
+    const stuck = decideStage({ observation: o(T0 + 5 * MIN), cursor, open: [entry("started")], stuckMs: 30 * MIN, now: T0 + 50 * MIN });
+    const resumed = decideStage({ observation: o(T0 + 49 * MIN), cursor, open: [entry("stuck")], stuckMs: 30 * MIN, now: T0 + 50 * MIN });
+    // Assess
+    expect(running.changes).toEqual([]);
+    expect(stuck.changes.map((c) => [c.to, c.idleMs])).toEqual([["stuck", 45 * MIN]]);
+    expect(resumed.changes.map((c) => [c.from, c.to])).toEqual([["stuck", "started"]]);
+  });
+
+  it("a completed record under a lock that still names it waits for the unlock; then finished or failed by its errors", () => {
+    // Act
+    const waiting = decideStage({ observation: obs({ lock: lockOf(id), newIds: [id], records: new Map([[id, completed(id)]]) }), cursor, open: [], stuckMs: 30 * MIN, now: T0 + 2 * MIN });
+    const finished = decideStage({ observation: obs({ newIds: [id], records: new Map([[id, completed(id)]]) }), cursor, open: [], stuckMs: 30 * MIN, now: T0 + 3 * MIN });
+    const failed = decideStage({ observation: obs({ records: new Map([[id, completed(id, [{ urn: "", message: "boom" }])]]) }), cursor, open: [entry("started")], stuckMs: 30 * MIN, now: T0 + 3 * MIN });
+    // Assess
+    expect(waiting.changes).toEqual([]);
+    expect(finished.changes.map((c) => [c.from, c.to])).toEqual([[null, "finished"]]);
+    expect(failed.changes.map((c) => [c.from, c.to])).toEqual([["started", "failed"]]);
+  });
+
+  it("no lock and no completion: started on first sight (its lock may come after the read), failed once seen before", () => {
+    // Act
+    const first = decideStage({ observation: obs({ newIds: [id], records: new Map([[id, started(id)]]) }), cursor, open: [], stuckMs: 30 * MIN, now: T0 });
+    const later = decideStage({ observation: obs({ records: new Map([[id, started(id)]]) }), cursor, open: [entry("started")], stuckMs: 30 * MIN, now: T0 + MIN });
+    // Assess
+    expect(first.changes.map((c) => c.to)).toEqual(["started"]);
+    expect(later.changes.map((c) => [c.to, c.endedWithoutRecord])).toEqual([["failed", true]]);
+  });
+
+  it("updates at or before the cursor are never decided again, and the cursor moves to the newest id", () => {
+    // Act
+    const d = decideStage({ observation: obs({ lock: lockOf(past, T0 - 60 * MIN), newIds: [id], records: new Map([[id, completed(id)]]) }), cursor, open: [], stuckMs: MIN, now: T0 + 90 * MIN });
+    // Assess
+    expect(d.changes.map((c) => c.updateId)).toEqual([id]);
+    expect(d.cursor.updateId).toBe(id);
+  });
+});
+
+describe("deploy feed policy", () => {
+  it("is off unless a stage (or \"*\") says feed: true; the stuck threshold defaults to 30 min per stage", () => {
+    // Prepare
+    const config = parseConfig(JSON.stringify({ stages: { prod: { feed: true, feedStuckAfter: "45m" }, dev: { feed: false }, "*": { feed: true } } }));
+    const none = parseConfig(JSON.stringify({ stages: { prod: { channel: "C1" } } }));
+    // Act / Assess
+    expect(config.feedStages()).toEqual({ named: ["prod"], all: true });
+    expect([config.policy("prod").feedStuckMs, config.policy("staging").feedStuckMs]).toEqual([45 * MIN, 30 * MIN]);
+    expect([config.policy("dev").feed, config.policy("staging").feed]).toEqual([false, true]);
+    expect(none.feedStages()).toEqual({ named: [], all: false });
+    expect(() => parseConfig(JSON.stringify({ stages: { prod: { feedStuckAfter: "soon" } } }))).toThrow(/feedStuckAfter/);
+  });
+});
