@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import { UsageError } from "./errors.ts";
+import { DURATION_HINT, durationMs } from "./format.ts";
 
 const durationPattern = /^\d+(ms|s|m|h|d)$/;
 
@@ -59,13 +60,11 @@ export interface Config {
   feedStages(): { named: string[]; all: boolean };
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "30m" → 1_800_000. Throws UsageError on anything else. */
+/** "30m" → 1_800_000 (the grammar of format.ts). Throws UsageError on anything else. */
 export function parseDuration(text: string): number {
-  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim());
-  if (!m) throw new UsageError(`"${text}" is not a duration.`, 'Write a number and a unit: "90s", "30m", "2h", "1d".');
-  return Number(m[1]) * UNITS[m[2]!]!;
+  const ms = durationMs(text);
+  if (ms === undefined) throw new UsageError(`"${text}" is not a duration.`, DURATION_HINT);
+  return ms;
 }
 
 export const DEFAULT_LOCK_TTL_MS = 30 * 60_000;

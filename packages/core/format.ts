@@ -1,8 +1,10 @@
 /**
  * Words for times, durations and people, in one place: the CLI, Slack messages, lock
  * announcements and diagnoses all print them through here, so they read the same everywhere.
- * Pure and dependency-free (the ingress bundle parses `--ttl` through it).
+ * Pure (the ingress bundle parses `--ttl` through it); people are escaped by the one escaping
+ * function (text/mrkdwn.ts).
  */
+import { code, esc } from "./text/mrkdwn.ts";
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -62,14 +64,18 @@ export function formatTime(iso: string | null | undefined, now?: number): string
   return `${abs} (${rel})`;
 }
 
+const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
+const SLACK_MENTION = /^<@([UW][A-Z0-9]{2,})(\|[^<>]*)?>$/;
+
 /**
- * A lock holder or requester as Slack shows people: a Slack user id (`U0ALICE`, `<@U0ALICE>`) as a
- * mention; undefined for anything else (a CI identity, user@host), which the caller shows as text.
+ * A holder, requester or approver: a Slack user id (`U0ALICE`, `<@U0ALICE>`) becomes a mention of
+ * that one user; anything else (a CI identity, `user@host`, a forged `<!channel>`) is escaped text.
  */
-export function slackMention(holder: string): string | undefined {
-  if (/^<@[UW][A-Z0-9]+>$/.test(holder)) return holder;
-  if (/^[UW][A-Z0-9]{2,}$/.test(holder)) return `<@${holder}>`;
-  return undefined;
+export function who(identity: string, opts: { asCode?: boolean } = {}): string {
+  const m = SLACK_MENTION.exec(identity.trim());
+  if (m) return `<@${m[1]}>`;
+  if (SLACK_USER.test(identity.trim())) return `<@${identity.trim()}>`;
+  return opts.asCode ? code(identity) : esc(identity);
 }
 
 /** An elapsed time to the second, as a deploy's duration: 130_000 → "2m 10s", 45_000 → "45s", 3_780_000 → "1h 3m". */

@@ -12,6 +12,7 @@
  * holding up every later lock change of the shard. Slack failures are logged by the announcer;
  * a missing token or an unreadable policy is logged here, and the batch is dropped.
  */
+import { renderLockEvent } from "@sst-state/slack/render/lock-event";
 import { fitChatMessage } from "@sst-state/slack/render/limits";
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { createWebClient } from "@sst-state/adapters/slack-web-api";
@@ -36,7 +37,7 @@ function buildAnnouncer(env: Env): LockAnnouncer {
   if (!w.botToken) throw new Error("no Slack bot token: link the SlackBotToken secret (npx sst secret set SlackBotToken xoxb-…) or set SLACK_BOT_TOKEN");
   // A few quick retries only: the function's timeout is short, and a lost post is logged.
   const web = createWebClient(w.botToken, w.slackApiUrl, { retryConfig: { retries: 2 } });
-  return createLockAnnouncer({ notifier: createSlackNotifier(web, fitChatMessage), config: loadConfig(env) });
+  return createLockAnnouncer({ notifier: createSlackNotifier(web, fitChatMessage), config: loadConfig(env), render: renderLockEvent });
 }
 
 /** The handler over `env` (tests pass their own; the deployed one reads process.env). */

@@ -5,6 +5,7 @@
  * someone else. `--yes` restores at once, only where the stage's policy says
  * `"requireApproval": false`.
  */
+import { formatTime } from "@sst-state/core/format";
 import { fitChatMessage } from "@sst-state/slack/render/limits";
 import { hostname, userInfo } from "node:os";
 import { defaultHolder } from "@sst-state/core/lock";
@@ -12,7 +13,6 @@ import type { Config } from "@sst-state/core/config";
 import type { Notifier, StateStore } from "@sst-state/core/ports";
 import {
   createStaticUserGroupResolver,
-  shortTime,
   plainRestoreMessages,
   type DecisionOutcome,
   type RestoreRequest,
@@ -157,7 +157,7 @@ const restore: CliCommand<"restore"> = {
     }
     const where = isDemoPolicy(ctx.services.config().source) && !ctx.services.env.SLACK_BOT_TOKEN
       ? `In the demo, approve it as the other demo user: sst-state demo approve ${req.id}`
-      : `Approval happens in Slack: the request is posted in channel ${out.posted.channel}; someone other than you approves it there before ${shortTime(req.expiresAt)}.`;
+      : `Approval happens in Slack: the request is posted in channel ${out.posted.channel}; someone other than you approves it there before ${formatTime(req.expiresAt)}.`;
     ctx.io.out([`${style.bold("restore requested")}: ${app}/${stage} → ${req.target.label} (request ${req.id})`, ...describeRequest(req), "", where].join("\n"));
     return 0;
   },

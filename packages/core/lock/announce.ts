@@ -6,7 +6,6 @@
 import type { Config } from "../config.ts";
 import type { ChatMessage, Notifier } from "../ports.ts";
 import type { LockEvent } from "./types.ts";
-import { renderLockEvent } from "./render.ts";
 
 export type AnnounceResult =
   | { posted: true; channel: string; ts: string }
@@ -22,12 +21,13 @@ export interface LockAnnouncer {
 export interface LockAnnouncerOptions {
   notifier: Notifier;
   config: Pick<Config, "policy">;
-  render?: (event: LockEvent) => ChatMessage;
+  /** the message of an event (packages/slack/render/lock-event.ts `renderLockEvent`) */
+  render: (event: LockEvent) => ChatMessage;
   log?: (message: string, detail: Record<string, unknown>) => void;
 }
 
 export function createLockAnnouncer(opts: LockAnnouncerOptions): LockAnnouncer {
-  const render = opts.render ?? renderLockEvent;
+  const render = opts.render;
   const log = opts.log ?? ((m, d) => console.warn(m, d));
   const announce = async (event: LockEvent): Promise<AnnounceResult> => {
     let channel: string | undefined;

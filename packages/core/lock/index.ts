@@ -19,5 +19,5 @@ export {
   type LockerOptions,
   type LockerReleaseResult,
 } from "./lease.ts";
-export { LOCK_RELEASE_ACTION_ID, parseReleaseButtonValue, releaseButtonValue, renderLockEvent } from "./render.ts";
+export { LOCK_RELEASE_ACTION_ID, parseReleaseButtonValue, releaseButtonValue } from "./release-button.ts";
 export { createLockAnnouncer, type AnnounceResult, type LockAnnouncer, type LockAnnouncerOptions } from "./announce.ts";

@@ -29,7 +29,8 @@ import { describeSstLock, resolveVersion } from "../state/versions.ts";
 import { makeUpdateId } from "../state/update-id.ts";
 import type { UpdateRecord } from "../state/types.ts";
 import type { AuditLog, RestoreRequest, RestoreResult } from "./ports.ts";
-import { sha256Hex, shortTime } from "./plan.ts";
+import { formatTime } from "../format.ts";
+import { sha256Hex } from "./plan.ts";
 import { planKeep, writeRestore } from "./write.ts";
 import { mention } from "./policy.ts";
 import { RestoreRefusedError, StageLockedError } from "./errors.ts";
@@ -78,7 +79,7 @@ export async function describeChange(deps: Pick<ExecuteDeps, "store" | "audit">,
     const restore = restores.find(
       (e) => e.action === "restore.done" && e.requestId !== req.id && Date.parse(e.time) >= since && (!now || !e.data?.token || e.data.token === now.token),
     );
-    if (restore) return `restored by ${mention(restore.actor)} at ${shortTime(restore.time)} (request ${restore.requestId ?? "?"})`;
+    if (restore) return `restored by ${mention(restore.actor)} at ${formatTime(restore.time)} (request ${restore.requestId ?? "?"})`;
   } catch {
     /* the audit log is a nicety here */
   }
@@ -86,12 +87,12 @@ export async function describeChange(deps: Pick<ExecuteDeps, "store" | "audit">,
     const [u] = await deps.store.listUpdates(req.app, req.stage, 1);
     if (u && u.timeStarted && Date.parse(u.timeStarted) >= since - 60_000) {
       const what = u.command === RESTORE_COMMAND ? "a restore by sst-state" : `\`sst ${u.command ?? "deploy"}\``;
-      return `${what} (update ${u.id}) started ${shortTime(u.timeStarted)}${u.timeCompleted ? `, finished ${shortTime(u.timeCompleted)}` : ", not finished"}`;
+      return `${what} (update ${u.id}) started ${formatTime(u.timeStarted)}${u.timeCompleted ? `, finished ${formatTime(u.timeCompleted)}` : ", not finished"}`;
     }
   } catch {
     /* fall through */
   }
-  return now ? `the current state was rewritten at ${shortTime(now.time)}` : "the current state was rewritten";
+  return now ? `the current state was rewritten at ${formatTime(now.time)}` : "the current state was rewritten";
 }
 
 export function stateChanged(req: RestoreRequest, detail: string): StateChangedError {

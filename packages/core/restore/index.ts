@@ -1,7 +1,7 @@
 export type * from "./ports.ts";
 export { checkApprover, createStaticUserGroupResolver, describeApprovers, bareUserId, isSlackUserId, mention, type ApprovalCheck } from "./policy.ts";
 export { RestoreRefusedError, RestoreRequestNotFoundError, StageLockedError } from "./errors.ts";
-export { diffAsText, isLargeDiff, newRequestId, sha256Hex, shortTime, summarizeDiff, versionLabel, TOP_CHANGES } from "./plan.ts";
+export { diffAsText, isLargeDiff, newRequestId, sha256Hex, summarizeDiff, versionLabel, TOP_CHANGES } from "./plan.ts";
 export {
   outcomeLine,
   plainRestoreMessages,

@@ -7,7 +7,7 @@ import type { ChatMessage } from "../ports.ts";
 import type { StagePolicy } from "../config.ts";
 import { describeApprovers, mention } from "./policy.ts";
 import type { RestoreRequest } from "./ports.ts";
-import { shortTime } from "./plan.ts";
+import { formatTime } from "../format.ts";
 import { clip, esc } from "../text/mrkdwn.ts";
 
 const name = (req: RestoreRequest) => esc(`${req.app}/${req.stage}`);
@@ -37,15 +37,15 @@ export function outcomeLine(req: RestoreRequest): string {
   const by = req.decidedBy ? mention(req.decidedBy) : "";
   switch (req.status) {
     case "pending":
-      return `waiting for approval until ${shortTime(req.expiresAt)}`;
+      return `waiting for approval until ${formatTime(req.expiresAt)}`;
     case "approved":
       return `approved by ${by}; restoring…`;
     case "rejected":
       return `rejected by ${by}${req.reason ? `: ${esc(clip(req.reason, 500))}` : ""}`;
     case "expired":
-      return `expired at ${shortTime(req.expiresAt)} without approval`;
+      return `expired at ${formatTime(req.expiresAt)} without approval`;
     case "done":
-      return `restored: approved by ${by}, done at ${shortTime(req.result?.finishedAt ?? "")}`;
+      return `restored: approved by ${by}, done at ${formatTime(req.result?.finishedAt ?? "")}`;
     case "failed":
       return `failed after approval by ${by}: ${esc(clip(req.result?.error?.message ?? "unknown error", 1000))}`;
   }

@@ -2,6 +2,7 @@
  * Pure helpers of a restore: labels, the stored diff summary, hashes.
  */
 import { createHash } from "node:crypto";
+import { formatTime } from "../format.ts";
 import type { DiffReport } from "../report-types.ts";
 import type { StateVersion } from "../ports.ts";
 import type { RestoreDiffSummary, RestoreRequest } from "./ports.ts";
@@ -10,18 +11,13 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** `2025-03-01 10:00 UTC` */
-export function shortTime(iso: string): string {
-  return Number.isFinite(Date.parse(iso)) ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : iso;
-}
-
 /** `update 0ff1e2d3c4b5a6978899aabb (deploy, 2025-03-01 10:00 UTC)` */
 export function versionLabel(v: Pick<StateVersion, "kind" | "id" | "updateId" | "time" | "update" | "commit">): string {
   const cmd = v.update?.command;
-  if (v.kind === "uncommitted") return `uncommitted working-tree state of ${shortTime(v.time)}`;
-  if (v.kind === "commit" && v.commit) return `commit ${v.commit.short} "${v.commit.subject.slice(0, 60)}" (${v.commit.author}, ${shortTime(v.time)})`;
-  if (v.kind === "current") return `current state of ${shortTime(v.time)}${cmd ? ` (${cmd}, not a finished deploy)` : " (not a deploy snapshot)"}`;
-  return `update ${v.updateId ?? v.id} (${cmd ? `${cmd}, ` : ""}${shortTime(v.time)}${v.commit ? `, commit ${v.commit.short}` : ""})`;
+  if (v.kind === "uncommitted") return `uncommitted working-tree state of ${formatTime(v.time)}`;
+  if (v.kind === "commit" && v.commit) return `commit ${v.commit.short} "${v.commit.subject.slice(0, 60)}" (${v.commit.author}, ${formatTime(v.time)})`;
+  if (v.kind === "current") return `current state of ${formatTime(v.time)}${cmd ? ` (${cmd}, not a finished deploy)` : " (not a deploy snapshot)"}`;
+  return `update ${v.updateId ?? v.id} (${cmd ? `${cmd}, ` : ""}${formatTime(v.time)}${v.commit ? `, commit ${v.commit.short}` : ""})`;
 }
 
 /** How many entries of the diff go into the request (the full diff is uploaded as a file). */

@@ -3,7 +3,8 @@
  * says `"requireApproval": false`); when the stage names approvers, only those users or members of
  * those user groups; when it names none, anyone else.
  */
-import { esc, who } from "../text/mrkdwn.ts";
+import { who } from "../format.ts";
+import { esc } from "../text/mrkdwn.ts";
 import type { StagePolicy } from "../config.ts";
 import type { UserGroupResolver } from "./ports.ts";
 

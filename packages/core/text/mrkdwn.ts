@@ -19,20 +19,6 @@ export function code(s: string): string {
   return "`" + (t || " ") + "`";
 }
 
-const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
-const SLACK_MENTION = /^<@([UW][A-Z0-9]{2,})(\|[^<>]*)?>$/;
-
-/**
- * A holder, requester or approver: a Slack user id (`U0ALICE`, `<@U0ALICE>`) becomes a mention of
- * that one user; anything else (a CI identity, `user@host`, a forged `<!channel>`) is escaped text.
- */
-export function who(identity: string, opts: { asCode?: boolean } = {}): string {
-  const m = SLACK_MENTION.exec(identity.trim());
-  if (m) return `<@${m[1]}>`;
-  if (SLACK_USER.test(identity.trim())) return `<@${identity.trim()}>`;
-  return opts.asCode ? code(identity) : esc(identity);
-}
-
 /**
  * A link only for a real http(s) URL; its characters that would end the link (`|`, `>`) or form
  * an entity are percent-encoded. Anything else is shown as escaped text.

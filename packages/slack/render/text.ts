@@ -3,9 +3,9 @@
  * through `esc` or `code` (core/text/mrkdwn.ts: the one escaping function), so that `<`, `>` and
  * `&` cannot form links or mentions.
  */
-import { formatDuration, formatTime as formatTimeWords } from "@sst-state/core/format";
+import { formatClockTime, formatDuration, formatTime as formatTimeWords, who as whoText } from "@sst-state/core/format";
 export { esc, code, link, safeFileName } from "@sst-state/core/text/mrkdwn";
-import { code, esc, who as whoText } from "@sst-state/core/text/mrkdwn";
+import { code, esc } from "@sst-state/core/text/mrkdwn";
 
 /** A Slack user id becomes a mention; anything else is shown as code. */
 export function who(holder: string): string {
@@ -18,6 +18,12 @@ export function formatTime(iso: string | null | undefined, now?: number): string
 }
 
 export { formatDuration };
+
+/** Slack renders `<!date^…>` in the reader's own time zone; the fallback text is "12:03 UTC". */
+export function slackDate(iso: string): string {
+  const secs = Math.floor(Date.parse(iso) / 1000);
+  return `<!date^${secs}^{time}|${formatClockTime(iso)} UTC>`;
+}
 
 /** `urn:pulumi:prod::shop::sst:aws:Function$aws:lambda/function:Function::Api` → name and own type. */
 export function urnParts(urn: string): { name: string; type: string } {

@@ -2,9 +2,12 @@
  * The layout holds the design (issue: "product code holds product code", "no import cycles"):
  * - no product source imports the test kit (tests and benchmarks do);
  * - product modules import each other without cycles (a cycle makes load order matter and hides
- *   which module owns what).
+ *   which module owns what);
+ * - Block Kit is built only by the Slack renderers (packages/slack/render).
  * Product sources: every `.ts` under packages/ outside a `tests/` folder and outside packages/test-kit.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { findCycles, listSources, readImports } from "../import-graph.ts";
@@ -48,5 +51,17 @@ describe("layout", () => {
     const cycles = findCycles(product()).map((c) => c.join(" → "));
     // Assess
     expect(cycles).toEqual([]);
+  });
+
+  it("Block Kit is built only in packages/slack/render", () => {
+    // Prepare: a Block Kit block is an object literal with one of these types
+    const BLOCK = /type:\s*"(section|context|actions|header|divider|rich_text|input)"/;
+    // Act
+    const builders = listSources(ROOT, "packages")
+      .filter(isProduct)
+      .filter((path) => BLOCK.test(readFileSync(join(ROOT, path), "utf8")));
+    // Assess
+    expect(builders.length).toBeGreaterThan(0);
+    expect(builders.filter((path) => !path.startsWith("packages/slack/render/"))).toEqual([]);
   });
 });

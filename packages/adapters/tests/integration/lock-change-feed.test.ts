@@ -8,6 +8,7 @@ import type { Server } from "node:http";
 import { PutItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { parseConfig } from "@sst-state/core/config";
 import { createLockAnnouncer, type LockEvent } from "@sst-state/core/lock";
+import { renderLockEvent } from "@sst-state/slack/render/lock-event";
 import type { ChatMessage, Notifier } from "@sst-state/core/ports";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createDynamoClient } from "../../dynamodb-client.ts";
@@ -223,7 +224,7 @@ describe("startLockAnnouncements", () => {
     const store = createDynamoLockStore({ client, tableName });
     await store.acquire({ app: "shop", stage: "dev", holder: "me@laptop", reason: "old", ttlMs: 30 * MIN }, T0);
     const notifier = recordingNotifier();
-    const announcements = await startLockAnnouncements({ table: { client, tableName, embedded: true }, announcer: createLockAnnouncer({ notifier, config }), intervalMs: 60_000 });
+    const announcements = await startLockAnnouncements({ table: { client, tableName, embedded: true }, announcer: createLockAnnouncer({ notifier, config, render: renderLockEvent }), intervalMs: 60_000 });
     stops.push(() => announcements.stop());
     // Act
     const a = await store.acquire({ app: "shop", stage: "prod", holder: "U0ALICE", reason: "hotfix", ttlMs: 30 * MIN }, T0);
@@ -245,7 +246,7 @@ describe("startLockAnnouncements", () => {
     const untouchable = { send: (cmd: unknown) => (used.push(cmd), Promise.reject(new Error("must not be called"))) } as unknown as DynamoDBClient;
     const notifier = recordingNotifier();
     // Act
-    const announcements = await startLockAnnouncements({ table: { client: untouchable, tableName: "sst-state", embedded: false }, announcer: createLockAnnouncer({ notifier, config }) });
+    const announcements = await startLockAnnouncements({ table: { client: untouchable, tableName: "sst-state", embedded: false }, announcer: createLockAnnouncer({ notifier, config, render: renderLockEvent }) });
     const polled = await announcements.pollOnce();
     await announcements.stop();
     // Assess

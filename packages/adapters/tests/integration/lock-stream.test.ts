@@ -7,6 +7,7 @@ import { DescribeTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from "@aws-sdk/client-dynamodb-streams";
 import { parseConfig } from "@sst-state/core/config";
 import { createLockAnnouncer, type LockEvent } from "@sst-state/core/lock";
+import { renderLockEvent } from "@sst-state/slack/render/lock-event";
 import type { ChatMessage, Notifier } from "@sst-state/core/ports";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { dynamoCredentials } from "../../../../scripts/services/dynamodb-local.ts";
@@ -98,7 +99,7 @@ describe("lock announcements from the DynamoDB stream", () => {
     // Prepare
     const notifier = recordingNotifier();
     const config = parseConfig(JSON.stringify({ stages: { prod: { channel: "C0PROD" }, "*": { channel: "C0DEPLOYS" } } }));
-    const announcer = createLockAnnouncer({ notifier, config });
+    const announcer = createLockAnnouncer({ notifier, config, render: renderLockEvent });
     // Act
     const results = await announcer.announceAll(events);
     // Assess
@@ -119,6 +120,7 @@ describe("lock announcements from the DynamoDB stream", () => {
     // Prepare
     const logged: string[] = [];
     const announcer = createLockAnnouncer({
+      render: renderLockEvent,
       notifier: recordingNotifier(true),
       config: parseConfig(JSON.stringify({ stages: { "*": { channel: "C0DEPLOYS" } } })),
       log: (m) => logged.push(m),

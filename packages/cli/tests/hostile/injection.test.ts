@@ -7,7 +7,7 @@
  */
 import { fitChatMessage } from "@sst-state/slack/render/limits";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderLockEvent } from "@sst-state/core/lock";
+import { renderLockEvent } from "@sst-state/slack/render/lock-event";
 import type { Lease } from "@sst-state/core/lock/types";
 import { plainRestoreMessages, type RestoreRequest } from "@sst-state/core/restore";
 import { failureText, progressText, renderDiagnosisMessage } from "@sst-state/core/diagnosis";

@@ -98,7 +98,7 @@ describe("createLocker", () => {
       upload: async () => {},
     };
     const logged: unknown[] = [];
-    const announcer = createLockAnnouncer({ notifier: failing, config: parseConfig(undefined), log: (m, d) => logged.push(d) });
+    const announcer = createLockAnnouncer({ notifier: failing, render: (e) => ({ text: e.type }), config: parseConfig(undefined), log: (m, d) => logged.push(d) });
     const broken = vi.fn();
     const lockerA = createLocker({ store, clock, onEvent: announcer.announce });
     const lockerB = createLocker({
@@ -111,7 +111,7 @@ describe("createLocker", () => {
     });
     // Act (no channel configured → skipped; then a channel and a throwing notifier; then a throwing handler)
     const withAnnouncer = await lockerA.acquire({ app: "shop", stage: "prod", holder: "A", reason: "r" });
-    const announcer2 = createLockAnnouncer({ notifier: failing, config: parseConfig('{"stages":{"*":{"channel":"C0DEPLOYS"}}}'), log: (m, d) => logged.push(d) });
+    const announcer2 = createLockAnnouncer({ notifier: failing, render: (e) => ({ text: e.type }), config: parseConfig('{"stages":{"*":{"channel":"C0DEPLOYS"}}}'), log: (m, d) => logged.push(d) });
     const released = await createLocker({ store, clock, onEvent: announcer2.announce }).release(withAnnouncer.lock);
     const withThrowingHandler = await lockerB.acquire({ app: "shop", stage: "dev", holder: "B", reason: "r" });
     // Assess

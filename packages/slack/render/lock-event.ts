@@ -1,34 +1,17 @@
 /**
- * Block Kit for lock events: pure (no clock, no Slack SDK). Lives here until the Slack package
- * takes it over. A held lock gets a "Release" button: action_id `lock_release`,
- * value `<app>/<stage>/<token>` (the token makes a late click on an old message harmless).
+ * Block Kit for lock events (the announcements in a stage's channel): pure (no clock, no Slack SDK).
+ * A held lock gets a "Release" button (core/lock/release-button.ts).
  */
-import type { ChatMessage } from "../ports.ts";
-import type { Lease, LockEvent } from "./types.ts";
-import { formatDuration } from "../format.ts";
-import { clip, esc, link, who } from "../text/mrkdwn.ts";
+import { formatDuration, who } from "@sst-state/core/format";
+import { LOCK_RELEASE_ACTION_ID, releaseButtonValue } from "@sst-state/core/lock/release-button";
+import type { Lease, LockEvent } from "@sst-state/core/lock/types";
+import type { ChatMessage } from "@sst-state/core/ports";
+import { clip, esc, link } from "@sst-state/core/text/mrkdwn";
+import { slackDate } from "./text.ts";
 
 // A reason can be anything a user typed (100 KB included); the full text stays in `sst-state locks`.
 const REASON_MAX = 500;
 const escape = (s: string) => esc(clip(s, REASON_MAX));
-
-export const LOCK_RELEASE_ACTION_ID = "lock_release";
-
-/** `<app>/<stage>/<token>` ⇄ its parts (app and stage never contain `/`). */
-export function releaseButtonValue(lock: Pick<Lease, "app" | "stage" | "token">): string {
-  return `${lock.app}/${lock.stage}/${lock.token}`;
-}
-export function parseReleaseButtonValue(value: string): { app: string; stage: string; token: number } | null {
-  const m = /^([^/]+)\/([^/]+)\/(\d+)$/.exec(value);
-  return m ? { app: m[1]!, stage: m[2]!, token: Number(m[3]) } : null;
-}
-
-/** Slack renders `<!date^…>` in the reader's own time zone; the fallback text is UTC. */
-function when(iso: string): string {
-  const secs = Math.floor(Date.parse(iso) / 1000);
-  const fallback = `${iso.slice(11, 16)} UTC`;
-  return `<!date^${secs}^{time}|${fallback}>`;
-}
 
 function runLink(lock: Lease): string {
   return lock.runUrl ? ` · ${link(lock.runUrl, "CI run")}` : "";
@@ -47,9 +30,9 @@ export function renderLockEvent(event: LockEvent): ChatMessage {
     case "acquired": {
       const ttl = formatDuration(Date.parse(lock.expiresAt) - Date.parse(lock.acquiredAt));
       const took = event.tookOver
-        ? ` It took over the expired lock of ${who(event.tookOver.holder)} (held since ${when(event.tookOver.acquiredAt)} for “${escape(event.tookOver.reason)}”, never released).`
+        ? ` It took over the expired lock of ${who(event.tookOver.holder)} (held since ${slackDate(event.tookOver.acquiredAt)} for “${escape(event.tookOver.reason)}”, never released).`
         : "";
-      line = `:lock: ${name(lock)} locked by ${who(lock.holder)} for “${escape(lock.reason)}”, for up to ${ttl} (until ${when(lock.expiresAt)})${runLink(lock)}.${took}`;
+      line = `:lock: ${name(lock)} locked by ${who(lock.holder)} for “${escape(lock.reason)}”, for up to ${ttl} (until ${slackDate(lock.expiresAt)})${runLink(lock)}.${took}`;
       plain = `${lock.stage} locked by ${lock.holder} for '${clip(lock.reason, REASON_MAX)}', for up to ${ttl}${lock.runUrl ? ` (${lock.runUrl})` : ""}${event.tookOver ? `; took over the expired lock of ${event.tookOver.holder}` : ""}`;
       held = true;
       break;
@@ -62,19 +45,19 @@ export function renderLockEvent(event: LockEvent): ChatMessage {
       break;
     }
     case "force-released": {
-      line = `:warning: ${name(lock)}: ${who(event.by)} broke the lock of ${who(lock.holder)} (held since ${when(lock.acquiredAt)} for “${escape(lock.reason)}”)${runLink(lock)}. Why: “${escape(event.reason)}”.`;
+      line = `:warning: ${name(lock)}: ${who(event.by)} broke the lock of ${who(lock.holder)} (held since ${slackDate(lock.acquiredAt)} for “${escape(lock.reason)}”)${runLink(lock)}. Why: “${escape(event.reason)}”.`;
       plain = `${lock.stage}: ${event.by} broke the lock of ${lock.holder}: ${clip(event.reason, REASON_MAX)}`;
       break;
     }
     case "expired": {
-      line = `:hourglass: ${name(lock)}: the lock of ${who(lock.holder)} (“${escape(lock.reason)}”, since ${when(lock.acquiredAt)}) expired at ${when(lock.expiresAt)} without being released${runLink(lock)}.`;
+      line = `:hourglass: ${name(lock)}: the lock of ${who(lock.holder)} (“${escape(lock.reason)}”, since ${slackDate(lock.acquiredAt)}) expired at ${slackDate(lock.expiresAt)} without being released${runLink(lock)}.`;
       plain = `${lock.stage}: the lock of ${lock.holder} expired without being released`;
       break;
     }
   }
   const blocks: unknown[] = [
     { type: "section", text: { type: "mrkdwn", text: line } },
-    { type: "context", elements: [{ type: "mrkdwn", text: `token ${lock.token} · acquired ${when(lock.acquiredAt)} · expires ${when(lock.expiresAt)}` }] },
+    { type: "context", elements: [{ type: "mrkdwn", text: `token ${lock.token} · acquired ${slackDate(lock.acquiredAt)} · expires ${slackDate(lock.expiresAt)}` }] },
   ];
   if (held) {
     blocks.push({

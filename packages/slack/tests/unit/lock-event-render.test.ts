@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createLockAnnouncer, parseReleaseButtonValue, releaseButtonValue, renderLockEvent, type Lease } from "../../lock/index.ts";
-import { parseConfig } from "../../config.ts";
-import type { ChatMessage, Notifier } from "../../ports.ts";
+import { createLockAnnouncer, parseReleaseButtonValue, releaseButtonValue, type Lease } from "@sst-state/core/lock";
+import { parseConfig } from "@sst-state/core/config";
+import type { ChatMessage, Notifier } from "@sst-state/core/ports";
+import { renderLockEvent } from "../../render/lock-event.ts";
 
 const lease: Lease = {
   app: "shop",
@@ -61,8 +62,8 @@ describe("createLockAnnouncer", () => {
     // Prepare
     const posts: string[] = [];
     const notifier: Notifier = { post: async (channel) => (posts.push(channel), { channel, ts: "1.1" }), update: async () => {}, upload: async () => {} };
-    const withStar = createLockAnnouncer({ notifier, config: parseConfig('{"stages":{"prod":{"channel":"C0PROD"},"*":{"channel":"C0DEPLOYS"}}}') });
-    const noStar = createLockAnnouncer({ notifier, config: parseConfig('{"stages":{"prod":{"channel":"C0PROD"}}}') });
+    const withStar = createLockAnnouncer({ notifier, render: renderLockEvent, config: parseConfig('{"stages":{"prod":{"channel":"C0PROD"},"*":{"channel":"C0DEPLOYS"}}}') });
+    const noStar = createLockAnnouncer({ notifier, render: renderLockEvent, config: parseConfig('{"stages":{"prod":{"channel":"C0PROD"}}}') });
     // Act
     const r1 = await withStar.announce({ type: "acquired", lock: lease });
     const r2 = await withStar.announce({ type: "acquired", lock: { ...lease, stage: "dev" } });
