@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,4 +40,30 @@ export function runBin(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: st
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** `sst-state serve --port 0` as a child process: resolves with its events URL once it listens. */
+export async function spawnServe(cwd: string, env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
+  let output = "";
+  const child = spawn(process.execPath, [binPath, "serve", "--port", "0"], { cwd, env: { PATH: process.env.PATH, HOME: cwd, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  child.stderr!.on("data", (d) => (output += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
+    child.stdout!.on("data", (d) => {
+      output += d;
+      const m = /listening on (http:\/\/\S+\/slack\/events)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+  };
+  return { url, child, output: () => output, stop };
 }

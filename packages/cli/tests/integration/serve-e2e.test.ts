@@ -3,7 +3,7 @@
  * embedded store, Slack's Web API replaced by a local fake (SLACK_API_URL), and requests signed
  * the way Slack signs them.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { generateHome } from "@sst-state/core/state/generate-home";
 import { writeLocalHome } from "@sst-state/adapters/home-writer";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { buttonClickBody, signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
-import { binPath, runBin, tempDir } from "../helpers.ts";
+import { runBin, spawnServe, tempDir } from "../helpers.ts";
 
 const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 let slack: FakeSlackApi;
@@ -28,32 +28,18 @@ beforeAll(async () => {
   await writeLocalHome(home, generateHome({ app: "shop", seed: 3, now: Date.now() - 3_600_000, stages: [{ name: "prod", resources: 60, deploys: 3, interrupted: true }, { name: "dev", resources: 30, deploys: 2 }] }).files);
   writeFileSync(join(cwd, "sst-state.json"), JSON.stringify({ app: "shop", stages: { "*": { channel: "C0DEPLOYS" } } }));
   slack = await startFakeSlackApi({ token: "xoxb-test" });
-  child = spawn(process.execPath, [binPath, "serve", "--port", "0"], {
-    cwd,
-    env: {
-      PATH: process.env.PATH,
-      HOME: cwd,
-      SST_STATE_DIR: home,
-      SST_STATE_HOME: "local",
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_BOT_TOKEN: "xoxb-test",
-      SLACK_API_URL: slack.url,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const serve = await spawnServe(cwd, {
+    SST_STATE_DIR: home,
+    SST_STATE_HOME: "local",
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_BOT_TOKEN: "xoxb-test",
+    SLACK_API_URL: slack.url,
   });
+  child = serve.child;
+  url = serve.url;
+  output = serve.output();
+  child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
-    child.stdout!.on("data", (d) => {
-      output += d;
-      const m = /listening on (http:\/\/\S+\/slack\/events)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
-  });
 }, 60_000);
 
 afterAll(async () => {
