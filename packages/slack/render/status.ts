@@ -7,6 +7,7 @@ import type { StatusReport } from "@sst-state/core/report-types";
 import { context, divider, fitMessage, header, linesToSections, section, truncate } from "./limits.ts";
 import { code, esc, link, formatDuration, formatTime, plural, resourceLabel, who } from "./text.ts";
 import type { Block, SlackMessage } from "./types.ts";
+import { hidePaths } from "./error.ts";
 
 const MAX_ERRORS = 5;
 const MAX_PENDING = 10;
@@ -24,7 +25,7 @@ export function renderStatus(report: StatusReport, opts: { now: number; prefix?:
       { type: "mrkdwn", text: `*Resources*\n${report.resources.toLocaleString("en-US")}` },
       { type: "mrkdwn", text: `*State updated*\n${formatTime(report.updatedAt, opts.now)}` },
       ...(report.pulumiVersion ? [{ type: "mrkdwn" as const, text: `*Pulumi*\n${esc(report.pulumiVersion)}` }] : []),
-      { type: "mrkdwn", text: `*Home*\n${esc(report.location)}` },
+      { type: "mrkdwn", text: `*Home*\n${esc(hidePaths(report.location))}` },
     ],
   });
 
@@ -121,7 +122,7 @@ export function renderStatus(report: StatusReport, opts: { now: number; prefix?:
     if (types.length > MAX_TYPES) shown.push(`   …  ${types.length - MAX_TYPES} more types`);
     blocks.push(divider, section("*Types*\n```" + esc(shown.join("\n")) + "```"));
   }
-  blocks.push(context(`${esc(report.location)} · \`${prefix} history ${esc(report.stage)}\` for earlier versions`));
+  blocks.push(context(`${esc(hidePaths(report.location))} · \`${prefix} history ${esc(report.stage)}\` for earlier versions`));
 
   const summary = problems.length ? problems.join(", ") : "no problems seen";
   return fitMessage({ text: `${target}: ${plural(report.resources, "resource")}, ${summary}`, blocks });

@@ -149,4 +149,43 @@ describe("sst-state serve", () => {
     expect(JSON.stringify(released.body)).toMatch(/unlocked/i);
     expect(JSON.stringify(await locks())).not.toContain("U0BOB");
   });
+
+  it("answers a 5,000-character button value with a clear error: no raw store error, no server path", async () => {
+    // Prepare: what a forged click can carry (Slack's own values are at most 2,000 characters)
+    const values = ["x".repeat(5000), `rr-${"a".repeat(5000)}`, `shop/${"p".repeat(5000)}/7`, `${"a".repeat(5000)}/prod/7`];
+    const actions = ["restore_approve", "restore_reject", "restore_undo", "lock_release"];
+    for (const actionId of actions) {
+      for (const value of values) {
+        const id = `v${Math.random().toString(36).slice(2)}`;
+        const body = buttonClickBody({ actionId, value, responseUrl: slack.responseUrl(id), user: "U0ALICE" });
+        // Act
+        const res = await fetch(url, { method: "POST", headers: signedHeaders(SECRET, body), body });
+        const answer = await slack.waitFor(() => slack.responses.find((r) => r.id === id), 20_000);
+        // Assess
+        const text = JSON.stringify(answer.body);
+        expect(res.status, `${actionId} ${value.slice(0, 12)}`).toBe(200);
+        expect(answer.body.response_type ?? "ephemeral").toBe("ephemeral");
+        expect(text, actionId).not.toMatch(/ValidationException|Something went wrong|key.*length|2048/i);
+        expect(text, text.slice(0, 400)).toMatch(/not one sst-state made|does not name|no restore request|not locked|no longer held/i);
+        expect(text).not.toContain(cwd);
+      }
+    }
+  });
+
+  it("never shows the server's absolute paths (home, state folder) in a status card or an error reply", async () => {
+    // Act
+    const answers = [];
+    for (const text of ["status prod", "status nosuchstage", "history nosuchstage", "diff prod zzzz", "status nope/prod"]) {
+      const { id } = await post(text);
+      answers.push(await slack.waitFor(() => slack.responses.find((r) => r.id === id && !JSON.stringify(r.body).includes("working")), 20_000));
+    }
+    // Assess
+    for (const a of answers) {
+      const text = JSON.stringify(a.body);
+      expect(text).not.toContain(home);
+      expect(text).not.toContain(cwd);
+    }
+    expect(JSON.stringify(answers[0]!.body)).toContain("local home");
+    expect(JSON.stringify(answers[1]!.body)).toContain("Stages of shop");
+  });
 });
