@@ -60,7 +60,7 @@ describe("hostile: odd and deep state", () => {
       }
       tally.record(err instanceof StateParseError, `${name}: ${err instanceof Error ? err.message.slice(0, 80) : "accepted"}`);
     }
-    console.log(tally.line());
+    tally.report();
     // Assess
     expect(tally.lost).toEqual([]);
   });
@@ -80,7 +80,7 @@ describe("hostile: odd and deep state", () => {
         tally.record(ok, `${verb} ${name} → exit ${r.code}: ${all.slice(0, 300)}`);
       }
     }
-    console.log(tally.line());
+    tally.report();
     // Assess
     expect(tally.lost).toEqual([]);
   }, 120_000);

@@ -133,7 +133,7 @@ describe("hostile: mention and link injection", () => {
       const found = rawIn(JSON.stringify(m, dropPlainText).replace(/\\"/g, '"'));
       tally.record(found.length === 0, `${name}: ${found.join(", ")}`);
     }
-    console.log(tally.line());
+    tally.report();
     // Assess
     expect(tally.lost).toEqual([]);
     expect(tally.tries).toBeGreaterThan(60);
@@ -162,7 +162,7 @@ describe("hostile: mention and link injection", () => {
       for (const b of blocks) if (b.text?.text && b.text.text.length > 3000) tooLong.push(b.text.text);
       tally.record(found.length === 0 && tooLong.length === 0, `${c.method}: ${found.join(", ")}${tooLong.length ? ` ${tooLong[0]!.length} characters` : ""}`);
     }
-    console.log(tally.line());
+    tally.report();
     // Assess
     expect(tally.lost).toEqual([]);
     const cut = api.calls.filter((c) => String(c.args.text ?? "").includes("full text in the thread/file") || JSON.stringify(c.args.blocks ?? "").includes("full text in the thread/file"));

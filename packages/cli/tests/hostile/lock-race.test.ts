@@ -35,7 +35,7 @@ describe("hostile: racing lock processes on the embedded store", () => {
       }
       tally.record(r.code === 1 && named === holder, `racer ${i}: exit ${r.code} ${(r.stdout + r.stderr).slice(0, 400)}`);
     }
-    console.log(tally.line());
+    tally.report();
     // Assess
     expect(winners.length).toBe(1);
     expect(tally.lost).toEqual([]);

@@ -49,7 +49,7 @@ describe("hostile: traversal and odd names", () => {
     const viaEnv = await runInProcess(["status", "prod", "--state-dir", home], { env: { ...env(), SST_STATE_APP: "../.." }, cwd });
     tally.record(viaEnv.code === 2, `SST_STATE_APP=../.. → exit ${viaEnv.code}`);
     const locked = await runInProcess(["locks", "--json"], { env: env(), cwd });
-    console.log(tally.line());
+    tally.report();
     // Assess
     expect(tally.lost).toEqual([]);
     expect(locked.stdout).not.toContain("..");
@@ -66,7 +66,7 @@ describe("hostile: traversal and odd names", () => {
         tally.record(!parsed.ok, `${text.slice(0, 50)} was accepted`);
       }
     }
-    console.log(tally.line());
+    tally.report();
     // Assess
     expect(tally.lost).toEqual([]);
     expect(parseCommand("status shop/pr-12", { prefix: "/sst-state" }).ok).toBe(true);

@@ -72,7 +72,7 @@ describe("hostile: kill -9 during restores", () => {
     const cwd = tempDir("sst-state-restore-after-");
     writeFileSync(join(cwd, "sst-state.json"), JSON.stringify({ app: "shop", stages: { "*": { requireApproval: false } } }));
     const last = await runBin(["restore", "prod", "previous", "--yes"], { cwd, env: { SST_STATE_DIR: home, SST_STATE_HOME: "local" }, timeoutMs: 60_000 });
-    console.log(tally.line());
+    tally.report();
     // Assess
     expect(tally.lost).toEqual([]);
     expect(last.code).toBe(0);

@@ -60,7 +60,7 @@ describe("hostile: kill -9 of `run`", () => {
       if (!stopped && commandPid) process.kill(commandPid, "SIGKILL");
       tally.record(stopped, `try ${i}: ${started ? `command ${commandPid} still running after run was killed` : "the command never started"}`);
     }
-    console.log(tally.line());
+    tally.report();
     // Assess
     expect(tally.lost).toEqual([]);
     expect(tally.tries).toBe(tries);

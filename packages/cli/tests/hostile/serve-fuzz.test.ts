@@ -146,7 +146,7 @@ describe("hostile: signed fuzz through the real Bolt app", () => {
       const next = alive && (await goodCommandAnswered().catch(() => false));
       tally.record(status >= 200 && status < 500 && alive && next, `${name} → ${status}${alive ? "" : " (serve died)"}`);
     }
-    console.log(tally.line());
+    tally.report();
     // Assess
     expect(tally.lost).toEqual([]);
     expect(tally.tries).toBe(bodies.length);
