@@ -310,7 +310,7 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
         time: st?.time ?? new Date(clock.now()).toISOString(),
       };
     },
-    async listVersions(app, stage) {
+    async listVersions(app, stage, opts) {
       const [current, snapshots, history, updates] = await Promise.all([
         statKey(stateKeys.app(app, stage)),
         listJson(stateKeys.snapshotPrefix(app, stage)),
@@ -332,6 +332,7 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
           return raw ? summaryToUpdate(parseSmallJson<Record<string, unknown>>(raw, file(key)), key) : null;
         },
         same: (a, b) => sameStoredContent(a, b, io),
+        ...(opts?.records !== undefined ? { records: opts.records } : {}),
         location: (k) => `state/${k}`,
       });
     },

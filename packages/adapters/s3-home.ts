@@ -293,7 +293,7 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
         time: r.time ?? new Date().toISOString(),
       };
     },
-    async listVersions(app, stage) {
+    async listVersions(app, stage, opts) {
       const key = stateKeys.app(app, stage);
       const [cur, snapshots, history, updates] = await Promise.all([
         headObject(key),
@@ -318,6 +318,7 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
           return raw ? summaryToUpdate(parseSmallJson<Record<string, unknown>>(raw, `s3://${bucket}/${key}`), key) : null;
         },
         same: (a, b) => sameStoredContent(a, b, io),
+        ...(opts?.records !== undefined ? { records: opts.records } : {}),
         location: (k) => k,
       });
     },

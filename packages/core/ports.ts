@@ -91,6 +91,15 @@ export interface WriteNote {
   approvedBy?: string;
 }
 
+export interface ListVersionsOptions {
+  /**
+   * Join update records to the first `records` versions only (default: every version); the others
+   * have no `update`. `history --limit 20` passes 20, `status` and `diff` 0: on S3 each record is
+   * one GET, and a stage without `state.retention` has hundreds.
+   */
+  records?: number;
+}
+
 export interface StateStore {
   readonly home: "local" | "aws" | "git";
   /** Human description for messages: `local home /root/.config/sst`, `s3://sst-state-abc`. */
@@ -107,7 +116,7 @@ export interface StateStore {
    * Versions, newest first: every snapshot (and legacy history entry) joined to its update
    * record, plus the current file as its own `current` version when it equals no snapshot.
    */
-  listVersions(app: string, stage: string): Promise<StateVersion[]>;
+  listVersions(app: string, stage: string, opts?: ListVersionsOptions): Promise<StateVersion[]>;
   readVersion(app: string, stage: string, version: StateVersion): Promise<Uint8Array>;
 
   /** Raw object versions of the current state, newest first, paged (AWS home; empty locally). */

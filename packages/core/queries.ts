@@ -54,7 +54,8 @@ export async function getStatus(deps: QueryDeps, app: string, stage: string): Pr
   const { store, clock } = deps;
   const [current, versions, sstLock, updates, lease, restores] = await Promise.all([
     store.readCurrent(app, stage),
-    store.listVersions(app, stage),
+    // only the current version's time is shown: no update record is needed
+    store.listVersions(app, stage, { records: 0 }),
     store.readSstLock(app, stage),
     store.listUpdates(app, stage, 1),
     deps.locks ? deps.locks.get(app, stage, clock.now()) : Promise.resolve(undefined),
@@ -115,11 +116,12 @@ export async function getHistory(
     // Raw object versions: a stage can have hundreds of thousands, so one page at a time.
     // listVersions first: an unknown stage → StageNotFoundError listing stages (without
     // downloading the whole current state just to learn that it exists).
-    const versions = await deps.store.listVersions(app, stage);
+    const versions = await deps.store.listVersions(app, stage, { records: limit });
     const page = await deps.store.listObjectVersions(app, stage, { limit, ...(opts.cursor ? { cursor: opts.cursor } : {}) });
     return { app, stage, versions: versions.slice(0, limit).map(toEntry), objectVersions: page.versions, ...(page.cursor ? { next: page.cursor } : {}) };
   }
-  const versions = await deps.store.listVersions(app, stage);
+  // the records of the versions shown only: on S3 each is one GET
+  const versions = await deps.store.listVersions(app, stage, { records: limit });
   return { app, stage, versions: versions.slice(0, limit).map(toEntry) };
 }
 
@@ -147,7 +149,8 @@ function restoredBy(restore: unknown): Pick<HistoryEntry, "by"> {
 }
 
 export async function getDiff(deps: QueryDeps, app: string, stage: string, from = "previous", to = "latest"): Promise<DiffReport> {
-  const versions = await deps.store.listVersions(app, stage);
+  // selectors name versions by id, position or sha: no update record is needed
+  const versions = await deps.store.listVersions(app, stage, { records: 0 });
   const [a, b] = await Promise.all([
     resolveVersion(deps.store, app, stage, from, versions),
     resolveVersion(deps.store, app, stage, to, versions),

@@ -147,7 +147,7 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
     async load(s) {
       await progress(s, "loading…");
       const { app, stage } = s;
-      const [cur, versions, lock] = await Promise.all([store.readCurrent(app, stage), store.listVersions(app, stage), store.readSstLock(app, stage)]);
+      const [cur, versions, lock] = await Promise.all([store.readCurrent(app, stage), store.listVersions(app, stage, { records: 0 }), store.readSstLock(app, stage)]);
       const prevVersion = versions.find((v) => !v.isCurrent) ?? null;
       const { update: _u, ...previous } = prevVersion ?? { update: undefined };
       const ref: DiagnosisRef = {

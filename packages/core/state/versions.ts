@@ -243,6 +243,8 @@ export interface VersionListInput {
   summaries?: StoredObject[];
   readSummary?(key: string): Promise<UpdateRecord | null>;
   same(a: StoredObject, b: StoredObject): Promise<boolean>;
+  /** read the update records of the first this many versions only (default: all) */
+  records?: number;
   /** how a key is shown in `StateVersion.location` */
   location(key: string): string;
 }
@@ -284,20 +286,24 @@ export async function assembleVersions(input: VersionListInput): Promise<StateVe
 
   const records = new Set(input.updateIds);
   const summaries = new Map((input.summaries ?? []).map((o) => [legacyIdOfSummaryKey(o.key), o.key] as const));
-  await mapLimit(entries, 16, async (e) => {
-    const id = e.version.updateId;
-    if (!id) return;
-    const summary = e.version.kind === "history" ? summaries.get(id) : undefined;
-    const u = records.has(id) ? await input.readUpdate(id) : summary && input.readSummary ? await input.readSummary(summary) : null;
-    if (u) e.version.update = u;
-  });
+  // Update records are read for the first `input.records` versions of the list only: one GET each
+  // on S3, and `history --limit 20` of a stage with 1,000 deploys needs 20 of them.
+  const wanted = input.records ?? Infinity;
+  const readRecords = (list: { version: StateVersion }[]) =>
+    mapLimit(list, 16, async (e) => {
+      const id = e.version.updateId;
+      if (!id) return;
+      const summary = e.version.kind === "history" ? summaries.get(id) : undefined;
+      const u = records.has(id) ? await input.readUpdate(id) : summary && input.readSummary ? await input.readSummary(summary) : null;
+      if (u) e.version.update = u;
+    });
 
   const versions = entries.map((e) => e.version);
   const cur = input.current;
-  if (!cur) return versions;
   const newest = entries[0];
-  if (newest && (await input.same(cur, newest.object))) {
-    newest.version.isCurrent = true;
+  if (!cur || (newest && (await input.same(cur, newest.object)))) {
+    if (cur) newest!.version.isCurrent = true;
+    await readRecords(entries.slice(0, wanted));
     return versions;
   }
   // The current file is its own version: join it to the newest update that has no snapshot yet
@@ -314,11 +320,8 @@ export async function assembleVersions(input: VersionListInput): Promise<StateVe
   const newestId = newest?.version.updateId;
   const startedAfterNewest = (id: string) => (newestId && isUpdateId(newestId) ? id < newestId : updateIdTime(id) > newestMs);
   const pendingId = [...records].filter((id) => isUpdateId(id) && !seen.has(id) && startedAfterNewest(id)).sort()[0];
-  if (pendingId) {
-    current.updateId = pendingId;
-    const u = await input.readUpdate(pendingId);
-    if (u) current.update = u;
-  }
+  if (pendingId) current.updateId = pendingId;
+  await readRecords([{ version: current }, ...entries].slice(0, wanted));
   return [current, ...versions];
 }
 

@@ -139,7 +139,7 @@ export function createMemoryStateStore(
       if (!raw || !v) throw notFound(app, stage);
       return { bytes: decodeStored(raw), token: sha256(raw), versionId: v.versionId, time: new Date(v.time).toISOString() };
     },
-    async listVersions(app, stage) {
+    async listVersions(app, stage, opts) {
       const current = stored(stateKeys.app(app, stage));
       const snapshots = list(stateKeys.snapshotPrefix(app, stage));
       const history = list(stateKeys.historyPrefix(app, stage));
@@ -157,6 +157,7 @@ export function createMemoryStateStore(
           return raw ? summaryToUpdate(parseSmallJson<Record<string, unknown>>(raw, key), key) : null;
         },
         same: (a, b) => sameStoredContent(a, b, io),
+        ...(opts?.records !== undefined ? { records: opts.records } : {}),
         location: (k) => k,
       });
     },

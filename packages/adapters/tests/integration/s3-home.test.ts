@@ -12,6 +12,8 @@ import { VersionNotFoundError } from "@sst-state/core/errors";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { parseCheckpoint } from "@sst-state/core/state/parse";
 import { resolveVersion } from "@sst-state/core/state/versions";
+import { getHistory } from "@sst-state/core/queries";
+import { systemClock } from "@sst-state/core/ports";
 import { swiftCredentials } from "../../../../scripts/services/swift.ts";
 import { writeS3Home } from "../../home-writer.ts";
 import { createS3HomeStore } from "../../s3-home.ts";
@@ -139,5 +141,28 @@ describe("S3 home on OpenStack Swift", () => {
     expect(listCalls[0]!.input.MaxKeys).toBe(5);
     // the big objects were compared by ETag: neither was downloaded a second time for listVersions
     expect(calls.filter((x) => x.command === "GetObjectCommand" && String(x.input.Key).startsWith("snapshot/"))).toHaveLength(0);
+  }, 120_000);
+
+  it("history --limit reads the update records of the page only: the requests do not grow with the number of deploys", async () => {
+    // Prepare: the same stage with 6 and with 36 deploys, each a snapshot and an update record
+    const requestsFor = async (deploys: number) => {
+      const bucket = newBucket();
+      const seeder = client();
+      await writeS3Home(seeder, bucket, generateHome({ app: "shop", seed: 5, eventlog: false, stages: [{ name: "prod", resources: 4, deploys }] }).files, { concurrency: 8 });
+      const c = client();
+      const calls = record(c);
+      // Act
+      const report = await getHistory({ store: createS3HomeStore({ bucket, client: c }), clock: systemClock }, "shop", "prod", { limit: 5 });
+      return { report, calls };
+    };
+    const small = await requestsFor(6);
+    const large = await requestsFor(36);
+    // Assess: five records read (one GET each), whatever the number of deploys; lists and a HEAD beside them
+    const gets = (calls: { command: string }[]) => calls.filter((x) => x.command === "GetObjectCommand").length;
+    expect(large.report.versions).toHaveLength(5);
+    expect(large.report.versions.every((v) => v.command === "deploy")).toBe(true);
+    expect(gets(small.calls)).toBe(5);
+    expect(gets(large.calls)).toBe(5);
+    expect(large.calls.length).toBe(small.calls.length);
   }, 120_000);
 });
