@@ -1,6 +1,7 @@
 // The Slack bot (DESIGN §3 "Ack first"): a small ingress function behind a Function URL that
 // verifies Slack's signature, acks within 3 s and hands the job to the worker by async invoke;
-// the worker reads SST's state (read only) and answers through response_url / chat.postMessage.
+// the worker reads SST's state and answers through response_url / chat.postMessage; the only writes
+// it may make are the Unlock SST button's (sstUnlockPermissions: an update record, SST's lock).
 //
 // Usage in sst.config.ts:
 //   const bot = (await import("./infra/bot")).createSlackBot();
@@ -53,6 +54,19 @@ export function stateReadPermissions(bucket: $util.Output<string>): Permissions 
   ];
 }
 
+/**
+ * The deploy feed's Unlock SST button (packages/slack/verbs/deploy-feed-buttons.ts) does what
+ * `sst unlock` does for one stuck update: it completes that update's record and deletes SST's lock.
+ * Exactly those two writes, nothing else: never `app/*` or `snapshot/*` (only the restore worker
+ * writes state), never `secret/*`.
+ */
+export function sstUnlockPermissions(bucket: $util.Output<string>): Permissions {
+  return [
+    { actions: ["s3:PutObject"], resources: [$interpolate`arn:aws:s3:::${bucket}/update/*`] },
+    { actions: ["s3:DeleteObject"], resources: [$interpolate`arn:aws:s3:::${bucket}/lock/*`] },
+  ];
+}
+
 export function createSlackBot(args: SlackBotArgs = {}) {
   const bucket = stateBucketName();
 
@@ -67,7 +81,7 @@ export function createSlackBot(args: SlackBotArgs = {}) {
       SST_STATE_BUCKET: bucket,
       ...(args.environment ?? {}),
     },
-    permissions: [...stateReadPermissions(bucket), ...(args.permissions ?? [])],
+    permissions: [...stateReadPermissions(bucket), ...sstUnlockPermissions(bucket), ...(args.permissions ?? [])],
   });
 
   // Small and fast to start: no state access at all, only the right to invoke the worker (link).

@@ -13,6 +13,8 @@ import { generateHome } from "@sst-state/core/state/generate-home";
 import { writeLocalHome } from "@sst-state/adapters/home-writer";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { endDeploy, startDeploy, type SimHome } from "@sst-state/test-kit/deploy-sim";
+import { buttonClickBody, signedHeaders } from "@sst-state/test-kit/slack/sign";
+import { stateKeys } from "@sst-state/core/state/versions";
 import { binPath, tempDir } from "../helpers.ts";
 
 let slack: FakeSlackApi;
@@ -31,9 +33,12 @@ function simHome(root: string): SimHome {
   };
 }
 
-/** Starts serve and resolves once its first feed poll can have run (the feed line is printed). */
-async function startServe(): Promise<{ child: ChildProcess; output: () => string }> {
+const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+
+/** Starts serve and resolves once it listens (its first feed poll runs right after). */
+async function startServe(): Promise<{ child: ChildProcess; output: () => string; url: () => string }> {
   let output = "";
+  let url = "";
   const child = spawn(process.execPath, [binPath, "serve", "--port", "0"], {
     cwd,
     env: {
@@ -42,7 +47,7 @@ async function startServe(): Promise<{ child: ChildProcess; output: () => string
       SST_STATE_DIR: home,
       SST_STATE_HOME: "local",
       SST_STATE_FEED_INTERVAL: "200ms",
-      SLACK_SIGNING_SECRET: "8f742231b10e8888abcd99yyyzzz85a5",
+      SLACK_SIGNING_SECRET: SECRET,
       SLACK_BOT_TOKEN: "xoxb-test",
       SLACK_API_URL: slack.url,
     },
@@ -53,6 +58,7 @@ async function startServe(): Promise<{ child: ChildProcess; output: () => string
     const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
     child.stdout!.on("data", (d) => {
       output += d;
+      url = /listening on (http:\/\/\S+\/slack\/events)/.exec(output)?.[1] ?? url;
       if (/health: /.test(output)) {
         clearTimeout(timer);
         resolve();
@@ -60,7 +66,7 @@ async function startServe(): Promise<{ child: ChildProcess; output: () => string
     });
     child.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
   });
-  return { child, output: () => output };
+  return { child, output: () => output, url: () => url };
 }
 
 async function stop(child: ChildProcess) {
@@ -75,7 +81,8 @@ beforeAll(async () => {
   cwd = tempDir("sst-state-serve-feed-");
   home = join(cwd, "home");
   await writeLocalHome(home, generateHome({ app: "shop", seed: 5, now: Date.now() - 3_600_000, stages: [{ name: "prod", resources: 20, deploys: 4 }] }).files);
-  writeFileSync(join(cwd, "sst-state.json"), JSON.stringify({ app: "shop", stages: { prod: { channel: "C0PROD", feed: true } } }));
+  await writeLocalHome(home, generateHome({ app: "shop", seed: 6, now: Date.now() - 3_600_000, stages: [{ name: "qa", resources: 20, deploys: 2 }] }).files);
+  writeFileSync(join(cwd, "sst-state.json"), JSON.stringify({ app: "shop", stages: { prod: { channel: "C0PROD", feed: true }, qa: { channel: "C0QA", feed: true, feedStuckAfter: "2s" } } }));
   slack = await startFakeSlackApi({ token: "xoxb-test" });
 }, 60_000);
 
@@ -103,10 +110,47 @@ describe("sst-state serve: deploy feed on the local home", () => {
     await settle();
     await stop(second.child);
     // Assess
-    expect(first.output()).toContain("deploy feed: watching prod");
+    expect(first.output()).toContain("deploy feed: watching prod, qa");
     expect(started.args.text).toBe(`deploy of prod started (update ${d.id}, command deploy)`);
     expect(posts()).toHaveLength(1);
     expect(finished.args.text).toBe("deploy of prod finished in 1m 10s");
     expect(slack.callsTo("chat.update")).toHaveLength(1);
+  }, 90_000);
+
+  it("a stuck deploy's Unlock SST button (clicked in Slack) removes SST's lock as `sst unlock` does, and the message ends as failed; Diagnose starts a diagnosis", async () => {
+    // Prepare: serve watching qa (stuck after 2 s), and a deploy of qa that stops making progress
+    const server = await startServe();
+    await settle();
+    const sim = simHome(home);
+    const d = await startDeploy(sim, "shop", "qa", { at: Date.now() });
+    const started = await slack.waitFor(() => slack.callsTo("chat.postMessage").find((c) => String(c.args.text).includes(d.id)), 20_000);
+    const stuck = await slack.waitFor(() => slack.callsTo("chat.update").find((c) => c.args.ts === started.result!.ts && String(c.args.text).includes("looks stuck")), 20_000);
+    const buttons = ((stuck.args.blocks ?? []) as { type: string; elements?: { action_id: string; value: string }[] }[]).flatMap((b) => b.elements ?? []);
+    const click = async (actionId: string, user: string) => {
+      const value = buttons.find((b) => b.action_id === actionId)!.value;
+      const id = `r${Math.random().toString(36).slice(2)}`;
+      const body = buttonClickBody({ actionId, value, responseUrl: slack.responseUrl(id), user, channel: "C0QA" });
+      const res = await fetch(server.url(), { method: "POST", headers: signedHeaders(SECRET, body), body });
+      expect(res.status).toBe(200);
+      return slack.waitFor(() => slack.responses.find((r) => r.id === id), 20_000);
+    };
+    // Act
+    const unlocked = await click("deploy_feed_sst_unlock", "U0BOB");
+    const failed = await slack.waitFor(() => slack.callsTo("chat.update").find((c) => c.args.ts === started.result!.ts && String(c.args.text).includes("failed")), 20_000);
+    const again = await click("deploy_feed_sst_unlock", "U0BOB");
+    const diagnose = await click("deploy_feed_diagnose", "U0BOB");
+    await settle();
+    await stop(server.child);
+    // Assess: the lock is gone, the record closed as `sst unlock` closes it, one message throughout
+    expect(await sim.read(stateKeys.lock("shop", "qa"))).toBeNull();
+    const record = JSON.parse((await sim.read(stateKeys.update("shop", "qa", d.id)))!) as { errors: { message: string }[]; timeCompleted?: string };
+    expect(record.errors.map((e) => e.message)).toEqual(["Update did not complete and was force unlocked with the `sst unlock` command"]);
+    expect(record.timeCompleted).toBeTruthy();
+    expect(unlocked.body.response_type).toBe("in_channel");
+    expect(JSON.stringify(unlocked.body)).toContain("removed SST's lock of *shop/qa*");
+    expect(String(failed.args.text)).toMatch(/^deploy of qa failed after .+: Update did not complete and was force unlocked with the `sst unlock` command$/);
+    expect(JSON.stringify(again.body)).toContain("already gone");
+    expect(JSON.stringify(diagnose.body)).toContain("Diagnosis of shop/qa queued");
+    expect(slack.callsTo("chat.postMessage").filter((c) => c.args.channel === "C0QA" && !c.args.thread_ts && String(c.args.text).includes(d.id))).toHaveLength(1);
   }, 90_000);
 });
