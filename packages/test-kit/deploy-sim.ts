@@ -6,6 +6,8 @@
  * The objects have the fields of SST's own structs (`lockData`, `Update`, provider.go L120-147 and
  * L229-235): the local-home test checks the record against one the real `sst` binary writes.
  */
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { makeUpdateId } from "@sst-state/core/state/update-id";
 import { stateKeys } from "@sst-state/core/state/versions";
 import type { Resource } from "@sst-state/core/state/types";
@@ -14,6 +16,19 @@ export interface SimHome {
   put(key: string, body: string): Promise<void>;
   del(key: string): Promise<void>;
   read(key: string): Promise<string | null>;
+}
+
+/** SST's local home at `root` (the folder holding `state/`): `<root>/state/<key>`, as SST writes it. */
+export function localSimHome(root: string): SimHome {
+  const file = (key: string) => join(root, "state", ...key.split("/"));
+  return {
+    async put(key, body) {
+      await mkdir(dirname(file(key)), { recursive: true });
+      await writeFile(file(key), body);
+    },
+    del: (key) => rm(file(key), { force: true }),
+    read: (key) => readFile(file(key), "utf8").catch(() => null),
+  };
 }
 
 /** Go's time.RFC3339 (seconds), as SST writes timeStarted / timeCompleted. */

@@ -4,10 +4,9 @@
  * the stuck deploy unlocked by the real `sst unlock` (SST 4.17.1, offline), and a real
  * `sst state repair` posted as SST wrote it.
  */
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { parseConfig } from "@sst-state/core/config";
 import { generateHome } from "@sst-state/core/state/generate-home";
@@ -22,22 +21,10 @@ import { createLocalDeployWatch } from "../../deploy-watch.ts";
 import { writeLocalHome } from "../../home-writer.ts";
 import { createLocalHomeStore } from "../../local-home.ts";
 import { deployFeedScenario, FEED_APP, messageCalls } from "../support/deploy-feed-scenario.ts";
-import { endDeploy, rfc3339, startDeploy, type SimHome } from "@sst-state/test-kit/deploy-sim";
+import { endDeploy, localSimHome, rfc3339, startDeploy } from "@sst-state/test-kit/deploy-sim";
 import { makeUpdateId } from "@sst-state/core/state/update-id";
 
 void inject;
-
-function localSimHome(root: string): SimHome {
-  const file = (key: string) => join(root, "state", ...key.split("/"));
-  return {
-    async put(key, body) {
-      await mkdir(dirname(file(key)), { recursive: true });
-      await writeFile(file(key), body);
-    },
-    del: (key) => rm(file(key), { force: true }),
-    read: (key) => readFile(file(key), "utf8").catch(() => null),
-  };
-}
 
 /** `<tmp>/sst`: SST's home root is `<XDG_CONFIG_HOME>/sst`, which runSst needs. */
 async function newHome(stages: Parameters<typeof generateHome>[0]["stages"]): Promise<string> {

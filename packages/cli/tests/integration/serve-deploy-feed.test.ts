@@ -2,78 +2,36 @@
  * `sst-state serve` (the built CLI, a child process) watching SST's local home for the deploy feed,
  * through the same core logic as the AWS function: a deploy simulated in SST's order is posted once
  * and edited in place; serve restarted in the middle of a deploy posts nothing again (the events
- * are claimed in its embedded store) and still edits the same message when the deploy ends.
+ * are claimed in its embedded store) and still edits the same message when the deploy ends; the
+ * stuck message's Unlock SST and Diagnose buttons work when clicked (signed as Slack signs them).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { writeLocalHome } from "@sst-state/adapters/home-writer";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
-import { endDeploy, startDeploy, type SimHome } from "@sst-state/test-kit/deploy-sim";
+import { endDeploy, localSimHome, startDeploy } from "@sst-state/test-kit/deploy-sim";
 import { buttonClickBody, signedHeaders } from "@sst-state/test-kit/slack/sign";
 import { stateKeys } from "@sst-state/core/state/versions";
-import { binPath, tempDir } from "../helpers.ts";
+import { spawnServe, tempDir } from "../helpers.ts";
 
 let slack: FakeSlackApi;
 let cwd = "";
 let home = "";
 
-function simHome(root: string): SimHome {
-  const file = (key: string) => join(root, "state", ...key.split("/"));
-  return {
-    async put(key, body) {
-      await mkdir(dirname(file(key)), { recursive: true });
-      await writeFile(file(key), body);
-    },
-    del: (key) => rm(file(key), { force: true }),
-    read: (key) => readFile(file(key), "utf8").catch(() => null),
-  };
-}
-
 const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
 
-/** Starts serve and resolves once it listens (its first feed poll runs right after). */
-async function startServe(): Promise<{ child: ChildProcess; output: () => string; url: () => string }> {
-  let output = "";
-  let url = "";
-  const child = spawn(process.execPath, [binPath, "serve", "--port", "0"], {
-    cwd,
-    env: {
-      PATH: process.env.PATH,
-      HOME: cwd,
-      SST_STATE_DIR: home,
-      SST_STATE_HOME: "local",
-      SST_STATE_FEED_INTERVAL: "200ms",
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_BOT_TOKEN: "xoxb-test",
-      SLACK_API_URL: slack.url,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+/** serve with the feed polling every 200 ms; its first poll runs right after it listens. */
+const startServe = () =>
+  spawnServe(cwd, {
+    SST_STATE_DIR: home,
+    SST_STATE_HOME: "local",
+    SST_STATE_FEED_INTERVAL: "200ms",
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_BOT_TOKEN: "xoxb-test",
+    SLACK_API_URL: slack.url,
   });
-  child.stderr!.on("data", (d) => (output += d));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
-    child.stdout!.on("data", (d) => {
-      output += d;
-      url = /listening on (http:\/\/\S+\/slack\/events)/.exec(output)?.[1] ?? url;
-      if (/health: /.test(output)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
-  });
-  return { child, output: () => output, url: () => url };
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return;
-  child.kill("SIGTERM");
-  await new Promise((r) => child.once("exit", r));
-}
 
 const settle = () => new Promise((r) => setTimeout(r, 1_000));
 
@@ -96,19 +54,19 @@ describe("sst-state serve: deploy feed on the local home", () => {
     const first = await startServe();
     await settle();
     const posts = () => slack.callsTo("chat.postMessage").filter((c) => c.args.channel === "C0PROD");
-    const sim = simHome(home);
+    const sim = localSimHome(home);
     // Act 1: a deploy starts
     const d = await startDeploy(sim, "shop", "prod", { at: Date.now() });
     const started = await slack.waitFor(() => posts().find((c) => String(c.args.text).includes(d.id)), 20_000);
     // Act 2: serve restarts while it runs
-    await stop(first.child);
+    await first.stop();
     const second = await startServe();
     await settle();
     // Act 3: the deploy ends
     await endDeploy(sim, d, { at: d.startedMs + 70_000 });
     const finished = await slack.waitFor(() => slack.callsTo("chat.update").find((c) => c.args.ts === started.result!.ts), 20_000);
     await settle();
-    await stop(second.child);
+    await second.stop();
     // Assess
     expect(first.output()).toContain("deploy feed: watching prod, qa");
     expect(started.args.text).toBe(`deploy of prod started (update ${d.id}, command deploy)`);
@@ -121,7 +79,7 @@ describe("sst-state serve: deploy feed on the local home", () => {
     // Prepare: serve watching qa (stuck after 2 s), and a deploy of qa that stops making progress
     const server = await startServe();
     await settle();
-    const sim = simHome(home);
+    const sim = localSimHome(home);
     const d = await startDeploy(sim, "shop", "qa", { at: Date.now() });
     const started = await slack.waitFor(() => slack.callsTo("chat.postMessage").find((c) => String(c.args.text).includes(d.id)), 20_000);
     const stuck = await slack.waitFor(() => slack.callsTo("chat.update").find((c) => c.args.ts === started.result!.ts && String(c.args.text).includes("looks stuck")), 20_000);
@@ -130,7 +88,7 @@ describe("sst-state serve: deploy feed on the local home", () => {
       const value = buttons.find((b) => b.action_id === actionId)!.value;
       const id = `r${Math.random().toString(36).slice(2)}`;
       const body = buttonClickBody({ actionId, value, responseUrl: slack.responseUrl(id), user, channel: "C0QA" });
-      const res = await fetch(server.url(), { method: "POST", headers: signedHeaders(SECRET, body), body });
+      const res = await fetch(server.url, { method: "POST", headers: signedHeaders(SECRET, body), body });
       expect(res.status).toBe(200);
       return slack.waitFor(() => slack.responses.find((r) => r.id === id), 20_000);
     };
@@ -140,7 +98,7 @@ describe("sst-state serve: deploy feed on the local home", () => {
     const again = await click("deploy_feed_sst_unlock", "U0BOB");
     const diagnose = await click("deploy_feed_diagnose", "U0BOB");
     await settle();
-    await stop(server.child);
+    await server.stop();
     // Assess: the lock is gone, the record closed as `sst unlock` closes it, one message throughout
     expect(await sim.read(stateKeys.lock("shop", "qa"))).toBeNull();
     const record = JSON.parse((await sim.read(stateKeys.update("shop", "qa", d.id)))!) as { errors: { message: string }[]; timeCompleted?: string };
