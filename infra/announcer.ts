@@ -16,7 +16,8 @@ export const lockAnnouncer = table.subscribe(
     handler: "packages/functions/lock-announcer.handler",
     timeout: "30 seconds",
     memory: "256 MB",
-    link: [slackBotToken],
+    // the table: where each lease's announcement was posted, so that its end rewrites it in place
+    link: [slackBotToken, table],
   },
   {
     filters: [{ dynamodb: { Keys: { pk: { S: [{ prefix: "LOCK#" }] } } } }],

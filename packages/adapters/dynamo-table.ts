@@ -9,6 +9,7 @@
  *   SEEN#<job key>             SEEN                       a claimed Slack delivery, swept by `ttl` (dynamodb-idempotency-store.ts)
  *   FEED#<app>/<stage>         CURSOR                     the deploy feed's newest update id seen (dynamodb-feed-store.ts)
  *   FEED#<app>/<stage>         UPDATE#<updateID>          one deploy's feed message: phase, channel, ts (dynamodb-feed-store.ts)
+ *   ANNOUNCED#<app>/<stage>    TOKEN#<token>              where a lease's announcement was posted: channel, ts (dynamodb-announcement-store.ts)
  *
  * `ttl` (N, epoch seconds) is the table's TTL attribute; the stream carries NEW_AND_OLD_IMAGES so
  * the announcer sees every lock change. `infra/storage.ts` declares the same keys.

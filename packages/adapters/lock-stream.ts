@@ -41,10 +41,10 @@ export function lockEventsFromStreamRecords(records: readonly LockStreamRecord[]
     if (after.released) {
       if (before && !before.released && before.token === after.token) {
         if (after.forcedBy !== undefined) {
-          events.push({ type: "force-released", lock: leaseOf(after), by: after.forcedBy, reason: after.forceReason ?? "" });
+          events.push({ type: "force-released", lock: leaseOf(after), by: after.forcedBy, reason: after.forceReason ?? "", ...(after.releasedAt ? { at: after.releasedAt } : {}) });
         } else {
           const heldMs = Math.max(0, Date.parse(after.releasedAt ?? after.expiresAt) - Date.parse(after.acquiredAt));
-          const e: LockEvent = { type: "released", lock: leaseOf(after), heldMs };
+          const e: LockEvent = { type: "released", lock: leaseOf(after), heldMs, ...(after.releasedAt ? { at: after.releasedAt } : {}) };
           if (after.outcome !== undefined) e.outcome = after.outcome;
           events.push(e);
         }

@@ -12,7 +12,9 @@
  * holding up every later lock change of the shard. Slack failures are logged by the announcer;
  * a missing token or an unreadable policy is logged here, and the batch is dropped.
  */
-import { renderLockEvent } from "@sst-state/slack/render/lock-event";
+import { renderLockEnded, renderLockEvent } from "@sst-state/slack/render/lock-event";
+import { createDynamoAnnouncementStore } from "@sst-state/adapters/dynamodb-announcement-store";
+import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
 import { fitChatMessage } from "@sst-state/slack/render/limits";
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { createWebClient } from "@sst-state/adapters/slack-web-api";
@@ -37,7 +39,16 @@ function buildAnnouncer(env: Env): LockAnnouncer {
   if (!w.botToken) throw new Error("no Slack bot token: link the SlackBotToken secret (npx sst secret set SlackBotToken xoxb-…) or set SLACK_BOT_TOKEN");
   // A few quick retries only: the function's timeout is short, and a lost post is logged.
   const web = createWebClient(w.botToken, w.slackApiUrl, { retryConfig: { retries: 2 } });
-  return createLockAnnouncer({ notifier: createSlackNotifier(web, fitChatMessage), config: loadConfig(env), render: renderLockEvent });
+  // With the table linked, a lease's end rewrites its announcement in place (chat.update on the
+  // ts remembered when it was posted); without it, ends are only posted.
+  const messages = w.tableName ? createDynamoAnnouncementStore({ client: createDynamoClient({ env }), tableName: w.tableName }) : undefined;
+  return createLockAnnouncer({
+    notifier: createSlackNotifier(web, fitChatMessage),
+    config: loadConfig(env),
+    render: renderLockEvent,
+    renderEnded: renderLockEnded,
+    ...(messages ? { messages } : {}),
+  });
 }
 
 /** The handler over `env` (tests pass their own; the deployed one reads process.env). */

@@ -4,7 +4,8 @@
  * neither), locks/approvals/audit in the embedded store under .sst-state/db (or SST_STATE_TABLE),
  * the Slack app over HTTP on PORT (`POST /slack/events`) or Socket Mode with SLACK_APP_TOKEN.
  */
-import { renderLockEvent } from "@sst-state/slack/render/lock-event";
+import { renderLockEnded, renderLockEvent } from "@sst-state/slack/render/lock-event";
+import { createDynamoAnnouncementStore } from "@sst-state/adapters/dynamodb-announcement-store";
 import { fitChatMessage } from "@sst-state/slack/render/limits";
 import { createWebClient } from "@sst-state/adapters/slack-web-api";
 import { UsageError } from "@sst-state/core/errors";
@@ -81,7 +82,8 @@ const serve: CliCommand<"serve"> = {
     const signingSecret = local?.signingSecret ?? env.SLACK_SIGNING_SECRET;
     const web = createWebClient(botToken, slackApiUrl);
     const notifier = createSlackNotifier(web, fitChatMessage);
-    const announcer = createLockAnnouncer({ notifier, config, render: renderLockEvent });
+    // a lease's end rewrites its announcement in place (no Release button, who ended it, when)
+    const announcer = createLockAnnouncer({ notifier, config, render: renderLockEvent, renderEnded: renderLockEnded, messages: createDynamoAnnouncementStore(table) });
     // Diagnoses run the deployed state-machine definition in-process (aws-local-stepfunctions).
     const workflow = createLocalWorkflow({
       tasks: createDiagnosisTasks({ store, notifier, clock: ctx.services.clock, probes: createAwsProbes({ env }) }),

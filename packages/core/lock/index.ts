@@ -1,4 +1,4 @@
-export type { AcquireRequest, AcquireResult, Lease, LeaseRecord, LockEvent, LockStore } from "./types.ts";
+export type { AcquireRequest, AcquireResult, AnnouncementStore, Lease, LeaseRecord, LockEnd, LockEvent, LockStore } from "./types.ts";
 export {
   createLocker,
   defaultHolder,

@@ -29,11 +29,24 @@ export interface AcquireRequest {
   ttlMs: number;
 }
 
+/** `at`: when the lease ended (its `releasedAt`), when the change says so. */
 export type LockEvent =
   | { type: "acquired"; lock: Lease; tookOver?: Lease }
-  | { type: "released"; lock: Lease; heldMs: number; outcome?: string; diffSummary?: string }
-  | { type: "force-released"; lock: Lease; by: string; reason: string }
+  | { type: "released"; lock: Lease; heldMs: number; outcome?: string; diffSummary?: string; at?: string }
+  | { type: "force-released"; lock: Lease; by: string; reason: string; at?: string }
   | { type: "expired"; lock: Lease };
+
+/** A lease's end: what the announcement of its acquisition is rewritten to (no button). */
+export type LockEnd = Exclude<LockEvent, { type: "acquired" }>;
+
+/**
+ * Where a lease's announcement was posted, so that its end can rewrite it in place (the
+ * Release button goes, who ended it and when appear). Keyed by app, stage and fencing token.
+ */
+export interface AnnouncementStore {
+  remember(lock: Pick<Lease, "app" | "stage" | "token">, posted: { channel: string; ts: string }): Promise<void>;
+  recall(lock: Pick<Lease, "app" | "stage" | "token">): Promise<{ channel: string; ts: string } | null>;
+}
 
 /**
  * The stored record behind a lease, live or not (added after the first version of this port;

@@ -3,7 +3,10 @@
  * with NEW_AND_OLD_IMAGES, captured from a lock table), posting to the fake Slack Web API.
  */
 import type { DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { dynamoCredentials } from "../../../scripts/services/dynamodb-local.ts";
+import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
+import { ensureTable } from "@sst-state/adapters/dynamo-table";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { createLockAnnouncerHandler } from "../lock-announcer.ts";
 
@@ -103,6 +106,37 @@ describe("lock announcer Lambda (DynamoDB stream)", () => {
       ["C0DEPLOYS", "dev locked by U0BOB for 'deploy', for up to 30 min (https://github.com/acme/shop/actions/runs/77); took over the expired lock of U0ALICE"],
       ["C0DEPLOYS", "dev: U0SRE broke the lock of U0BOB: hung"],
     ]);
+  });
+
+  it("with the table linked, a lease's end rewrites its announcement in place: no Release button, who ended it and when", async () => {
+    // Prepare: the table (DynamoDB Local) where the announcer keeps where it posted
+    const tableName = `announced-${Date.now().toString(36)}`;
+    const endpoint = inject("dynamoEndpoint");
+    const client = createDynamoClient({ endpoint, env: {}, region: "us-east-1", credentials: dynamoCredentials });
+    await ensureTable(client, tableName);
+    client.destroy();
+    const withTable = env({ SST_STATE_TABLE: tableName, AWS_ENDPOINT_URL_DYNAMODB: endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: dynamoCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: dynamoCredentials.secretAccessKey });
+    const [insert, , , release] = ciDeployEvent().Records;
+    const dev: Img = { ...held, pk: { S: "LOCK#shop/dev" }, stage: { S: "dev" }, holder: { S: "U0ALICE" }, reason: { S: "migration" } };
+    const broken: Img = { ...dev, released: { BOOL: true }, releasedAt: { S: "2025-03-01T12:09:00.000Z" }, forcedBy: { S: "U0SRE" }, forceReason: { S: "the CI run was cancelled" } };
+    // Act: each change in its own invocation (a cold start between them), as the stream delivers them
+    await createLockAnnouncerHandler(withTable)({ Records: [insert!, record("INSERT", undefined, dev)] });
+    const [prodPost, devPost] = api.callsTo("chat.postMessage").map((c) => ({ channel: c.args.channel, ts: c.result?.ts }));
+    await createLockAnnouncerHandler(withTable)({ Records: [release!] });
+    await createLockAnnouncerHandler(withTable)({ Records: [record("MODIFY", dev, broken)] });
+    // Assess: both announcements updated in place, the ends posted too
+    const updates = api.callsTo("chat.update");
+    expect(updates.map((u) => [u.args.channel, u.args.ts])).toEqual([
+      [prodPost!.channel, prodPost!.ts],
+      [devPost!.channel, devPost!.ts],
+    ]);
+    const [prodNow, devNow] = updates.map((u) => JSON.stringify(u.args.blocks));
+    expect(prodNow).not.toContain("lock_release");
+    expect(prodNow).toContain("released by octocat (GitHub Actions run 77) at <!date^1740831600^");
+    expect(devNow).not.toContain("lock_release");
+    expect(devNow).toContain("broken by <@U0SRE> at <!date^1740830940^");
+    expect(devNow).toContain("the CI run was cancelled");
+    expect(api.callsTo("chat.postMessage")).toHaveLength(4);
   });
 
   it("does not throw when Slack refuses a post (Lambda would retry the batch): it reports it and posts the rest", async () => {

@@ -4,7 +4,7 @@
  */
 import { formatDuration, who } from "@sst-state/core/format";
 import { LOCK_RELEASE_ACTION_ID, releaseButtonValue } from "@sst-state/core/lock/release-button";
-import type { Lease, LockEvent } from "@sst-state/core/lock/types";
+import type { Lease, LockEnd, LockEvent } from "@sst-state/core/lock/types";
 import type { ChatMessage } from "@sst-state/core/ports";
 import { clip, esc, link } from "@sst-state/core/text/mrkdwn";
 import { slackDate } from "./text.ts";
@@ -80,5 +80,40 @@ export function renderLockEvent(event: LockEvent): ChatMessage {
     });
   }
   // the fallback text is parsed by Slack as well: escaped like the blocks, and kept short
+  return { text: esc(clip(plain, 1000)), blocks };
+}
+
+/**
+ * The announcement of a lease that ended, rewritten in place (chat.update on the message that
+ * announced it): who held it and why, and who ended it, when, how — a release, a break (by whom,
+ * why) or an expiry. No Release button: there is nothing left to release.
+ */
+export function renderLockEnded(end: LockEnd): ChatMessage {
+  const lock = end.lock;
+  const held = `${name(lock)} was locked by ${who(lock.holder)} for “${escape(lock.reason)}” from ${slackDate(lock.acquiredAt)}${runLink(lock)}`;
+  let line: string;
+  let plain: string;
+  switch (end.type) {
+    case "released": {
+      const at = end.at ?? new Date(Date.parse(lock.acquiredAt) + end.heldMs).toISOString();
+      line = `:unlock: ${held}: released by ${who(lock.holder)} at ${slackDate(at)}, after ${formatDuration(end.heldMs)}.${end.outcome ? ` Outcome: *${escape(end.outcome)}*.` : ""}`;
+      plain = `${lock.stage} was locked by ${lock.holder}: released at ${at.slice(11, 16)} UTC after ${formatDuration(end.heldMs)}`;
+      break;
+    }
+    case "force-released": {
+      line = `:warning: ${held}: the lock was broken by ${who(end.by)}${end.at ? ` at ${slackDate(end.at)}` : ""}. Why: “${escape(end.reason)}”.`;
+      plain = `${lock.stage} was locked by ${lock.holder}: broken by ${end.by}${end.at ? ` at ${end.at.slice(11, 16)} UTC` : ""}: ${clip(end.reason, REASON_MAX)}`;
+      break;
+    }
+    case "expired": {
+      line = `:hourglass: ${held}: the lock expired at ${slackDate(lock.expiresAt)} without being released.`;
+      plain = `${lock.stage} was locked by ${lock.holder}: expired at ${lock.expiresAt.slice(11, 16)} UTC without being released`;
+      break;
+    }
+  }
+  const blocks: unknown[] = [
+    { type: "section", text: { type: "mrkdwn", text: line } },
+    { type: "context", elements: [{ type: "mrkdwn", text: `token ${lock.token} · ended, nothing to release` }] },
+  ];
   return { text: esc(clip(plain, 1000)), blocks };
 }

@@ -7,7 +7,7 @@
  */
 import { fitChatMessage } from "@sst-state/slack/render/limits";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderLockEvent } from "@sst-state/slack/render/lock-event";
+import { renderLockEnded, renderLockEvent } from "@sst-state/slack/render/lock-event";
 import type { Lease } from "@sst-state/core/lock/types";
 import { plainRestoreMessages, type RestoreRequest } from "@sst-state/core/restore";
 import { failureText, progressText, renderDiagnosisMessage } from "@sst-state/core/diagnosis";
@@ -70,6 +70,9 @@ async function messages(): Promise<[string, unknown][]> {
     ["announce released", renderLockEvent({ type: "released", lock: lease(), heldMs: 1000, outcome: CANARY, diffSummary: CANARY } as never)],
     ["announce force-released", renderLockEvent({ type: "force-released", lock: lease(), by: CANARY, reason: CANARY } as never)],
     ["announce expired", renderLockEvent({ type: "expired", lock: lease() } as never)],
+    ["announcement rewritten: released", renderLockEnded({ type: "released", lock: lease(), heldMs: 1000, outcome: CANARY, at: new Date(NOW).toISOString() })],
+    ["announcement rewritten: broken", renderLockEnded({ type: "force-released", lock: lease(), by: CANARY, reason: CANARY, at: new Date(NOW).toISOString() })],
+    ["announcement rewritten: expired", renderLockEnded({ type: "expired", lock: lease() })],
     ["lock acquired", renderLockAcquired(lease(), { now: NOW, tookOver: lease() })],
     ["lock held", renderLockHeld(lease(), { now: NOW, prefix: "/sst-state" })],
     ["unlocked", renderUnlocked(lease(), { now: NOW, forcedBy: CANARY, reason: CANARY })],

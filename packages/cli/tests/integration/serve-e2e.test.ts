@@ -148,6 +148,28 @@ describe("sst-state serve", () => {
     const released = await click("U0BOB");
     expect(JSON.stringify(released.body)).toMatch(/unlocked/i);
     expect(JSON.stringify(await locks())).not.toContain("U0BOB");
+    // the announcement itself is rewritten in place: no Release button, who released it, when
+    const rewritten = await slack.waitFor(() => slack.callsTo("chat.update").find((c) => c.args.ts === announced!.result?.ts), 20_000);
+    const now = JSON.stringify(rewritten.args.blocks);
+    expect(rewritten.args.channel).toBe("C0DEPLOYS");
+    expect(now).not.toContain("lock_release");
+    expect(now).toMatch(/released by <@U0BOB> at <!date\^\d+\^/);
+    expect(now).toContain("hotfix for checkout");
+  });
+
+  it("a lock broken from a terminal rewrites its announcement as a break: by whom, when, why", async () => {
+    // Prepare: the CLI's lock on dev (announced in an earlier test)
+    const announced = slack.callsTo("chat.postMessage").find((c) => JSON.stringify(c.args).includes("release 42 from the terminal"));
+    expect(announced?.result?.ts).toBeTruthy();
+    // Act
+    const r = await runBin(["unlock", "dev", "--force", "--reason", "the CI run was cancelled"], { cwd, env: { SST_STATE_DIR: home, SST_STATE_HOME: "local", SST_STATE_USER: "carol@laptop" } });
+    // Assess
+    expect(r.code, r.stderr).toBe(0);
+    const rewritten = await slack.waitFor(() => slack.callsTo("chat.update").find((c) => c.args.ts === announced!.result?.ts), 20_000);
+    const now = JSON.stringify(rewritten.args.blocks);
+    expect(now).not.toContain("lock_release");
+    expect(now).toMatch(/broken by \S+ at <!date\^\d+\^/);
+    expect(now).toContain("the CI run was cancelled");
   });
 
   it("answers a 5,000-character button value with a clear error: no raw store error, no server path", async () => {
