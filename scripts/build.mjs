@@ -39,13 +39,34 @@ const rawFiles = {
   },
 };
 
+/**
+ * `@aws-sdk/credential-provider-node` → packages/adapters/lazy-aws-credentials.ts, which imports
+ * the real one when a client first needs credentials (see there). The shim's own import of it
+ * resolves normally, into a chunk of its own.
+ */
+const lazyAwsCredentials = {
+  name: "lazy-aws-credentials",
+  setup(b) {
+    const shim = join(root, "packages/adapters/lazy-aws-credentials.ts");
+    b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, (args) => (args.importer === shim ? undefined : { path: shim }));
+  },
+};
+
 const ingressStubs = stubPackages(["@slack/socket-mode", "express", "raw-body", "@slack/oauth"]);
 
 export const entries = [
   // The CLI is split: each command (and what only it needs: Bolt for serve, the workflow runner
   // for diagnose, …) is a chunk loaded when that command runs, so `status` does not parse the
   // whole bot first.
-  { in: "packages/cli/main.ts", out: "packages/cli/dist/sst-state.mjs", split: true },
+  // Start-up is parse time of what a command loads: whitespace and syntax are minified (names are
+  // kept, so error names and stack traces read as in the source), and the AWS credential chain is
+  // loaded on first use.
+  {
+    in: "packages/cli/main.ts",
+    out: "packages/cli/dist/sst-state.mjs",
+    split: true,
+    options: { minifyWhitespace: true, minifySyntax: true, plugins: [lazyAwsCredentials] },
+  },
   // The Slack bot's Lambdas: minified and tree-shaken; the ingress stays under 1 MB (cold start
   // is on the ack's path), so it imports Bolt and a small signed async-invoke call only
   // (packages/adapters/lambda-async-invoke.ts).

@@ -11,9 +11,7 @@ import { mkdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { ChatMessage, Notifier } from "@sst-state/core/ports";
 import { FORCE_UNLOCK_MESSAGE } from "@sst-state/core/diagnosis/rules/interrupted-update";
-import { generateHome } from "@sst-state/core/state/generate-home";
 import { stateKeys } from "@sst-state/core/state/versions";
-import { writeLocalHome } from "@sst-state/adapters/home-writer";
 import { createLocalHomeStore, defaultLocalHomeRoot } from "@sst-state/adapters/local-home";
 
 export const DEMO_APP = "acme-shop";
@@ -62,6 +60,8 @@ export async function ensureDemoHome(projectRoot: string, now = Date.now()): Pro
   const root = demoRoot(projectRoot);
   let created = false;
   if (!existsSync(join(root, "state", "app", DEMO_APP))) {
+    // loaded here, not at the top: every command imports this module (demoHint), only `demo` writes a home
+    const [{ generateHome }, { writeLocalHome }] = await Promise.all([import("@sst-state/core/state/generate-home"), import("@sst-state/adapters/home-writer")]);
     const { files } = generateHome({
       app: DEMO_APP,
       seed: 20261122,
