@@ -3,17 +3,21 @@
  * through the same core logic as the AWS function: a deploy simulated in SST's order is posted once
  * and edited in place; serve restarted in the middle of a deploy posts nothing again (the events
  * are claimed in its embedded store) and still edits the same message when the deploy ends; the
- * stuck message's Unlock SST and Diagnose buttons work when clicked (signed as Slack signs them).
+ * stuck message's Unlock SST and Diagnose buttons work when clicked (signed as Slack signs them);
+ * and serve on the AWS home (the S3 test server) watches the bucket the same way.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { generateHome } from "@sst-state/core/state/generate-home";
-import { writeLocalHome } from "@sst-state/adapters/home-writer";
+import { writeLocalHome, writeS3Home } from "@sst-state/adapters/home-writer";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
-import { endDeploy, localSimHome, startDeploy } from "@sst-state/test-kit/deploy-sim";
+import { endDeploy, localSimHome, startDeploy, type SimHome } from "@sst-state/test-kit/deploy-sim";
 import { buttonClickBody, signedHeaders } from "@sst-state/test-kit/slack/sign";
 import { stateKeys } from "@sst-state/core/state/versions";
+import { swiftCredentials } from "../../../../scripts/services/swift.ts";
 import { spawnServe, tempDir } from "../helpers.ts";
 
 let slack: FakeSlackApi;
@@ -110,5 +114,49 @@ describe("sst-state serve: deploy feed on the local home", () => {
     expect(JSON.stringify(again.body)).toContain("already gone");
     expect(JSON.stringify(diagnose.body)).toContain("Diagnosis of shop/qa queued");
     expect(slack.callsTo("chat.postMessage").filter((c) => c.args.channel === "C0QA" && !c.args.thread_ts && String(c.args.text).includes(d.id))).toHaveLength(1);
+  }, 90_000);
+
+  it("on the AWS home (the S3 test server) serve watches the bucket the same way: a deploy posted once, then finished in place", async () => {
+    // Prepare: a bucket with past deploys of prod, serve pointed at it (its events in the embedded store)
+    const bucket = `sst-state-${randomBytes(6).toString("hex")}`;
+    const s3 = new S3Client({ endpoint: inject("s3Endpoint"), region: "us-east-1", forcePathStyle: true, credentials: swiftCredentials });
+    await writeS3Home(s3, bucket, generateHome({ app: "shop", seed: 8, now: Date.now() - 3_600_000, stages: [{ name: "prod", resources: 20, deploys: 3 }] }).files);
+    const sim: SimHome = {
+      put: async (key, body) => void (await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }))),
+      del: async (key) => void (await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))),
+      read: async () => null,
+    };
+    const awsCwd = tempDir("sst-state-serve-feed-aws-");
+    writeFileSync(join(awsCwd, "sst-state.json"), JSON.stringify({ app: "shop", stages: { prod: { channel: "C0AWS", feed: true } } }));
+    const server = await spawnServe(awsCwd, {
+      SST_STATE_HOME: "aws",
+      SST_STATE_BUCKET: bucket,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: swiftCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: swiftCredentials.secretAccessKey,
+      AWS_ENDPOINT_URL_S3: inject("s3Endpoint"),
+      SST_STATE_FEED_INTERVAL: "300ms",
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: "xoxb-test",
+      SLACK_API_URL: slack.url,
+    });
+    try {
+      await settle();
+      // Act
+      const d = await startDeploy(sim, "shop", "prod", { at: Date.now() });
+      const started = await slack.waitFor(() => slack.callsTo("chat.postMessage").find((c) => c.args.channel === "C0AWS" && String(c.args.text).includes(d.id)), 20_000);
+      await endDeploy(sim, d, { at: d.startedMs + 12_000 });
+      const finished = await slack.waitFor(() => slack.callsTo("chat.update").find((c) => c.args.ts === started.result!.ts), 20_000);
+      await settle();
+      // Assess
+      expect(server.output()).toContain(`deploy feed: watching prod of s3://${bucket}`);
+      expect(started.args.text).toBe(`deploy of prod started (update ${d.id}, command deploy)`);
+      expect(finished.args.text).toBe("deploy of prod finished in 12s");
+      expect(slack.callsTo("chat.postMessage").filter((c) => c.args.channel === "C0AWS")).toHaveLength(1);
+      expect(slack.callsTo("chat.update").filter((c) => c.args.channel === "C0AWS")).toHaveLength(1);
+    } finally {
+      await server.stop();
+      s3.destroy();
+    }
   }, 90_000);
 });
