@@ -43,7 +43,9 @@ export async function unlockStuckDeploy(
   }
   const before = await store.readUpdate(app, stage, updateId);
   const record: UpdateRecord = {
-    ...(before ?? { id: updateId, timeStarted: "" }),
+    ...(before ?? { timeStarted: "" }),
+    // the store writes the record under its `id`; a record `sst unlock` rewrote has none
+    id: updateId,
     errors: [...(before?.errors ?? []), { urn: "", message: FORCE_UNLOCK_MESSAGE }],
     timeCompleted: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
   };

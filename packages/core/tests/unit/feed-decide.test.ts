@@ -1,6 +1,6 @@
 /**
- * The deploy feed's decisions (core/feed/decide.ts) from observations of SST's home, and the
- * policy that turns it on per stage (config.ts).
+ * The deploy feed's decisions (core/feed/decide.ts) from observations of SST's home, the policy
+ * that turns it on per stage (config.ts), and the Unlock SST button's rule (feed/unlock.ts).
  */
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../config.ts";
@@ -8,6 +8,9 @@ import { decideStage, type StageObservation } from "../../feed/decide.ts";
 import type { FeedEntry } from "../../feed/types.ts";
 import { makeUpdateId } from "../../state/update-id.ts";
 import type { SstLock, UpdateRecord } from "../../state/types.ts";
+import { stateKeys } from "../../state/versions.ts";
+import { unlockStuckDeploy } from "../../feed/unlock.ts";
+import { createMemoryStateStore } from "@sst-state/test-kit/memory/state-store";
 
 const T0 = Date.UTC(2026, 10, 30, 12, 0, 0);
 const MIN = 60_000;
@@ -88,5 +91,54 @@ describe("deploy feed policy", () => {
     expect([config.policy("dev").feed, config.policy("staging").feed]).toEqual([false, true]);
     expect(none.feedStages()).toEqual({ named: [], all: false });
     expect(() => parseConfig(JSON.stringify({ stages: { prod: { feedStuckAfter: "soon" } } }))).toThrow(/feedStuckAfter/);
+  });
+});
+
+describe("Unlock SST (unlockStuckDeploy)", () => {
+  const app = "shop";
+  const stage = "prod";
+  const home = (records: Record<string, unknown>[], lock: SstLock | null, savedAt: number) => {
+    let now = savedAt;
+    const clock = { now: () => now };
+    const store = createMemoryStateStore(
+      [
+        { key: stateKeys.app(app, stage), body: JSON.stringify({ version: 3, checkpoint: { stack: "", latest: { resources: [] } } }) },
+        ...records.map((r) => ({ key: stateKeys.update(app, stage, id), body: JSON.stringify(r) })),
+        ...(lock ? [{ key: stateKeys.lock(app, stage), body: JSON.stringify(lock) }] : []),
+      ],
+      { clock },
+    );
+    return { store, clock, at: (ms: number) => (now = ms) };
+  };
+
+  it("refuses while the update still makes progress, or when the lock belongs to another update; nothing is written", async () => {
+    // Prepare
+    const running = home([started(id)], lockOf(id), T0 + 20 * MIN);
+    running.at(T0 + 25 * MIN);
+    const taken = home([started(id)], lockOf(past), T0);
+    taken.at(T0 + 90 * MIN);
+    // Act
+    const a = await unlockStuckDeploy({ store: running.store, clock: running.clock }, { app, stage, updateId: id, stuckMs: 10 * MIN });
+    const b = await unlockStuckDeploy({ store: taken.store, clock: taken.clock }, { app, stage, updateId: id, stuckMs: 10 * MIN });
+    // Assess
+    expect(a).toMatchObject({ unlocked: false, reason: expect.stringContaining("may still be running") });
+    expect(b).toMatchObject({ unlocked: false, reason: expect.stringContaining("another update") });
+    expect(await running.store.readSstLock(app, stage)).not.toBeNull();
+    expect((await running.store.readUpdate(app, stage, id))?.timeCompleted).toBeUndefined();
+  });
+
+  it("past the threshold it closes the record as `sst unlock` does (also one without an id) and deletes the lock", async () => {
+    // Prepare: a record that lost its id (as `sst unlock` writes them)
+    const { id: _dropped, ...noId } = started(id);
+    const h = home([noId], lockOf(id), T0);
+    h.at(T0 + 40 * MIN);
+    // Act
+    const res = await unlockStuckDeploy({ store: h.store, clock: h.clock }, { app, stage, updateId: id, stuckMs: 30 * MIN });
+    // Assess
+    expect(res.unlocked).toBe(true);
+    expect(await h.store.readSstLock(app, stage)).toBeNull();
+    const record = await h.store.readUpdate(app, stage, id);
+    expect(record).toMatchObject({ id, command: "deploy", timeCompleted: "2026-11-30T12:40:00Z" });
+    expect(record?.errors?.map((e) => e.message)).toEqual(["Update did not complete and was force unlocked with the `sst unlock` command"]);
   });
 });
