@@ -1,6 +1,6 @@
-// The deploy feed on AWS (DESIGN §3 "Deploy feed"): every minute a function lists `lock/` and the
-// new `update/` objects of the stages whose policy says `"feed": true` (sst-state.json, copied into
-// the bundle by infra/defaults.ts) and posts each deploy to the stage's channel: started, finished
+// The deploy feed on AWS (DESIGN §3 "Deploy feed"): every minute a function reads SST's `lock/…`
+// object and lists the new `update/` objects of the stages whose policy says `"feed": true`
+// (sst-state.json, copied into the bundle by infra/defaults.ts) and posts each deploy to the stage's channel: started, finished
 // with its diff, failed, or stuck. Its cursor and the events it posted live in the table, so a run
 // never posts what an earlier one did.
 //
