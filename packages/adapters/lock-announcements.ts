@@ -20,7 +20,7 @@
  *   within one interval). Changes made while no `serve` runs are not announced later: the feed's
  *   first poll is a baseline, so leases that already exist when `serve` starts are not posted.
  * - A lock taken and released between two polls is still announced as both (see the feed).
- * - `serve` must not ALSO announce through the locker's `onEvent` / BotDeps.onLockEvent for this
+ * - `serve` must not ALSO announce through the locker's `onEvent` (botDeps' `onLockEvent`) for this
  *   store, or every change made from Slack would be posted twice. Use one or the other; this
  *   module is the one that also covers the CLI.
  * - A CI job that locks a real table (SST_STATE_TABLE, AWS credentials only) is announced by the

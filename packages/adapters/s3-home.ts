@@ -22,7 +22,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
-  ListObjectsV2Command,
+  paginateListObjectsV2,
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
@@ -205,16 +205,13 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
   /** every object under a prefix (ListObjectsV2, paged) */
   const listAll = async (prefix: string): Promise<StoredObject[]> => {
     const out: StoredObject[] = [];
-    let token: string | undefined;
     try {
-      do {
-        const r = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+      for await (const r of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix })) {
         for (const o of r.Contents ?? []) {
           if (!o.Key) continue;
           out.push({ key: o.Key, size: o.Size ?? 0, ...(o.LastModified ? { time: o.LastModified.toISOString() } : {}), ...(o.ETag ? { etag: o.ETag } : {}) });
         }
-        token = r.IsTruncated ? r.NextContinuationToken : undefined;
-      } while (token);
+      }
     } catch (e) {
       throw fail(e, "list", prefix);
     }
@@ -224,14 +221,11 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
   const listPrefixes = async (prefix: string): Promise<{ prefixes: string[]; keys: string[] }> => {
     const prefixes: string[] = [];
     const keys: string[] = [];
-    let token: string | undefined;
     try {
-      do {
-        const r = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: "/", ...(token ? { ContinuationToken: token } : {}) }));
+      for await (const r of paginateListObjectsV2({ client }, { Bucket: bucket, Prefix: prefix, Delimiter: "/" })) {
         for (const p of r.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix.slice(prefix.length).replace(/\/$/, ""));
         for (const o of r.Contents ?? []) if (o.Key) keys.push(o.Key.slice(prefix.length));
-        token = r.IsTruncated ? r.NextContinuationToken : undefined;
-      } while (token);
+      }
     } catch (e) {
       throw fail(e, "list", prefix);
     }
@@ -402,16 +396,14 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
       // Keys sort ascending = newest first (updateID); stop listing once we have enough.
       const prefix = stateKeys.updatePrefix(app, stage);
       const ids: string[] = [];
-      let token: string | undefined;
       try {
-        do {
-          const r = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: Math.min(1000, Math.max(1, limit)), ...(token ? { ContinuationToken: token } : {}) }));
+        for await (const r of paginateListObjectsV2({ client, pageSize: Math.min(1000, Math.max(1, limit)) }, { Bucket: bucket, Prefix: prefix })) {
           for (const o of r.Contents ?? []) {
             const id = o.Key ? updateIdOfKey(o.Key) : undefined;
             if (id) ids.push(id);
           }
-          token = r.IsTruncated && ids.length < limit ? r.NextContinuationToken : undefined;
-        } while (token);
+          if (ids.length >= limit) break;
+        }
       } catch (e) {
         throw fail(e, "list", prefix);
       }

@@ -7,14 +7,10 @@ import { join } from "node:path";
 import { isSstStateError } from "@sst-state/core/errors";
 import type { LockStore } from "@sst-state/core/lock/types";
 import type { ApprovalStore, AuditLog } from "@sst-state/core/ports";
-import { createDynamoLockStore } from "@sst-state/adapters/dynamodb-lock-store";
-import { createDynamoApprovalStore } from "@sst-state/adapters/dynamodb-approval-store";
-import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
 import type { Services } from "./services.ts";
 
-export async function lockStore(services: Services): Promise<LockStore> {
-  const t = await services.table();
-  return createDynamoLockStore({ client: t.client, tableName: t.tableName });
+export function lockStore(services: Services): Promise<LockStore> {
+  return services.lockStore();
 }
 
 export interface TableStores {
@@ -30,11 +26,9 @@ export interface TableStores {
 export async function optionalTableStores(services: Services): Promise<TableStores | undefined> {
   if (!services.env.SST_STATE_TABLE && !existsSync(join(services.project.root, ".sst-state", "db"))) return undefined;
   try {
-    const t = await services.table();
-    const table = { client: t.client, tableName: t.tableName };
     return {
-      locks: createDynamoLockStore(table),
-      restores: { approvals: createDynamoApprovalStore(table), audit: createDynamoAuditLog(table) },
+      locks: await services.lockStore(),
+      restores: { approvals: await services.approvals(), audit: await services.audit() },
     };
   } catch (e) {
     if (isSstStateError(e)) return undefined;

@@ -32,7 +32,7 @@ import { copyFile, cp, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { homedir, tmpdir, constants } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { UsageError } from "@sst-state/core/errors";
-import { createLocker, describeHeldLock, keepAlive, type LockStore } from "@sst-state/core/lock";
+import { describeHeldLock, keepAlive, type LockStore } from "@sst-state/core/lock";
 import { resolveApp } from "@sst-state/core/queries";
 import { createGitHomeStore, UncommittedStateError, type GitHomeStore } from "@sst-state/adapters/git-home";
 import { createGitLockStore, type GitLockStore } from "@sst-state/adapters/git-lock-store";
@@ -135,7 +135,7 @@ export async function runGit(args: CliArgs<Extract<Command, { verb: "run" }>>, c
   // 1. the lock: git refs, or the DynamoDB table when one is configured
   const gitLocks: GitLockStore | undefined = ctx.env.SST_STATE_TABLE ? undefined : createGitLockStore({ git, remote });
   const locks: LockStore = gitLocks ?? (await lockStore(ctx.services));
-  const locker = createLocker({ store: locks, clock, defaultTtlMs: config.policy(stage).lockTtlMs });
+  const locker = await ctx.services.locker({ store: locks });
   const deadline = clock.now() + waitMs;
   let got = await locker.acquire({ app, stage, holder: who.holder, reason, ...(who.runUrl ? { runUrl: who.runUrl } : {}), ...(ttlMs ? { ttlMs } : {}) });
   let told = false;

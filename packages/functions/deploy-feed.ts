@@ -13,18 +13,12 @@
  * failure shows in the function's errors.
  */
 import type { S3Client } from "@aws-sdk/client-s3";
-import { loadConfig } from "@sst-state/adapters/config-file";
 import { createDeployWatch } from "@sst-state/adapters/deploy-watch";
-import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
-import { createDynamoFeedStore } from "@sst-state/adapters/dynamodb-feed-store";
-import { createStateStore } from "@sst-state/adapters/state-store-factory";
 import type { StagePollResult } from "@sst-state/core/feed";
-import { systemClock } from "@sst-state/core/ports";
 import { createSlackDeployFeed } from "@sst-state/slack/deploy-feed";
 import { consoleLogger } from "@sst-state/slack/deps";
-import { createSlackNotifier, createWebClient } from "@sst-state/adapters/slack-web-api";
-import { fitChatMessage } from "@sst-state/slack/render/limits";
-import { readWorkerEnv } from "./env.ts";
+import { createServices } from "@sst-state/services/services";
+import { lambdaEnv } from "./env.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -39,18 +33,19 @@ export interface DeployFeedOutcome {
 export function createDeployFeedHandler(env: Env = process.env, over: { s3?: S3Client } = {}) {
   let feed: ReturnType<typeof createSlackDeployFeed> | undefined;
   const build = async () => {
-    const w = readWorkerEnv(env);
-    if (!w.botToken) throw new Error("no Slack bot token: link the SlackBotToken secret (npx sst secret set SlackBotToken xoxb-…) or set SLACK_BOT_TOKEN");
-    if (!w.tableName) throw new Error("no table for the feed's cursor and events: link the StateTable or set SST_STATE_TABLE");
-    const { store } = await createStateStore({ env, home: "aws", ...(over.s3 ? { s3: over.s3 } : {}) });
-    const web = createWebClient(w.botToken, w.slackApiUrl, { retryConfig: { retries: 2 } });
+    // the home is always the AWS one here; the S3 client may be given (tests)
+    const services = createServices({ env: lambdaEnv(env), runtime: "lambda", home: "aws", log: consoleLogger, slackRetries: 2, ...(over.s3 ? { parts: { s3: over.s3 } } : {}) });
+    const slack = services.slack();
+    if (!slack) throw new Error("no Slack bot token: link the SlackBotToken secret (npx sst secret set SlackBotToken xoxb-…) or set SLACK_BOT_TOKEN");
+    if (!services.env.SST_STATE_TABLE) throw new Error("no table for the feed's cursor and events: link the StateTable or set SST_STATE_TABLE");
+    const store = await services.stateStore();
     return createSlackDeployFeed({
       source: createDeployWatch(store),
-      feedStore: createDynamoFeedStore({ client: createDynamoClient({ env }), tableName: w.tableName }),
+      feedStore: await services.feedStore(),
       stateStore: store,
-      notifier: createSlackNotifier(web, fitChatMessage),
-      config: loadConfig(env),
-      clock: systemClock,
+      notifier: slack.notifier,
+      config: services.config(),
+      clock: services.clock,
       log: (message, detail) => consoleLogger.warn(message, detail),
     });
   };

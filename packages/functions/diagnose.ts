@@ -7,28 +7,22 @@
  * (or SLACK_BOT_TOKEN),
  * SLACK_API_URL (tests), SST_STATE_PROBES=false to turn the cloud probes off.
  */
-import { fitChatMessage } from "@sst-state/slack/render/limits";
-import { createWebClient } from "@sst-state/adapters/slack-web-api";
 import { createDiagnosisTasks, errorForWorkflow, type DiagnosisTasks, type WorkflowState } from "@sst-state/core/diagnosis";
-import { systemClock, type StateStore } from "@sst-state/core/ports";
-import { createStateStore } from "@sst-state/adapters/state-store-factory";
+import type { StateStore } from "@sst-state/core/ports";
 import { createAwsProbes } from "@sst-state/adapters/probes/index";
-import { createSlackNotifier } from "@sst-state/adapters/slack-web-api";
-import { readSlackEnv } from "./env.ts";
+import { createServices, type Services } from "@sst-state/services/services";
+import { consoleLogger } from "@sst-state/slack/deps";
+import { lambdaEnv } from "./env.ts";
 
 let tasks: Promise<DiagnosisTasks> | undefined;
-
-function notifierFrom(env: NodeJS.ProcessEnv) {
-  const slack = readSlackEnv(env);
-  return slack.botToken ? createSlackNotifier(createWebClient(slack.botToken, slack.slackApiUrl), fitChatMessage) : undefined;
-}
+let services: Services | undefined;
+const servicesOf = (env: NodeJS.ProcessEnv) => (services ??= createServices({ env: lambdaEnv(env), runtime: "lambda", log: consoleLogger }));
 
 async function build(env: NodeJS.ProcessEnv): Promise<DiagnosisTasks> {
-  const home = env.SST_STATE_HOME === "local" ? "local" : "aws";
-  const { store } = await createStateStore({ env, home });
-  const notifier = notifierFrom(env);
+  const s = servicesOf(env);
+  const notifier = s.slack()?.notifier;
   const probes = createAwsProbes({ env, enabled: env.SST_STATE_PROBES !== "false" });
-  return createDiagnosisTasks({ store, clock: systemClock, probes, ...(notifier ? { notifier } : {}) });
+  return createDiagnosisTasks({ store: await s.stateStore(), clock: s.clock, probes, ...(notifier ? { notifier } : {}) });
 }
 
 function handler<K extends keyof DiagnosisTasks>(name: K) {
@@ -57,11 +51,12 @@ export const report = handler("report");
  * built (the bucket lookup failed, access denied), that is the very failure it has to post.
  */
 export async function notifyFailure(event: WorkflowState): Promise<{ posted: boolean }> {
-  const notifier = notifierFrom(process.env);
+  const s = servicesOf(process.env);
+  const notifier = s.slack()?.notifier;
   const noStore = new Proxy({} as StateStore, {
     get: () => {
       throw new Error("NotifyFailure does not read state.");
     },
   });
-  return createDiagnosisTasks({ store: noStore, clock: systemClock, ...(notifier ? { notifier } : {}) }).notifyFailure(event);
+  return createDiagnosisTasks({ store: noStore, clock: s.clock, ...(notifier ? { notifier } : {}) }).notifyFailure(event);
 }

@@ -66,3 +66,20 @@ export function readWorkerEnv(env: Env = process.env): WorkerEnv {
     tableName: linked("StateTable", "name") ?? nonEmpty(env.SST_STATE_TABLE),
   };
 }
+
+/**
+ * The environment with SST's links folded in under the names of DESIGN §4, for the composition
+ * root (packages/services/services.ts): a linked resource wins over the variable of the same job.
+ */
+export function lambdaEnv(env: Env = process.env): Env {
+  const from = (name: string, field: "value" | "name" | "arn", variable: string) => linked(name, field) ?? nonEmpty(env[variable]);
+  return {
+    ...env,
+    SLACK_SIGNING_SECRET: from("SlackSigningSecret", "value", "SLACK_SIGNING_SECRET"),
+    SLACK_BOT_TOKEN: from("SlackBotToken", "value", "SLACK_BOT_TOKEN"),
+    SST_STATE_TABLE: from("StateTable", "name", "SST_STATE_TABLE"),
+    SST_STATE_WORKER_FUNCTION: from("SlackWorker", "name", "SST_STATE_WORKER_FUNCTION"),
+    SST_STATE_RESTORE_FUNCTION: from("RestoreWorker", "name", "SST_STATE_RESTORE_FUNCTION"),
+    SST_STATE_STATE_MACHINE_ARN: from("DiagnosisWorkflow", "arn", "SST_STATE_STATE_MACHINE_ARN"),
+  };
+}

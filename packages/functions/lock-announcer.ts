@@ -12,18 +12,12 @@
  * holding up every later lock change of the shard. Slack failures are logged by the announcer;
  * a missing token or an unreadable policy is logged here, and the batch is dropped.
  */
-import { renderLockEnded, renderLockEvent } from "@sst-state/slack/render/lock-event";
-import { createDynamoAnnouncementStore } from "@sst-state/adapters/dynamodb-announcement-store";
-import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
-import { fitChatMessage } from "@sst-state/slack/render/limits";
 import type { DynamoDBStreamEvent } from "aws-lambda";
-import { createWebClient } from "@sst-state/adapters/slack-web-api";
-import { loadConfig } from "@sst-state/adapters/config-file";
-import { createLockAnnouncer, type LockAnnouncer } from "@sst-state/core/lock";
+import type { LockAnnouncer } from "@sst-state/core/lock";
+import { createServices } from "@sst-state/services/services";
 import { lockEventsFromStreamRecords, type LockStreamRecord } from "@sst-state/adapters/lock-stream";
 import { consoleLogger } from "@sst-state/slack/deps";
-import { createSlackNotifier } from "@sst-state/adapters/slack-web-api";
-import { readWorkerEnv } from "./env.ts";
+import { lambdaEnv } from "./env.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -34,21 +28,13 @@ export interface LockAnnouncerOutcome {
   notPosted: number;
 }
 
-function buildAnnouncer(env: Env): LockAnnouncer {
-  const w = readWorkerEnv(env);
-  if (!w.botToken) throw new Error("no Slack bot token: link the SlackBotToken secret (npx sst secret set SlackBotToken xoxb-…) or set SLACK_BOT_TOKEN");
+async function buildAnnouncer(env: Env): Promise<LockAnnouncer> {
   // A few quick retries only: the function's timeout is short, and a lost post is logged.
-  const web = createWebClient(w.botToken, w.slackApiUrl, { retryConfig: { retries: 2 } });
   // With the table linked, a lease's end rewrites its announcement in place (chat.update on the
   // ts remembered when it was posted); without it, ends are only posted.
-  const messages = w.tableName ? createDynamoAnnouncementStore({ client: createDynamoClient({ env }), tableName: w.tableName }) : undefined;
-  return createLockAnnouncer({
-    notifier: createSlackNotifier(web, fitChatMessage),
-    config: loadConfig(env),
-    render: renderLockEvent,
-    renderEnded: renderLockEnded,
-    ...(messages ? { messages } : {}),
-  });
+  const announcer = await createServices({ env: lambdaEnv(env), runtime: "lambda", log: consoleLogger, slackRetries: 2 }).lockAnnouncer();
+  if (!announcer) throw new Error("no Slack bot token: link the SlackBotToken secret (npx sst secret set SlackBotToken xoxb-…) or set SLACK_BOT_TOKEN");
+  return announcer;
 }
 
 /** The handler over `env` (tests pass their own; the deployed one reads process.env). */
@@ -58,7 +44,7 @@ export function createLockAnnouncerHandler(env: Env = process.env) {
     const events = lockEventsFromStreamRecords((event.Records ?? []) as LockStreamRecord[]);
     if (!events.length) return { events: 0, posted: 0, notPosted: 0 };
     try {
-      announcer ??= buildAnnouncer(env);
+      announcer ??= await buildAnnouncer(env);
     } catch (e) {
       consoleLogger.error("lock announcements dropped: the announcer could not be built", { error: (e as Error)?.message ?? String(e), events: events.length });
       return { events: events.length, posted: 0, notPosted: events.length };

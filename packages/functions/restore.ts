@@ -13,15 +13,13 @@
  * (SLACK_API_URL for tests), and the policy as SST_STATE_CONFIG_JSON (the file's text) or a file
  * named by SST_STATE_CONFIG (default ./sst-state.json).
  */
-import { fitChatMessage } from "@sst-state/slack/render/limits";
-import { createWebClient } from "@sst-state/adapters/slack-web-api";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { WebClient } from "@slack/web-api";
+import { createServices } from "@sst-state/services/services";
+import { consoleLogger } from "@sst-state/slack/deps";
+import { lambdaEnv } from "./env.ts";
 import type { Config } from "@sst-state/core/config";
-import { loadConfig } from "@sst-state/adapters/config-file";
 import { isSstStateError, SstStateError } from "@sst-state/core/errors";
-import { createLocker } from "@sst-state/core/lock";
 import { systemClock, type Clock, type Notifier, type StateStore } from "@sst-state/core/ports";
 import {
   createStaticUserGroupResolver,
@@ -30,16 +28,6 @@ import {
   type RestoreService,
   type UserGroupResolver,
 } from "@sst-state/core/restore";
-import { createDynamoApprovalStore } from "@sst-state/adapters/dynamodb-approval-store";
-import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
-import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
-import { createDynamoLockStore } from "@sst-state/adapters/dynamodb-lock-store";
-import { createStateStore } from "@sst-state/adapters/state-store-factory";
-import { createSlackNotifier } from "@sst-state/adapters/slack-web-api";
-import { createSlackUserGroupResolver } from "@sst-state/adapters/slack-user-groups";
-import { createRestoreHandlers, createSlackRestoreService, type RestoreWiring } from "@sst-state/slack/verbs/restore";
-import type { BotDeps } from "@sst-state/slack/deps";
-import { linked, readWorkerEnv } from "./env.ts";
 
 export type RestoreWorkerEvent =
   | { op: "approve"; id: string; approver: string }
@@ -60,20 +48,15 @@ export interface RestoreWorkerDeps {
   log?: (level: "info" | "warn" | "error", message: string, data?: Record<string, unknown>) => void;
 }
 
-export function restoreServiceFromDeps(deps: RestoreWorkerDeps): RestoreService {
-  const clock = deps.clock ?? systemClock;
-  const table = { client: deps.ddb, tableName: deps.tableName };
-  return createSlackRestoreService({
-    store: deps.store,
-    approvals: createDynamoApprovalStore(table),
-    audit: createDynamoAuditLog(table),
-    locker: createLocker({ store: createDynamoLockStore(table), clock, config: deps.config }),
-    groups: deps.groups ?? createStaticUserGroupResolver(),
-    config: deps.config,
-    clock,
-    notifier: deps.notifier,
-    warn: (message, error) => deps.log?.("warn", message, { error: String(error) }),
-  });
+export function restoreServiceFromDeps(deps: RestoreWorkerDeps): Promise<RestoreService> {
+  const log = deps.log ?? (() => {});
+  return createServices({
+    env: {},
+    runtime: "lambda",
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    parts: { store: deps.store, table: { client: deps.ddb, tableName: deps.tableName }, config: deps.config },
+    log: { info: (m, d) => log("info", m, d), warn: (m, d) => log("warn", m, d), error: (m, d) => log("error", m, d) },
+  }).restoreService({ notifier: deps.notifier, groups: deps.groups ?? createStaticUserGroupResolver() });
 }
 
 /** Run one event against a service (the handler below, and tests). Never throws. */
@@ -102,20 +85,9 @@ export async function runRestoreEvent(service: RestoreService, event: RestoreWor
 let cached: Promise<RestoreService> | undefined;
 
 async function fromEnvironment(env: Record<string, string | undefined> = process.env): Promise<RestoreService> {
-  const w = readWorkerEnv(env);
-  const tableName = w.tableName;
-  if (!tableName) throw new Error("SST_STATE_TABLE is not set: the restore worker needs the approvals table (infra/restore.ts links it).");
-  const { store } = await createStateStore({ env, home: "aws" });
-  const web = w.botToken ? createWebClient(w.botToken, w.slackApiUrl) : undefined;
-  const log: RestoreWorkerDeps["log"] = (level, message, data) => console[level](JSON.stringify({ level, message, ...data }));
-  return restoreServiceFromDeps({
-    store,
-    ddb: createDynamoClient({ env }),
-    tableName,
-    config: loadConfig(env),
-    ...(web ? { notifier: createSlackNotifier(web, fitChatMessage), groups: createSlackUserGroupResolver(web, { onError: (g, e) => log("warn", "usergroups.users.list failed", { group: g, error: String(e) }) }) } : {}),
-    log,
-  });
+  const e = lambdaEnv(env);
+  if (!e.SST_STATE_TABLE) throw new Error("SST_STATE_TABLE is not set: the restore worker needs the approvals table (infra/restore.ts links it).");
+  return createServices({ env: e, runtime: "lambda", log: consoleLogger }).restoreService();
 }
 
 export async function handler(event: RestoreWorkerEvent): Promise<RestoreWorkerResult> {
@@ -125,10 +97,10 @@ export async function handler(event: RestoreWorkerEvent): Promise<RestoreWorkerR
     service = await cached;
   } catch (e) {
     cached = undefined;
-    console.error(JSON.stringify({ level: "error", message: "restore worker could not start", error: String(e) }));
+    consoleLogger.error("restore worker could not start", { error: String(e) });
     return { error: { code: "not-configured", message: (e as Error)?.message ?? String(e) } };
   }
-  return runRestoreEvent(service, event, (level, message, data) => console[level](JSON.stringify({ level, message, ...data })));
+  return runRestoreEvent(service, event, (level, message, data) => consoleLogger[level](message, data));
 }
 
 /**
@@ -152,26 +124,10 @@ export function createLambdaApprover(lambda: LambdaClient, functionName: string)
 }
 
 /**
- * The restore verb and buttons for the Slack worker (packages/functions/worker.ts): requests,
- * rejections and undo requests are made there (they only read state and write the table);
- * approvals go to the restore worker named by the link `RestoreWorker` / SST_STATE_RESTORE_FUNCTION
- * (the only function that may write state), or run in-process when none is configured.
+ * Where the Slack worker's approvals run: in the restore worker named by the link `RestoreWorker` /
+ * SST_STATE_RESTORE_FUNCTION (the only function that may write state), else undefined (in-process).
  */
-export function restoreBotExtras(opts: {
-  ddb: DynamoDBClient;
-  tableName: string;
-  web: WebClient;
-  env?: Record<string, string | undefined>;
-  lambda?: LambdaClient;
-}): RestoreWiring {
-  const env = opts.env ?? process.env;
-  const restoreFunction = linked("RestoreWorker", "name") ?? (env.SST_STATE_RESTORE_FUNCTION || undefined);
-  const table = { client: opts.ddb, tableName: opts.tableName };
-  const handlers = createRestoreHandlers({
-    approvals: createDynamoApprovalStore(table),
-    audit: createDynamoAuditLog(table),
-    groups: createSlackUserGroupResolver(opts.web),
-    ...(restoreFunction ? { approve: createLambdaApprover(opts.lambda ?? new LambdaClient({}), restoreFunction) } : {}),
-  });
-  return handlers;
+export function restoreWorkerApprover(env: Record<string, string | undefined>, lambda?: LambdaClient): ((input: { id: string; approver: string }) => Promise<DecisionOutcome>) | undefined {
+  const restoreFunction = env.SST_STATE_RESTORE_FUNCTION || undefined;
+  return restoreFunction ? createLambdaApprover(lambda ?? new LambdaClient({}), restoreFunction) : undefined;
 }

@@ -5,7 +5,8 @@
  */
 import type { SlackCommand as Command, SlackVerb as Verb } from "@sst-state/core/command";
 import type { Config } from "@sst-state/core/config";
-import type { LockEvent, LockStore } from "@sst-state/core/lock/types";
+import type { Locker } from "@sst-state/core/lock/lease";
+import type { LockStore } from "@sst-state/core/lock/types";
 import type { Clock, IdempotencyStore, Notifier, Responder, StateStore } from "@sst-state/core/ports";
 import type { Reply } from "./render/types.ts";
 
@@ -19,13 +20,13 @@ export interface BotDeps {
   store: StateStore;
   clock: Clock;
   config: Config;
-  /** deploy locks; without it `lock`, `unlock` and `locks` say that no lock table is configured */
+  /** the lock store (status shows a stage's lock); without it lock verbs say no lock table is configured */
   locks?: LockStore;
   /**
-   * Told about every lock change made from Slack. Set it where the lock store has no stream
-   * (memory, the embedded store behind `serve`); in AWS the table's stream announces instead.
+   * The locker over `locks`, built by the composition root (packages/services/services.ts), which
+   * also decides who is told about lock changes (the embedded store has no stream: serve's feed).
    */
-  onLockEvent?: (event: LockEvent) => unknown;
+  locker?: Locker;
   /** chat.postMessage / update / files upload (needs the bot token) */
   notifier: Notifier;
   /** posts to a response_url */
@@ -62,6 +63,10 @@ export interface ActionContext {
 export type ActionHandler = (ctx: ActionContext) => Promise<Reply>;
 export type ActionMap = Record<string, ActionHandler>;
 
+/**
+ * The one logger of the bot and the Lambdas: one JSON line per entry (CloudWatch parses it). The CLI
+ * logs plain lines on stderr instead (packages/cli/services.ts).
+ */
 export const consoleLogger: BotLogger = {
   info: (m, d) => console.log(JSON.stringify({ level: "info", message: m, ...d })),
   warn: (m, d) => console.warn(JSON.stringify({ level: "warn", message: m, ...d })),

@@ -1,5 +1,4 @@
 /** `sst-state audit <stage>`: the stage's audit log (restore requests, approvals, rejections, expiries, restores), newest first. */
-import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
 import type { CliCommand } from "../cli-types.ts";
 import { createStyle, relativeTime, table } from "../output.ts";
 import { requireKnownStage } from "./lock.ts";
@@ -9,7 +8,7 @@ const audit: CliCommand<"audit"> = {
   async run(args, ctx) {
     const limit = args.command.limit ?? 20;
     const { app, stage } = await ctx.services.target(args.command.target);
-    const log = createDynamoAuditLog(await ctx.services.table());
+    const log = await ctx.services.audit();
     const entries = await log.list(app, stage, { limit });
     // A removed stage keeps its audit entries: only "no entries and no state" is a typo.
     if (!entries.length) await requireKnownStage(ctx, app, stage, { what: "and no audit entries" });

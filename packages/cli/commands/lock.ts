@@ -1,9 +1,8 @@
 /** `sst-state lock <stage> --reason R [--ttl 30m]`: take our deploy lock (a lease; DESIGN §3, §4). */
 import { hostname, userInfo } from "node:os";
 import { AppNotFoundError, SstStateError } from "@sst-state/core/errors";
-import { createLocker, defaultHolder, describeHeldLock, type HolderIdentity, type Lease, type Locker } from "@sst-state/core/lock";
+import { defaultHolder, describeHeldLock, type HolderIdentity, type Lease, type Locker } from "@sst-state/core/lock";
 import type { CliCommand, CliContext } from "../cli-types.ts";
-import { lockStore } from "../locks.ts";
 import { createStyle } from "../output.ts";
 
 /** The `lock` JSON contract's lease (DESIGN §4), plus runUrl when there is one. */
@@ -26,7 +25,7 @@ function machine(): { user?: string; host?: string } {
 }
 
 export async function cliLocker(ctx: CliContext): Promise<Locker> {
-  return createLocker({ store: await lockStore(ctx.services), clock: ctx.services.clock, config: ctx.services.config() });
+  return ctx.services.locker();
 }
 
 /**

@@ -6,7 +6,6 @@
  * `"requireApproval": false`.
  */
 import { formatTime } from "@sst-state/core/format";
-import { fitChatMessage } from "@sst-state/slack/render/limits";
 import { hostname, userInfo } from "node:os";
 import { defaultHolder } from "@sst-state/core/lock";
 import type { Config } from "@sst-state/core/config";
@@ -19,21 +18,13 @@ import {
   type RestoreService,
 } from "@sst-state/core/restore";
 import { UsageError } from "@sst-state/core/errors";
-import { createDynamoApprovalStore } from "@sst-state/adapters/dynamodb-approval-store";
-import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
-import { createWebClient } from "@sst-state/adapters/slack-web-api";
-import { createSlackNotifier } from "@sst-state/adapters/slack-web-api";
-import { createSlackRestoreService } from "@sst-state/slack/verbs/restore";
-import { cliLocker } from "./lock.ts";
 import type { CliCommand, CliContext } from "../cli-types.ts";
 import { createTerminalNotifier, isDemoPolicy } from "../demo.ts";
 import { createStyle } from "../output.ts";
 
 /** The Slack notifier when SLACK_BOT_TOKEN is set (SLACK_API_URL points it elsewhere, for tests). */
-export async function cliNotifier(env: NodeJS.ProcessEnv): Promise<Notifier | undefined> {
-  if (!env.SLACK_BOT_TOKEN) return undefined;
-  const url = env.SLACK_API_URL;
-  return createSlackNotifier(createWebClient(env.SLACK_BOT_TOKEN, url), fitChatMessage);
+export async function cliNotifier(ctx: CliContext): Promise<Notifier | undefined> {
+  return ctx.services.slack()?.notifier;
 }
 
 /**
@@ -41,7 +32,7 @@ export async function cliNotifier(env: NodeJS.ProcessEnv): Promise<Notifier | un
  * the terminal (the demo's stand-in for its channel, in plain text); else nowhere.
  */
 async function restoreNotifier(ctx: CliContext, config = ctx.services.config()): Promise<{ notifier?: Notifier; terminal: boolean }> {
-  const slack = await cliNotifier(ctx.services.env);
+  const slack = await cliNotifier(ctx);
   if (slack) return { notifier: slack, terminal: false };
   if (isDemoPolicy(config.source)) return { notifier: createTerminalNotifier((t) => ctx.io.out(t)), terminal: true };
   return { terminal: false };
@@ -50,18 +41,13 @@ async function restoreNotifier(ctx: CliContext, config = ctx.services.config()):
 /** The restore flow for the CLI; `demo approve` passes the demo's home and policy. */
 export async function cliRestoreService(ctx: CliContext, over: { store?: StateStore; config?: Config } = {}): Promise<RestoreService> {
   const { services } = ctx;
-  const table = await services.table();
   const config = over.config ?? services.config();
   const { notifier, terminal } = await restoreNotifier(ctx, config);
-  return createSlackRestoreService({
+  return services.restoreService({
     store: over.store ?? (await services.stateStore()),
-    approvals: createDynamoApprovalStore(table),
-    audit: createDynamoAuditLog(table),
-    locker: await cliLocker(ctx),
     // approvals happen in Slack; the CLI never decides who is in a user group
     groups: createStaticUserGroupResolver(),
     config,
-    clock: services.clock,
     notifier,
     ...(terminal ? { messages: plainRestoreMessages } : {}),
     warn: (message, error) => ctx.io.err(`warning: ${message}${error ? ` (${(error as Error)?.message ?? String(error)})` : ""}`),

@@ -4,38 +4,23 @@
  * neither), locks/approvals/audit in the embedded store under .sst-state/db (or SST_STATE_TABLE),
  * the Slack app over HTTP on PORT (`POST /slack/events`) or Socket Mode with SLACK_APP_TOKEN.
  */
-import { renderLockEnded, renderLockEvent } from "@sst-state/slack/render/lock-event";
-import { createDynamoAnnouncementStore } from "@sst-state/adapters/dynamodb-announcement-store";
-import { fitChatMessage } from "@sst-state/slack/render/limits";
-import { createWebClient } from "@sst-state/adapters/slack-web-api";
 import { UsageError } from "@sst-state/core/errors";
-import { createLockAnnouncer } from "@sst-state/core/lock";
 import { createLocalHomeStore } from "@sst-state/adapters/local-home";
 import { startLockAnnouncements } from "@sst-state/adapters/lock-announcements";
 import { startServe } from "@sst-state/slack/receivers/serve";
-import { createSlackNotifier } from "@sst-state/adapters/slack-web-api";
-import { createRestoreHandlers } from "@sst-state/slack/verbs/restore";
-import { createSlackUserGroupResolver } from "@sst-state/adapters/slack-user-groups";
 import { createDeployWatch } from "@sst-state/adapters/deploy-watch";
-import { createDynamoFeedStore } from "@sst-state/adapters/dynamodb-feed-store";
 import { createSlackDeployFeed } from "@sst-state/slack/deploy-feed";
 import { DEFAULT_FEED_INTERVAL_MS, startDeployFeedLoop, type DeployFeedLoop } from "@sst-state/core/feed";
 import { parseDuration } from "@sst-state/core/config";
-import { createDynamoApprovalStore } from "@sst-state/adapters/dynamodb-approval-store";
-import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
 import type { CliCommand } from "../cli-types.ts";
 import { parseConfig } from "@sst-state/core/config";
 import { readFileSync } from "node:fs";
 import { DEMO_APP, demoPolicyPath, pickEmbeddedHome } from "../demo.ts";
 import { describePortOwner } from "../port-owner.ts";
-import { lockStore } from "../locks.ts";
 import { showDemo } from "./demo.ts";
 import { createDiagnosisTasks } from "@sst-state/core/diagnosis";
 import { createAwsProbes } from "@sst-state/adapters/probes/index";
 import { createLocalWorkflow } from "@sst-state/adapters/workflow-local";
-import { createDiagnoseVerb } from "@sst-state/slack/verbs/diagnose";
-import { createVerbs } from "@sst-state/slack/verbs";
-import { createDynamoIdempotencyStore } from "@sst-state/adapters/dynamodb-idempotency-store";
 import { isLocalBotToken, playgroundChannels, playgroundOffPage, startPlayground } from "@sst-state/slack/playground/server";
 
 const serve: CliCommand<"serve"> = {
@@ -68,7 +53,6 @@ const serve: CliCommand<"serve"> = {
     store ??= await ctx.services.stateStore();
     const config = demoConfig ?? ctx.services.config();
     const table = await ctx.services.table();
-    const locks = await lockStore(ctx.services);
 
     // No Slack credentials: a local Slack stands in for the workspace (packages/slack/playground):
     // the page at / signs each command and click and posts it to /slack/events, and the bot's Web
@@ -80,37 +64,27 @@ const serve: CliCommand<"serve"> = {
     const slackApiUrl = local?.slackApiUrl ?? env.SLACK_API_URL;
     const botToken = local?.botToken ?? env.SLACK_BOT_TOKEN;
     const signingSecret = local?.signingSecret ?? env.SLACK_SIGNING_SECRET;
-    const web = createWebClient(botToken, slackApiUrl);
-    const notifier = createSlackNotifier(web, fitChatMessage);
-    // a lease's end rewrites its announcement in place (no Release button, who ended it, when)
-    const announcer = createLockAnnouncer({ notifier, config, render: renderLockEvent, renderEnded: renderLockEnded, messages: createDynamoAnnouncementStore(table) });
+    ctx.services.useSlack({ token: botToken, apiUrl: slackApiUrl });
+    const notifier = ctx.services.notifier();
     // Diagnoses run the deployed state-machine definition in-process (aws-local-stepfunctions).
     const workflow = createLocalWorkflow({
       tasks: createDiagnosisTasks({ store, notifier, clock: ctx.services.clock, probes: createAwsProbes({ env }) }),
     });
-    // restore: `/sst-state restore`, Approve / Reject / undo buttons, approvals run in-process here
-    const restore = createRestoreHandlers({ approvals: createDynamoApprovalStore(table), audit: createDynamoAuditLog(table), groups: createSlackUserGroupResolver(web) });
+    // the bot's deps from the composition root: locks, Slack delivery claims (in the table, so a
+    // replay after a restart of serve is still recognised), restore with its buttons (approvals run
+    // in-process here), diagnose through the local workflow
+    const deps = await ctx.services.botDeps({ workflow }, { store, config });
 
     // serve outlives every request: anything that escapes a handler's own boundary is logged, and
     // the process keeps answering (lock announcements depend on it).
-    const keepServing = (e: unknown) => console.error(JSON.stringify({ level: "error", message: "unhandled error in serve", error: String(e) }));
+    const keepServing = (e: unknown) => ctx.services.log.error("unhandled error in serve", { error: String(e) });
     process.on("unhandledRejection", keepServing);
     process.on("uncaughtException", keepServing);
 
     const handle = await startServe({
       port,
       ...(typeof args.flags.host === "string" ? { host: args.flags.host } : {}),
-      deps: {
-        store,
-        clock: ctx.services.clock,
-        config,
-        locks,
-        notifier,
-        // Slack's ids are claimed in the table (the embedded store here, DynamoDB on AWS), so a
-        // replay after a restart of serve is still recognised and not run twice.
-        idempotency: createDynamoIdempotencyStore({ client: table.client, tableName: table.tableName }),
-        ...createVerbs({ diagnose: createDiagnoseVerb(workflow), restore }),
-      },
+      deps,
       ...(signingSecret ? { signingSecret } : {}),
       ...(botToken ? { botToken } : {}),
       ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
@@ -133,7 +107,7 @@ const serve: CliCommand<"serve"> = {
     // The embedded store has no stream: a feed polls the lock items and announces every change,
     // whoever made it (Slack, or the CLI through this process's store). A real table's stream
     // Lambda announces in AWS, so nothing runs here for it.
-    const announcements = await startLockAnnouncements({ table, announcer });
+    const announcements = await startLockAnnouncements({ table, announcer: (await ctx.services.lockAnnouncer({ notifier, config }))! });
     // The deploy feed (stages with "feed": true): serve watches its home as the scheduled function
     // watches the bucket in AWS, through the same core logic; events are claimed in the same table,
     // so a restart (or a Lambda on the same table) never posts one twice.
@@ -146,7 +120,7 @@ const serve: CliCommand<"serve"> = {
         const intervalMs = env.SST_STATE_FEED_INTERVAL ? parseDuration(env.SST_STATE_FEED_INTERVAL) : DEFAULT_FEED_INTERVAL_MS;
         const feed = createSlackDeployFeed({
           source: createDeployWatch(store),
-          feedStore: createDynamoFeedStore(table),
+          feedStore: await ctx.services.feedStore(),
           stateStore: store,
           notifier,
           config,

@@ -1,6 +1,7 @@
 /** Shared set-up of the bot tests: a generated SST home in memory, the fake Slack API, stores. */
 import { fitChatMessage } from "../render/limits.ts";
 import { parseConfig } from "@sst-state/core/config";
+import { createLocker, type LockEvent } from "@sst-state/core/lock";
 import { createMemoryLockStore } from "@sst-state/test-kit/memory/lock-store";
 import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/test-kit/memory/state-store";
 import type { StateStore } from "@sst-state/core/ports";
@@ -105,13 +106,19 @@ export function failingStore(inner: StateStore, error: () => Error): StateStore 
   return wrapped;
 }
 
+/** A locker over a memory lock store, as the composition root builds one (tests pass `onEvent`). */
+export function memoryLocker(opts: { onEvent?: (event: LockEvent) => unknown } = {}): Pick<BotDeps, "locks" | "locker"> {
+  const locks = createMemoryLockStore();
+  return { locks, locker: createLocker({ store: locks, clock: { now: () => NOW }, ...opts }) };
+}
+
 export function botDeps(api: FakeSlackApi, over: Partial<BotDeps> = {}): BotDeps {
   const store = createMemoryStateStore(homeFiles().files);
   return {
     store,
     clock: { now: () => NOW },
     config: parseConfig(JSON.stringify({ app: "shop" }), "sst-state.json"),
-    locks: createMemoryLockStore(),
+    ...memoryLocker(),
     notifier: createSlackNotifier(new WebClient(BOT_TOKEN, { slackApiUrl: api.url }), fitChatMessage),
     respond: createResponder({ allowOrigins: [api.origin] }),
     idempotency: createMemoryIdempotencyStore(),

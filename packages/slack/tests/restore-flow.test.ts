@@ -5,6 +5,7 @@
  * late click is told who approved) → restore → the message updated in place, the confirmation
  * with `sst refresh` and the undo button posted, the requester told; the audit log has every step.
  */
+import { createLocker } from "@sst-state/core/lock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebClient } from "@slack/web-api";
 import { parseConfig } from "@sst-state/core/config";
@@ -36,6 +37,12 @@ interface Env {
 }
 let env: Env;
 
+/** The memory lock store and its locker, as the composition root pairs them. */
+function withLocker(config: ReturnType<typeof parseConfig>) {
+  const locks = createMemoryLockStore();
+  return { locks, locker: createLocker({ store: locks, clock: { now: () => Date.now() }, config }) };
+}
+
 beforeEach(async () => {
   const slack = await startFakeSlackApi({ token: TOKEN });
   slack.setUserGroup("S0SRE", ["U0SREDAVE"]);
@@ -52,7 +59,7 @@ beforeEach(async () => {
     botToken: TOKEN,
     slackApiUrl: slack.url,
     print: () => {},
-    deps: { store, clock: { now: () => Date.now() }, config, locks: createMemoryLockStore(), log: quiet, ...createVerbs({ diagnose: diagnoseUnavailable(), restore }) },
+    deps: { store, clock: { now: () => Date.now() }, config, ...withLocker(config), log: quiet, ...createVerbs({ diagnose: diagnoseUnavailable(), restore }) },
   });
   env = { slack, serve, store, approvals, audit };
 });

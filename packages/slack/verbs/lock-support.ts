@@ -1,6 +1,6 @@
 /** What the lock verbs (lock, unlock, locks) and the Release button share: the bot's locker, who holds, where it is said. */
 import { SstStateError, StageNotFoundError } from "@sst-state/core/errors";
-import { createLocker, type Lease, type Locker } from "@sst-state/core/lock";
+import type { Lease, Locker } from "@sst-state/core/lock";
 import type { BotDeps } from "../deps.ts";
 import { renderNotLocked, renderUnlocked } from "../render/lock.ts";
 import type { Reply } from "../render/types.ts";
@@ -14,15 +14,10 @@ export class LocksNotConfiguredError extends SstStateError {
   }
 }
 
-/** The bot's locker (lock verbs, the Release button, restores): one assembly for all of them. */
+/** The bot's locker (lock verbs, the Release button, restores), as the composition root built it. */
 export function lockerFor(deps: BotDeps): Locker {
-  if (!deps.locks) throw new LocksNotConfiguredError();
-  return createLocker({
-    store: deps.locks,
-    clock: deps.clock,
-    config: deps.config,
-    ...(deps.onLockEvent ? { onEvent: deps.onLockEvent, onEventError: (e) => deps.log?.warn("lock announcement failed", { error: String(e) }) } : {}),
-  });
+  if (!deps.locker) throw new LocksNotConfiguredError();
+  return deps.locker;
 }
 
 /** Lock changes are announced in the stage's channel when it has one; then the asker gets a quiet confirmation. */

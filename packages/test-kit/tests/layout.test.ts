@@ -64,4 +64,19 @@ describe("layout", () => {
     expect(builders.length).toBeGreaterThan(0);
     expect(builders.filter((path) => !path.startsWith("packages/slack/render/"))).toEqual([]);
   });
+
+  it("services are built in the composition root only (packages/services/services.ts)", () => {
+    // Prepare: the calls that build a service; defining a factory (`export function createX`) is not one
+    const BUILD = /(?<!function )\b(loadConfig|createLocker|createLockAnnouncer|createSlackNotifier|createSlackRestoreService|createDynamo(?:Lock|Approval|Idempotency|Feed)Store|createDynamoAuditLog)\(/;
+    // The two left: the bot's restore service is still assembled per request from BotDeps (its
+    // parts come from the root), and a bare startServe (tests) gets a notifier for its own token.
+    const LEFT = ["packages/slack/verbs/restore.ts", "packages/slack/receivers/serve.ts"];
+    // Act
+    const builders = listSources(ROOT, "packages")
+      .filter(isProduct)
+      .filter((path) => readFileSync(join(ROOT, path), "utf8").split("\n").some((line) => BUILD.test(line) && !/^\s*(\*|\/\/)/.test(line)));
+    // Assess
+    expect(builders).toContain("packages/services/services.ts");
+    expect(builders.filter((path) => path !== "packages/services/services.ts" && !LEFT.includes(path))).toEqual([]);
+  });
 });

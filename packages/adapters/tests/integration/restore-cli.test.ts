@@ -111,7 +111,7 @@ describe("the restore worker (packages/functions/restore.ts)", () => {
     const bucket = `sst-state-worker${Date.now().toString(36)}`;
     await writeS3Home(s3, bucket, generateHome({ app: "shop", seed: 10, stages: ["prod"] }).files);
     const clock = createTestClock(Date.UTC(2026, 0, 16));
-    const service = restoreServiceFromDeps({
+    const service = await restoreServiceFromDeps({
       store: createS3HomeStore({ bucket, client: s3 }),
       ddb,
       tableName: table,

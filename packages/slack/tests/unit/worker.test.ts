@@ -8,7 +8,7 @@ import type { Reply } from "../../render/types.ts";
 import type { VerbHandler } from "../../verbs/index.ts";
 import type { SlackJob } from "../../jobs.ts";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
-import { BOT_TOKEN, botDeps } from "../helpers.ts";
+import { BOT_TOKEN, botDeps, memoryLocker } from "../helpers.ts";
 
 let api: FakeSlackApi;
 beforeAll(async () => {
@@ -49,7 +49,7 @@ describe("handleCommand", () => {
   });
 
   it("says locks are not configured when there is no lock store", async () => {
-    const reply = await run("lock prod deploying", { locks: undefined });
+    const reply = await run("lock prod deploying", { locks: undefined, locker: undefined });
     expect(JSON.stringify(reply.message)).toContain("Deploy locks are not configured");
     expect(JSON.stringify(reply.message)).toContain("SST_STATE_TABLE");
   });
@@ -59,11 +59,11 @@ describe("handleCommand", () => {
     expect(JSON.stringify(reply.message)).toContain("Did you mean `prod`?");
   });
 
-  it("announces lock changes through onLockEvent when configured", async () => {
+  it("announces lock changes through the locker's onEvent when configured", async () => {
     // Prepare
     const events: string[] = [];
     // Act
-    await run("lock prod hotfix", { onLockEvent: (e) => void events.push(e.type) });
+    await run("lock prod hotfix", memoryLocker({ onEvent: (e) => void events.push(e.type) }));
     // Assess
     expect(events).toEqual(["acquired"]);
   });

@@ -1,0 +1,298 @@
+/**
+ * The composition root: the ONE place the services are built from the environment, used by the
+ * CLI (packages/cli/services.ts adds the project and `target`), `serve` and every Lambda handler
+ * (packages/functions/*, which fold SST's links into the environment first: functions/env.ts).
+ * Everything is built lazily and once per process (a Lambda container, a CLI run):
+ * - `config()` — sst-state.json, read once by adapters/config-file.ts (SST_STATE_CONFIG_JSON, the
+ *   Lambda form; else SST_STATE_CONFIG; else the project's sst-state.json);
+ * - `stateStore()` — the SST home (adapters/state-store-factory.ts);
+ * - `table()` — SST_STATE_TABLE (DynamoDB), else the embedded store under .sst-state/db (CLI and
+ *   `serve`; a Lambda has no embedded store: it says the table is not configured);
+ * - the table's stores (`lockStore`, `approvals`, `audit`, `idempotency`), the `locker`, the Slack
+ *   `notifier` and user groups, the `restoreService`, the `lockAnnouncer`;
+ * - `botDeps()` — what the Slack worker and `serve` run verbs with, the verb and action maps
+ *   included (packages/slack/verbs/index.ts).
+ */
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { WebClient } from "@slack/web-api";
+import { loadConfig } from "@sst-state/adapters/config-file";
+import { createDynamoAnnouncementStore } from "@sst-state/adapters/dynamodb-announcement-store";
+import { createDynamoApprovalStore } from "@sst-state/adapters/dynamodb-approval-store";
+import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
+import { createDynamoFeedStore } from "@sst-state/adapters/dynamodb-feed-store";
+import { createDynamoIdempotencyStore } from "@sst-state/adapters/dynamodb-idempotency-store";
+import { createDynamoLockStore } from "@sst-state/adapters/dynamodb-lock-store";
+import { createResponder } from "@sst-state/adapters/slack-response-url";
+import { createSlackUserGroupResolver } from "@sst-state/adapters/slack-user-groups";
+import { createSlackNotifier, createWebClient } from "@sst-state/adapters/slack-web-api";
+import { createStateStore } from "@sst-state/adapters/state-store-factory";
+import type { Config } from "@sst-state/core/config";
+import type { Workflow } from "@sst-state/core/diagnosis/ports";
+import { SstStateError } from "@sst-state/core/errors";
+import type { FeedStore } from "@sst-state/core/feed";
+import { createLockAnnouncer, createLocker, type LockAnnouncer, type LockEvent, type Locker, type LockStore } from "@sst-state/core/lock";
+import { systemClock, type ApprovalStore, type AuditLog, type Clock, type IdempotencyStore, type Notifier, type StateStore } from "@sst-state/core/ports";
+import { createStaticUserGroupResolver, type DecisionOutcome, type RestoreMessages, type RestoreService, type UserGroupResolver } from "@sst-state/core/restore";
+import { consoleLogger, type BotDeps, type BotLogger } from "@sst-state/slack/deps";
+import { createMemoryIdempotencyStore } from "@sst-state/slack/idempotency";
+import { renderLockEnded, renderLockEvent } from "@sst-state/slack/render/lock-event";
+import { fitChatMessage } from "@sst-state/slack/render/limits";
+import { createVerbs } from "@sst-state/slack/verbs";
+import { createDiagnoseVerb, diagnoseUnavailable } from "@sst-state/slack/verbs/diagnose";
+import { createRestoreHandlers, createSlackRestoreService, restoreUnavailable } from "@sst-state/slack/verbs/restore";
+
+type Env = Record<string, string | undefined>;
+type Home = "local" | "aws" | "git";
+
+export interface ServicesOptions {
+  env: Env;
+  /** `lambda`: the home is AWS unless SST_STATE_HOME=local, and there is no embedded table */
+  runtime: "cli" | "lambda";
+  /** where relative paths (SST_STATE_CONFIG) resolve (default process.cwd()) */
+  cwd?: string;
+  /** the folder whose sst-state.json is read (the CLI's project root; default `cwd`) */
+  root?: string;
+  home?: Home;
+  /** the local or git home's folder */
+  stateDir?: string;
+  /** the app the home must have (asked when the store is built: the CLI settles it first) */
+  app?: () => string | undefined;
+  /** added to the error when no home has the state (the CLI names its demo here) */
+  noHomeHint?: string;
+  clock?: Clock;
+  log?: BotLogger;
+  /** Slack Web API retries (short-lived functions retry a few times only; default the client's) */
+  slackRetries?: number;
+  /** parts given instead of built (tests; the restore worker's own handles) */
+  parts?: { store?: StateStore; table?: { client: DynamoDBClient; tableName: string }; config?: Config; s3?: S3Client };
+}
+
+export interface TableHandle {
+  client: DynamoDBClient;
+  tableName: string;
+  /** true for the embedded store (dynalite: no streams, so announcements are fed in-process) */
+  embedded: boolean;
+  where: string;
+}
+
+/** What only some bots have: the diagnosis workflow, and where approvals run (the restore worker). */
+export interface BotWiring {
+  workflow?: Workflow | undefined;
+  /** run an approval elsewhere (the restore worker Lambda); default: here */
+  approve?: ((input: { id: string; approver: string }) => Promise<DecisionOutcome>) | undefined;
+  /** told about every lock change made from Slack (stores without a stream: the embedded one) */
+  onLockEvent?: ((event: LockEvent) => unknown) | undefined;
+}
+
+export interface Services {
+  readonly clock: Clock;
+  readonly env: Env;
+  readonly log: BotLogger;
+  config(): Config;
+  stateStore(): Promise<StateStore>;
+  /** true when a table is configured (SST_STATE_TABLE) or can be embedded (CLI, serve) */
+  hasTable(): boolean;
+  table(): Promise<TableHandle>;
+  lockStore(): Promise<LockStore>;
+  approvals(): Promise<ApprovalStore>;
+  audit(): Promise<AuditLog>;
+  idempotency(): Promise<IdempotencyStore>;
+  /** the locker: leases with the stage's lockTtl from sst-state.json, over the table's lock store (or `store`: run --git's refs) */
+  locker(opts?: { store?: LockStore; onEvent?: (event: LockEvent) => unknown }): Promise<Locker>;
+  /** Slack's Web API (SLACK_BOT_TOKEN; SLACK_API_URL points it elsewhere), when there is a token */
+  slack(): { web: WebClient; notifier: Notifier } | undefined;
+  /** `serve`: Slack is the local Slack or the workspace, decided before anything posts */
+  useSlack(where: { token: string | undefined; apiUrl: string | undefined }): void;
+  /** the deploy feed's cursor and claimed events, in the table */
+  feedStore(): Promise<FeedStore>;
+  /** approver groups: Slack's usergroups with a token, else none (nobody gets in through a group) */
+  groups(): UserGroupResolver;
+  /** the restore service, assembled the one way (requests and outcomes posted as Slack messages) */
+  restoreService(over?: {
+    store?: StateStore;
+    config?: Config;
+    notifier?: Notifier | undefined;
+    groups?: UserGroupResolver;
+    messages?: RestoreMessages;
+    warn?: (message: string, error: unknown) => void;
+  }): Promise<RestoreService>;
+  /** the Slack notifier; without a bot token, one whose every post fails with Slack's not_authed */
+  notifier(): Notifier;
+  /** posts lock events to the stages' channels (the stream Lambda, serve's change feed); none without a bot token */
+  lockAnnouncer(over?: { notifier?: Notifier; config?: Config }): Promise<LockAnnouncer | undefined>;
+  /** what the Slack worker and `serve` run with; `over` replaces any part (tests) */
+  botDeps(wiring?: BotWiring, over?: Partial<BotDeps>): Promise<BotDeps>;
+  onClose(fn: () => Promise<void> | void): void;
+  close(): Promise<void>;
+}
+
+export class TableNotConfiguredError extends SstStateError {
+  constructor() {
+    super("table-not-configured", "No table for locks, approvals and audit is configured for this function.", {
+      hint: "Set SST_STATE_TABLE (the deployed functions link StateTable).",
+      exitCode: 2,
+    });
+  }
+}
+
+const nonEmpty = (v: string | undefined) => (v ? v : undefined);
+
+export function createServices(opts: ServicesOptions): Services {
+  const { env } = opts;
+  const cwd = opts.cwd ?? process.cwd();
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? consoleLogger;
+  const closers: (() => Promise<void> | void)[] = [];
+  const once = <T>(make: () => T): (() => T) => {
+    let made: { value: T } | undefined;
+    return () => (made ??= { value: make() }).value;
+  };
+
+  const config = once(() => opts.parts?.config ?? loadConfig(env, cwd, opts.root ?? cwd));
+  const stateStore = once(async () => {
+    if (opts.parts?.store) return opts.parts.store;
+    const home: Home | undefined = opts.home ?? (opts.runtime === "lambda" ? (env.SST_STATE_HOME === "local" ? "local" : "aws") : undefined);
+    const app = opts.app?.();
+    const created = await createStateStore({
+      env,
+      ...(home ? { home } : {}),
+      ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
+      ...(app ? { app } : {}),
+      ...(opts.noHomeHint ? { noHomeHint: opts.noHomeHint } : {}),
+      ...(opts.parts?.s3 ? { s3: opts.parts.s3 } : {}),
+    });
+    return created.store;
+  });
+  const tableName = opts.parts?.table?.tableName ?? nonEmpty(env.SST_STATE_TABLE);
+  const table = once(async (): Promise<TableHandle> => {
+    if (opts.parts?.table) return { ...opts.parts.table, embedded: false, where: `DynamoDB table ${opts.parts.table.tableName}` };
+    // The DynamoDB client and the embedded store are loaded only by what uses the table.
+    if (tableName) {
+      const { createDynamoClient } = await import("@sst-state/adapters/dynamodb-client");
+      const client = createDynamoClient({ env });
+      closers.push(() => client.destroy());
+      return { client, tableName, embedded: false, where: `DynamoDB table ${tableName}` };
+    }
+    if (opts.runtime === "lambda") throw new TableNotConfiguredError();
+    const { startEmbeddedDynamo } = await import("@sst-state/adapters/embedded-dynamo");
+    const db = await startEmbeddedDynamo({ cwd: opts.root ?? cwd });
+    closers.push(() => db.close());
+    return { client: db.client, tableName: db.tableName, embedded: true, where: `the embedded store in ${db.dir}` };
+  });
+  const onTable = <T>(make: (t: { client: DynamoDBClient; tableName: string }) => T) =>
+    once(async () => {
+      const t = await table();
+      return make({ client: t.client, tableName: t.tableName });
+    });
+  const lockStore = onTable(createDynamoLockStore);
+  const approvals = onTable(createDynamoApprovalStore);
+  const audit = onTable(createDynamoAuditLog);
+  const feedStore = onTable(createDynamoFeedStore);
+  const announcements = onTable(createDynamoAnnouncementStore);
+  const hasTable = () => !!tableName || opts.runtime === "cli";
+
+  let slackAt = { token: nonEmpty(env.SLACK_BOT_TOKEN), apiUrl: nonEmpty(env.SLACK_API_URL) };
+  let slackBuilt = false;
+  const slack = once(() => {
+    slackBuilt = true;
+    if (!slackAt.token) return undefined;
+    const web = createWebClient(slackAt.token, slackAt.apiUrl, opts.slackRetries !== undefined ? { retryConfig: { retries: opts.slackRetries } } : {});
+    return { web, notifier: createSlackNotifier(web, fitChatMessage) };
+  });
+  const groups = once((): UserGroupResolver => {
+    const s = slack();
+    return s ? createSlackUserGroupResolver(s.web, { onError: (group, e) => log.warn("usergroups.users.list failed", { group, error: String(e) }) }) : createStaticUserGroupResolver();
+  });
+  const warn = (message: string, error: unknown) => log.warn(message, { error: String(error) });
+
+  const services: Services = {
+    clock,
+    env,
+    log,
+    config,
+    stateStore,
+    hasTable,
+    table,
+    lockStore,
+    approvals,
+    audit,
+    // Slack's ids are claimed in the table (DynamoDB in AWS, the embedded store behind `serve`), so
+    // a replay after a restart is still recognised; a function without a table keeps them in memory.
+    idempotency: once(async (): Promise<IdempotencyStore> => (hasTable() ? await onTable(createDynamoIdempotencyStore)() : createMemoryIdempotencyStore())),
+    async locker(lockerOpts = {}) {
+      return createLocker({
+        store: lockerOpts.store ?? (await lockStore()),
+        clock,
+        config: config(),
+        ...(lockerOpts.onEvent ? { onEvent: lockerOpts.onEvent, onEventError: (e: unknown) => warn("lock announcement failed", e) } : {}),
+      });
+    },
+    slack,
+    useSlack(where) {
+      if (slackBuilt) throw new Error("useSlack must be called before Slack is first used");
+      slackAt = { token: nonEmpty(where.token), apiUrl: nonEmpty(where.apiUrl) };
+    },
+    feedStore,
+    groups,
+    async restoreService(over = {}) {
+      const cfg = over.config ?? config();
+      const notifier = "notifier" in over ? over.notifier : slack()?.notifier;
+      return createSlackRestoreService({
+        store: over.store ?? (await stateStore()),
+        approvals: await approvals(),
+        audit: await audit(),
+        locker: await services.locker(),
+        groups: over.groups ?? groups(),
+        config: cfg,
+        clock,
+        notifier,
+        ...(over.messages ? { messages: over.messages } : {}),
+        warn: over.warn ?? warn,
+      });
+    },
+    notifier: once(() => slack()?.notifier ?? createSlackNotifier(createWebClient(undefined, slackAt.apiUrl), fitChatMessage)),
+    async lockAnnouncer(over = {}) {
+      const notifier = over.notifier ?? slack()?.notifier;
+      if (!notifier) return undefined;
+      return createLockAnnouncer({
+        notifier,
+        config: over.config ?? config(),
+        render: renderLockEvent,
+        renderEnded: renderLockEnded,
+        // with a table, a lease's end rewrites its announcement in place (the ts kept there)
+        ...(hasTable() ? { messages: await announcements() } : {}),
+        log: (message, detail) => log.warn(message, detail),
+      });
+    },
+    async botDeps(wiring = {}, over = {}) {
+      const slackApiUrl = slackAt.apiUrl;
+      const withTable = hasTable();
+      const restore = withTable
+        ? createRestoreHandlers({
+            approvals: await approvals(),
+            audit: await audit(),
+            groups: groups(),
+            ...(wiring.approve ? { approve: wiring.approve } : {}),
+          })
+        : restoreUnavailable();
+      return {
+        store: over.store ?? (await stateStore()),
+        clock,
+        config: over.config ?? config(),
+        ...(withTable ? { locks: await lockStore(), locker: await services.locker(wiring.onLockEvent ? { onEvent: wiring.onLockEvent } : {}) } : {}),
+        notifier: services.notifier(),
+        respond: createResponder(slackApiUrl ? { allowOrigins: [new URL(slackApiUrl).origin] } : {}),
+        idempotency: await services.idempotency(),
+        log,
+        ...createVerbs({ diagnose: wiring.workflow ? createDiagnoseVerb(wiring.workflow) : diagnoseUnavailable(), restore }),
+        ...over,
+      };
+    },
+    onClose: (fn) => void closers.push(fn),
+    async close() {
+      for (const fn of closers.splice(0).reverse()) await fn();
+    },
+  };
+  return services;
+}
