@@ -11,18 +11,7 @@ import { createHash } from "node:crypto";
 import { AppNotFoundError, SstLockHeldError, StageNotFoundError, StateChangedError, VersionNotFoundError } from "@sst-state/core/errors";
 import { systemClock, type Clock, type CurrentState, type ObjectVersion, type StateStore, type StateVersion } from "@sst-state/core/ports";
 import type { SstLock, UpdateRecord } from "@sst-state/core/state/types";
-import {
-  assembleVersions,
-  decodeStored,
-  describeSstLock,
-  parseSmallJson,
-  sameStoredContent,
-  snapshotExists,
-  stateKeys,
-  summaryToUpdate,
-  updateIdOfKey,
-  type StoredObject,
-} from "@sst-state/core/state/versions";
+import { assembleVersions, decodeStored, describeSstLock, parseSmallJson, sameStoredContent, snapshotExists, stateKeys, summaryToUpdate, updateIdOfKey, type StoredObject } from "@sst-state/core/state/versions";
 
 export interface HomeFileLike {
   key: string;
