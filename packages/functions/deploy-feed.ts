@@ -54,7 +54,7 @@ export function createDeployFeedHandler(env: Env = process.env, over: { s3?: S3C
     const results = await feed.pollAll();
     return {
       stages: results.length,
-      posted: results.reduce((n, r) => n + ("posted" in r ? r.posted.length : 0), 0),
+      posted: results.reduce((n, r) => n + ("posted" in r ? (r.posted ?? []).length : 0), 0),
       failedStages: results.filter((r) => "error" in r).length,
       results,
     };

@@ -28,7 +28,10 @@
  *                                          seen in an earlier poll: a record seen for the first time
  *                                          may belong to a deploy whose lock appeared after the lock
  *                                          was read, so it is "started" first.
- * The first observation of a stage only sets its cursor: past updates are never posted.
+ * The first observation of a stage sets its cursor and posts no past update (a completed one, or
+ * one whose lock is gone). Only a deploy whose lock exists at that moment is taken up: it runs now,
+ * so it is posted as "in progress" (or "stuck", past the threshold) and followed like any other
+ * until it finishes, fails or gets stuck.
  */
 import type { SstLock, UpdateRecord } from "../state/types.ts";
 import { updateIdTime } from "../state/update-id.ts";
@@ -58,6 +61,8 @@ export interface PhaseChange {
   idleMs: number;
   /** failed: the lock went away and the record never got `timeCompleted` */
   endedWithoutRecord: boolean;
+  /** the deploy already ran when the feed first looked at the stage (first observation) */
+  alreadyRunning: boolean;
   /** stuck: the record says completed, SST's lock stayed */
   completedButLocked: boolean;
 }
@@ -65,7 +70,7 @@ export interface PhaseChange {
 export interface StageDecision {
   changes: PhaseChange[];
   cursor: FeedCursor;
-  /** true for the first observation of the stage (cursor set, nothing posted) */
+  /** true for the first observation of the stage (cursor set; only a running deploy is posted) */
   baseline: boolean;
 }
 
@@ -97,50 +102,62 @@ export function decideStage(input: {
   const { observation: obs, cursor, now } = input;
   const newest = newerUpdateId(obs.newIds[0], cursor?.updateId);
   const nextCursor: FeedCursor = { updateId: newest, at: new Date(now).toISOString() };
+  const lockId = typeof obs.lock?.updateID === "string" && obs.lock.updateID ? obs.lock.updateID : null;
   if (!cursor) {
     // First scan: the newest id now (a running deploy's lock included) is where the feed starts.
-    return { changes: [], cursor: { ...nextCursor, updateId: newerUpdateId(newest, obs.lock?.updateID) }, baseline: true };
+    // Past updates stay unposted; the deploy holding SST's lock right now is not past: it is taken
+    // up (an open entry from here on, so later polls follow it although the cursor is past it).
+    const running = lockId ? phaseOf(lockId, obs, lockId, undefined, input.stuckMs, now) : null;
+    return {
+      changes: running ? [{ ...running, alreadyRunning: true }] : [],
+      cursor: { ...nextCursor, updateId: newerUpdateId(newest, lockId) },
+      baseline: true,
+    };
   }
   const open = new Map(input.open.map((e) => [e.updateId, e]));
   const candidates = new Set<string>([...obs.newIds, ...open.keys()]);
-  const lockId = typeof obs.lock?.updateID === "string" && obs.lock.updateID ? obs.lock.updateID : null;
   if (lockId && (open.has(lockId) || isNewerThan(lockId, cursor.updateId))) candidates.add(lockId);
 
   const changes: PhaseChange[] = [];
   for (const id of candidates) {
-    const entry = open.get(id);
-    const record = obs.records.get(id) ?? null;
-    const locked = lockId === id;
-    let to: DeployPhase | null = null;
-    let idleMs = 0;
-    let endedWithoutRecord = false;
-    let completedButLocked = false;
-    if (locked) {
-      const created = Date.parse(obs.lock!.created);
-      const completed = record?.timeCompleted ? Date.parse(record.timeCompleted) : NaN;
-      const lastSign = Math.max(
-        Number.isFinite(created) ? created : updateStartMs(id, record),
-        obs.stateSavedAt ?? 0,
-        Number.isFinite(completed) ? completed : 0,
-      );
-      idleMs = Math.max(0, now - lastSign);
-      completedButLocked = Number.isFinite(completed);
-      to = idleMs > input.stuckMs ? "stuck" : "started";
-      // A completed record under a lock that still names it is the moment between SST's last
-      // two writes: wait for the unlock rather than post "started" for a finished update.
-      if (to === "started" && completedButLocked && !entry) to = null;
-    } else if (record?.timeCompleted) {
-      to = (record.errors ?? []).length ? "failed" : "finished";
-    } else if (entry) {
-      to = "failed";
-      endedWithoutRecord = true;
-    } else if (record) {
-      to = "started";
-    }
-    if (!to || to === entry?.phase) continue;
-    changes.push({ updateId: id, from: entry?.phase ?? null, to, record, lock: locked ? obs.lock : null, idleMs, endedWithoutRecord, completedButLocked });
+    const change = phaseOf(id, obs, lockId, open.get(id), input.stuckMs, now);
+    if (change) changes.push(change);
   }
   // Oldest first, so that a burst of deploys is posted in the order they ran.
   changes.sort((a, b) => (a.updateId < b.updateId ? 1 : -1));
   return { changes, cursor: nextCursor, baseline: false };
+}
+
+/** What update `id`'s message should show now; null when it shows that already (or nothing yet). */
+function phaseOf(id: string, obs: StageObservation, lockId: string | null, entry: FeedEntry | undefined, stuckMs: number, now: number): PhaseChange | null {
+  const record = obs.records.get(id) ?? null;
+  const locked = lockId === id;
+  let to: DeployPhase | null = null;
+  let idleMs = 0;
+  let endedWithoutRecord = false;
+  let completedButLocked = false;
+  if (locked) {
+    const created = Date.parse(obs.lock!.created);
+    const completed = record?.timeCompleted ? Date.parse(record.timeCompleted) : NaN;
+    const lastSign = Math.max(
+      Number.isFinite(created) ? created : updateStartMs(id, record),
+      obs.stateSavedAt ?? 0,
+      Number.isFinite(completed) ? completed : 0,
+    );
+    idleMs = Math.max(0, now - lastSign);
+    completedButLocked = Number.isFinite(completed);
+    to = idleMs > stuckMs ? "stuck" : "started";
+    // A completed record under a lock that still names it is the moment between SST's last
+    // two writes: wait for the unlock rather than post "started" for a finished update.
+    if (to === "started" && completedButLocked && !entry) to = null;
+  } else if (record?.timeCompleted) {
+    to = (record.errors ?? []).length ? "failed" : "finished";
+  } else if (entry) {
+    to = "failed";
+    endedWithoutRecord = true;
+  } else if (record) {
+    to = "started";
+  }
+  if (!to || to === entry?.phase) return null;
+  return { updateId: id, from: entry?.phase ?? null, to, record, lock: locked ? obs.lock : null, idleMs, endedWithoutRecord, completedButLocked, alreadyRunning: false };
 }

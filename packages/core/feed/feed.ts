@@ -12,7 +12,10 @@
  *      again; a finished or failed update also gets its full diff in the message's thread;
  *   4. move the cursor to the newest update id seen.
  * A crash between the claim and the post loses that one message rather than posting it twice.
- * The first poll of a stage only sets its cursor (a stage with 1,000 past updates posts nothing).
+ * The first poll of a stage sets its cursor and posts no past update (a stage with 1,000 past
+ * updates posts nothing, and reads the same few objects as one with none): only the deploy that
+ * holds SST's lock at that moment is posted ("in progress") and followed from then on. If Slack
+ * refuses that post, the cursor is not saved, so the next poll is a first poll again.
  *
  * Never throws for one stage's trouble: a stage that cannot be read is reported in its result and
  * the other stages go on.
@@ -49,7 +52,7 @@ export interface DeployFeedOptions {
 }
 
 export type StagePollResult =
-  | { app: string; stage: string; baseline: true }
+  | { app: string; stage: string; baseline: true; posted?: DeployEvent[]; skipped?: { updateId: string; why: string }[] }
   | { app: string; stage: string; baseline: false; posted: DeployEvent[]; skipped: { updateId: string; why: string }[] }
   | { app: string; stage: string; error: string };
 
@@ -60,6 +63,8 @@ export interface DeployFeed {
   /** one poll of every watched stage, one stage after the other */
   pollAll(): Promise<StagePollResult[]>;
 }
+
+const SLACK_REFUSED = "Slack refused it";
 
 export function createDeployFeed(opts: DeployFeedOptions): DeployFeed {
   const log = opts.log ?? ((m, d) => console.warn(m, d));
@@ -81,11 +86,10 @@ export function createDeployFeed(opts: DeployFeedOptions): DeployFeed {
     const lock = await opts.source.readLock(app, stage);
     const newIds = await opts.source.listUpdateIds(app, stage, cursorId, first ? 1 : limit);
     const records = new Map<string, import("../state/types.ts").UpdateRecord | null>();
-    if (!first) {
-      const ids = new Set([...newIds, ...open.map((e) => e.updateId), ...(lock?.updateID ? [lock.updateID] : [])]);
-      for (const id of ids) records.set(id, await opts.source.readUpdate(app, stage, id));
-    }
-    const stateSavedAt = first ? null : await opts.source.stateSavedAt(app, stage);
+    // The first poll reads nothing of past updates: only the running deploy's record, if any.
+    const ids = first ? (lock?.updateID ? [lock.updateID] : []) : new Set([...newIds, ...open.map((e) => e.updateId), ...(lock?.updateID ? [lock.updateID] : [])]);
+    for (const id of ids) records.set(id, await opts.source.readUpdate(app, stage, id));
+    const stateSavedAt = first && !lock ? null : await opts.source.stateSavedAt(app, stage);
     return { app, stage, lock, newIds, records, stateSavedAt };
   }
 
@@ -100,7 +104,7 @@ export function createDeployFeed(opts: DeployFeedOptions): DeployFeed {
       sstVersion: typeof r?.version === "string" && r.version ? r.version : undefined,
       runId: (typeof r?.runID === "string" && r.runID) || (typeof c.lock?.runID === "string" && c.lock.runID) || undefined,
     };
-    if (c.to === "started") return { ...base, phase: "started" };
+    if (c.to === "started") return { ...base, phase: "started", ...(c.alreadyRunning ? { alreadyRunning: true as const } : {}) };
     if (c.to === "stuck") return { ...base, phase: "stuck", idleMs: c.idleMs, thresholdMs: stuckMs, completedButLocked: c.completedButLocked };
     const completed = r?.timeCompleted && Number.isFinite(Date.parse(r.timeCompleted)) ? Date.parse(r.timeCompleted) : null;
     const durationMs = completed === null ? null : Math.max(0, completed - Date.parse(base.startedAt));
@@ -132,10 +136,6 @@ export function createDeployFeed(opts: DeployFeedOptions): DeployFeed {
       const observation = await observe(app, stage, cursor?.updateId ?? null, !cursor, open);
       const now = opts.clock.now();
       const decision = decideStage({ observation, cursor, open, stuckMs: policy.feedStuckMs, now });
-      if (decision.baseline) {
-        await opts.store.putCursor(app, stage, decision.cursor);
-        return { app, stage, baseline: true };
-      }
       const posted: DeployEvent[] = [];
       const skipped: { updateId: string; why: string }[] = [];
       const openById = new Map(open.map((e) => [e.updateId, e]));
@@ -161,7 +161,7 @@ export function createDeployFeed(opts: DeployFeedOptions): DeployFeed {
         } catch (e) {
           log("deploy feed: Slack refused the message; the next poll tries again", { app, stage, updateId: change.updateId, phase: change.to, error: (e as Error)?.message ?? String(e) });
           await opts.store.release(next, before).catch((err: unknown) => log("deploy feed: releasing a claim failed", { error: String(err) }));
-          skipped.push({ updateId: change.updateId, why: "Slack refused it" });
+          skipped.push({ updateId: change.updateId, why: SLACK_REFUSED });
           continue;
         }
         if (!before?.ts && ts) await opts.store.setTs(app, stage, change.updateId, ts, channel);
@@ -177,6 +177,11 @@ export function createDeployFeed(opts: DeployFeedOptions): DeployFeed {
             log("deploy feed: the full diff could not be posted in the thread", { app, stage, updateId: change.updateId, error: (e as Error)?.message ?? String(e) });
           }
         }
+      }
+      if (decision.baseline) {
+        // A running deploy Slack refused: no cursor, so the next poll takes it up again.
+        if (!skipped.some((s) => s.why === SLACK_REFUSED)) await opts.store.putCursor(app, stage, decision.cursor);
+        return { app, stage, baseline: true, ...(decision.changes.length ? { posted, skipped } : {}) };
       }
       if (decision.cursor.updateId !== cursor?.updateId) await opts.store.putCursor(app, stage, decision.cursor);
       return { app, stage, baseline: false, posted, skipped };

@@ -35,7 +35,11 @@ interface DeployEventBase {
 }
 
 export type DeployEvent =
-  | (DeployEventBase & { phase: "started" })
+  | (DeployEventBase & {
+      phase: "started";
+      /** the deploy already ran when the feed first looked at the stage (posted "in progress") */
+      alreadyRunning?: true;
+    })
   | (DeployEventBase & {
       phase: "stuck";
       /** how long nothing happened (since the later of the lock's creation, the last save, the completion) */

@@ -79,8 +79,13 @@ export function renderDeployEvent(e: DeployEvent, opts: { now?: number } = {}): 
   let text: string;
   switch (e.phase) {
     case "started": {
-      text = `${what(e)} started (update ${e.updateId}${e.command ? `, command ${e.command}` : ""})`;
-      blocks.push(section(`:rocket: *${esc(what(e))}* started (update ${code(e.updateId)}${e.command ? `, command ${code(e.command)}` : ""})`));
+      // A deploy that already ran when the feed was turned on: "in progress (started 12 min ago, …)".
+      const ago = opts.now !== undefined ? `started ${formatDuration(Math.max(0, opts.now - Date.parse(e.startedAt)))} ago, ` : "";
+      const how = e.alreadyRunning ? "in progress" : "started";
+      const lead = e.alreadyRunning ? ago : "";
+      text = `${what(e)} ${how} (${lead}update ${e.updateId}${e.command ? `, command ${e.command}` : ""})`;
+      blocks.push(section(`:rocket: *${esc(what(e))}* ${how} (${esc(lead)}update ${code(e.updateId)}${e.command ? `, command ${code(e.command)}` : ""})`));
+      if (e.alreadyRunning) blocks.push(context("It was already running when the deploy feed started watching this stage."));
       blocks.push(context(facts(e)));
       break;
     }

@@ -58,10 +58,10 @@ export function deployFeedScenario(label: string, prepare: () => Promise<FeedTes
     const config = parseConfig(
       JSON.stringify({ app: FEED_APP, stages: { prod: { channel: "C0PROD", feed: true, feedStuckAfter: "10m" }, staging: { channel: "C0STAGING", feed: true }, dev: { channel: "C0DEV" } } }),
     );
-    const newFeed = () =>
+    const newFeed = (table = tableName) =>
       createSlackDeployFeed({
         source: t.source,
-        feedStore: createDynamoFeedStore({ client: ddb, tableName }),
+        feedStore: createDynamoFeedStore({ client: ddb, tableName: table }),
         stateStore: t.stateStore,
         notifier: createSlackNotifier(createWebClient(TOKEN, slack.url, { retryConfig: { retries: 0 } }), fitChatMessage),
         config,
@@ -69,6 +69,12 @@ export function deployFeedScenario(label: string, prepare: () => Promise<FeedTes
         log: () => {},
       });
     let feed: ReturnType<typeof newFeed>;
+    /** a feed turned on now: its own table, so every stage's first poll is still to come */
+    const feedTurnedOnNow = async () => {
+      const table = `feed-${randomBytes(4).toString("hex")}`;
+      await ensureTable(ddb, table);
+      return newFeed(table);
+    };
     const current = async (stage: string) => (await t.home.read(stateKeys.app(FEED_APP, stage)))!;
 
     beforeAll(async () => {
@@ -93,7 +99,7 @@ export function deployFeedScenario(label: string, prepare: () => Promise<FeedTes
         { app: FEED_APP, stage: "prod", baseline: true },
         { app: FEED_APP, stage: "staging", baseline: true },
       ]);
-      expect(again.every((r) => "posted" in r && r.posted.length === 0)).toBe(true);
+      expect(again.every((r) => "posted" in r && (r.posted ?? []).length === 0)).toBe(true);
       expect(messageCalls(slack, 0)).toEqual([]);
     });
 
@@ -257,6 +263,67 @@ export function deployFeedScenario(label: string, prepare: () => Promise<FeedTes
       await Promise.all([a.pollAll(), b.pollAll(), a.pollAll(), b.pollAll()]);
       // Assess
       expect(messageCalls(slack, mark).map((c) => c.method)).toEqual(["chat.postMessage", "chat.update"]);
+    });
+
+    it("a deploy already running when the feed is turned on: posted 'in progress', then finished in place with its diff; no past update is posted", async () => {
+      // Prepare: prod's deploy started 8 min ago and saves its state as it goes; the home has past
+      // updates. (The clock runs 9 min ahead so that this deploy is newer than the earlier tests'.)
+      const before = await current("prod");
+      now = Date.now() + 9 * MIN;
+      const d = await startDeploy(t.home, FEED_APP, "prod", { at: now - 8 * MIN, runId: "ci-run-41" });
+      await saveState(t.home, d, evolve(before, { add: 1, remove: 0, change: 0, tag: "mid" }));
+      const fresh = await feedTurnedOnNow();
+      const mark = slack.calls.length;
+      // Act 1: the feed's first look at the home
+      const first = await fresh.pollAll();
+      await fresh.pollAll();
+      // Act 2: the deploy ends
+      await endDeploy(t.home, d, { at: now + MIN, checkpoint: evolve(before, { add: 2, remove: 0, change: 1, tag: "v3" }) });
+      now += 2 * MIN;
+      await fresh.pollAll();
+      await fresh.pollAll();
+      // Assess
+      expect(first.map((r) => [r.stage, "baseline" in r && r.baseline, "posted" in r ? r.posted?.length : undefined])).toEqual([
+        ["prod", true, 1],
+        ["staging", true, undefined],
+      ]);
+      const calls = messageCalls(slack, mark);
+      expect(calls.map((c) => c.method)).toEqual(["chat.postMessage", "chat.update", "chat.postMessage"]);
+      const [running, finished, thread] = calls as [RecordedCall, RecordedCall, RecordedCall];
+      expect(running.args.channel).toBe("C0PROD");
+      expect(running.args.text).toBe(`deploy of prod in progress (started 8 min ago, update ${d.id}, command deploy)`);
+      expect(JSON.stringify(running.args.blocks)).toContain("ci-run-41");
+      expect(finished.args.ts).toBe(running.result!.ts);
+      expect(finished.args.text).toBe("deploy of prod finished in 9m: 2 added, 0 removed, 1 changed");
+      expect(thread.args.thread_ts).toBe(running.result!.ts);
+      expect(slack.violations).toEqual([]);
+    });
+
+    it("a deploy already running when the feed is turned on is followed to 'looks stuck', and once unlocked to failed", async () => {
+      // Prepare: a deploy of prod that started 2 min ago (the clock runs ahead of the earlier tests')
+      now = Date.now() + 20 * MIN;
+      const d = await startDeploy(t.home, FEED_APP, "prod", { at: now - 2 * MIN });
+      const fresh = await feedTurnedOnNow();
+      const mark = slack.calls.length;
+      // Act 1: the first look: in progress
+      await fresh.pollAll();
+      // Act 2: 11 min later, no progress for 13 min since SST took its lock (prod's threshold is 10)
+      now += 11 * MIN;
+      await fresh.pollAll();
+      await fresh.pollAll();
+      // Act 3: someone runs `sst unlock`
+      await t.sstUnlock("prod");
+      await fresh.pollAll();
+      // Assess
+      const calls = messageCalls(slack, mark);
+      expect(calls.map((c) => c.method)).toEqual(["chat.postMessage", "chat.update", "chat.update"]);
+      const [running, stuck, unlocked] = calls as [RecordedCall, RecordedCall, RecordedCall];
+      expect(running.args.text).toBe(`deploy of prod in progress (started 2 min ago, update ${d.id}, command deploy)`);
+      expect(stuck.args.ts).toBe(running.result!.ts);
+      expect(String(stuck.args.text)).toMatch(/^prod's deploy looks stuck: SST's lock has seen no progress for 13 min$/);
+      expect(buttons(stuck)).toEqual([`deploy_feed_sst_unlock=${FEED_APP}/prod/${d.id}`, `deploy_feed_diagnose=${FEED_APP}/prod`]);
+      expect(unlocked.args.ts).toBe(running.result!.ts);
+      expect(String(unlocked.args.text)).toMatch(/^deploy of prod failed after .+: Update did not complete and was force unlocked with the `sst unlock` command$/);
     });
   });
 }

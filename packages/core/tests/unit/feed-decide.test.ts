@@ -24,11 +24,23 @@ const obs = (o: Partial<StageObservation>): StageObservation => ({ app: "shop", 
 const entry = (phase: FeedEntry["phase"], updateId = id): FeedEntry => ({ app: "shop", stage: "prod", updateId, phase, channel: "C0PROD", ts: "1.1", at: new Date(T0).toISOString() });
 
 describe("deploy feed decisions", () => {
-  it("the first observation sets the cursor to the newest update (or the running deploy's lock) and decides nothing", () => {
+  it("the first observation sets the cursor to the newest update and decides nothing for past updates", () => {
     // Act
-    const d = decideStage({ observation: obs({ lock: lockOf(id), newIds: [past] }), cursor: null, open: [], stuckMs: 30 * MIN, now: T0 });
+    const d = decideStage({ observation: obs({ newIds: [id] }), cursor: null, open: [], stuckMs: 30 * MIN, now: T0 + 5 * MIN });
     // Assess
     expect(d).toMatchObject({ baseline: true, changes: [], cursor: { updateId: id } });
+  });
+
+  it("a deploy whose lock exists at the first observation is taken up: in progress, or stuck past the threshold", () => {
+    // Prepare: the lock's update (id) started 12 min ago; its record was read with the lock
+    const o = (saved: number) => obs({ lock: lockOf(id), newIds: [past], records: new Map([[id, started(id)]]), stateSavedAt: saved });
+    // Act
+    const running = decideStage({ observation: o(T0 + 11 * MIN), cursor: null, open: [], stuckMs: 30 * MIN, now: T0 + 12 * MIN });
+    const stuck = decideStage({ observation: o(T0), cursor: null, open: [], stuckMs: 10 * MIN, now: T0 + 12 * MIN });
+    // Assess
+    expect(running).toMatchObject({ baseline: true, cursor: { updateId: id } });
+    expect(running.changes.map((c) => [c.updateId, c.from, c.to, c.alreadyRunning])).toEqual([[id, null, "started", true]]);
+    expect(stuck.changes.map((c) => [c.to, c.idleMs, c.alreadyRunning])).toEqual([["stuck", 12 * MIN, true]]);
   });
 
   it("a lock for a new update means started, even before its record exists", () => {
