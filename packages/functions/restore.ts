@@ -20,7 +20,7 @@ import { consoleLogger } from "@sst-state/slack/deps";
 import { lambdaEnv } from "./env.ts";
 import type { Config } from "@sst-state/core/config";
 import { isSstStateError, SstStateError } from "@sst-state/core/errors";
-import { systemClock, type Clock, type Notifier, type StateStore } from "@sst-state/core/ports";
+import type { Clock, Notifier, StateStore } from "@sst-state/core/ports";
 import {
   createStaticUserGroupResolver,
   outcomeToJson,
