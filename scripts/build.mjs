@@ -52,7 +52,23 @@ const lazyAwsCredentials = {
   },
 };
 
-const ingressStubs = stubPackages(["@slack/socket-mode", "express", "raw-body", "@slack/oauth"]);
+const ingressStubs = stubPackages(["@slack/socket-mode", "express", "raw-body", "@slack/oauth", "path-to-regexp"]);
+
+/**
+ * Bolt's other receivers, for the ingress Lambda: App only constructs HTTPReceiver when no receiver
+ * is given and SocketModeReceiver in Socket Mode (the ingress passes its AwsLambdaReceiver), and
+ * the index merely re-exports them; as `{}` they keep the bundle under 200 KB. path-to-regexp (above)
+ * is their custom routes' matcher.
+ */
+const boltOtherReceivers = {
+  name: "stub-bolt-receivers",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/receivers\/(ExpressReceiver|HTTPReceiver|SocketModeReceiver)$/ }, (args) =>
+      /@slack[\\/]bolt[\\/]dist/.test(args.importer) ? { path: args.path, namespace: "stub" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: "module.exports = {};", loader: "js" }));
+  },
+};
 
 export const entries = [
   // The CLI is split: each command (and what only it needs: Bolt for serve, the workflow runner
@@ -72,7 +88,7 @@ export const entries = [
   // (packages/adapters/lambda-async-invoke.ts).
   // ES module builds first where packages ship one (the SigV4 signer's CommonJS build drags in
   // whole @smithy/core submodules that cannot be tree-shaken).
-  { in: "packages/functions/ingress.ts", out: "packages/functions/dist/ingress.mjs", options: { minify: true, treeShaking: true, mainFields: ["module", "main"], plugins: [ingressStubs] } },
+  { in: "packages/functions/ingress.ts", out: "packages/functions/dist/ingress.mjs", options: { minify: true, treeShaking: true, mainFields: ["module", "main"], plugins: [ingressStubs, boltOtherReceivers] } },
   { in: "packages/functions/worker.ts", out: "packages/functions/dist/worker.mjs", options: { minify: true, treeShaking: true } },
   // The lock announcer on the table's stream: WebClient and the pure lock code only.
   { in: "packages/functions/lock-announcer.ts", out: "packages/functions/dist/lock-announcer.mjs", options: { minify: true, treeShaking: true } },
