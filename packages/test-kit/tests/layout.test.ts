@@ -79,4 +79,17 @@ describe("layout", () => {
     expect(builders).toContain("packages/services/services.ts");
     expect(builders.filter((path) => path !== "packages/services/services.ts" && !LEFT.includes(path))).toEqual([]);
   });
+
+  it("the real `sst` binary is run from one place (packages/test-kit/sst-cli.ts)", () => {
+    // Prepare: code (not comments) that locates SST's binary or sets its offline switches
+    const RUNS_SST = /sst-linux-x64|SST_SKIP_DEPENDENCY_CHECK|["']\.bin["'],\s*["']sst["']|\.bin\/sst\b/;
+    // Act
+    const runners = [...listSources(ROOT, "packages"), ...listSources(ROOT, "scripts")].filter((path) =>
+      readFileSync(join(ROOT, path), "utf8")
+        .split("\n")
+        .some((line) => RUNS_SST.test(line) && !/^\s*(\*|\/\/|\/\*)/.test(line)),
+    );
+    // Assess
+    expect(runners).toEqual(["packages/test-kit/sst-cli.ts"]);
+  });
 });

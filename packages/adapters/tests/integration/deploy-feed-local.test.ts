@@ -16,7 +16,7 @@ import { createSlackDeployFeed } from "@sst-state/slack/deploy-feed";
 import { createSlackNotifier, createWebClient } from "@sst-state/adapters/slack-web-api";
 import { fitChatMessage } from "@sst-state/slack/render/limits";
 import { startFakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
-import { runSst } from "../../../../scripts/test/sst-cli.ts";
+import { runSst } from "@sst-state/test-kit/sst-cli";
 import { createLocalDeployWatch } from "../../deploy-watch.ts";
 import { writeLocalHome } from "../../home-writer.ts";
 import { createLocalHomeStore } from "../../local-home.ts";

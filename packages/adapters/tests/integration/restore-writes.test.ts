@@ -23,7 +23,7 @@ import { generateHome, type HomeFile } from "@sst-state/core/state/generate-home
 import { parseCheckpoint } from "@sst-state/core/state/parse";
 import { makeUpdateId, updateIdTime } from "@sst-state/core/state/update-id";
 import { stateKeys } from "@sst-state/core/state/versions";
-import { runSst } from "../../../../scripts/test/sst-cli.ts";
+import { runSst } from "@sst-state/test-kit/sst-cli";
 import { swiftCredentials } from "../../../../scripts/services/swift.ts";
 import { writeLocalHome, writeS3Home } from "../../home-writer.ts";
 import { createLocalHomeStore } from "../../local-home.ts";

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCheckpoint } from "@sst-state/core/state/parse";
 import { readRealCheckpointManifest, realCheckpointsDir } from "../../../core/tests/support/real-checkpoints.ts";
-import { runSst } from "../../../../scripts/test/sst-cli.ts";
+import { runSst } from "@sst-state/test-kit/sst-cli";
 
 const APP = "oracle";
 const refused = readRealCheckpointManifest().files.filter(

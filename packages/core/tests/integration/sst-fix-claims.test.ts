@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { fromJson, type Checkpoint, type Resource } from "../../state/index.ts";
 import { generateCheckpoint } from "@sst-state/test-kit/generate";
 import { runDiagnosis, type DiagnosisInput, type Finding } from "../../diagnosis/index.ts";
-import { createSstHome, sstAvailable } from "../support/sst-cli.ts";
+import { createSstHome, sstAvailable } from "@sst-state/test-kit/sst-cli";
 
 const APP = "shop";
 const STAGE = "s";
