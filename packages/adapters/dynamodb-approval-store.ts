@@ -10,7 +10,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
-import type { ApprovalStore, RestoreRequest, TransitionResult } from "@sst-state/core/restore/ports";
+import type { ApprovalStore, RestoreRequest, RestoreStatus, TransitionResult } from "@sst-state/core/restore/ports";
 
 /** Finished requests stay readable this long (the undo button and `audit` refer to them). */
 const KEEP_MS = 90 * 86_400_000;
@@ -109,12 +109,16 @@ export function createDynamoApprovalStore(opts: DynamoApprovalStoreOptions): App
         throw tableUnavailable(TableName, e);
       }
     },
-    async listPending(filter = {}) {
+    listPending: (filter = {}) => listByStatus("pending", filter),
+    listApproved: (filter = {}) => listByStatus("approved", filter),
+  };
+
+  async function listByStatus(status: RestoreStatus, filter: { app?: string; stage?: string }): Promise<RestoreRequest[]> {
       const out: RestoreRequest[] = [];
       let ExclusiveStartKey: Record<string, unknown> | undefined;
       const names: Record<string, string> = { "#status": "status" };
-      const values: Record<string, unknown> = { ":prefix": "RESTORE#", ":pending": "pending" };
-      let expr = "begins_with(pk, :prefix) AND #status = :pending";
+      const values: Record<string, unknown> = { ":prefix": "RESTORE#", ":status": status };
+      let expr = "begins_with(pk, :prefix) AND #status = :status";
       if (filter.app) {
         names["#app"] = "app";
         values[":app"] = filter.app;
@@ -144,6 +148,5 @@ export function createDynamoApprovalStore(opts: DynamoApprovalStoreOptions): App
         throw tableUnavailable(TableName, e);
       }
       return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    },
-  };
+  }
 }

@@ -62,6 +62,13 @@ export function restoreServiceFromDeps(deps: RestoreWorkerDeps): Promise<Restore
 /** Run one event against a service (the handler below, and tests). Never throws. */
 export async function runRestoreEvent(service: RestoreService, event: RestoreWorkerEvent, log?: RestoreWorkerDeps["log"]): Promise<RestoreWorkerResult> {
   try {
+    // Every invocation first closes restores a killed or timed-out run left `approved` past their
+    // lease (their journal says how far they got; service.recoverInterrupted).
+    const recovered = await service.recoverInterrupted().catch((e: unknown) => {
+      log?.("warn", "could not check for interrupted restores", { error: String(e) });
+      return [];
+    });
+    if (recovered.length) log?.("info", "interrupted restores closed", { ids: recovered.map((r) => `${r.id}: ${r.status}`) });
     const op = (event as { op?: unknown }).op;
     if (op === "approve") {
       const e = event as Extract<RestoreWorkerEvent, { op: "approve" }>;

@@ -116,6 +116,8 @@ export interface Services {
     groups?: UserGroupResolver;
     messages?: RestoreMessages;
     warn?: (message: string, error: unknown) => void;
+    /** this process, recorded with the approvals it wins (the restore journal: CLI and serve) */
+    runner?: { host: string; pid: number };
   }): Promise<RestoreService>;
   /** the Slack notifier; without a bot token, one whose every post fails with Slack's not_authed */
   notifier(): Notifier;
@@ -248,6 +250,7 @@ export function createServices(opts: ServicesOptions): Services {
         clock,
         notifier,
         ...(over.messages ? { messages: over.messages } : {}),
+        ...(over.runner ? { runner: over.runner } : {}),
         warn: over.warn ?? warn,
       });
     },

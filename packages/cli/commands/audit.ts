@@ -8,6 +8,8 @@ const audit: CliCommand<"audit"> = {
   async run(args, ctx) {
     const limit = args.command.limit ?? 20;
     const { app, stage } = await ctx.services.target(args.command.target);
+    // a restore an earlier process left half-done is closed (and audited) before the log is read
+    await import("./restore.ts").then(({ cliRestoreService }) => cliRestoreService(ctx)).catch((e: unknown) => ctx.io.err(`warning: could not check for interrupted restores (${(e as Error)?.message ?? String(e)})`));
     const log = await ctx.services.audit();
     const entries = await log.list(app, stage, { limit });
     // A removed stage keeps its audit entries: only "no entries and no state" is a typo.

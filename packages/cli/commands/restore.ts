@@ -38,12 +38,42 @@ async function restoreNotifier(ctx: CliContext, config = ctx.services.config()):
   return { terminal: false };
 }
 
+/**
+ * Whether the process that ran a restore still runs: only on the machine that ran it (the
+ * embedded store's CLI processes and serve); elsewhere, "unknown" (its lease decides).
+ */
+export function localRunnerCheck(runner: { host: string; pid: number }): "alive" | "dead" | "unknown" {
+  if (!runner.pid || runner.host !== hostname()) return "unknown";
+  if (runner.pid === process.pid) return "alive";
+  try {
+    process.kill(runner.pid, 0);
+    return "alive";
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ESRCH" ? "dead" : "alive";
+  }
+}
+
+/**
+ * Close restores an earlier process left `approved` (killed mid-write): rolled forward or failed,
+ * audited (service.recoverInterrupted). Run when a command opens the restore flow (`restore`,
+ * `audit`, `demo approve`) and when `serve` starts; never fails the command.
+ */
+export async function recoverInterruptedRestores(ctx: CliContext, service: RestoreService): Promise<void> {
+  try {
+    for (const r of await service.recoverInterrupted({ alive: localRunnerCheck })) {
+      ctx.io.err(`note: restore request ${r.id} (${r.app}/${r.stage}) had been interrupted; it is now ${r.status} (sst-state audit ${r.stage})`);
+    }
+  } catch (e) {
+    ctx.io.err(`warning: could not check for interrupted restores (${(e as Error)?.message ?? String(e)})`);
+  }
+}
+
 /** The restore flow for the CLI; `demo approve` passes the demo's home and policy. */
 export async function cliRestoreService(ctx: CliContext, over: { store?: StateStore; config?: Config } = {}): Promise<RestoreService> {
   const { services } = ctx;
   const config = over.config ?? services.config();
   const { notifier, terminal } = await restoreNotifier(ctx, config);
-  return services.restoreService({
+  const service = await services.restoreService({
     store: over.store ?? (await services.stateStore()),
     // approvals happen in Slack; the CLI never decides who is in a user group
     groups: createStaticUserGroupResolver(),
@@ -51,7 +81,10 @@ export async function cliRestoreService(ctx: CliContext, over: { store?: StateSt
     notifier,
     ...(terminal ? { messages: plainRestoreMessages } : {}),
     warn: (message, error) => ctx.io.err(`warning: ${message}${error ? ` (${(error as Error)?.message ?? String(error)})` : ""}`),
+    runner: { host: hostname(), pid: process.pid },
   });
+  await recoverInterruptedRestores(ctx, service);
+  return service;
 }
 
 function whoAmI(env: NodeJS.ProcessEnv): string {

@@ -8,6 +8,8 @@ import { UsageError } from "@sst-state/core/errors";
 import { createLocalHomeStore } from "@sst-state/adapters/local-home";
 import { startLockAnnouncements } from "@sst-state/adapters/lock-announcements";
 import { startServe } from "@sst-state/slack/receivers/serve";
+import { hostname } from "node:os";
+import { recoverInterruptedRestores } from "./restore.ts";
 import { createDeployWatch } from "@sst-state/adapters/deploy-watch";
 import { createSlackDeployFeed } from "@sst-state/slack/deploy-feed";
 import { DEFAULT_FEED_INTERVAL_MS, startDeployFeedLoop, type DeployFeedLoop } from "@sst-state/core/feed";
@@ -104,6 +106,11 @@ const serve: CliCommand<"serve"> = {
       );
     });
     local?.setEventsUrl(`${handle.url}/slack/events`);
+    // Restores a killed process left `approved` are finished or closed (and audited) now, and
+    // every minute after (a run whose lease expires later; service.recoverInterrupted).
+    const recovery = await ctx.services.restoreService({ store, config, notifier, runner: { host: hostname(), pid: process.pid } });
+    await recoverInterruptedRestores(ctx, recovery);
+    setInterval(() => void recoverInterruptedRestores(ctx, recovery), 60_000).unref();
     // The embedded store has no stream: a feed polls the lock items and announces every change,
     // whoever made it (Slack, or the CLI through this process's store). A real table's stream
     // Lambda announces in AWS, so nothing runs here for it.

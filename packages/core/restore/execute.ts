@@ -28,7 +28,7 @@ import type { Locker } from "../lock/lease.ts";
 import { describeSstLock, resolveVersion } from "../state/versions.ts";
 import { makeUpdateId } from "../state/update-id.ts";
 import type { UpdateRecord } from "../state/types.ts";
-import type { AuditLog, RestoreRequest, RestoreResult } from "./ports.ts";
+import type { AuditLog, RestoreJournal, RestoreRequest, RestoreResult } from "./ports.ts";
 import { formatTime } from "../format.ts";
 import { sha256Hex } from "./plan.ts";
 import { planKeep, writeRestore } from "./write.ts";
@@ -57,6 +57,11 @@ export interface ExecuteDeps {
   audit?: AuditLog;
   /** told about cleanup failures (the lock left behind), never thrown */
   onWarning?: (message: string, error?: unknown) => void;
+  /**
+   * Record the journal (the request's `journal`, service.ts) once the lease is held and the checks
+   * passed, before the first write to the home; a failure stops the restore with nothing written.
+   */
+  journal?: (entry: RestoreJournal) => Promise<void>;
 }
 
 export type ExecuteOutcome = { ok: true; result: RestoreResult } | { ok: false; error: SstStateError; result: RestoreResult };
@@ -149,6 +154,16 @@ export async function executeRestore(deps: ExecuteDeps, req: RestoreRequest, act
       );
     }
 
+    // the journal, before the first write: an interruption from here on is finished or closed
+    // on the next start (recoverInterrupted in service.ts)
+    const { replacedId, keep } = planKeep(versions, current, startedAt);
+    await deps.journal?.({
+      updateId,
+      startedAt: new Date(startedAt).toISOString(),
+      leaseToken: lease.token,
+      ...(replacedId ? { replacedId } : {}),
+    });
+
     // 4. SST's lock, held by us, and an update record for it
     const created = new Date(clock.now()).toISOString();
     try {
@@ -172,7 +187,6 @@ export async function executeRestore(deps: ExecuteDeps, req: RestoreRequest, act
     await store.writeUpdate(app, stage, recordStarted);
 
     // 5. the writes: keep the replaced state if it is no snapshot, the current state, its snapshot
-    const { replacedId, keep } = planKeep(versions, current, startedAt);
     let written: CurrentState;
     try {
       written = await writeRestore(store, { app, stage, updateId, bytes, expectToken: req.current.token, note: { target: req.target.id, requestedBy: req.requester, approvedBy: req.decidedBy ?? actor }, ...(keep ? { keep } : {}) }, warn);

@@ -21,5 +21,6 @@ export {
   type RequestOutcome,
   type RestoreService,
   type RestoreServiceDeps,
+  type RunnerCheck,
 } from "./service.ts";
 export { getRestoreStatus, type RestoreStatusSummary } from "./status.ts";

@@ -93,11 +93,30 @@ export interface RestoreRequest {
    * "cli"): such a request needs two of them (the two-person rule on verified identity).
    */
   approvals?: string[];
+  /**
+   * The restore journal (execute.ts): written on the request, in the table, after the stage's
+   * lease is taken and before anything is written to the home. A request `approved` with a journal
+   * was running; if it stays so past its lease, the run was interrupted (kill -9, a Lambda
+   * timeout) and `recoverInterrupted` (service.ts) finishes or closes it.
+   */
+  journal?: RestoreJournal;
+  /** the process that won the approval and runs the restore (CLI, serve), where one machine can tell whether it still lives */
+  runner?: { host: string; pid: number };
   /** who approved or rejected, and when */
   decidedBy?: string;
   decidedAt?: string;
   reason?: string;
   result?: RestoreResult;
+}
+
+export interface RestoreJournal {
+  /** the restore's own updateID (its SST lock, update record and snapshot) */
+  updateId: string;
+  startedAt: string;
+  /** the fencing token of the lease the restore holds */
+  leaseToken: number;
+  /** the id `history` lists the replaced state under (the undo) */
+  replacedId?: string;
 }
 
 export type TransitionResult = { ok: true; request: RestoreRequest } | { ok: false; request: RestoreRequest | null };
@@ -121,6 +140,8 @@ export interface ApprovalStore {
   ): Promise<TransitionResult>;
   /** Pending requests (expired ones included until they are swept), oldest first. */
   listPending(filter?: { app?: string; stage?: string }): Promise<RestoreRequest[]>;
+  /** Approved requests (running, or interrupted while running), oldest first. */
+  listApproved(filter?: { app?: string; stage?: string }): Promise<RestoreRequest[]>;
 }
 
 export type AuditAction =

@@ -20,7 +20,7 @@ import type { Checkpoint } from "../state/types.ts";
 import type { DiffReport } from "../report-types.ts";
 import { describeHeldLock } from "../lock/lease.ts";
 import { RestoreRefusedError, RestoreRequestNotFoundError, StageLockedError } from "./errors.ts";
-import { executeRestore } from "./execute.ts";
+import { executeRestore, RESTORE_LEASE_TTL_MS } from "./execute.ts";
 import { plainRestoreMessages, type RestoreMessages } from "./messages.ts";
 import { diffAsText, isLargeDiff, isRequestId, newRequestId, sha256Hex, summarizeDiff, versionLabel } from "./plan.ts";
 import { bareUserId, checkApprover, isSlackUserId, mention } from "./policy.ts";
@@ -39,7 +39,12 @@ export interface RestoreServiceDeps {
   messages?: RestoreMessages;
   newId?: () => string;
   onWarning?: (message: string, error?: unknown) => void;
+  /** this process, recorded in each restore's journal (the CLI and serve; not a Lambda) */
+  runner?: { host: string; pid: number };
 }
+
+/** Does the process that runs a restore still run? Only the machine that ran it can tell. */
+export type RunnerCheck = (runner: { host: string; pid: number }) => "alive" | "dead" | "unknown";
 
 export interface RequestInput {
   app: string;
@@ -92,6 +97,15 @@ export interface RestoreService {
   undo(input: { id: string; requester: string; source: "slack" | "cli"; channel?: string }): Promise<RequestOutcome>;
   /** Move every pending request past its expiry to `expired` (announced, audited). */
   expirePending(filter?: { app?: string; stage?: string }): Promise<RestoreRequest[]>;
+  /**
+   * Finish or close restores that were interrupted (the process killed mid-write, a Lambda timed
+   * out): every request still `approved` whose run is over — its lease expired, or `alive` says
+   * its process is gone. Its journal tells what was started: when the target is the current state
+   * the restore is rolled forward (its snapshot, its update record completed, SST's lock removed)
+   * and marked `done`; otherwise nothing was written (or someone changed the stage since) and it
+   * is closed as `failed`. Either way audited and announced. Returns the requests it closed.
+   */
+  recoverInterrupted(opts?: { alive?: RunnerCheck }): Promise<RestoreRequest[]>;
   get(id: string): Promise<RestoreRequest | null>;
 }
 
@@ -175,7 +189,21 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
   }
 
   async function run(approved: RestoreRequest, actor: string): Promise<DecisionOutcome> {
-    const exec = await executeRestore({ store: deps.store, locker: deps.locker, clock, audit: deps.audit, onWarning: warn }, approved, actor);
+    const exec = await executeRestore(
+      {
+        store: deps.store,
+        locker: deps.locker,
+        clock,
+        audit: deps.audit,
+        onWarning: warn,
+        journal: async (journal) => {
+          const t = await deps.approvals.transition(approved.id, "approved", "approved", { journal }, clock.now());
+          if (!t.ok) throw new RestoreRefusedError("restore-not-approved", `Restore request ${approved.id} is no longer approved (${t.request?.status ?? "gone"}); nothing was written.`, "Look at `sst-state audit <stage>`.");
+        },
+      },
+      approved,
+      actor,
+    );
     const to = exec.ok ? "done" : "failed";
     // The state may have been written: from here on, a table error must not hide the outcome
     // (nor skip its audit entry), so each step is tried and a failure only warned about.
@@ -193,6 +221,85 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
     }
     await announceDecision(req);
     return exec.ok ? { kind: "restored", request: req } : { kind: "failed", request: req, error: exec.error };
+  }
+
+  /**
+   * One interrupted restore (see `recoverInterrupted`). Runs under the stage's lease: the dead
+   * run's own lease (its token is in the journal) is released first; a lease someone else took
+   * meanwhile means "not now" (the next start tries again).
+   */
+  /** The process that wins an approval, recorded with it (see RestoreRequest.runner). */
+  function runner(): { runner?: { host: string; pid: number } } {
+    return deps.runner ? { runner: deps.runner } : {};
+  }
+
+  async function recoverOne(req: RestoreRequest): Promise<RestoreRequest | null> {
+    const { app, stage } = req;
+    const j = req.journal;
+    const now = () => iso(clock.now());
+    const close = async (to: "done" | "failed", result: RestoreRequest["result"], message: string, data: Record<string, unknown>) => {
+      const t = await deps.approvals.transition(req.id, "approved", to, { result }, clock.now());
+      if (!t.ok) return null; // finished or closed by someone else meanwhile
+      await audit(t.request, to === "done" ? "restore.done" : "restore.failed", "sst-state", message, { ...data, interrupted: true });
+      await announceDecision(t.request);
+      return t.request;
+    };
+    const live = await deps.locker.get(app, stage);
+    // the dead run's lease: its token is in the journal, else its reason names the request
+    const own = live && (j ? live.token === j.leaseToken : live.reason.includes(req.id));
+    if (live && !own) return null;
+    if (live) await deps.locker.release(live, { outcome: `restore ${req.id} interrupted` });
+    if (!j) {
+      // approved, never journaled: it stopped before anything was written
+      return close(
+        "failed",
+        { finishedAt: now(), error: { code: "restore-interrupted", message: `The restore of ${stage} was interrupted before it wrote anything; nothing changed.`, hint: `Ask again: \`restore ${stage} ${req.target.id}\`.` } },
+        `restore of ${app}/${stage} to ${req.target.label} was interrupted before it wrote anything; nothing changed`,
+        { code: "restore-interrupted" },
+      );
+    }
+    const acquired = await deps.locker.acquire({ app, stage, holder: "sst-state", reason: `finishing interrupted restore ${req.id}`, ttlMs: RESTORE_LEASE_TTL_MS });
+    if (!acquired.acquired) return null;
+    try {
+      const current = await deps.store.readCurrent(app, stage);
+      const written = sha256Hex(current.bytes) === req.target.sha256;
+      if (written) {
+        // roll forward: the restore's snapshot (create-only: an existing one is left as it is)
+        await deps.store.writeSnapshot(app, stage, j.updateId, current.bytes).catch(() => undefined);
+      }
+      const record = await deps.store.readUpdate(app, stage, j.updateId).catch(() => null);
+      if (record && !record.timeCompleted) {
+        await deps.store
+          .writeUpdate(app, stage, { ...record, timeCompleted: now(), errors: written ? [] : [{ message: "sst-state restore was interrupted before the state was written" }] })
+          .catch((e) => warn(`could not complete update record ${j.updateId} of ${app}/${stage}`, e));
+      }
+      // SST's lock, only if it is still the restore's (deleteSstLock checks the updateID)
+      if ((await deps.store.readSstLock(app, stage).catch(() => null))?.updateID === j.updateId) {
+        await deps.store.deleteSstLock(app, stage, j.updateId).catch((e) => warn(`could not delete SST's lock of ${app}/${stage} (update ${j.updateId})`, e));
+      }
+      if (written) {
+        const result = { finishedAt: now(), updateId: j.updateId, token: current.token, ...(current.versionId ? { versionId: current.versionId } : {}), ...(j.replacedId ? { previousSelector: j.replacedId } : {}) };
+        return await close("done", result, `restored ${app}/${stage} to ${req.target.label} (replaced ${req.current.label}); the run was interrupted and finished on the next start`, {
+          target: req.target.id,
+          replaced: req.current.label,
+          previousSelector: j.replacedId ?? null,
+          requester: req.requester,
+          approver: req.decidedBy ?? null,
+          updateId: j.updateId,
+          token: current.token,
+        });
+      }
+      const unchanged = current.token === req.current.token;
+      const message = unchanged
+        ? `The restore of ${stage} was interrupted before the state was written; nothing changed.`
+        : `The restore of ${stage} was interrupted, and ${stage} has changed since it was asked for; it was not restored.`;
+      return await close("failed", { finishedAt: now(), updateId: j.updateId, error: { code: "restore-interrupted", message, hint: `Look at \`sst-state status ${stage}\`, then ask again: \`restore ${stage} ${req.target.id}\`.` } }, `restore of ${app}/${stage} to ${req.target.label} failed: ${message}`, {
+        code: "restore-interrupted",
+        updateId: j.updateId,
+      });
+    } finally {
+      await deps.locker.release(acquired.lock, { outcome: "interrupted restore closed" }).catch((e) => warn(`could not release the lease on ${app}/${stage}`, e));
+    }
   }
 
   async function auditOutcome(req: RestoreRequest, exec: Awaited<ReturnType<typeof executeRestore>>, actor: string) {
@@ -358,7 +465,7 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
         await audit(req, "restore.refused", approver, `approval of ${req.id} refused for now: ${stop.message}`, { reason: stop.code });
         return { kind: "blocked", request: req, error: stop };
       }
-      const t = await deps.approvals.transition(id, "pending", "approved", { decidedBy: approver, decidedAt: iso(clock.now()) }, clock.now());
+      const t = await deps.approvals.transition(id, "pending", "approved", { decidedBy: approver, decidedAt: iso(clock.now()), ...runner() }, clock.now());
       if (!t.ok) {
         if (!t.request) return { kind: "not-found", id };
         if (t.request.status === "pending") return { kind: "expired", request: await expire(t.request, "sst-state") };
@@ -423,7 +530,7 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
         req.id,
         "pending",
         "approved",
-        { decidedBy: input.requester, decidedAt: iso(clock.now()), reason: "no approval required (requireApproval: false)" },
+        { decidedBy: input.requester, decidedAt: iso(clock.now()), reason: "no approval required (requireApproval: false)", ...runner() },
         clock.now(),
       );
       if (!t.ok) return t.request ? { kind: "already-decided", request: t.request } : { kind: "not-found", id: req.id };
@@ -443,6 +550,22 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
         );
       }
       return service.request({ app: done.app, stage: done.stage, selector: done.result.previousSelector, requester, source, undoOf: id, ...(channel ? { channel } : {}) });
+    },
+
+    async recoverInterrupted(opts = {}) {
+      const out: RestoreRequest[] = [];
+      for (const req of await deps.approvals.listApproved()) {
+        const since = Date.parse(req.journal?.startedAt ?? req.decidedAt ?? req.createdAt);
+        const over = clock.now() >= since + RESTORE_LEASE_TTL_MS || (req.runner !== undefined && opts.alive?.(req.runner) === "dead");
+        if (!over) continue;
+        try {
+          const closed = await recoverOne(req);
+          if (closed) out.push(closed);
+        } catch (e) {
+          warn(`could not finish interrupted restore ${req.id}; the next start tries again`, e);
+        }
+      }
+      return out;
     },
 
     async expirePending(filter) {

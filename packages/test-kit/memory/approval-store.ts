@@ -19,6 +19,11 @@ export function transitionAllowed(request: RestoreRequest, from: RestoreStatus, 
 
 export function createMemoryApprovalStore(initial: RestoreRequest[] = []): ApprovalStore & { all(): RestoreRequest[] } {
   const items = new Map<string, RestoreRequest>(initial.map((r) => [r.id, copy(r)]));
+  const list = (status: RestoreStatus, filter: { app?: string; stage?: string }) =>
+    [...items.values()]
+      .filter((r) => r.status === status && (!filter.app || r.app === filter.app) && (!filter.stage || r.stage === filter.stage))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .map(copy);
   return {
     async create(request) {
       if (items.has(request.id)) throw new Error(`restore request ${request.id} already exists`);
@@ -37,10 +42,10 @@ export function createMemoryApprovalStore(initial: RestoreRequest[] = []): Appro
       return { ok: true, request: copy(next) };
     },
     async listPending(filter = {}) {
-      return [...items.values()]
-        .filter((r) => r.status === "pending" && (!filter.app || r.app === filter.app) && (!filter.stage || r.stage === filter.stage))
-        .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
-        .map(copy);
+      return list("pending", filter);
+    },
+    async listApproved(filter = {}) {
+      return list("approved", filter);
     },
     all() {
       return [...items.values()].map(copy);

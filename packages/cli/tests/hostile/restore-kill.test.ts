@@ -2,11 +2,14 @@
  * Hostile: kill -9 in a loop during restores (`sst-state restore prod previous --yes` on a stage
  * that needs no approval), on a local home. After every kill: the current state and every version
  * `history` lists parse (no truncated snapshot listed as a version), and no version that existed
- * before is gone. After the loop, the next completed restore leaves no temp file behind.
- * Bounded (eight kills) so the suite stays quick on two cores.
+ * before is gone. The restore journal: the next start of the CLI finishes or closes what a kill
+ * interrupted, with nobody running `sst unlock` — every request ends `done` or `failed` with its
+ * audit entry, none stays `approved`, SST's lock is gone, every restore's update record is
+ * complete, and a restore rolled forward has its snapshot. After the loop, the next completed
+ * restore leaves no temp file behind. Bounded (eight kills) so the suite stays quick on two cores.
  */
 import { spawn } from "node:child_process";
-import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateHome } from "@sst-state/core/state/generate-home";
@@ -53,29 +56,57 @@ describe("hostile: kill -9 during restores", () => {
     const env = { PATH: process.env.PATH, SST_STATE_DIR: home, SST_STATE_HOME: "local" };
     let known = (await versionsReadable()).ids;
     // Act
+    // one project (one embedded store) for every run: the journal lives there
+    const cwd = tempDir("sst-state-restore-kill-");
+    writeFileSync(join(cwd, "sst-state.json"), JSON.stringify({ app: "shop", stages: { "*": { requireApproval: false } } }));
+    const cliEnv = { SST_STATE_DIR: home, SST_STATE_HOME: "local" };
+    const store = createLocalHomeStore({ root: home });
+    const sstLock = join(home, "state", "lock", "shop", "prod.json");
+    type Entry = { action: string; requestId?: string; data?: { interrupted?: boolean; updateId?: string } };
+    const auditEntries = async (): Promise<Entry[]> => {
+      const a = await runBin(["audit", "prod", "--limit", "500", "--json"], { cwd, env: cliEnv, timeoutMs: 60_000 });
+      return (JSON.parse(a.stdout) as { entries: Entry[] }).entries;
+    };
+    /** after the next start of the CLI: no request left `approved`, no lock of a dead restore */
+    const journalHeld = async (i: number) => {
+      const entries = await auditEntries(); // `audit` is a start of the CLI: it recovers first
+      const approved = [...new Set(entries.filter((e) => e.action === "restore.approved").map((e) => e.requestId!))];
+      const open = approved.filter((id) => entries.filter((e) => e.requestId === id && (e.action === "restore.done" || e.action === "restore.failed")).length !== 1);
+      const versionIds = (await store.listVersions("shop", "prod")).map((v) => v.updateId ?? v.id);
+      const noSnapshot = entries.filter((e) => e.action === "restore.done" && e.data?.interrupted && !versionIds.includes(e.data.updateId!)).map((e) => e.requestId);
+      const lockLeft = (await store.readSstLock("shop", "prod")) !== null;
+      const unfinished = (await store.listUpdates("shop", "prod", 100)).filter((r) => r.command === "sst-state restore" && !r.timeCompleted).map((r) => r.id);
+      tally.record(!open.length && !noSnapshot.length && !lockLeft && !unfinished.length, `journal after kill ${i}: open ${open.join(",")} no snapshot ${noSnapshot.join(",")} SST lock ${lockLeft} records ${unfinished.join(",")}`);
+      return entries;
+    };
     for (let i = 0; i < 8; i++) {
-      const cwd = tempDir("sst-state-restore-kill-");
-      writeFileSync(join(cwd, "sst-state.json"), JSON.stringify({ app: "shop", stages: { "*": { requireApproval: false } } }));
       const child = spawn(process.execPath, [binPath, "restore", "prod", "previous", "--yes"], { cwd, env: { ...env, HOME: cwd }, stdio: "ignore" });
-      await new Promise((r) => setTimeout(r, 300 + ((i * 397) % 2500)));
+      // The write sequence starts with SST's lock (after the lease and the journal; the previous
+      // run's is gone, the recovery below removed it): kill at different points of it.
+      for (let waited = 0; !existsSync(sstLock) && child.exitCode === null && waited < 60_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, i * 15));
       // the restore may have finished before the kill: wait for an exit only while it runs
       const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once("exit", r)));
       child.kill("SIGKILL");
       await exited;
-      // as an operator would after a crash (`sst unlock`): SST's lock of the killed restore goes
-      rmSync(join(home, "state", "lock", "shop", "prod.json"), { force: true });
+      // "current" names the current file while it is no snapshot: not a stored version of its own
+      const lost = (ids: string[]) => known.filter((id) => id !== "current" && !ids.includes(id));
       const now = await versionsReadable();
-      const lostIds = known.filter((id) => !now.ids.includes(id));
-      tally.record(now.ok && lostIds.length === 0, `kill ${i}: ${now.ok ? `lost ${lostIds.join(", ")}` : now.why}`);
+      tally.record(now.ok && lost(now.ids).length === 0, `kill ${i}: ${now.ok ? `lost ${lost(now.ids).join(", ")}` : now.why}`);
       if (now.ok) known = now.ids;
+      await journalHeld(i);
+      const recovered = await versionsReadable();
+      tally.record(recovered.ok && lost(recovered.ids).length === 0, `recovery after kill ${i}: ${recovered.ok ? `lost ${lost(recovered.ids).join(", ")}` : recovered.why}`);
+      if (recovered.ok) known = recovered.ids;
     }
-    const cwd = tempDir("sst-state-restore-after-");
-    writeFileSync(join(cwd, "sst-state.json"), JSON.stringify({ app: "shop", stages: { "*": { requireApproval: false } } }));
-    const last = await runBin(["restore", "prod", "previous", "--yes"], { cwd, env: { SST_STATE_DIR: home, SST_STATE_HOME: "local" }, timeoutMs: 60_000 });
+    const last = await runBin(["restore", "prod", "previous", "--yes"], { cwd, env: cliEnv, timeoutMs: 60_000 });
+    const entries = await journalHeld(8);
+    const interrupted = entries.filter((e) => e.data?.interrupted);
     tally.report();
     // Assess
     expect(tally.lost).toEqual([]);
-    expect(last.code).toBe(0);
+    expect(last.code, last.stderr).toBe(0);
+    expect(interrupted.length).toBeGreaterThan(3);
     expect(tempFiles()).toEqual([]);
   }, 600_000);
 });
