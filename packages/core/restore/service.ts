@@ -206,19 +206,22 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
     );
     const to = exec.ok ? "done" : "failed";
     // The state may have been written: from here on, a table error must not hide the outcome
-    // (nor skip its audit entry), so each step is tried and a failure only warned about.
+    // (nor skip its audit entry), so each step is tried and a failure only warned about. The audit
+    // entry comes first: a kill between the two leaves the request `approved`, which the next start
+    // closes (recoverInterrupted), never a closed request without its entry.
+    const outcomeReq: RestoreRequest = { ...approved, status: to, result: exec.result };
+    try {
+      await auditOutcome(outcomeReq, exec, actor);
+    } catch (e) {
+      warn(`could not write the audit entry for restore request ${approved.id} (${to})`, e);
+    }
     let t: Awaited<ReturnType<ApprovalStore["transition"]>> = { ok: false, request: null };
     try {
       t = await deps.approvals.transition(approved.id, "approved", to, { result: exec.result }, clock.now());
     } catch (e) {
       warn(`could not mark restore request ${approved.id} ${to} (it stays "approved"); the audit log has the outcome`, e);
     }
-    const req: RestoreRequest = t.request ?? { ...approved, status: to, result: exec.result };
-    try {
-      await auditOutcome(req, exec, actor);
-    } catch (e) {
-      warn(`could not write the audit entry for restore request ${approved.id} (${to})`, e);
-    }
+    const req: RestoreRequest = t.request ?? outcomeReq;
     await announceDecision(req);
     return exec.ok ? { kind: "restored", request: req } : { kind: "failed", request: req, error: exec.error };
   }
@@ -240,7 +243,9 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
     const close = async (to: "done" | "failed", result: RestoreRequest["result"], message: string, data: Record<string, unknown>) => {
       const t = await deps.approvals.transition(req.id, "approved", to, { result }, clock.now());
       if (!t.ok) return null; // finished or closed by someone else meanwhile
-      await audit(t.request, to === "done" ? "restore.done" : "restore.failed", "sst-state", message, { ...data, interrupted: true });
+      // the run may have written its outcome's entry just before it died
+      const logged = (await deps.audit.list(app, stage, { limit: 200 })).some((e) => e.requestId === req.id && (e.action === "restore.done" || e.action === "restore.failed"));
+      if (!logged) await audit(t.request, to === "done" ? "restore.done" : "restore.failed", "sst-state", message, { ...data, interrupted: true });
       await announceDecision(t.request);
       return t.request;
     };
