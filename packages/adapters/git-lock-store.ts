@@ -94,6 +94,11 @@ export function createGitLockStore(opts: GitLockStoreOptions): GitLockStore {
   async function read(app: string, stage: string): Promise<Read> {
     const ref = refOf(app, stage);
     const seen = `${SEEN_PREFIX}${app}/${stage}`;
+    // the empty tree every lock commit uses, looked up while the fetch runs (once per process)
+    if (!emptyTree) {
+      emptyTree = git.text(["mktree"], { input: "" });
+      emptyTree.catch(() => {}); // a failure surfaces where it is awaited (commitOf)
+    }
     try {
       await git(["fetch", "-q", "--no-tags", "--no-write-fetch-head", remote, `+${ref}:${seen}`]);
     } catch (e) {

@@ -97,6 +97,16 @@ async function copyPath(from: string, to: string, dir: boolean): Promise<void> {
   else await copyFile(from, to);
 }
 
+/**
+ * How long a waiting run sleeps before its `attempt`-th new try for the lock: 150 ms, growing by
+ * half each time up to 5 s, with ±25 % jitter so waiting pipelines do not poll in step. A short
+ * deploy ends before the waiter's delay has grown, so the stage changes hands within a fraction
+ * of a second; behind a long deploy each poll (one `git fetch` of one ref) comes every 5 s.
+ */
+export function pollDelayMs(attempt: number, random: () => number = Math.random): number {
+  return Math.min(5_000, 150 * 1.5 ** attempt) * (0.75 + random() / 2);
+}
+
 /** `run` with `--git` (the flags are in the verb table, core/command/verbs.ts). */
 export async function runGit(args: CliArgs<Extract<Command, { verb: "run" }>>, ctx: CliContext): Promise<number> {
   const style = createStyle(ctx.io.color);
@@ -122,12 +132,13 @@ export async function runGit(args: CliArgs<Extract<Command, { verb: "run" }>>, c
   const stage = target.stage;
   const git = store.git;
   const file = store.repoPath("app", app, stage)!;
-  const branch =
-    typeof args.flags.branch === "string"
-      ? args.flags.branch
-      : await git.text(["symbolic-ref", "-q", "--short", "HEAD"]).catch(() => {
-          throw new UsageError("The checkout is on no branch (a detached HEAD, as CI often checks out).", "Name the branch to push the state to: --branch main.");
-        });
+  // one `git status`: the checked-out branch (`# branch.head`) and whether the state folder has
+  // changes; a modified state file is not ours to settle (checked before the lock: nobody waits)
+  const status = (await git.text(["status", "--porcelain=v2", "--branch", "--", dirname(file)])).split("\n");
+  if (status.some((l) => l && !l.startsWith("#"))) throw new UncommittedStateError(dirname(file));
+  const head = status.find((l) => l.startsWith("# branch.head "))?.slice("# branch.head ".length);
+  const branch = typeof args.flags.branch === "string" ? args.flags.branch : head && head !== "(detached)" ? head : undefined;
+  if (!branch) throw new UsageError("The checkout is on no branch (a detached HEAD, as CI often checks out).", "Name the branch to push the state to: --branch main.");
   const who = holderOf(ctx, args.flags.holder);
   const reason = args.command.reason || `run: ${args.rest.join(" ")}`.slice(0, 200);
   const clock = ctx.services.clock;
@@ -139,11 +150,10 @@ export async function runGit(args: CliArgs<Extract<Command, { verb: "run" }>>, c
   const deadline = clock.now() + waitMs;
   let got = await locker.acquire({ app, stage, holder: who.holder, reason, ...(who.runUrl ? { runUrl: who.runUrl } : {}), ...(ttlMs ? { ttlMs } : {}) });
   let told = false;
-  while (!got.acquired && clock.now() < deadline) {
+  for (let attempt = 0; !got.acquired && clock.now() < deadline; attempt++) {
     if (!told) note(`${style.yellow("waiting")}: ${describeHeldLock(got.lock, clock.now())}`);
     told = true;
-    // poll every 2 s (with jitter, so waiting pipelines do not move in step)
-    await new Promise((r) => setTimeout(r, Math.min(1_500 + Math.random() * 1_000, Math.max(50, deadline - clock.now()))));
+    await new Promise((r) => setTimeout(r, Math.min(pollDelayMs(attempt), Math.max(50, deadline - clock.now()))));
     got = await locker.acquire({ app, stage, holder: who.holder, reason, ...(who.runUrl ? { runUrl: who.runUrl } : {}), ...(ttlMs ? { ttlMs } : {}) });
   }
   if (!got.acquired) {
@@ -157,34 +167,43 @@ export async function runGit(args: CliArgs<Extract<Command, { verb: "run" }>>, c
   const recoveryPrefix = `refs/sst-state/recovery/${app}/${stage}/`;
   const recoveryRef = `${recoveryPrefix}${token}`;
   const releaseNow = (outcome: string) => locker.release(got.lock, { outcome }).catch(() => undefined);
-
-  // refuse while an earlier run's state waits in a recovery ref: deploying from the branch would
-  // start from a state older than what that run deployed
-  const pending = (await git.text(["ls-remote", "--refs", remote, `${recoveryPrefix}*`]))
-    .split("\n")
-    .map((l) => l.split("\t")[1])
-    .filter((r): r is string => !!r);
-  if (pending.length) {
-    await releaseNow("refused: recovery ref pending");
-    const msg = `${app}/${stage} has state from an earlier run that never reached the branch: ${pending.join(", ")}.`;
-    const hint = `Look at it (\`git fetch ${remote} ${pending[0]} && git show --stat FETCH_HEAD\`), adopt it (\`git cherry-pick FETCH_HEAD\` and push) or decide to drop it, then delete the ref: \`git push ${remote} :${pending[0]}\`.`;
-    if (json) ctx.io.out(JSON.stringify({ acquired: true, ran: false, recovery: pending, message: msg, hint }));
-    note(`${style.red("refused")}: ${msg}\n${style.dim("hint")}: ${hint}`);
-    return 1;
-  }
+  // where one fetch puts the branch and the stage's recovery refs (local refs, never pushed)
+  const seenBranch = `refs/sst-state/seen/heads/${branch}`;
+  const seenRecovery = `refs/sst-state/seen/recovery/${app}/${stage}/`;
 
   let home: string | undefined;
   /** set once the command ran: from then on a failure must still save the state it left */
   let saveState: (() => Promise<string>) | undefined;
   try {
-    // 2. sync with the branch; a modified state file or a diverged checkout is not ours to settle
-    if (await git.text(["status", "--porcelain", "--", dirname(file)])) throw new UncommittedStateError(dirname(file));
-    await git(["fetch", "-q", "--no-tags", remote, branch]);
-    const upstream = "FETCH_HEAD";
-    const isAncestor = (a: string, b: string) => git(["merge-base", "--is-ancestor", a, b]).then(() => true, () => false);
-    if (await isAncestor("HEAD", upstream)) await git(["merge", "-q", "--ff-only", upstream]);
-    else if (!(await isAncestor(upstream, "HEAD"))) {
-      throw new UsageError(`This checkout and ${remote}/${branch} have diverged; the deploy must start from the newest state.`, `Rebase on ${remote}/${branch} (\`git pull --rebase\`) and run again.`);
+    // 2. sync: one fetch brings the branch and the stage's recovery refs (--prune: deleted ones go)
+    await git(["fetch", "-q", "--no-tags", "--no-write-fetch-head", "--prune", remote, `+refs/heads/${branch}:${seenBranch}`, `+${recoveryPrefix}*:${seenRecovery}*`]);
+    // refuse while an earlier run's state waits in a recovery ref: deploying from the branch would
+    // start from a state older than what that run deployed
+    // the fast-forward (below) runs meanwhile: harmless when the run is then refused
+    const merged = git(["merge", "-q", "--ff-only", seenBranch]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const pending = (await git.text(["for-each-ref", "--format=%(refname)", seenRecovery]))
+      .split("\n")
+      .filter(Boolean)
+      .map((r) => recoveryPrefix + r.slice(seenRecovery.length));
+    const mergeError = await merged;
+    if (pending.length) {
+      await releaseNow("refused: recovery ref pending");
+      const msg = `${app}/${stage} has state from an earlier run that never reached the branch: ${pending.join(", ")}.`;
+      const hint = `Look at it (\`git fetch ${remote} ${pending[0]} && git show --stat FETCH_HEAD\`), adopt it (\`git cherry-pick FETCH_HEAD\` and push) or decide to drop it, then delete the ref: \`git push ${remote} :${pending[0]}\`.`;
+      if (json) ctx.io.out(JSON.stringify({ acquired: true, ran: false, recovery: pending, message: msg, hint }));
+      note(`${style.red("refused")}: ${msg}\n${style.dim("hint")}: ${hint}`);
+      return 1;
+    }
+    // fast-forward to the branch (a checkout already ahead of it stays); diverged: not ours to settle
+    if (mergeError) {
+      if (!(mergeError instanceof GitError)) throw mergeError;
+      throw new UsageError(
+        `This checkout cannot fast-forward to ${remote}/${branch} (${mergeError.stderr.trim().split("\n").pop()}); the deploy must start from the newest state.`,
+        `Rebase on ${remote}/${branch} (\`git pull --rebase\`) and run again.`,
+      );
     }
 
     // 3. copy in
@@ -291,17 +310,20 @@ export async function runGit(args: CliArgs<Extract<Command, { verb: "run" }>>, c
     // what git should record: every stage path that exists now or existed before (a deletion)
     const repoPaths: string[] = [];
     for (const p of paths) if ((p.kind !== "passphrase" || had.has(p.repo)) && (had.has(p.repo) || (await exists(join(store.top, p.repo))))) repoPaths.push(p.repo);
-    const changed = (await git.text(["status", "--porcelain", "--untracked-files=all", "--", ...repoPaths])) !== "";
-    let commit: string | undefined;
-    if (changed) {
-      await git(["add", "-A", "--", ...repoPaths]);
-      await git(["commit", "-q", "--no-verify", "-m", `sst-state: ${stage} after \`${args.rest.join(" ")}\`: ${outcome} (lock token ${token})`, "--", ...repoPaths]);
-      commit = await git.text(["rev-parse", "HEAD"]);
-    }
+    // add + commit only these paths; a commit that fails is "nothing to commit" only when the
+    // index holds no change of them (two processes in the common case, three when unchanged)
+    await git(["add", "-A", "--", ...repoPaths]);
+    const committed = await git(["commit", "-q", "--no-verify", "-m", `sst-state: ${stage} after \`${args.rest.join(" ")}\`: ${outcome} (lock token ${token})`, "--", ...repoPaths]).then(
+      () => true,
+      async (e: unknown) => {
+        if (e instanceof GitError && (await git(["diff", "--cached", "--quiet", "--", ...repoPaths]).then(() => true, () => false))) return false;
+        throw e;
+      },
+    );
 
     // push: the branch with the lease's release in one atomic push (git lock), or plainly (table)
     const dropCheckpoint = checkpointSha ? [`:${recoveryRef}`] : [];
-    let pushed = !commit;
+    let pushed = !committed;
     let why = "";
     for (let attempt = 0; attempt < 3 && !pushed && !lostReason; attempt++) {
       const refspecs = [`HEAD:refs/heads/${branch}`, ...dropCheckpoint];
@@ -325,8 +347,8 @@ export async function runGit(args: CliArgs<Extract<Command, { verb: "run" }>>, c
       }
       if (pushed || lostReason) break;
       // the branch moved: rebase our one commit when nobody else touched this stage's files
-      await git(["fetch", "-q", "--no-tags", remote, branch]);
-      const theirs = await git.text(["rev-parse", "FETCH_HEAD"]);
+      await git(["fetch", "-q", "--no-tags", "--no-write-fetch-head", remote, `+refs/heads/${branch}:${seenBranch}`]);
+      const theirs = await git.text(["rev-parse", seenBranch]);
       const theirsChanged = await git.text(["log", "--format=%h", `HEAD~1..${theirs}`, "--", ...repoPaths]);
       if (theirsChanged) {
         why = `${remote}/${branch} has new commits that change ${stage}'s state (${theirsChanged.split("\n").join(", ")})`;
@@ -342,11 +364,12 @@ export async function runGit(args: CliArgs<Extract<Command, { verb: "run" }>>, c
     }
 
     let recovery: string | undefined;
+    // the commit as it reached the branch (after a rebase) or the recovery ref
+    const commit = committed ? await git.text(["rev-parse", "HEAD"]) : undefined;
     if (!commit && checkpointSha) await git(["push", "-q", remote, `:${recoveryRef}`]).catch(() => {});
     if (commit && !pushed) {
       // never lose the new state: it goes to the recovery ref (ours: keyed by our token)
-      const sha = await git.text(["rev-parse", "HEAD"]);
-      await git(["push", "-q", "--force", remote, `${sha}:${recoveryRef}`]);
+      await git(["push", "-q", "--force", remote, `${commit}:${recoveryRef}`]);
       recovery = recoveryRef;
     }
     const released = pushed && gitLocks && commit ? true : (await releaseNow(outcome))?.released ?? false;

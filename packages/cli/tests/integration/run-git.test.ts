@@ -17,11 +17,13 @@ vi.setConfig({ testTimeout: 900_000, hookTimeout: 120_000 });
 
 const fake = join(repoRoot, "packages/cli/tests/fixtures/fake-deploy.mjs");
 /**
- * Rounds of the race: both pipelines deploy once per round. Each deploy is two dozen `git` and
- * two `node` processes; on a shared 2-core machine a round takes half a minute, so the suite runs
- * 5 rounds (10 deploys) by default. SST_STATE_TEST_GIT_RACE_ROUNDS=25 runs the full 50 deploys.
+ * Rounds of the race: each pipeline runs `run --git` this many times in a row, both pipelines at
+ * once (as two CI jobs on every push would), so 2 × ROUNDS deploys contend for one stage. Each
+ * deploy is one `sst-state` process, about fifteen `git` processes (seven of them while it holds
+ * the lock) and the deploy itself; a waiting run retries within a fraction of a second of the
+ * release (run-git.ts pollDelayMs). SST_STATE_TEST_GIT_RACE_ROUNDS changes the count.
  */
-const ROUNDS = Number(process.env.SST_STATE_TEST_GIT_RACE_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.SST_STATE_TEST_GIT_RACE_ROUNDS ?? 50);
 let repo: Awaited<ReturnType<typeof createFlatStateRepo>>;
 let n = 0;
 
@@ -47,34 +49,42 @@ async function remoteState(ref = "main"): Promise<{ resources: { urn: string }[]
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : []);
 
 describe("run --git", () => {
-  it(`two pipelines over ${ROUNDS} rounds (${2 * ROUNDS} deploys): one deploy at a time, every deploy's state committed and pushed, none lost`, async () => {
+  it(`two pipelines over ${ROUNDS} rounds each (${2 * ROUNDS} deploys): one deploy at a time, every deploy's state committed and pushed, none lost`, async () => {
     // Prepare
     const shared = join(repo.base, "shared-race");
     await mkdir(shared);
     const [a, b] = [await pipeline("a"), await pipeline("b")];
     const before = (await remoteState()).resources.length;
     const commitsBefore = Number(await gitIn(repo.base).text(["--git-dir", repo.remote, "rev-list", "--count", "main"]));
-    // Act: rounds of both pipelines at once
-    const results: { code: number | null; stderr: string }[] = [];
-    for (let i = 0; i < ROUNDS; i++) {
-      results.push(
-        ...(await Promise.all([
-          a.run(["--wait", "5m", "--ttl", "2m", "--holder", "pipeline-a"], ["shop", "prod", shared, `a${i}`]),
-          b.run(["--wait", "5m", "--ttl", "2m", "--holder", "pipeline-b"], ["shop", "prod", shared, `b${i}`]),
-        ])),
-      );
-    }
+    const started = Date.now();
+    // Act: both pipelines at once, each deploying ROUNDS times in a row
+    const loop = async (p: typeof a, name: "a" | "b") => {
+      const out: { label: string; code: number | null; stderr: string }[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        const r = await p.run(["--wait", "5m", "--ttl", "2m", "--holder", `pipeline-${name}`], ["shop", "prod", shared, `${name}${i}`]);
+        out.push({ label: `${name}${i}`, code: r.code, stderr: r.stderr });
+      }
+      return out;
+    };
+    const results = (await Promise.all([loop(a, "a"), loop(b, "b")])).flat();
+    const seconds = Math.round((Date.now() - started) / 1000);
     // Assess
-    expect(results.filter((r) => r.code !== 0).map((r) => r.stderr)).toEqual([]);
-    expect(lines(join(shared, "overlaps.log"))).toEqual([]);
-    expect(lines(join(shared, "deploys.log"))).toHaveLength(2 * ROUNDS);
-    expect(new Set(lines(join(shared, "passphrase.log")))).toEqual(new Set(["true"]));
+    const deployed = lines(join(shared, "deploys.log"));
+    const overlaps = lines(join(shared, "overlaps.log"));
     const after = await remoteState();
-    const labels = after.resources.map((r) => r.urn.split("::").pop());
-    for (let i = 0; i < ROUNDS; i++) expect(labels).toEqual(expect.arrayContaining([`a${i}`, `b${i}`]));
+    const labels = new Set(after.resources.map((r) => r.urn.split("::").pop()));
+    const subjects = (await gitIn(repo.base).text(["--git-dir", repo.remote, "log", "--format=%s", `-${2 * ROUNDS}`, "main"])).split("\n");
+    const lost = results.filter((r) => !labels.has(r.label)).map((r) => r.label);
+    const recovery = await gitIn(repo.base).text(["--git-dir", repo.remote, "for-each-ref", "--format=%(refname)", "refs/sst-state/recovery/"]);
+    console.info(`run --git race: ${ROUNDS} rounds × 2 pipelines, ${deployed.length} deploys, ${overlaps.length} overlaps, ${lost.length} lost state commits, ${seconds} s`);
+    expect(results.filter((r) => r.code !== 0).map((r) => `${r.label}: ${r.stderr}`)).toEqual([]);
+    expect(overlaps).toEqual([]);
+    expect(deployed).toHaveLength(2 * ROUNDS);
+    expect(lost).toEqual([]);
+    expect(recovery).toBe("");
+    expect(new Set(lines(join(shared, "passphrase.log")))).toEqual(new Set(["true"]));
     expect(after.resources).toHaveLength(before + 2 * ROUNDS);
-    const commits = await gitIn(repo.base).text(["--git-dir", repo.remote, "log", "--format=%s", `-${2 * ROUNDS}`, "main"]);
-    expect(commits.split("\n").every((s) => /^sst-state: prod after .*: success \(lock token \d+\)$/.test(s))).toBe(true);
+    expect(subjects.every((x) => /^sst-state: prod after .*: success \(lock token \d+\)$/.test(x))).toBe(true);
     expect(Number(await gitIn(repo.base).text(["--git-dir", repo.remote, "rev-list", "--count", "main"]))).toBe(commitsBefore + 2 * ROUNDS);
     const lock = await createGitLockStore({ git: gitIn(a.clone) }).inspect!("shop", "prod");
     expect(lock).toMatchObject({ released: true, token: 2 * ROUNDS, outcome: "success" });
