@@ -78,6 +78,17 @@ export class UncommittedStateError extends SstStateError {
   }
 }
 
+/**
+ * The remote branch has a newer state than this checkout: the request was made on an old state.
+ * Code `state-changed` like StateChangedError, but its own class: the restore passes its message
+ * (what to pull) through instead of describing the local change.
+ */
+export class RemoteStateAheadError extends SstStateError {
+  constructor(message: string, hint: string) {
+    super("state-changed", message, { hint, exitCode: 1 });
+  }
+}
+
 const RS = "\x1e";
 const US = "\x1f";
 
@@ -245,6 +256,45 @@ export async function createGitHomeStore(opts: GitHomeOptions): Promise<GitHomeS
           });
         return { sha, short, author, date, committed, subject, changes };
       });
+  };
+
+  /**
+   * The checked-out branch and the remote branch it tracks (`branch.<name>.remote` / `.merge`,
+   * read by git): where a restore's commit goes, and the state a restore must not fall behind.
+   */
+  const upstreamOf = async (): Promise<{ branch?: string; remote?: string; ref?: string }> => {
+    const full = await git.text(["rev-parse", "--symbolic-full-name", "HEAD"]).catch(() => "");
+    if (!full.startsWith("refs/heads/")) return {};
+    const [remote = "", ref = ""] = (await git.text(["for-each-ref", "--format=%(upstream:remotename)%00%(upstream:remoteref)", full])).split("\0");
+    return { branch: full.slice("refs/heads/".length), ...(remote && ref ? { remote, ref } : {}) };
+  };
+  const shortRef = (ref: string) => ref.replace(/^refs\/heads\//, "");
+
+  /**
+   * Compare-and-swap against the remote too: when the branch tracks a remote branch that has a
+   * state of the stage this checkout does not have (someone deployed and pushed since the last
+   * pull), the request was made on an old state: refuse. A remote that cannot be reached is not
+   * checked (the push afterwards says what to do).
+   */
+  const checkRemote = async (file: string, headBlob: string | null): Promise<void> => {
+    const up = await upstreamOf();
+    if (!up.remote || !up.ref) return;
+    const seen = `refs/sst-state/seen/heads/${up.branch}`;
+    try {
+      await git(["fetch", "-q", "--no-tags", "--no-write-fetch-head", up.remote, `+${up.ref}:${seen}`]);
+    } catch (e) {
+      if (e instanceof GitError) return;
+      throw e;
+    }
+    const theirs = await committedBlob(seen, file);
+    if (theirs === headBlob) return;
+    const behind = await git(["merge-base", "--is-ancestor", seen, "HEAD"]).then(() => false, () => true);
+    if (!behind) return;
+    const tip = await git.text(["rev-parse", "--short", seen]);
+    throw new RemoteStateAheadError(
+      `${up.remote}/${shortRef(up.ref)} has a newer ${file} (commit ${tip}) than this checkout; nothing was written.`,
+      `Bring the checkout up to date (\`git -C ${top} pull --ff-only\`), look at \`history\` again and ask for the restore again.`,
+    );
   };
 
   const store: GitHomeStore = {
@@ -437,6 +487,7 @@ export async function createGitHomeStore(opts: GitHomeOptions): Promise<GitHomeS
       if (blob !== expectToken) {
         throw new StateChangedError(`${file} changed since it was read (blob ${expectToken.slice(0, 12)} → ${blob.slice(0, 12)}); nothing was written.`);
       }
+      await checkRemote(file, headBlob);
       let target = note?.target;
       if (target) {
         const named = (await store.listVersions(app, stage)).find((v) => v.id === target || v.commit?.sha.startsWith(target!));
@@ -484,6 +535,34 @@ export async function createGitHomeStore(opts: GitHomeOptions): Promise<GitHomeS
     async writeUpdate(app, stage, record) {
       const l = need();
       if (l.kind === "sst") await l.local.writeUpdate(app, stage, record);
+    },
+
+    async publish() {
+      const up = await upstreamOf();
+      const head = await git.text(["rev-parse", "--short", "HEAD"]);
+      if (!up.branch) return { pushed: false, message: `The restore is commit ${head} on a detached HEAD in ${top}: push it to your branch (\`git push <remote> ${head}:<branch>\`).` };
+      if (!up.remote || !up.ref) {
+        const remotes = (await git.text(["remote"])).split("\n").filter(Boolean);
+        return {
+          pushed: false,
+          message: remotes.length
+            ? `The restore is commit ${head} on ${up.branch} in ${top}, which tracks no remote branch, so it was not pushed: \`git push ${remotes.includes("origin") ? "origin" : remotes[0]} ${up.branch}\`.`
+            : `The restore is commit ${head} on ${up.branch} in ${top}; the repository has no remote, so there is nothing to push.`,
+        };
+      }
+      const where = `${up.remote}/${shortRef(up.ref)}`;
+      try {
+        // never forced: a branch that moved refuses the push, and the commit stays here
+        await git(["push", "-q", "--porcelain", up.remote, `HEAD:${up.ref}`]);
+        return { pushed: true, message: `Pushed commit ${head} to ${where}.` };
+      } catch (e) {
+        if (!(e instanceof GitError)) throw e;
+        const why = `${e.stdout}\n${e.stderr}`.trim().split("\n").filter((l) => l.startsWith("!") || /rejected|error|fatal/.test(l)).slice(-1)[0]?.replace(/^!\s*/, "") ?? "no output";
+        return {
+          pushed: false,
+          message: `The restore is commit ${head} on ${up.branch} in ${top}, but pushing it to ${where} failed (${why.trim()}). Push it yourself: \`git -C ${top} pull --rebase ${up.remote} ${shortRef(up.ref)} && git -C ${top} push ${up.remote} HEAD:${shortRef(up.ref)}\`.`,
+        };
+      }
     },
 
     async passphraseInGit(app, stage) {

@@ -243,3 +243,18 @@ export function createGitLockStore(opts: GitLockStoreOptions): GitLockStore {
   };
   return store;
 }
+
+/** The remote that holds the git lock: `run --git --remote`, else SST_STATE_GIT_REMOTE, else origin. */
+export function gitLockRemote(env: Record<string, string | undefined>, flag?: unknown): string {
+  return typeof flag === "string" && flag ? flag : env.SST_STATE_GIT_REMOTE || "origin";
+}
+
+/**
+ * The deploy lock rule for a git home (DESIGN §5 "Which lock"): without SST_STATE_TABLE, the lock
+ * ref on the git remote of the home's work tree; with a table (or on another home), undefined:
+ * the table's lock.
+ */
+export function gitLockStoreOf(env: Record<string, string | undefined>, store: { home: string; git?: Git }, remote = gitLockRemote(env)): GitLockStore | undefined {
+  if (env.SST_STATE_TABLE || store.home !== "git" || !store.git) return undefined;
+  return createGitLockStore({ git: store.git, remote });
+}

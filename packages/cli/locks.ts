@@ -1,6 +1,8 @@
 /**
  * Our stores for the CLI, over the table of `services.table()` (SST_STATE_TABLE or the embedded
- * store): deploy locks, restore requests and the audit log.
+ * store): deploy locks, restore requests and the audit log. Which deploy lock is the rule in
+ * packages/services/services.ts (`lockStore`): on a git home without SST_STATE_TABLE, the lock ref
+ * on the git remote.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -23,15 +25,17 @@ export interface TableStores {
  * undefined. A store that cannot be opened right now (e.g. another process holds the embedded
  * one and publishes no endpoint) does not fail the status: locks and restores are just not shown.
  */
-export async function optionalTableStores(services: Services): Promise<TableStores | undefined> {
-  if (!services.env.SST_STATE_TABLE && !existsSync(join(services.project.root, ".sst-state", "db"))) return undefined;
+export async function optionalTableStores(services: Services): Promise<Partial<TableStores> | undefined> {
+  // on a git home without a table the deploy lock is the git lock, with or without the embedded store
+  const gitLocks = !services.env.SST_STATE_TABLE && services.home() === "git" ? await services.lockStore() : undefined;
+  if (!services.env.SST_STATE_TABLE && !existsSync(join(services.project.root, ".sst-state", "db"))) return gitLocks ? { locks: gitLocks } : undefined;
   try {
     return {
-      locks: await services.lockStore(),
+      locks: gitLocks ?? (await services.lockStore()),
       restores: { approvals: await services.approvals(), audit: await services.audit() },
     };
   } catch (e) {
-    if (isSstStateError(e)) return undefined;
+    if (isSstStateError(e)) return gitLocks ? { locks: gitLocks } : undefined;
     throw e;
   }
 }

@@ -35,7 +35,7 @@ import { UsageError } from "@sst-state/core/errors";
 import { describeHeldLock, keepAlive, type LockStore } from "@sst-state/core/lock";
 import { resolveApp } from "@sst-state/core/queries";
 import { createGitHomeStore, UncommittedStateError, type GitHomeStore } from "@sst-state/adapters/git-home";
-import { createGitLockStore, type GitLockStore } from "@sst-state/adapters/git-lock-store";
+import { gitLockRemote, gitLockStoreOf, type GitLockStore } from "@sst-state/adapters/git-lock-store";
 import { GitError } from "@sst-state/adapters/git";
 import type { Command } from "@sst-state/core/command";
 import type { CliArgs, CliContext } from "./cli-types.ts";
@@ -123,7 +123,7 @@ export async function runGit(args: CliArgs<Extract<Command, { verb: "run" }>>, c
   if (!dirFlag) throw new UsageError("`run --git` needs the folder in your repository that holds the state.", "Add --state-dir, e.g. `--state-dir infra/state`.");
   const ttlMs = args.command.ttlMs;
   const waitMs = typeof args.flags.wait === "string" ? parseDuration(args.flags.wait) : 0;
-  const remote = typeof args.flags.remote === "string" ? args.flags.remote : "origin";
+  const remote = gitLockRemote(ctx.env, args.flags.remote);
   const target = args.command.target;
   const config = ctx.services.config();
   const named = target.app ?? (ctx.env.SST_STATE_APP || undefined);
@@ -143,8 +143,8 @@ export async function runGit(args: CliArgs<Extract<Command, { verb: "run" }>>, c
   const reason = args.command.reason || `run: ${args.rest.join(" ")}`.slice(0, 200);
   const clock = ctx.services.clock;
 
-  // 1. the lock: git refs, or the DynamoDB table when one is configured
-  const gitLocks: GitLockStore | undefined = ctx.env.SST_STATE_TABLE ? undefined : createGitLockStore({ git, remote });
+  // 1. the lock: git refs, or the DynamoDB table when one is configured (the rule in locks.ts)
+  const gitLocks: GitLockStore | undefined = gitLockStoreOf(ctx.env, store, remote);
   const locks: LockStore = gitLocks ?? (await lockStore(ctx.services));
   const locker = await ctx.services.locker({ store: locks });
   const deadline = clock.now() + waitMs;

@@ -32,6 +32,8 @@ export interface Services extends RootServices {
   readonly cwd: string;
   /** the project: the folder above cwd holding sst-state.json or sst.config.ts (else cwd); keeps .sst-state/ */
   readonly project: Project;
+  /** the home named by --home / SST_STATE_HOME, if any (the git home is only ever named) */
+  home(): "local" | "aws" | "git" | undefined;
   /** a parsed target (or `prod` / `shop/prod`) + --app / SST_STATE_APP / config → {app, stage} */
   target(target: Target | string | undefined): Promise<{ app: string; stage: string }>;
 }
@@ -79,6 +81,7 @@ export function createServices(opts: ServiceOptions): Services {
     env: opts.env,
     cwd: opts.cwd,
     project,
+    home: () => home as "local" | "aws" | "git" | undefined,
     stateStore: () => {
       storeAsked = true;
       return root.stateStore();

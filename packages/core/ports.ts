@@ -158,6 +158,13 @@ export interface StateStore {
   /** Delete SST's lock object if it is still the one with `updateID` (ours). */
   deleteSstLock(app: string, stage: string, updateID: string): Promise<void>;
   writeUpdate(app: string, stage: string, record: UpdateRecord): Promise<void>;
+  /**
+   * A home whose writes stay on this machine until published (git: commits, pushed to the
+   * branch's remote) publishes them; the restore calls it after its writes, still under the
+   * stage's lock. Never throws for a push the remote refused: `pushed: false` and a message that
+   * says what to push. Homes that write in place leave it out.
+   */
+  publish?(app: string, stage: string): Promise<{ pushed: boolean; message: string }>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
 import { createDynamoFeedStore } from "@sst-state/adapters/dynamodb-feed-store";
 import { createDynamoIdempotencyStore } from "@sst-state/adapters/dynamodb-idempotency-store";
 import { createDynamoLockStore } from "@sst-state/adapters/dynamodb-lock-store";
+import { gitLockStoreOf } from "@sst-state/adapters/git-lock-store";
+import type { Git as GitLockStoreGit } from "@sst-state/adapters/git";
 import { createResponder } from "@sst-state/adapters/slack-response-url";
 import { createSlackUserGroupResolver } from "@sst-state/adapters/slack-user-groups";
 import { createSlackNotifier, createWebClient } from "@sst-state/adapters/slack-web-api";
@@ -187,7 +189,17 @@ export function createServices(opts: ServicesOptions): Services {
       const t = await table();
       return make({ client: t.client, tableName: t.tableName });
     });
-  const lockStore = onTable(createDynamoLockStore);
+  // The deploy lock (one rule for every command, serve and run --git): SST_STATE_TABLE → the
+  // table; else on a git home (named: --home git / SST_STATE_HOME=git) → the lock ref on its git
+  // remote (git-lock-store.ts), which laptops and CI reach alike; else the embedded table.
+  const tableLocks = onTable(createDynamoLockStore);
+  const lockStore = once(async (): Promise<LockStore> => {
+    if (!tableName && opts.home === "git") {
+      const git = gitLockStoreOf(env, (await stateStore()) as StateStore & { git?: GitLockStoreGit });
+      if (git) return git;
+    }
+    return tableLocks();
+  });
   const approvals = onTable(createDynamoApprovalStore);
   const audit = onTable(createDynamoAuditLog);
   const feedStore = onTable(createDynamoFeedStore);

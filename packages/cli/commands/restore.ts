@@ -113,7 +113,9 @@ export function printOutcome(ctx: CliContext, outcome: DecisionOutcome, json: bo
   const style = createStyle(ctx.io.color);
   const ok = outcome.kind === "restored";
   if (json) {
-    ctx.io.out(JSON.stringify({ restored: ok, outcome: outcome.kind, ...("request" in outcome ? { request: outcome.request } : {}), ...("error" in outcome ? { error: outcome.error } : {}) }));
+    // an error's message and hint are not enumerable on an Error: name them, or JSON drops them
+    const err = "error" in outcome && outcome.error ? { code: outcome.error.code, message: outcome.error.message, ...(outcome.error.hint ? { hint: outcome.error.hint } : {}) } : undefined;
+    ctx.io.out(JSON.stringify({ restored: ok, outcome: outcome.kind, ...("request" in outcome ? { request: outcome.request } : {}), ...(err ? { error: err } : {}) }));
     return ok ? 0 : 1;
   }
   if (ok) {
@@ -123,6 +125,7 @@ export function printOutcome(ctx: CliContext, outcome: DecisionOutcome, json: bo
         `${style.green("restored")} ${app}/${stage} to ${outcome.request.target.label} (request ${outcome.request.id}).`,
         ...describeRequest(outcome.request),
         "",
+        ...(outcome.request.result?.published ? [outcome.request.result.published.message] : []),
         `Next: run \`sst refresh --stage ${stage}\`. Pulumi's state now describes the restored version; refresh reconciles it with what really exists in AWS.`,
         ...(outcome.request.result?.previousSelector ? [`Undo: sst-state restore ${stage} ${outcome.request.result.previousSelector}${config.policy(stage).requireApproval ? "" : " --yes"}`] : []),
       ].join("\n"),

@@ -83,6 +83,14 @@ const STATE_FLAGS: Record<string, FlagSpec> = {
   json: JSON_FLAG,
 };
 
+/**
+ * Where the deploy lock lives, one rule for every verb that takes, lists or releases it (the code:
+ * packages/cli/locks.ts), so that a lock taken on a laptop blocks a CI deploy and the other way round.
+ */
+const LOCK_RULE =
+  "The lock lives in the DynamoDB table when SST_STATE_TABLE is set; else, on a git home (--home git; run --git), in the ref\n" +
+  "refs/sst-state/locks/<app>/<stage> on the remote (SST_STATE_GIT_REMOTE, default origin); else in this folder's embedded store.";
+
 const TARGET: ArgSpec = { name: "stage", kind: "target", required: true, field: "target" };
 const REASON_FLAG: FlagSpec = { kind: "string", value: "R", description: "why (shown to whoever finds the stage locked)" };
 const TTL_FLAG: FlagSpec = { kind: "duration", value: "30m", description: "how long the lock holds without a heartbeat (default: the stage's lockTtl, else 30m)" };
@@ -157,7 +165,8 @@ export const VERB_TABLE = [
     details:
       "The reason is the words after the stage, or --reason. The lock is a lease: it expires after --ttl unless renewed\n" +
       "(`sst-state run` renews it while the command runs). Exit 1 when the stage is locked by someone else; the message\n" +
-      "says who, since when, why, and when it expires. Exit 2 when the stage has no state (a typo?) unless --new-stage.",
+      "says who, since when, why, and when it expires. Exit 2 when the stage has no state (a typo?) unless --new-stage.\n" +
+      LOCK_RULE,
     surfaces: ["cli", "slack"],
   },
   {
@@ -171,15 +180,17 @@ export const VERB_TABLE = [
       holder: HOLDER_FLAG,
     },
     examples: ["prod", "prod --force --reason stuck job", 'prod --force --reason "the CI run was cancelled"'],
-    details: "Exit 1 when the lock is someone else's and --force was not given.",
+    details: `Exit 1 when the lock is someone else's and --force was not given.\n${LOCK_RULE}`,
     surfaces: ["cli", "slack"],
   },
   {
     verb: "locks",
     summary: "the deploy locks held now: who, why, since when, until when",
     args: [{ name: "app", kind: "name" }],
-    flags: { app: { ...APP, description: "only this app (default: SST_STATE_APP or sst-state.json; else every app)" }, json: JSON_FLAG },
-    examples: ["", "shop", "--app shop --json"],
+    // --home / --state-dir: a git home's locks are on its remote (the lock rule: packages/cli/locks.ts)
+    flags: { ...STATE_FLAGS, app: { ...APP, description: "only this app (default: SST_STATE_APP or sst-state.json; else every app)" } },
+    examples: ["", "shop", "--app shop --json", "--home git --state-dir infra/state"],
+    details: LOCK_RULE,
     surfaces: ["cli", "slack"],
   },
   {
@@ -195,7 +206,7 @@ export const VERB_TABLE = [
       // state kept in git (packages/cli/run-git.ts)
       git: { kind: "boolean", cliOnly: true, description: "state kept in git: lock on the remote, copy the state into SST's home, run, copy back, commit and push (needs --state-dir)" },
       wait: { kind: "string", value: "10m", cliOnly: true, description: "with --git: wait up to this long for the stage to be free (default: do not wait)" },
-      remote: { kind: "string", value: "origin", cliOnly: true, description: "with --git: the remote that holds the branch and the lock (default origin)" },
+      remote: { kind: "string", value: "origin", cliOnly: true, description: "with --git: the remote that holds the branch and the lock (default: SST_STATE_GIT_REMOTE, else origin)" },
       branch: { kind: "string", value: "B", cliOnly: true, description: "with --git: the branch to push to (default: the checked-out branch)" },
     },
     examples: [
@@ -207,7 +218,8 @@ export const VERB_TABLE = [
     details:
       "Exits with the command's exit code; 1 without running it when the stage is locked by someone else;\n" +
       "2 without running it when the stage has no state (a typo?) unless --new-stage.\n" +
-      "With --git: 1 also when the new state could not reach the branch (it is then saved in refs/sst-state/recovery/…).",
+      "With --git: 1 also when the new state could not reach the branch (it is then saved in refs/sst-state/recovery/…).\n" +
+      LOCK_RULE,
     surfaces: ["cli"],
     passthrough: { name: "command…", required: "Which command? Put it after `--`, e.g. `sst-state run prod -- npx sst deploy --stage prod`." },
   },

@@ -196,6 +196,11 @@ export async function executeRestore(deps: ExecuteDeps, req: RestoreRequest, act
     }
     result.token = written.token;
     if (written.versionId) result.versionId = written.versionId;
+    // a git home's commits reach the remote here, while the lock still orders them
+    if (store.publish) {
+      result.published = await store.publish(app, stage).catch((e: unknown) => ({ pushed: false, message: `the restore is committed here but could not be pushed: ${(e as Error)?.message ?? String(e)}` }));
+      if (!result.published.pushed) warn(result.published.message, undefined);
+    }
     const previous = replacedId ?? req.current.selector ?? (req.current.versionId !== "null" ? req.current.versionId : undefined);
     if (previous) result.previousSelector = previous;
     result.finishedAt = new Date(clock.now()).toISOString();

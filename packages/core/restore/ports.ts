@@ -67,6 +67,8 @@ export interface RestoreResult {
   updateId?: string;
   /** selector that restores what was current before (the undo) */
   previousSelector?: string;
+  /** git home: whether the restore's commits reached the remote, and what to push if not */
+  published?: { pushed: boolean; message: string };
   error?: { code: string; message: string; hint?: string };
 }
 

@@ -127,6 +127,8 @@ export function renderRestoreConfirmation(req: RestoreRequest): SlackMessage {
     },
     section(`*What changed:* ${counts(req)}.`),
     ...linesToSections(changeLines(req, 6)),
+    // git home: whether the restore's commit reached the remote, or what to push
+    ...(req.result?.published ? [section(`${req.result.published.pushed ? ":arrow_up:" : ":warning:"} ${esc(req.result.published.message)}`)] : []),
     section(refreshStep(req.stage)),
   ];
   if (req.result?.previousSelector) {

@@ -3,19 +3,16 @@
  * the remote, each pipeline its own clone. The wrapped command (fixtures/fake-deploy.mjs) adds a
  * resource to the state in the SST home it is given and records any overlap with another deploy.
  */
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createGitLockStore } from "@sst-state/adapters/git-lock-store";
-import { cloneOf, createFlatStateRepo, gitIn } from "@sst-state/test-kit/git-repo";
-import { binPath, repoRoot, runBin } from "../helpers.ts";
+import { gitIn } from "@sst-state/test-kit/git-repo";
+import { createPushedStateRepo, lines, pipeline as pipelineOf, remoteGit, remoteState as remoteStateOf, until, type StateRepo } from "./git-pipelines.ts";
 
 // whole processes that each run `git` a few dozen times: bounded, not fast
 vi.setConfig({ testTimeout: 900_000, hookTimeout: 120_000 });
 
-const fake = join(repoRoot, "packages/cli/tests/fixtures/fake-deploy.mjs");
 /**
  * Rounds of the race: each pipeline runs `run --git` this many times in a row, both pipelines at
  * once (as two CI jobs on every push would), so 2 × ROUNDS deploys contend for one stage. Each
@@ -24,29 +21,15 @@ const fake = join(repoRoot, "packages/cli/tests/fixtures/fake-deploy.mjs");
  * release (run-git.ts pollDelayMs). SST_STATE_TEST_GIT_RACE_ROUNDS changes the count.
  */
 const ROUNDS = Number(process.env.SST_STATE_TEST_GIT_RACE_ROUNDS ?? 50);
-let repo: Awaited<ReturnType<typeof createFlatStateRepo>>;
-let n = 0;
+let repo: StateRepo;
 
 beforeAll(async () => {
-  repo = await createFlatStateRepo();
-  await repo.git(["push", "-q", "origin", "main"]);
+  repo = await createPushedStateRepo();
 });
 afterAll(() => rm(repo.base, { recursive: true, force: true }));
 
-/** a fresh pipeline checkout, its own HOME and config folder, and a folder for the fake deploy's logs */
-async function pipeline(name: string) {
-  const dir = join(repo.base, `${name}-${++n}`);
-  await mkdir(join(dir, "home", ".config"), { recursive: true });
-  const clone = await cloneOf(repo.remote, join(dir, "clone"));
-  const env = { ...repo.env, HOME: join(dir, "home"), XDG_CONFIG_HOME: join(dir, "home", ".config") };
-  return { clone, env, run: (args: string[], deploy: string[]) => runBin(["run", "prod", "--git", "--state-dir", "infra/state", ...args, "--", process.execPath, fake, ...deploy], { cwd: clone, env, timeoutMs: 300_000 }) };
-}
-
-async function remoteState(ref = "main"): Promise<{ resources: { urn: string }[] }> {
-  const text = await gitIn(repo.base).text(["--git-dir", repo.remote, "show", `${ref}:infra/state/app/prod.json`]);
-  return JSON.parse(text).checkpoint.latest;
-}
-const lines = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : []);
+const pipeline = (name: string) => pipelineOf(repo, name);
+const remoteState = (ref?: string) => remoteStateOf(repo, ref);
 
 describe("run --git", () => {
   it(`two pipelines over ${ROUNDS} rounds each (${2 * ROUNDS} deploys): one deploy at a time, every deploy's state committed and pushed, none lost`, async () => {
@@ -96,20 +79,18 @@ describe("run --git", () => {
     await mkdir(shared);
     const [a, b] = [await pipeline("a"), await pipeline("b")];
     const mainBefore = await remoteState();
-    const child = spawn(process.execPath, [binPath, "run", "prod", "--git", "--state-dir", "infra/state", "--ttl", "3s", "--holder", "killed-job", "--", process.execPath, fake, "shop", "prod", shared, "killed", "hang"], {
-      cwd: a.clone,
-      env: a.env,
-      stdio: "ignore",
-      detached: true,
-    });
+    const child = a.start(["--ttl", "3s", "--holder", "killed-job"], ["shop", "prod", shared, "killed", "hang"]);
     let recovery = "";
-    for (let i = 0; i < 600 && !recovery; i++) {
-      recovery = await gitIn(repo.base).text(["--git-dir", repo.remote, "for-each-ref", "--format=%(refname)", "refs/sst-state/recovery/"]);
-      if (!recovery) await new Promise((r) => setTimeout(r, 200));
-    }
+    await until(async () => !!(recovery = await remoteGit(repo, ["for-each-ref", "--format=%(refname)", "refs/sst-state/recovery/"])));
     // Act: kill the runner and its deploy, then the next pipeline comes
     process.kill(-child.pid!, "SIGKILL");
     const next = await b.run(["--wait", "2m", "--holder", "next-job", "--json"], ["shop", "prod", shared, "next"]);
+    // the lock ref's history, newest first: each commit's body is the lease it set
+    const leases = (await remoteGit(repo, ["log", "--format=%b%x00", "refs/sst-state/locks/shop/prod"]))
+      .split("\0")
+      .map((b) => b.trim())
+      .filter(Boolean)
+      .map((b) => JSON.parse(b) as { holder: string; token: number; released?: boolean; expiresAt: string; acquiredAt: string });
     // Assess
     expect(recovery).toMatch(/^refs\/sst-state\/recovery\/shop\/prod\/\d+$/);
     const saved = await remoteState(recovery);
@@ -121,6 +102,13 @@ describe("run --git", () => {
     expect(await remoteState()).toEqual(mainBefore);
     const lock = await createGitLockStore({ git: gitIn(b.clone) }).inspect!("shop", "prod");
     expect(lock).toMatchObject({ holder: "next-job", released: true });
+    // the killed run's lease was never released: the next job took it over once it had expired
+    const killed = leases.filter((l) => l.holder === "killed-job");
+    const taken = leases.find((l) => l.holder === "next-job" && !l.released)!;
+    expect(killed.length).toBeGreaterThan(0);
+    expect(killed.every((l) => !l.released)).toBe(true);
+    expect(taken.token).toBe(killed[0]!.token + 1);
+    expect(Date.parse(taken.acquiredAt)).toBeGreaterThanOrEqual(Date.parse(killed[0]!.expiresAt));
     // the state is adopted and the ref removed: deploys go on
     await gitIn(b.clone)(["fetch", "-q", "origin", recovery]);
     await gitIn(b.clone)(["merge", "-q", "--ff-only", "FETCH_HEAD"]);
