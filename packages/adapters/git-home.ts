@@ -65,7 +65,7 @@ export interface GitHomeStore extends StateStore {
    * Whether the stage's passphrase file is in git (never opened): tracked now, and the first
    * commit that added it (it stays readable in history after a `git rm`).
    */
-  passphraseInGit(app: string, stage: string): Promise<{ path: string; tracked: boolean; firstCommit: string | null } | null>;
+  passphraseInGit(app: string, stage: string): Promise<{ path: string; tracked: boolean; firstCommit: string | null; stateDir?: string } | null>;
 }
 
 /** The working-tree file changed and is not committed: a restore would mix it up. */
@@ -573,7 +573,7 @@ export async function createGitHomeStore(opts: GitHomeOptions): Promise<GitHomeS
         git.text(["ls-files", "--", path]).then((o) => o.length > 0),
         git.text(["log", "--format=%h", "--diff-filter=A", "--", path]).then((o) => o.split("\n").filter(Boolean).pop() ?? null, () => null),
       ]);
-      return tracked || first ? { path, tracked, firstCommit: first } : null;
+      return tracked || first ? { path, tracked, firstCommit: first, stateDir: toRepo(dir) || "." } : null;
     },
   };
   return store;

@@ -84,7 +84,7 @@ export class StageNotFoundError extends SstStateError {
 export class VersionNotFoundError extends SstStateError {
   constructor(selector: string, detail: string) {
     super("version-not-found", `No state version matches "${selector}": ${detail}`, {
-      hint: "Versions are `latest`, `previous`, `~N` (N deploys back), an updateID (or a unique prefix of one) or an S3 version id; `sst-state history <stage>` lists them.",
+      hint: "Versions are `latest`, `previous`, `~N` (N deploys back), an updateID (or a unique prefix of one), an S3 version id, or on a git home a commit sha (prefix) and `uncommitted`; `sst-state history <stage>` lists them.",
       exitCode: 2,
     });
   }

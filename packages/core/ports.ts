@@ -137,7 +137,7 @@ export interface StateStore {
    * Git home only: the stage's passphrase file when git has it (tracked now, or in an earlier
    * commit), never opened; null when git does not have it. Other homes leave it out.
    */
-  passphraseInGit?(app: string, stage: string): Promise<{ path: string; tracked: boolean; firstCommit: string | null } | null>;
+  passphraseInGit?(app: string, stage: string): Promise<{ path: string; tracked: boolean; firstCommit: string | null; /** the state folder, as a repository path (for `--state-dir`) */ stateDir?: string } | null>;
 
   // --- writes: used only by restore, always under the stage's lock -------------------------
 

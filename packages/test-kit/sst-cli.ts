@@ -73,7 +73,7 @@ function exec(cwd: string, configDir: string, args: string[], opts: { input?: st
  * `state/`; it must be named `sst`, as SST's is, inside the folder given as XDG_CONFIG_HOME), from a
  * throw-away project folder.
  */
-export async function runSst(root: string, app: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<SstRun> {
+export async function runSst(root: string, app: string, args: string[], opts: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<SstRun> {
   if (!/[\\/]sst[\\/]?$/.test(root)) throw new Error(`runSst needs a home root named "sst" (SST adds it to the config dir), not ${root}`);
   const project = mkdtempSync(join(tmpdir(), "sst-project-"));
   makeProject(project, app);

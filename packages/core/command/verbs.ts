@@ -325,4 +325,4 @@ export function examplesOf(spec: VerbSpec, surface: Surface): string[] {
 
 /** Version selectors, as the CLI and Slack accept them. */
 export const SELECTOR_HELP =
-  "Versions: `latest`, `previous`, `~N` (N deploys back), an updateID (24 hex characters) or an S3 version id; `history <stage>` lists them.";
+  "Versions: `latest`, `previous`, `~N` (N deploys back), an updateID (24 hex characters), an S3 version id, or on a git home a commit sha (prefix) and `uncommitted`; `history <stage>` lists them.";

@@ -74,7 +74,7 @@ export interface DiagnosisInput {
   retentionEvidence?: boolean;
   probes?: ProbeResults;
   /** git home: the stage's passphrase file when git has it (tracked now, or in history); null: not in git or not a git home */
-  passphraseInGit?: { path: string; tracked: boolean; firstCommit: string | null } | null;
+  passphraseInGit?: { path: string; tracked: boolean; firstCommit: string | null; stateDir?: string } | null;
 }
 
 /** The three independent groups run as parallel branches of the workflow, then the probes. */

@@ -55,6 +55,7 @@ describe("CLI on a git home", () => {
     expect(f1[0].message).toContain("infra/state/passphrase/prod.json is tracked");
     expect(f1[0].fix).toContain("SST_PASSPHRASE");
     expect(f1[0].fix).toContain("git rm --cached infra/state/passphrase/prod.json");
+    expect(f1[0].fix).toContain("sst-state run prod --git --state-dir infra/state -- npx sst deploy --stage prod");
     expect(tracked.stdout).not.toContain("dummy-passphrase-for-tests");
     const f2 = JSON.parse(historic.stdout).findings.filter((f: { rule: string }) => f.rule === "passphrase-in-git");
     expect(f2).toHaveLength(1);
