@@ -62,8 +62,11 @@ export function createGit(cwd: string, baseEnv: Record<string, string | undefine
     new Promise((resolve, reject) => {
       const child = execFile(
         "git",
-        // never ask for an editor, never page, never colour
-        ["-c", "core.quotepath=off", "-c", "color.ui=never", ...args],
+        // never ask for an editor, never page, never colour; no automatic maintenance: fetch and
+        // commit would each start `git maintenance run --auto` (one more process per call, and a
+        // waiting `run --git` fetches the lock ref several times a second); the repository's own
+        // git commands still run it
+        ["-c", "core.quotepath=off", "-c", "color.ui=never", "-c", "maintenance.auto=false", ...args],
         { cwd, env: gitEnv(baseEnv, opts.env), encoding: "buffer", maxBuffer: 512 * 1024 * 1024 },
         (err, stdout, stderr) => {
           const errText = stderr.toString("utf8");

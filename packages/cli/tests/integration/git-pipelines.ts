@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { cloneOf, createFlatStateRepo, gitIn } from "@sst-state/test-kit/git-repo";
-import { binPath, repoRoot, runBin } from "../helpers.ts";
+import { binPath, repoRoot, runBin, runInProcess } from "../helpers.ts";
 
 export const fakeDeploy = join(repoRoot, "packages/cli/tests/fixtures/fake-deploy.mjs");
 export type StateRepo = Awaited<ReturnType<typeof createFlatStateRepo>>;
@@ -32,6 +32,11 @@ export async function pipeline(repo: StateRepo, name: string) {
     env,
     /** `run --git` to its end */
     run: (args: string[], deploy: string[], extraEnv: NodeJS.ProcessEnv = {}) => runBin(argv(args, deploy), { cwd: clone, env: { ...env, ...extraEnv }, timeoutMs: 300_000 }),
+    /**
+     * `run --git` in this process (runCli, as the binary runs it, minus starting node and loading
+     * the bundle): for tests that repeat it a hundred times. Its git and its deploy are processes.
+     */
+    runHere: (args: string[], deploy: string[]) => runInProcess(argv(args, deploy), { cwd: clone, env }),
     /** `run --git` started in its own process group (for kill -9) */
     start: (args: string[], deploy: string[]) => spawn(process.execPath, [binPath, ...argv(args, deploy)], { cwd: clone, env, stdio: "ignore", detached: true }),
   };

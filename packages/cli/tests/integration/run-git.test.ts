@@ -11,14 +11,16 @@ import { gitIn } from "@sst-state/test-kit/git-repo";
 import { createPushedStateRepo, lines, pipeline as pipelineOf, remoteGit, remoteState as remoteStateOf, until, type StateRepo } from "./git-pipelines.ts";
 
 // whole processes that each run `git` a few dozen times: bounded, not fast
-vi.setConfig({ testTimeout: 900_000, hookTimeout: 120_000 });
+vi.setConfig({ testTimeout: 1_800_000, hookTimeout: 120_000 });
 
 /**
  * Rounds of the race: each pipeline runs `run --git` this many times in a row, both pipelines at
- * once (as two CI jobs on every push would), so 2 × ROUNDS deploys contend for one stage. Each
- * deploy is one `sst-state` process, about fifteen `git` processes (seven of them while it holds
- * the lock) and the deploy itself; a waiting run retries within a fraction of a second of the
- * release (run-git.ts pollDelayMs). SST_STATE_TEST_GIT_RACE_ROUNDS changes the count.
+ * once (as two CI jobs on every push would), so 2 × ROUNDS deploys contend for one stage. The
+ * runs are started in this process (runCli: the same code as the binary, without starting node
+ * and loading the bundle a hundred times; the other tests here run the binary); each is about
+ * fifteen `git` processes (seven of them while it holds the lock) and the deploy, a process; a
+ * waiting run retries within a fraction of a second of the release (run-git.ts pollDelayMs).
+ * SST_STATE_TEST_GIT_RACE_ROUNDS changes the count.
  */
 const ROUNDS = Number(process.env.SST_STATE_TEST_GIT_RACE_ROUNDS ?? 50);
 let repo: StateRepo;
@@ -44,7 +46,7 @@ describe("run --git", () => {
     const loop = async (p: typeof a, name: "a" | "b") => {
       const out: { label: string; code: number | null; stderr: string }[] = [];
       for (let i = 0; i < ROUNDS; i++) {
-        const r = await p.run(["--wait", "5m", "--ttl", "2m", "--holder", `pipeline-${name}`], ["shop", "prod", shared, `${name}${i}`]);
+        const r = await p.runHere(["--wait", "5m", "--ttl", "2m", "--holder", `pipeline-${name}`], ["shop", "prod", shared, `${name}${i}`]);
         out.push({ label: `${name}${i}`, code: r.code, stderr: r.stderr });
       }
       return out;
