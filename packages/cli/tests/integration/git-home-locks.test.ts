@@ -98,21 +98,23 @@ describe("the deploy lock on a git home", () => {
     const table = { SST_STATE_TABLE: tableName, AWS_ENDPOINT_URL_DYNAMODB: endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: dynamoCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: dynamoCredentials.secretAccessKey };
     const shared = await sharedDir("shared-table");
     const [me, ci] = [await laptop(), await pipeline(repo, "ci")];
-    const refBefore = await remoteGit(repo, ["rev-parse", LOCK_REF]);
+    const lockRef = () => remoteGit(repo, ["for-each-ref", "--format=%(objectname)", LOCK_REF]);
+    const refBefore = await lockRef();
     // Act
     const locked = await me.cli(["lock", "prod", "--reason", "db migration"], table);
-    const blocked = await ci.run(["--holder", "ci-job", "--json"], ["shop", "prod", shared, "blocked"], table);
+    // in-process (runCli): the same code as the binary, with the AWS SDK resolved by node
+    const blocked = await ci.runHere(["--holder", "ci-job", "--json"], ["shop", "prod", shared, "blocked"], table);
     const gitLockMeanwhile = await me.cli(["locks"]);
     await me.cli(["unlock", "prod"], table);
-    const deployed = await ci.run(["--holder", "ci-job", "--json"], ["shop", "prod", shared, "with-table"], table);
+    const deployed = await ci.runHere(["--holder", "ci-job", "--json"], ["shop", "prod", shared, "with-table"], table);
     // Assess
     expect(locked.code).toBe(0);
-    expect(blocked.code).toBe(1);
-    expect(JSON.parse(blocked.stdout)).toMatchObject({ acquired: false, lock: { holder: ME, reason: "db migration" } });
+    expect(blocked.code, blocked.stderr).toBe(1);
+    expect(JSON.parse(blocked.stdout), blocked.stderr).toMatchObject({ acquired: false, lock: { holder: ME, reason: "db migration" } });
     expect(JSON.parse(gitLockMeanwhile.stdout).locks).toEqual([]);
     expect(deployed.code).toBe(0);
     expect(JSON.parse(deployed.stdout)).toMatchObject({ pushed: true, released: true });
-    expect(await remoteGit(repo, ["rev-parse", LOCK_REF])).toBe(refBefore);
+    expect(await lockRef()).toBe(refBefore);
     expect(lines(join(shared, "deploys.log"))).toEqual(["with-table"]);
   });
 });

@@ -36,7 +36,7 @@ export async function pipeline(repo: StateRepo, name: string) {
      * `run --git` in this process (runCli, as the binary runs it, minus starting node and loading
      * the bundle): for tests that repeat it a hundred times. Its git and its deploy are processes.
      */
-    runHere: (args: string[], deploy: string[]) => runInProcess(argv(args, deploy), { cwd: clone, env }),
+    runHere: (args: string[], deploy: string[], extraEnv: NodeJS.ProcessEnv = {}) => runInProcess(argv(args, deploy), { cwd: clone, env: { ...env, ...extraEnv } }),
     /** `run --git` started in its own process group (for kill -9) */
     start: (args: string[], deploy: string[]) => spawn(process.execPath, [binPath, ...argv(args, deploy)], { cwd: clone, env, stdio: "ignore", detached: true }),
   };
