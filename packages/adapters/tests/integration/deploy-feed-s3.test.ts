@@ -1,9 +1,9 @@
 /**
  * The deploy feed on an S3 state bucket (OpenStack Swift with s3api and versioning, as the
- * scheduled function reads SST's bucket): the shared scenario, and a stage with many past updates
- * that the first scan does not replay (and does not even list past one key). The local-home test
- * does the same with 1,000; here 200, because this Swift takes ~0.1 s per PUT (1,000 would add
- * 100 s to the suite for the same assertion: the first scan lists one key, whatever the count).
+ * scheduled function reads SST's bucket): the shared scenario, and a stage with 1,000 past updates
+ * that the first scan does not replay and does not even list past one key: it makes the same
+ * requests as for a stage with one past update. The 1,000 records are PUT 32 at a time (this Swift
+ * takes ~0.1 s per sequential PUT).
  */
 import { randomBytes } from "node:crypto";
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -96,18 +96,21 @@ deployFeedScenario("an S3 bucket (OpenStack Swift)", async () => {
   };
 });
 
-describe("deploy feed on an S3 bucket with 200 past updates", () => {
-  it("the first scan posts none of them and lists one key; the next deploy is posted once", async () => {
-    // Prepare: 200 completed update records (records only: the feed lists and reads nothing else of them)
+describe("deploy feed on an S3 bucket with 1,000 past updates", () => {
+  it("the first scan posts none of them and makes the same requests as for a stage with one past update; the next deploy is posted once", async () => {
+    // Prepare: 1,000 completed update records of prod and 1 of staging (records only: the feed
+    // lists and reads nothing else of them), PUT 32 at a time
     const bucket = newBucket();
     const seeder = client();
-    const base = Date.now() - 200 * 3_600_000;
-    const files = Array.from({ length: 200 }, (_, i) => {
-      const at = base + i * 3_600_000;
-      const id = makeUpdateId(at);
-      return { key: stateKeys.update(FEED_APP, "prod", id), body: JSON.stringify({ id, version: "4.17.1", command: "deploy", errors: null, timeStarted: rfc3339(at), timeCompleted: rfc3339(at + 60_000) }) };
-    });
-    await writeS3Home(seeder, bucket, [...files, { key: stateKeys.app(FEED_APP, "prod"), body: JSON.stringify({ version: 3, checkpoint: { stack: `organization/${FEED_APP}/prod`, latest: { resources: [] } } }) }], { concurrency: 32 });
+    const base = Date.now() - 1_000 * 3_600_000;
+    const records = (stage: string, n: number) =>
+      Array.from({ length: n }, (_, i) => {
+        const at = base + i * 3_600_000;
+        const id = makeUpdateId(at);
+        return { key: stateKeys.update(FEED_APP, stage, id), body: JSON.stringify({ id, version: "4.17.1", command: "deploy", errors: null, timeStarted: rfc3339(at), timeCompleted: rfc3339(at + 60_000) }) };
+      });
+    const state = (stage: string) => ({ key: stateKeys.app(FEED_APP, stage), body: JSON.stringify({ version: 3, checkpoint: { stack: `organization/${FEED_APP}/${stage}`, latest: { resources: [] } } }) });
+    await writeS3Home(seeder, bucket, [...records("prod", 1_000), state("prod"), ...records("staging", 1), state("staging")], { concurrency: 32 });
     const storeClient = client();
     const calls = record(storeClient);
     const store = createS3HomeStore({ bucket, client: storeClient });
@@ -117,25 +120,31 @@ describe("deploy feed on an S3 bucket with 200 past updates", () => {
       feedStore: createMemoryFeedStore(),
       stateStore: store,
       notifier: createSlackNotifier(createWebClient("xoxb-1000", slack.url), fitChatMessage),
-      config: parseConfig(JSON.stringify({ app: FEED_APP, stages: { prod: { channel: "C0PROD", feed: true } } })),
+      config: parseConfig(JSON.stringify({ app: FEED_APP, stages: { prod: { channel: "C0PROD", feed: true }, staging: { channel: "C0STAGING", feed: true } } })),
       clock: { now: () => Date.now() },
       log: () => {},
     });
+    /** the requests, with the stage's name taken out of keys and prefixes */
+    const shape = (list: typeof calls, stage: string) => list.map((c) => [c.command, JSON.stringify(c.input).split(`/${stage}`).join("/<stage>")]);
     try {
       // Act
-      const first = await feed.pollAll();
-      const firstCalls = calls.splice(0);
-      const second = await feed.pollAll();
+      const first = await feed.pollStage(FEED_APP, "prod");
+      const prodFirst = calls.splice(0);
+      await feed.pollStage(FEED_APP, "staging");
+      const stagingFirst = calls.splice(0);
+      const second = await feed.pollStage(FEED_APP, "prod");
       const secondCalls = calls.splice(0);
       const d = await startDeploy(s3SimHome(seeder, bucket), FEED_APP, "prod", { at: Date.now() });
       await endDeploy(s3SimHome(seeder, bucket), d, { at: Date.now() + 1_000 });
       await feed.pollAll();
       await feed.pollAll();
-      // Assess
-      expect(first).toEqual([{ app: FEED_APP, stage: "prod", baseline: true }]);
-      expect(firstCalls.filter((c) => c.command === "ListObjectsV2Command").map((c) => c.input.MaxKeys)).toEqual([1]);
-      expect(firstCalls.filter((c) => c.command === "GetObjectCommand").map((c) => c.input.Key)).toEqual([stateKeys.lock(FEED_APP, "prod")]);
-      expect(second).toEqual([{ app: FEED_APP, stage: "prod", baseline: false, posted: [], skipped: [] }]);
+      // Assess: the first scan of 1,000 past updates asks S3 exactly what it asks for 1
+      expect(first).toEqual({ app: FEED_APP, stage: "prod", baseline: true });
+      expect(shape(prodFirst, "prod")).toEqual(shape(stagingFirst, "staging"));
+      expect(prodFirst.filter((c) => c.command === "ListObjectsV2Command").map((c) => c.input.MaxKeys)).toEqual([1]);
+      expect(prodFirst.filter((c) => c.command === "GetObjectCommand").map((c) => c.input.Key)).toEqual([stateKeys.lock(FEED_APP, "prod")]);
+      expect(prodFirst.length).toBeLessThanOrEqual(3);
+      expect(second).toEqual({ app: FEED_APP, stage: "prod", baseline: false, posted: [], skipped: [] });
       expect(secondCalls.filter((c) => c.command === "GetObjectCommand").map((c) => c.input.Key)).toEqual([stateKeys.lock(FEED_APP, "prod")]);
       const posted = messageCalls(slack, 0);
       expect(posted.map((c) => c.method)).toEqual(["chat.postMessage"]);
@@ -144,5 +153,5 @@ describe("deploy feed on an S3 bucket with 200 past updates", () => {
     } finally {
       await slack.close();
     }
-  }, 120_000);
+  }, 240_000);
 });
