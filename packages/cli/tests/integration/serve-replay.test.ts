@@ -52,8 +52,8 @@ describe("serve: a replay after a restart", () => {
     try {
       const replay = await fetch(second.url, { method: "POST", headers, body });
       expect(replay.status).toBe(200);
-      await waitUntil(() => second.output().includes("duplicate delivery dropped"), () => second.output());
     } finally {
+      // SIGTERM: serve drains its queue (the replay's job ran, or was dropped) before it exits
       await second.stop();
     }
     // Assess
@@ -62,10 +62,3 @@ describe("serve: a replay after a restart", () => {
   }, 120_000);
 });
 
-async function waitUntil(done: () => boolean, what: () => string, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > until) throw new Error(`not seen in time:\n${what()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
