@@ -7,20 +7,27 @@
 export class SstStateError extends Error {
   readonly code: string;
   readonly hint: string | undefined;
+  /**
+   * The hint in Slack's words, when the terminal's names what Slack users cannot type (environment
+   * variables, `--home`/`--state-dir`). Slack shows it instead of `hint`; command mentions in
+   * either are turned into the slash command by the Slack renderer (`inSlackSyntax`).
+   */
+  readonly slackHint: string | undefined;
   readonly exitCode: 1 | 2;
-  constructor(code: string, message: string, opts: { hint?: string; exitCode?: 1 | 2; cause?: unknown } = {}) {
+  constructor(code: string, message: string, opts: { hint?: string; slackHint?: string; exitCode?: 1 | 2; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.code = code;
     this.hint = opts.hint;
+    this.slackHint = opts.slackHint;
     this.exitCode = opts.exitCode ?? 1;
   }
 }
 
 /** Wrong arguments, unknown verb, bad option value. */
 export class UsageError extends SstStateError {
-  constructor(message: string, hint?: string) {
-    super("usage", message, { hint: hint ?? "Run `sst-state help` for the list of commands.", exitCode: 2 });
+  constructor(message: string, hint?: string, slackHint?: string) {
+    super("usage", message, { hint: hint ?? "Run `sst-state help` for the list of commands.", slackHint, exitCode: 2 });
   }
 }
 
@@ -58,6 +65,9 @@ export class AppNotFoundError extends SstStateError {
         hint: known.length
           ? `Apps found there: ${known.join(", ")}. Pass one with --app or SST_STATE_APP.`
           : `No app has state there. Check --home/--state-dir (or SST_STATE_HOME/SST_STATE_DIR) and the AWS account.`,
+        slackHint: known.length
+          ? `Apps found there: ${known.join(", ")}. Name one as \`<app>/<stage>\` or with \`--app <app>\`.`
+          : "No app has state where this bot looks. Whoever runs the bot sets where it reads state (its home and AWS account).",
         exitCode: 2,
       },
     );

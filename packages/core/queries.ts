@@ -47,6 +47,7 @@ export async function resolveApp(store: StateStore, explicit: string | undefined
   throw new UsageError(
     `${store.location} holds state for several apps: ${apps.join(", ")}.`,
     "Name one: `--app <app>`, `<app>/<stage>`, SST_STATE_APP, or \"app\" in sst-state.json.",
+    "Name one: `<app>/<stage>` or `--app <app>` (the bot's default app is \"app\" in its sst-state.json).",
   );
 }
 

@@ -326,3 +326,23 @@ export function examplesOf(spec: VerbSpec, surface: Surface): string[] {
 /** Version selectors, as the CLI and Slack accept them. */
 export const SELECTOR_HELP =
   "Versions: `latest`, `previous`, `~N` (N deploys back), an updateID (24 hex characters), an S3 version id, or on a git home a commit sha (prefix) and `uncommitted`; `history <stage>` lists them.";
+
+/**
+ * A text written for the terminal, in Slack's words: each `` `sst-state <verb> …` `` whose verb the
+ * slash command has becomes `` `/sst-state <verb> …` `` (the CLI-only verbs, `run`, `serve`, `demo`,
+ * stay as they are). A sentence that sends the reader to a terminal ("in a terminal", "locally")
+ * names the CLI on purpose and is left alone.
+ */
+export function inSlackSyntax(text: string, slash = "/sst-state"): string {
+  const slackVerbs = new Set<string>(verbsOf("slack"));
+  return text
+    .split(/(?<=[.;!?])(?=\s)/)
+    .map((sentence) =>
+      /\b(terminal|locally)\b/i.test(sentence)
+        ? sentence
+        : sentence.replace(/`sst-state(?=[ `])( ([a-z-]+))?/g, (m, _rest: string | undefined, verb: string | undefined) =>
+            verb === undefined || slackVerbs.has(verb) ? `\`${slash}${_rest ?? ""}` : m,
+          ),
+    )
+    .join("");
+}

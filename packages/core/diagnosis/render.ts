@@ -5,6 +5,7 @@
 import type { ChatMessage } from "../ports.ts";
 import type { DiagnosisReport, Finding, Severity } from "./types.ts";
 import { esc } from "../text/mrkdwn.ts";
+import { inSlackSyntax } from "../command/verbs.ts";
 
 const ICON: Record<Severity, string> = { error: ":red_circle:", warning: ":warning:", info: ":information_source:" };
 const TITLE: Record<Severity, string> = { error: "Errors", warning: "Warnings", info: "Info" };
@@ -41,7 +42,7 @@ export function renderDiagnosisText(report: DiagnosisReport, opts: { maxPerSever
     if (!list.length) continue;
     lines.push("", `${icons ? `${ICON[sev]} ` : ""}${bold(TITLE[sev])} (${list.length})`);
     for (const f of list.slice(0, max)) {
-      lines.push(`• [${f.rule}] ${e(f.message)}`, `   fix: ${e(f.fix)}`);
+      lines.push(`• [${f.rule}] ${e(f.message)}`, `   fix: ${e(terminal ? f.fix : inSlackSyntax(f.fix))}`);
     }
     if (list.length > max) lines.push(`• …and ${list.length - max} more (full report attached).`);
   }

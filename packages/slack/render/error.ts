@@ -5,7 +5,7 @@
  * find it in the logs, never the error's text or a stack trace (they may hold internals).
  */
 import { AppNotFoundError, StageNotFoundError, isSstStateError } from "@sst-state/core/errors";
-import { suggestClosest, type CommandError } from "@sst-state/core/command";
+import { inSlackSyntax, suggestClosest, type CommandError } from "@sst-state/core/command";
 import { context, fitMessage, section, truncate } from "./limits.ts";
 import { code, esc } from "./text.ts";
 import type { SlackMessage } from "./types.ts";
@@ -39,8 +39,9 @@ export function hidePaths(text: string): string {
 export function renderError(e: unknown, opts: { reference?: string } = {}): SlackMessage {
   if (isSstStateError(e)) {
     const closest = closestName(e);
-    const message = esc(truncate(hidePaths(e.message), 1500));
-    const hint = [closest ? `Did you mean ${code(closest)}?` : "", e.hint ? esc(truncate(hidePaths(e.hint), 1500)) : ""].filter(Boolean).join(" ");
+    const message = esc(truncate(hidePaths(inSlackSyntax(e.message)), 1500));
+    const said = e.slackHint ?? e.hint;
+    const hint = [closest ? `Did you mean ${code(closest)}?` : "", said ? esc(truncate(hidePaths(inSlackSyntax(said)), 1500)) : ""].filter(Boolean).join(" ");
     return fitMessage({
       text: hidePaths(e.message),
       blocks: [section(`:warning: ${message}`), ...(hint ? [context(hint)] : [])],
