@@ -57,15 +57,28 @@ export function jsonEqual(x: unknown, y: unknown): boolean {
   return n === 0;
 }
 
+/**
+ * A resource's `inputs`, `outputs` and `propertyDependencies` are Go maps tagged `omitempty`
+ * (pulumi/pulumi v3.215.0 sdk/go/common/apitype/core.go L441-443, L460): an empty map and no field
+ * are the same state, and SST writes `{}` where Pulumi's own save (e.g. `sst state repair`) drops
+ * the field. So an empty WALKED field counts as absent.
+ */
+function isAbsent(r: Record<string, unknown>, k: string): boolean {
+  if (!hasOwn.call(r, k)) return true;
+  const v = r[k];
+  return WALKED.has(k) && typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
+}
+
 function resourceEqual(a: Resource, b: Resource): boolean {
-  let n = 0;
-  for (const k in a) {
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  for (const k in ra) {
     if (isIgnored(k)) continue;
-    if (!jsonEqual(a[k], b[k])) return false;
-    n++;
+    if (isAbsent(ra, k) && isAbsent(rb, k)) continue;
+    if (!hasOwn.call(rb, k) || !jsonEqual(ra[k], rb[k])) return false;
   }
-  for (const k in b) if (!isIgnored(k)) n--;
-  return n === 0;
+  for (const k in rb) if (!isIgnored(k) && !hasOwn.call(ra, k) && !isAbsent(rb, k)) return false;
+  return true;
 }
 
 const PLAIN_KEY = /^[A-Za-z_$][\w$:/@-]*$/;
@@ -132,6 +145,7 @@ export function diffResource(a: Resource, b: Resource): { paths: string[]; secre
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
   const visit = (k: string): void => {
+    if (isAbsent(ra, k) && isAbsent(rb, k)) return;
     const inA = hasOwn.call(ra, k);
     const inB = hasOwn.call(rb, k);
     if (inA && inB && jsonEqual(ra[k], rb[k])) return;

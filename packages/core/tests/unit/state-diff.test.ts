@@ -199,4 +199,30 @@ describe("diffCheckpoints", () => {
     // Assess
     expect(d.changed).toEqual([{ urn: fn.urn, paths: ["inputs.architectures", 'inputs.tags["team.name"]'] }]);
   });
+
+  it("an empty inputs/outputs map and no field are the same (Pulumi's omitempty, as `sst state repair` rewrites them); key order never counts", () => {
+    // Prepare: a state as SST writes it, and as Pulumi re-saves it (empty maps dropped, keys sorted)
+    const cp = generateCheckpoint({ app: "shop", stage: "prod", resources: 30, seed: 7 });
+    const rs = (x: typeof cp) => (x.checkpoint as { latest: { resources: Record<string, unknown>[] } }).latest.resources;
+    const resaved = structuredClone(cp);
+    for (const r of rs(resaved)) {
+      for (const k of ["inputs", "outputs"]) {
+        const v = r[k] as Record<string, unknown> | undefined;
+        if (v && Object.keys(v).length === 0) delete r[k];
+        else if (v) r[k] = Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)).reverse());
+      }
+    }
+    const changedOne = structuredClone(resaved);
+    const fn = rs(changedOne).find((r) => !r.outputs)!;
+    fn.outputs = { arn: "arn:new" };
+    // Act
+    const parse = (x: unknown) => parseCheckpoint(JSON.stringify(x), "test");
+    const same = diffCheckpoints(parse(cp), parse(resaved));
+    const real = diffCheckpoints(parse(cp), parse(changedOne));
+    // Assess
+    expect(rs(cp).some((r) => r.outputs && Object.keys(r.outputs as object).length === 0)).toBe(true);
+    expect(same.changed).toEqual([]);
+    expect(real.changed).toEqual([{ urn: fn.urn, paths: ["outputs.arn"] }]);
+  });
 });
+
