@@ -89,11 +89,15 @@ export const entries = [
   // ES module builds first where packages ship one (the SigV4 signer's CommonJS build drags in
   // whole @smithy/core submodules that cannot be tree-shaken).
   { in: "packages/functions/ingress.ts", out: "packages/functions/dist/ingress.mjs", options: { minify: true, treeShaking: true, mainFields: ["module", "main"], plugins: [ingressStubs, boltOtherReceivers] } },
-  { in: "packages/functions/worker.ts", out: "packages/functions/dist/worker.mjs", options: { minify: true, treeShaking: true } },
-  // The lock announcer on the table's stream: WebClient and the pure lock code only.
-  { in: "packages/functions/lock-announcer.ts", out: "packages/functions/dist/lock-announcer.mjs", options: { minify: true, treeShaking: true } },
+  // The others are split as SST bundles them (`nodejs.splitting`, infra/defaults.ts): what the
+  // composition root loads by `import()` (the state store, the restore service, the verb map) is a
+  // chunk of its own, so a function parses only what it calls. Each function's chunks sit in
+  // dist/<name>-chunks/.
+  { in: "packages/functions/worker.ts", out: "packages/functions/dist/worker.mjs", split: true, options: { minify: true, treeShaking: true } },
+  // The lock announcer on the table's stream: WebClient, the table and the pure lock code at start.
+  { in: "packages/functions/lock-announcer.ts", out: "packages/functions/dist/lock-announcer.mjs", split: true, options: { minify: true, treeShaking: true } },
   // The deploy feed's scheduled function: S3 listing, the table, WebClient and core/feed.
-  { in: "packages/functions/deploy-feed.ts", out: "packages/functions/dist/deploy-feed.mjs", options: { minify: true, treeShaking: true } },
+  { in: "packages/functions/deploy-feed.ts", out: "packages/functions/dist/deploy-feed.mjs", split: true, options: { minify: true, treeShaking: true } },
 ];
 
 export async function build(list = entries, extra = {}) {
@@ -101,9 +105,11 @@ export async function build(list = entries, extra = {}) {
     list.map((e) => {
       const dir = root + e.out.replace(/\/[^/]+$/, "");
       mkdirSync(dir, { recursive: true });
+      // the CLI's chunks in dist/chunks (its only entry there), a function's in dist/<name>-chunks
+      const chunks = e.out.startsWith("packages/cli/") ? "chunks" : `${basename(e.out, ".mjs")}-chunks`;
       const output = e.split
-        ? (rmSync(`${dir}/chunks`, { recursive: true, force: true }),
-          { outdir: dir, splitting: true, entryNames: basename(e.out, ".mjs"), chunkNames: "chunks/[name]-[hash]", outExtension: { ".js": ".mjs" } })
+        ? (rmSync(`${dir}/${chunks}`, { recursive: true, force: true }),
+          { outdir: dir, splitting: true, entryNames: basename(e.out, ".mjs"), chunkNames: `${chunks}/[name]-[hash]`, outExtension: { ".js": ".mjs" } })
         : { outfile: root + e.out };
       return esbuild.build({
         entryPoints: [root + e.in],

@@ -12,37 +12,32 @@
  *   `notifier` and user groups, the `restoreService`, the `lockAnnouncer`;
  * - `botDeps()` — what the Slack worker and `serve` run verbs with, the verb and action maps
  *   included (packages/slack/verbs/index.ts).
+ *
+ * Small at load, heavy on demand: this module imports statically only what the lock announcer
+ * needs at start (config, the Slack notifier, lock rendering). The table (the DynamoDB client and
+ * each store), the state store (S3, SSM, git), the restore service and the bot's verbs are loaded
+ * by `import()` inside the functions that build them. The Lambdas are bundled with code splitting (infra/defaults.ts and
+ * scripts/build.mjs), so those parts are chunks a function loads only when it calls them: the
+ * announcer's cold start never parses the S3 client or the verb map.
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { WebClient } from "@slack/web-api";
 import { loadConfig } from "@sst-state/adapters/config-file";
-import { createDynamoAnnouncementStore } from "@sst-state/adapters/dynamodb-announcement-store";
-import { createDynamoApprovalStore } from "@sst-state/adapters/dynamodb-approval-store";
-import { createDynamoAuditLog } from "@sst-state/adapters/dynamodb-audit-log";
-import { createDynamoFeedStore } from "@sst-state/adapters/dynamodb-feed-store";
-import { createDynamoIdempotencyStore } from "@sst-state/adapters/dynamodb-idempotency-store";
-import { createDynamoLockStore } from "@sst-state/adapters/dynamodb-lock-store";
-import { gitLockStoreOf } from "@sst-state/adapters/git-lock-store";
 import type { Git as GitLockStoreGit } from "@sst-state/adapters/git";
-import { createResponder } from "@sst-state/adapters/slack-response-url";
 import { createSlackUserGroupResolver } from "@sst-state/adapters/slack-user-groups";
 import { createSlackNotifier, createWebClient } from "@sst-state/adapters/slack-web-api";
-import { createStateStore } from "@sst-state/adapters/state-store-factory";
 import type { Config } from "@sst-state/core/config";
 import type { Workflow } from "@sst-state/core/diagnosis/ports";
 import { SstStateError } from "@sst-state/core/errors";
 import type { FeedStore } from "@sst-state/core/feed";
 import { createLockAnnouncer, createLocker, type LockAnnouncer, type LockEvent, type Locker, type LockStore } from "@sst-state/core/lock";
 import { systemClock, type ApprovalStore, type AuditLog, type Clock, type IdempotencyStore, type Notifier, type StateStore } from "@sst-state/core/ports";
-import { createStaticUserGroupResolver, type DecisionOutcome, type RestoreMessages, type RestoreService, type UserGroupResolver } from "@sst-state/core/restore";
+import { createStaticUserGroupResolver } from "@sst-state/core/restore/policy";
+import type { DecisionOutcome, RestoreMessages, RestoreService, UserGroupResolver } from "@sst-state/core/restore";
 import { consoleLogger, type BotDeps, type BotLogger } from "@sst-state/slack/deps";
-import { createMemoryIdempotencyStore } from "@sst-state/slack/idempotency";
 import { renderLockEnded, renderLockEvent } from "@sst-state/slack/render/lock-event";
 import { fitChatMessage } from "@sst-state/slack/render/limits";
-import { createVerbs } from "@sst-state/slack/verbs";
-import { createDiagnoseVerb, diagnoseUnavailable } from "@sst-state/slack/verbs/diagnose";
-import { createRestoreHandlers, createSlackRestoreService, restoreUnavailable } from "@sst-state/slack/verbs/restore";
 
 type Env = Record<string, string | undefined>;
 type Home = "local" | "aws" | "git";
@@ -158,6 +153,7 @@ export function createServices(opts: ServicesOptions): Services {
     if (opts.parts?.store) return opts.parts.store;
     const home: Home | undefined = opts.home ?? (opts.runtime === "lambda" ? (env.SST_STATE_HOME === "local" ? "local" : "aws") : undefined);
     const app = opts.app?.();
+    const { createStateStore } = await import("@sst-state/adapters/state-store-factory");
     const created = await createStateStore({
       env,
       ...(home ? { home } : {}),
@@ -184,7 +180,8 @@ export function createServices(opts: ServicesOptions): Services {
     closers.push(() => db.close());
     return { client: db.client, tableName: db.tableName, embedded: true, where: `the embedded store in ${db.dir}` };
   });
-  const onTable = <T>(make: (t: { client: DynamoDBClient; tableName: string }) => T) =>
+  // each store's module (and the DynamoDB client's commands) is loaded with the table
+  const onTable = <T>(make: (t: { client: DynamoDBClient; tableName: string }) => Promise<T>) =>
     once(async () => {
       const t = await table();
       return make({ client: t.client, tableName: t.tableName });
@@ -192,18 +189,20 @@ export function createServices(opts: ServicesOptions): Services {
   // The deploy lock (one rule for every command, serve and run --git): SST_STATE_TABLE → the
   // table; else on a git home (named: --home git / SST_STATE_HOME=git) → the lock ref on its git
   // remote (git-lock-store.ts), which laptops and CI reach alike; else the embedded table.
-  const tableLocks = onTable(createDynamoLockStore);
+  const tableLocks = onTable(async (t) => (await import("@sst-state/adapters/dynamodb-lock-store")).createDynamoLockStore(t));
   const lockStore = once(async (): Promise<LockStore> => {
     if (!tableName && opts.home === "git") {
+      const { gitLockStoreOf } = await import("@sst-state/adapters/git-lock-store");
       const git = gitLockStoreOf(env, (await stateStore()) as StateStore & { git?: GitLockStoreGit });
       if (git) return git;
     }
     return tableLocks();
   });
-  const approvals = onTable(createDynamoApprovalStore);
-  const audit = onTable(createDynamoAuditLog);
-  const feedStore = onTable(createDynamoFeedStore);
-  const announcements = onTable(createDynamoAnnouncementStore);
+  const approvals = onTable(async (t) => (await import("@sst-state/adapters/dynamodb-approval-store")).createDynamoApprovalStore(t));
+  const audit = onTable(async (t) => (await import("@sst-state/adapters/dynamodb-audit-log")).createDynamoAuditLog(t));
+  const feedStore = onTable(async (t) => (await import("@sst-state/adapters/dynamodb-feed-store")).createDynamoFeedStore(t));
+  const announcements = onTable(async (t) => (await import("@sst-state/adapters/dynamodb-announcement-store")).createDynamoAnnouncementStore(t));
+  const idempotencyTable = onTable(async (t) => (await import("@sst-state/adapters/dynamodb-idempotency-store")).createDynamoIdempotencyStore(t));
   const hasTable = () => !!tableName || opts.runtime === "cli";
 
   let slackAt = { token: nonEmpty(env.SLACK_BOT_TOKEN), apiUrl: nonEmpty(env.SLACK_API_URL) };
@@ -233,7 +232,9 @@ export function createServices(opts: ServicesOptions): Services {
     audit,
     // Slack's ids are claimed in the table (DynamoDB in AWS, the embedded store behind `serve`), so
     // a replay after a restart is still recognised; a function without a table keeps them in memory.
-    idempotency: once(async (): Promise<IdempotencyStore> => (hasTable() ? await onTable(createDynamoIdempotencyStore)() : createMemoryIdempotencyStore())),
+    idempotency: once(async (): Promise<IdempotencyStore> =>
+      hasTable() ? await idempotencyTable() : (await import("@sst-state/slack/idempotency")).createMemoryIdempotencyStore(),
+    ),
     async locker(lockerOpts = {}) {
       return createLocker({
         store: lockerOpts.store ?? (await lockStore()),
@@ -252,6 +253,7 @@ export function createServices(opts: ServicesOptions): Services {
     async restoreService(over = {}) {
       const cfg = over.config ?? config();
       const notifier = "notifier" in over ? over.notifier : slack()?.notifier;
+      const { createSlackRestoreService } = await import("@sst-state/slack/verbs/restore");
       return createSlackRestoreService({
         store: over.store ?? (await stateStore()),
         approvals: await approvals(),
@@ -283,6 +285,12 @@ export function createServices(opts: ServicesOptions): Services {
     async botDeps(wiring = {}, over = {}) {
       const slackApiUrl = slackAt.apiUrl;
       const withTable = hasTable();
+      const [{ createVerbs }, { createDiagnoseVerb, diagnoseUnavailable }, { createRestoreHandlers, restoreUnavailable }, { createResponder }] = await Promise.all([
+        import("@sst-state/slack/verbs"),
+        import("@sst-state/slack/verbs/diagnose"),
+        import("@sst-state/slack/verbs/restore"),
+        import("@sst-state/adapters/slack-response-url"),
+      ]);
       const restore = withTable
         ? createRestoreHandlers({
             approvals: await approvals(),
