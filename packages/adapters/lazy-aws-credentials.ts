@@ -13,10 +13,20 @@ import type { defaultProvider as realDefaultProvider } from "@aws-sdk/credential
 type Init = Parameters<typeof realDefaultProvider>[0];
 type Provider = ReturnType<typeof realDefaultProvider>;
 
+/**
+ * The package is CommonJS. Node's own loader (tsx, tests) gives its exports as named exports; a
+ * bundle split into chunks by esbuild gives the CommonJS `module.exports` as `default` only.
+ */
+function realProvider(m: { defaultProvider?: typeof realDefaultProvider; default?: { defaultProvider?: typeof realDefaultProvider } }): typeof realDefaultProvider {
+  const fn = typeof m.defaultProvider === "function" ? m.defaultProvider : m.default?.defaultProvider;
+  if (typeof fn !== "function") throw new Error("@aws-sdk/credential-provider-node has no defaultProvider export");
+  return fn;
+}
+
 export const defaultProvider = (init?: Init): Provider => {
   let chain: Promise<Provider> | undefined;
   return async (options) => {
-    chain ??= import("@aws-sdk/credential-provider-node").then((m) => m.defaultProvider(init));
+    chain ??= import("@aws-sdk/credential-provider-node").then((m) => realProvider(m)(init));
     return (await chain)(options);
   };
 };
