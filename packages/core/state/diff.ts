@@ -6,7 +6,10 @@
  *   (and a refresh can touch it) without the resource itself changing; when something real changed,
  *   that change is reported by its own path.
  * - Secrets are compared by presence only. Two secrets at the same place are equal whatever their
- *   ciphertexts (a passphrase ciphertext has a random nonce, so every save re-encrypts); a path
+ *   ciphertexts (a passphrase ciphertext has a random nonce, and Pulumi re-encrypts every secret
+ *   at least once per operation: pulumi v3.215.0 pkg/resource/stack/secrets.go L107-110, "We don't
+ *   use the cache here to ensure that we always re-encrypt all secrets at least once per
+ *   operation", so two deploys of one unchanged secret differ in ciphertext); a path
  *   where a secret appeared, disappeared, or a value became/stopped being a secret is listed in
  *   `paths` and in `secrets`. A secret's content is never compared, read or printed.
  * - Paths: `inputs.…`/`outputs.…`/`propertyDependencies.…` are walked down to the differing leaf
