@@ -23,7 +23,9 @@
  * outcome reported is the truth: either the old version (nothing changed) or the target (restored).
  */
 import { SstLockHeldError, StateChangedError, isSstStateError, type SstStateError, StoreUnavailableError } from "../errors.ts";
-import type { Clock, CurrentState, StateStore } from "../ports.ts";
+import type { Clock, CurrentState, StateStore, StateVersion } from "../ports.ts";
+import { repairedBytes } from "../repair/request.ts";
+import { closeAsSstUnlock } from "../repair/unlock.ts";
 import type { Locker } from "../lock/lease.ts";
 import { describeSstLock, resolveVersion } from "../state/versions.ts";
 import { makeUpdateId } from "../state/update-id.ts";
@@ -45,6 +47,8 @@ import { RestoreRefusedError, StageLockedError } from "./errors.ts";
  * `sst state export` on a restored home and `sst unlock` on a restore's leftover lock.
  */
 export const RESTORE_COMMAND = "sst-state restore";
+/** The same for an approved repair (a request of kind "repair"). */
+export const REPAIR_COMMAND = "sst-state repair";
 export const RESTORE_RECORD_VERSION = "sst-state";
 /** The lease a restore holds; a restore takes seconds. */
 export const RESTORE_LEASE_TTL_MS = 10 * 60_000;
@@ -91,7 +95,7 @@ export async function describeChange(deps: Pick<ExecuteDeps, "store" | "audit">,
   try {
     const [u] = await deps.store.listUpdates(req.app, req.stage, 1);
     if (u && u.timeStarted && Date.parse(u.timeStarted) >= since - 60_000) {
-      const what = u.command === RESTORE_COMMAND ? "a restore by sst-state" : `\`sst ${u.command ?? "deploy"}\``;
+      const what = u.command === RESTORE_COMMAND ? "a restore by sst-state" : u.command === REPAIR_COMMAND ? "a repair by sst-state" : `\`sst ${u.command ?? "deploy"}\``;
       return `${what} (update ${u.id}) started ${formatTime(u.timeStarted)}${u.timeCompleted ? `, finished ${formatTime(u.timeCompleted)}` : ", not finished"}`;
     }
   } catch {
@@ -105,6 +109,16 @@ export function stateChanged(req: RestoreRequest, detail: string): StateChangedE
     `${req.stage} changed since the request was made: ${detail}; ask again.`,
     `The approval was for replacing ${req.current.label}. Look at \`sst-state status ${req.stage}\` and \`sst-state history ${req.stage}\`, then ask for the restore again.`,
   );
+}
+
+/**
+ * The bytes an approved request writes: a restore's version as stored now, or a repair made again
+ * from the current state (repair/request.ts); null for a repair that does not write the state.
+ */
+async function targetBytes(store: StateStore, req: RestoreRequest, current: CurrentState, versions: StateVersion[]): Promise<Uint8Array | null> {
+  if (req.kind === "repair" && req.repair) return repairedBytes(req.repair, current.bytes);
+  const target = await resolveVersion(store, req.app, req.stage, req.target.versionId ?? req.target.id, versions);
+  return target.read();
 }
 
 export async function executeRestore(deps: ExecuteDeps, req: RestoreRequest, actor: string): Promise<ExecuteOutcome> {
@@ -136,22 +150,36 @@ export async function executeRestore(deps: ExecuteDeps, req: RestoreRequest, act
   let recordStarted: UpdateRecord | undefined;
   let outcome: ExecuteOutcome | undefined;
   try {
-    // 2. SST's lock
+    // 2. SST's lock; a repair that was approved to remove it ("Unlock SST") does so first, only
+    // while it still names the update the approver saw (repair/unlock.ts)
     const sstLock = await store.readSstLock(app, stage);
-    if (sstLock) throw new SstLockHeldError(app, stage, describeSstLock(sstLock));
+    const unlock = req.repair?.unlock;
+    if (sstLock && unlock && sstLock.updateID === unlock.updateID) {
+      const record = await store.readUpdate(app, stage, unlock.updateID);
+      await store.writeUpdate(app, stage, closeAsSstUnlock(record, sstLock, clock.now()));
+      await store.deleteSstLock(app, stage, unlock.updateID);
+      result.unlocked = unlock.updateID;
+    } else if (sstLock) throw new SstLockHeldError(app, stage, describeSstLock(sstLock));
 
     // 3. still the state the approver saw?
     const current = await store.readCurrent(app, stage);
     if (current.token !== req.current.token) throw stateChanged(req, await describeChange(deps, req, current));
     const versions = await store.listVersions(app, stage);
-    const target = await resolveVersion(store, app, stage, req.target.versionId ?? req.target.id, versions);
-    const bytes = await target.read();
-    if (sha256Hex(bytes) !== req.target.sha256) {
+    const bytes = await targetBytes(store, req, current, versions);
+    if (sha256Hex(bytes ?? current.bytes) !== req.target.sha256) {
       throw new RestoreRefusedError(
         "restore-target-changed",
-        `The stored bytes of ${req.target.label} are no longer the ones shown in the request.`,
-        `Ask again: \`restore ${stage} ${req.target.id}\` shows the version as it is now.`,
+        req.kind === "repair"
+          ? `The repair made from the current state is no longer the one shown in the request.`
+          : `The stored bytes of ${req.target.label} are no longer the ones shown in the request.`,
+        req.kind === "repair" ? `Ask again: \`sst-state repair ${stage}\` shows the repair as it is now.` : `Ask again: \`restore ${stage} ${req.target.id}\` shows the version as it is now.`,
       );
+    }
+    if (bytes === null) {
+      // a repair that only removed SST's stale lock: the state is not written
+      result.finishedAt = new Date(clock.now()).toISOString();
+      outcome = { ok: true, result };
+      return outcome;
     }
 
     // the journal, before the first write: an interruption from here on is finished or closed
@@ -165,9 +193,10 @@ export async function executeRestore(deps: ExecuteDeps, req: RestoreRequest, act
     });
 
     // 4. SST's lock, held by us, and an update record for it
+    const command = req.kind === "repair" ? REPAIR_COMMAND : RESTORE_COMMAND;
     const created = new Date(clock.now()).toISOString();
     try {
-      await store.putSstLock(app, stage, { created, updateID: updateId, runID, command: RESTORE_COMMAND, ignore: true });
+      await store.putSstLock(app, stage, { created, updateID: updateId, runID, command, ignore: true });
     } catch (e) {
       // Any failure but "held by someone" may have written the object (a reset after the PUT):
       // clean it up in `finally` (deleteSstLock removes it only if its updateID is ours).
@@ -179,10 +208,10 @@ export async function executeRestore(deps: ExecuteDeps, req: RestoreRequest, act
       id: updateId,
       runID,
       version: RESTORE_RECORD_VERSION,
-      command: RESTORE_COMMAND,
+      command,
       errors: [],
       timeStarted: created,
-      restore: { request: req.id, target: req.target.id, requester: req.requester, approver: actor },
+      restore: { request: req.id, target: req.target.id, requester: req.requester, approver: actor, ...(req.kind === "repair" ? { kind: "repair" } : {}) },
     };
     await store.writeUpdate(app, stage, recordStarted);
 

@@ -6,12 +6,13 @@ export {
   outcomeLine,
   plainRestoreMessages,
   refreshAdvice,
+  repairLines,
   RESTORE_APPROVE_ACTION_ID,
   RESTORE_REJECT_ACTION_ID,
   RESTORE_UNDO_ACTION_ID,
   type RestoreMessages,
 } from "./messages.ts";
-export { describeChange, executeRestore, RESTORE_COMMAND, RESTORE_LEASE_TTL_MS, type ExecuteDeps, type ExecuteOutcome } from "./execute.ts";
+export { describeChange, executeRestore, REPAIR_COMMAND, RESTORE_COMMAND, RESTORE_LEASE_TTL_MS, type ExecuteDeps, type ExecuteOutcome } from "./execute.ts";
 export {
   createRestoreService,
   outcomeToJson,

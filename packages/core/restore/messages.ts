@@ -45,15 +45,33 @@ export function outcomeLine(req: RestoreRequest): string {
     case "expired":
       return `expired at ${formatTime(req.expiresAt)} without approval`;
     case "done":
-      return `restored: approved by ${by}, done at ${formatTime(req.result?.finishedAt ?? "")}`;
+      return `${req.kind === "repair" ? "repaired" : "restored"}: approved by ${by}, done at ${formatTime(req.result?.finishedAt ?? "")}`;
     case "failed":
       return `failed after approval by ${by}: ${esc(clip(req.result?.error?.message ?? "unknown error", 1000))}`;
   }
 }
 
+/** A repair's changes, one line each (at most `max`), for plain text. */
+export function repairLines(req: RestoreRequest, max = 10): string[] {
+  const r = req.repair;
+  if (!r) return [];
+  const lines = r.changes.slice(0, max).map((c) => `• ${c.urn}: ${c.detail} (why: ${c.reason})`);
+  if (r.totalChanges > lines.length) lines.push(`• …and ${r.totalChanges - lines.length} more`);
+  if (r.unlock) lines.push(`• SST's lock (update ${r.unlock.updateID}) removed, its update record closed as \`sst unlock\` does: ${r.unlock.reason}`);
+  for (const n of r.notes) lines.push(`Choice: ${n}`);
+  if (r.unanswered) lines.push(`${r.unanswered} pending operation(s) stay: nobody said whether the resource exists in AWS.`);
+  return lines;
+}
+
 export const plainRestoreMessages: RestoreMessages = {
   request(req, policy) {
     const d = req.diff;
+    if (req.kind === "repair") {
+      const text =
+        `${mention(req.requester)} asks to repair ${name(req)}: ${esc(req.target.label)} (now: ${esc(req.current.label)}). ` +
+        `Approvers: ${describeApprovers(policy)}. Status: ${outcomeLine(req)}.\n${esc(repairLines(req).join("\n"))}`;
+      return { text };
+    }
     const text =
       `${mention(req.requester)} asks to restore ${name(req)} to ${esc(req.target.label)} ` +
       `(now: ${esc(req.current.label)}; ${d.removed} removed, ${d.added} added, ${d.changed} changed). ` +
@@ -61,15 +79,18 @@ export const plainRestoreMessages: RestoreMessages = {
     return { text };
   },
   confirmation(req) {
+    if (req.kind === "repair") {
+      return { text: `${name(req)}: ${esc(req.target.label)} (requested by ${mention(req.requester)}, approved by ${mention(req.decidedBy ?? "")}). Next: ${refreshAdvice(req.stage)}` };
+    }
     return {
       text: `${name(req)} restored to ${esc(req.target.label)} (requested by ${mention(req.requester)}, approved by ${mention(req.decidedBy ?? "")}). Next: ${refreshAdvice(req.stage)}`,
     };
   },
   failure(req) {
     const e = req.result?.error;
-    return { text: `Restore of ${name(req)} failed: ${esc(clip(e?.message ?? "unknown error", 1000))}${e?.hint ? ` ${esc(clip(e.hint, 1000))}` : ""}` };
+    return { text: `${req.kind === "repair" ? "Repair" : "Restore"} of ${name(req)} failed: ${esc(clip(e?.message ?? "unknown error", 1000))}${e?.hint ? ` ${esc(clip(e.hint, 1000))}` : ""}` };
   },
   requesterNotice(req) {
-    return { text: `Your restore of ${name(req)} to ${esc(req.target.label)}: ${outcomeLine(req)}.` };
+    return { text: `Your ${req.kind === "repair" ? "repair" : "restore"} of ${name(req)} (${esc(req.target.label)}): ${outcomeLine(req)}.` };
   },
 };

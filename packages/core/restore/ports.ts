@@ -23,7 +23,8 @@ export interface RestoreTarget {
   id: string;
   /** short human label: `update 0ff1e2d3c4b5… (2025-01-02 10:00 UTC, deploy)` */
   label: string;
-  kind: "snapshot" | "history" | "current" | "commit" | "uncommitted" | "object-version";
+  /** `repair`: the current state with the repair applied (repair/request.ts), made again when it is written */
+  kind: "snapshot" | "history" | "current" | "commit" | "uncommitted" | "object-version" | "repair";
   updateId?: string;
   /** S3 object version id when the target is a raw object version */
   versionId?: string;
@@ -69,11 +70,50 @@ export interface RestoreResult {
   previousSelector?: string;
   /** git home: whether the restore's commits reached the remote, and what to push if not */
   published?: { pushed: boolean; message: string };
+  /** a repair: the updateID of SST's stale lock it removed (and whose record it closed) */
+  unlocked?: string;
   error?: { code: string; message: string; hint?: string };
+}
+
+/** One change of a repair, as stored with the request (repair/plan.ts RepairChange). */
+export interface RepairChangeSummary {
+  rule: string;
+  urn: string;
+  action: string;
+  detail: string;
+  reason: string;
+}
+
+/**
+ * What a request of kind "repair" repairs. The repaired bytes are not stored: they are made again
+ * from the current state (whose token must still be the one shown) with the same `rules` and
+ * `answers` when the approved request is written, and must hash to `target.sha256`.
+ */
+export interface RepairSpec {
+  /** the fixes chosen (repair/plan.ts REPAIR_RULES) */
+  rules: string[];
+  /** what people said about pending operations' resources in AWS */
+  answers: { urn: string; answer: "exists" | "gone" }[];
+  /** who gave the answers (the requester, on the CLI or with the Slack buttons) */
+  answeredBy?: string;
+  /** the first changes, resource by resource, each with its reason */
+  changes: RepairChangeSummary[];
+  totalChanges: number;
+  /** choices made for the approver to see (a missing parent: re-parented, not removed) */
+  notes: string[];
+  /** pending operations left in the state because nobody answered for them */
+  unanswered: number;
+  /** SST's stale lock to remove first, only if it still names this update */
+  unlock?: { updateID: string; command?: string; created: string; reason: string };
+  /** false when the repair only removes SST's stale lock (the state is not written) */
+  writesState: boolean;
 }
 
 export interface RestoreRequest {
   id: string;
+  /** absent: a restore (requests made before repairs existed have none) */
+  kind?: "restore" | "repair";
+  repair?: RepairSpec;
   app: string;
   stage: string;
   /** Slack user id (`U0ALICE`) or CLI identity (`alice@laptop`) */

@@ -24,7 +24,9 @@ import { executeRestore, RESTORE_LEASE_TTL_MS } from "./execute.ts";
 import { plainRestoreMessages, type RestoreMessages } from "./messages.ts";
 import { diffAsText, isLargeDiff, isRequestId, newRequestId, sha256Hex, summarizeDiff, versionLabel } from "./plan.ts";
 import { bareUserId, checkApprover, isSlackUserId, mention } from "./policy.ts";
-import type { ApprovalStore, AuditAction, AuditEntry, AuditLog, RestoreRequest, RestoreTarget, UserGroupResolver } from "./ports.ts";
+import type { ApprovalStore, AuditAction, AuditEntry, AuditLog, RestoreRequest, RestoreSeenCurrent, RestoreTarget, UserGroupResolver } from "./ports.ts";
+import { proposeRepair, repairChangesText, repairLabel, type RepairProposal } from "../repair/request.ts";
+import type { PendingAnswer, RepairRule } from "../repair/plan.ts";
 
 export interface RestoreServiceDeps {
   store: StateStore;
@@ -57,6 +59,22 @@ export interface RequestInput {
   channel?: string;
   undoOf?: string;
 }
+
+/** `sst-state repair <stage>`, the Propose fix button, the pending-operation answers. */
+export interface RepairRequestInput {
+  app: string;
+  stage: string;
+  requester: string;
+  source: "slack" | "cli";
+  channel?: string;
+  /** only these fixes (default: every one) */
+  rules?: readonly RepairRule[];
+  /** per pending operation's resource URN: what the requester says about it in AWS */
+  answers?: Readonly<Record<string, PendingAnswer>>;
+}
+
+/** A repair proposed as a request, or why nothing is proposed (with the plan that says what blocks it). */
+export type RepairRequestOutcome = ({ proposed: true; proposal: RepairProposal } & RequestOutcome) | { proposed: false; proposal: RepairProposal; app: string; stage: string };
 
 export interface RequestOutcome {
   request: RestoreRequest;
@@ -93,6 +111,10 @@ export interface RestoreService {
   reject(input: { id: string; user: string; reason?: string }): Promise<DecisionOutcome>;
   /** Only where the stage's policy says `requireApproval: false` (CLI `--yes`). */
   restoreNow(input: Omit<RequestInput, "undoOf">): Promise<DecisionOutcome>;
+  /** A repair of the current state (and SST's stale lock), verified first: a request like a restore's, or why not. */
+  requestRepair(input: RepairRequestInput): Promise<RepairRequestOutcome>;
+  /** `repair --yes`, only where the stage's policy says `requireApproval: false`. */
+  repairNow(input: RepairRequestInput): Promise<{ proposal: RepairProposal; outcome: DecisionOutcome | null }>;
   /** A new request for what was current before the finished request `id` ran. */
   undo(input: { id: string; requester: string; source: "slack" | "cli"; channel?: string }): Promise<RequestOutcome>;
   /** Move every pending request past its expiry to `expired` (announced, audited). */
@@ -125,6 +147,10 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
   const newId = deps.newId ?? newRequestId;
   const warn = deps.onWarning ?? (() => {});
   const iso = (ms: number) => new Date(ms).toISOString();
+
+  /** "restoring shop/prod to update …" or "repairing shop/prod: the current state, repaired (3 changes)" */
+  const what = (req: RestoreRequest, past = false) =>
+    req.kind === "repair" ? `${past ? "repaired" : "repairing"} ${req.app}/${req.stage}: ${req.target.label}` : `${past ? "restored" : "restoring"} ${req.app}/${req.stage} to ${req.target.label}`;
 
   async function audit(req: RestoreRequest, action: AuditAction, actor: string, message: string, data?: Record<string, unknown>) {
     const entry: AuditEntry = {
@@ -309,8 +335,10 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
 
   async function auditOutcome(req: RestoreRequest, exec: Awaited<ReturnType<typeof executeRestore>>, actor: string) {
     if (exec.ok) {
-      await audit(req, "restore.done", actor, `restored ${req.app}/${req.stage} to ${req.target.label} (replaced ${req.current.label})`, {
+      await audit(req, "restore.done", actor, `${what(req, true)} (replaced ${req.current.label})`, {
         target: req.target.id,
+        kind: req.kind ?? "restore",
+        ...(req.repair?.unlock ? { unlocked: req.repair.unlock.updateID } : {}),
         replaced: req.current.label,
         previousSelector: exec.result.previousSelector ?? null,
         requester: req.requester,
@@ -319,7 +347,7 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
         token: exec.result.token ?? null,
       });
     } else {
-      await audit(req, "restore.failed", actor, `restore of ${req.app}/${req.stage} to ${req.target.label} failed: ${exec.error.message}`, {
+      await audit(req, "restore.failed", actor, `${what(req)} failed: ${exec.error.message}`, {
         code: exec.error.code,
       });
     }
@@ -328,7 +356,7 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
   /** Is the stage free right now? (checked again under the lock by executeRestore) */
   async function blocked(req: RestoreRequest): Promise<SstStateError | null> {
     const sst = await deps.store.readSstLock(req.app, req.stage);
-    if (sst) return new SstLockHeldError(req.app, req.stage, describeSstLock(sst));
+    if (sst && sst.updateID !== req.repair?.unlock?.updateID) return new SstLockHeldError(req.app, req.stage, describeSstLock(sst));
     const lease = await deps.locker.get(req.app, req.stage);
     if (lease) return new StageLockedError(req.stage, describeHeldLock(lease, clock.now()));
     return null;
@@ -369,11 +397,6 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
     } catch {
       currentCp = null;
     }
-    const currentLabel = currentCp
-      ? currentVersion
-        ? versionLabel(currentVersion)
-        : `current state of ${current.time}`
-      : `the current state (unreadable: ${current.bytes.length} bytes)`;
     const emptyCp: Checkpoint = { ...targetCp, resources: [], pendingOperations: [] };
     const diff = diffCheckpoints(currentCp ?? emptyCp, targetCp, { from: currentVersion?.id ?? "current", to: resolved.label });
     const target: RestoreTarget = targetOf(resolved.label, input.selector, resolved.version, resolved.objectVersionId, targetCp, targetSha);
@@ -384,30 +407,103 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
       requester: input.requester,
       source: input.source,
       target,
-      current: {
-        token: current.token,
-        label: currentLabel,
-        time: current.time,
-        ...(currentVersion && currentVersion.kind !== "current" ? { selector: currentVersion.id } : {}),
-        ...(current.versionId ? { versionId: current.versionId } : {}),
-        sha256: currentSha,
-        resources: currentCp?.resources.length ?? 0,
-      },
+      current: seenCurrent(current, currentCp, currentVersion),
       diff: summarizeDiff(diff),
       createdAt: iso(now),
       expiresAt: iso(now + policy.restoreRequestTtlMs),
       status: "pending",
       ...(input.undoOf ? { undoOf: input.undoOf } : {}),
     };
-    await deps.approvals.create(request);
-    await audit(
-      request,
-      "restore.requested",
-      input.requester,
-      `${input.requester} asked to restore ${app}/${stage} to ${target.label}${input.undoOf ? ` (undo of ${input.undoOf})` : ""}`,
-      { target: target.id, selector: input.selector, current: request.current.label, source: input.source, removed: diff.removed.length, added: diff.added.length, changed: diff.changed.length },
-    );
+    await record(request, `${input.requester} asked to restore ${app}/${stage} to ${target.label}${input.undoOf ? ` (undo of ${input.undoOf})` : ""}`, {
+      target: target.id,
+      selector: input.selector,
+      current: request.current.label,
+      source: input.source,
+      removed: diff.removed.length,
+      added: diff.added.length,
+      changed: diff.changed.length,
+    });
     return { request, diff, policy };
+  }
+
+  /** Store a new request and audit it (a restore's or a repair's). */
+  async function record(request: RestoreRequest, message: string, data: Record<string, unknown>): Promise<void> {
+    await deps.approvals.create(request);
+    await audit(request, "restore.requested", request.requester, message, data);
+  }
+
+  async function createRepairRequest(input: RepairRequestInput): Promise<RepairRequestOutcome> {
+    const { app, stage, store } = { ...input, store: deps.store };
+    const policy = deps.config.policy(stage);
+    const now = clock.now();
+    const current = await store.readCurrent(app, stage);
+    const currentCp = parseCheckpoint(current.bytes, `current state of ${app}/${stage}`);
+    const sstLock = await store.readSstLock(app, stage);
+    const lockUpdate = sstLock ? await store.readUpdate(app, stage, sstLock.updateID) : null;
+    const proposal = proposeRepair({ app, stage, now, current: currentCp, sstLock, lockUpdate, ...(input.rules ? { rules: input.rules } : {}), ...(input.answers ? { answers: input.answers } : {}), answeredBy: input.requester });
+    if (!proposal.spec) return { proposed: false, proposal, app, stage };
+    const versions = await store.listVersions(app, stage);
+    const currentVersion = versions.find((v) => v.isCurrent);
+    const repaired = proposal.plan.checkpoint ?? currentCp;
+    const diff = diffCheckpoints(currentCp, repaired, { from: currentVersion?.id ?? "current", to: "repaired" });
+    const spec = proposal.spec;
+    const target: RestoreTarget = {
+      selector: "repair",
+      id: "repair",
+      label: repairLabel(spec),
+      kind: "repair",
+      time: iso(now),
+      command: "repair",
+      resources: repaired.resources.length,
+      sha256: sha256Hex(proposal.bytes ?? current.bytes),
+    };
+    const request: RestoreRequest = {
+      id: newId(),
+      kind: "repair",
+      repair: spec,
+      app,
+      stage,
+      requester: input.requester,
+      source: input.source,
+      target,
+      current: seenCurrent(current, currentCp, currentVersion),
+      diff: summarizeDiff(diff),
+      createdAt: iso(now),
+      expiresAt: iso(now + policy.restoreRequestTtlMs),
+      status: "pending",
+    };
+    await record(request, `${input.requester} asked to repair ${app}/${stage}: ${target.label}`, {
+      kind: "repair",
+      rules: spec.rules,
+      changes: spec.totalChanges,
+      ...(spec.answers.length ? { answers: spec.answers } : {}),
+      ...(spec.unlock ? { unlock: spec.unlock.updateID } : {}),
+      current: request.current.label,
+      source: input.source,
+    });
+    return { proposed: true, proposal, request, diff, policy };
+  }
+
+  /** Approve at once where the stage's policy needs no approval (`--yes`), else refuse. */
+  async function decideNow(outcome: RequestOutcome, requester: string, channel: string | undefined): Promise<DecisionOutcome> {
+    const posted = await post(outcome, channel);
+    const req = posted.request;
+    const stop = await blocked(req);
+    if (stop) {
+      const t = await deps.approvals.transition(req.id, "pending", "failed", { result: { finishedAt: iso(clock.now()), error: { code: stop.code, message: stop.message, ...(stop.hint ? { hint: stop.hint } : {}) } } }, clock.now());
+      await audit(req, "restore.refused", requester, `${what(req)} refused: ${stop.message}`, { reason: stop.code });
+      return { kind: "blocked", request: t.request ?? req, error: stop };
+    }
+    const t = await deps.approvals.transition(
+      req.id,
+      "pending",
+      "approved",
+      { decidedBy: requester, decidedAt: iso(clock.now()), reason: "no approval required (requireApproval: false)", ...runner() },
+      clock.now(),
+    );
+    if (!t.ok) return t.request ? { kind: "already-decided", request: t.request } : { kind: "not-found", id: req.id };
+    await audit(t.request, "restore.approved", requester, `${requester} ${what(req, true)} without approval (${req.stage}: requireApproval false)`, { via: "no-approval-required" });
+    return run(t.request, requester);
   }
 
   async function post(outcome: RequestOutcome, fallbackChannel: string | undefined): Promise<RequestOutcome> {
@@ -476,7 +572,7 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
         if (t.request.status === "pending") return { kind: "expired", request: await expire(t.request, "sst-state") };
         return { kind: "already-decided", request: t.request };
       }
-      await audit(t.request, "restore.approved", approver, `${approver} approved restoring ${req.app}/${req.stage} to ${req.target.label}`, {
+      await audit(t.request, "restore.approved", approver, `${approver} approved ${what(req)}`, {
         via: check.via,
         ...(req.approvals?.length ? { firstApprovals: req.approvals } : {}),
         ...(check.via === "group" ? { group: check.group } : {}),
@@ -523,29 +619,47 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
         );
       }
       const outcome = await createRequest(input);
-      const posted = await post(outcome, input.channel);
-      const req = posted.request;
-      const stop = await blocked(req);
-      if (stop) {
-        const t = await deps.approvals.transition(req.id, "pending", "failed", { result: { finishedAt: iso(clock.now()), error: { code: stop.code, message: stop.message, ...(stop.hint ? { hint: stop.hint } : {}) } } }, clock.now());
-        await audit(req, "restore.refused", input.requester, `restore of ${req.app}/${req.stage} refused: ${stop.message}`, { reason: stop.code });
-        return { kind: "blocked", request: t.request ?? req, error: stop };
+      return decideNow(outcome, input.requester, input.channel);
+    },
+
+    async requestRepair(input) {
+      const out = await createRepairRequest(input);
+      if (!out.proposed) return out;
+      const posted = await post(out, input.channel);
+      const where = posted.posted;
+      if (where && out.proposal.plan.changes.length > (out.request.repair?.changes.length ?? 0)) {
+        await chat("upload the full list of repair changes", (n) =>
+          n.upload(where.channel, { filename: `repair-${out.request.stage}-${out.request.id}.txt`, title: `All ${out.proposal.plan.changes.length} changes of repair ${out.request.id}`, content: repairChangesText(out.proposal.plan.changes), threadTs: where.ts }),
+        );
       }
-      const t = await deps.approvals.transition(
-        req.id,
-        "pending",
-        "approved",
-        { decidedBy: input.requester, decidedAt: iso(clock.now()), reason: "no approval required (requireApproval: false)", ...runner() },
-        clock.now(),
-      );
-      if (!t.ok) return t.request ? { kind: "already-decided", request: t.request } : { kind: "not-found", id: req.id };
-      await audit(t.request, "restore.approved", input.requester, `${input.requester} restored without approval (${input.stage}: requireApproval false)`, { via: "no-approval-required" });
-      return run(t.request, input.requester);
+      return { ...out, ...posted };
+    },
+
+    async repairNow(input) {
+      if (deps.config.policy(input.stage).requireApproval) {
+        throw new RestoreRefusedError(
+          "restore-needs-approval",
+          `${input.stage} requires a second person to approve a repair.`,
+          `Ask without --yes: \`sst-state repair ${input.stage}\` posts the request to Slack for approval.`,
+          1,
+        );
+      }
+      const out = await createRepairRequest(input);
+      if (!out.proposed) return { proposal: out.proposal, outcome: null };
+      return { proposal: out.proposal, outcome: await decideNow(out, input.requester, input.channel) };
     },
 
     async undo({ id, requester, source, channel }) {
       const done = await load(id);
       if (!done) throw new RestoreRequestNotFoundError(id);
+      if (done.kind === "repair" && done.status === "done" && !done.repair?.writesState) {
+        throw new RestoreRefusedError(
+          "restore-no-undo",
+          `Request ${id} only removed SST's stale lock; the state was not written, so there is nothing to undo.`,
+          `A stale lock is not put back. \`sst-state status ${done.stage}\` shows the stage as it is.`,
+          2,
+        );
+      }
       if (done.status !== "done" || !done.result?.previousSelector) {
         throw new RestoreRefusedError(
           "restore-no-undo",
@@ -619,6 +733,19 @@ function targetOf(
     command: null,
     resources: cp.resources.length,
     sha256,
+  };
+}
+
+/** The current version as the requester (and so the approver) sees it. */
+function seenCurrent(current: CurrentState, cp: Checkpoint | null, version: StateVersion | undefined): RestoreSeenCurrent {
+  return {
+    token: current.token,
+    label: cp ? (version ? versionLabel(version) : `current state of ${current.time}`) : `the current state (unreadable: ${current.bytes.length} bytes)`,
+    time: current.time,
+    ...(version && version.kind !== "current" ? { selector: version.id } : {}),
+    ...(current.versionId ? { versionId: current.versionId } : {}),
+    sha256: sha256Hex(current.bytes),
+    resources: cp?.resources.length ?? 0,
   };
 }
 
