@@ -18,6 +18,7 @@ const loaders: Record<Exclude<Verb, "help">, Loader> = {
   locks: () => import("./locks.ts"),
   run: () => import("./run.ts"),
   restore: () => import("./restore.ts"),
+  repair: () => import("./repair.ts"),
   audit: () => import("./audit.ts"),
   serve: () => import("./serve.ts"),
   demo: () => import("./demo.ts"),

@@ -13,6 +13,7 @@ import type { Notifier, StateStore } from "@sst-state/core/ports";
 import {
   createStaticUserGroupResolver,
   plainRestoreMessages,
+  repairLines,
   type DecisionOutcome,
   type RestoreRequest,
   type RestoreService,
@@ -31,7 +32,7 @@ export async function cliNotifier(ctx: CliContext): Promise<Notifier | undefined
  * Where restore messages go: Slack with SLACK_BOT_TOKEN; for the demo's policy without a token,
  * the terminal (the demo's stand-in for its channel, in plain text); else nowhere.
  */
-async function restoreNotifier(ctx: CliContext, config = ctx.services.config()): Promise<{ notifier?: Notifier; terminal: boolean }> {
+export async function restoreNotifier(ctx: CliContext, config = ctx.services.config()): Promise<{ notifier?: Notifier; terminal: boolean }> {
   const slack = await cliNotifier(ctx);
   if (slack) return { notifier: slack, terminal: false };
   if (isDemoPolicy(config.source)) return { notifier: createTerminalNotifier((t) => ctx.io.out(t)), terminal: true };
@@ -87,7 +88,7 @@ export async function cliRestoreService(ctx: CliContext, over: { store?: StateSt
   return service;
 }
 
-function whoAmI(env: NodeJS.ProcessEnv): string {
+export function whoAmI(env: NodeJS.ProcessEnv): string {
   if (env.SST_STATE_USER) return env.SST_STATE_USER;
   let user: string | undefined;
   try {
@@ -98,8 +99,9 @@ function whoAmI(env: NodeJS.ProcessEnv): string {
   return defaultHolder(env, { ...(user ? { user } : {}), host: hostname() }).holder;
 }
 
-function describeRequest(req: RestoreRequest): string[] {
+export function describeRequest(req: RestoreRequest): string[] {
   const d = req.diff;
+  if (req.kind === "repair") return [`  current:  ${req.current.label}  (${req.current.resources} resources)`, ...repairLines(req, 20).map((l) => `  ${l}`)];
   return [
     `  target:   ${req.target.label}  (${req.target.resources} resources)`,
     `  current:  ${req.current.label}  (${req.current.resources} resources)`,
@@ -120,13 +122,16 @@ export function printOutcome(ctx: CliContext, outcome: DecisionOutcome, json: bo
   }
   if (ok) {
     const { app, stage } = outcome.request;
+    const repair = outcome.request.kind === "repair";
     ctx.io.out(
       [
-        `${style.green("restored")} ${app}/${stage} to ${outcome.request.target.label} (request ${outcome.request.id}).`,
+        repair
+          ? `${style.green("repaired")} ${app}/${stage}: ${outcome.request.target.label} (request ${outcome.request.id}).`
+          : `${style.green("restored")} ${app}/${stage} to ${outcome.request.target.label} (request ${outcome.request.id}).`,
         ...describeRequest(outcome.request),
         "",
         ...(outcome.request.result?.published ? [outcome.request.result.published.message] : []),
-        `Next: run \`sst refresh --stage ${stage}\`. Pulumi's state now describes the restored version; refresh reconciles it with what really exists in AWS.`,
+        `Next: run \`sst refresh --stage ${stage}\`. Pulumi's state now describes the ${repair ? "repaired state" : "restored version"}; refresh reconciles it with what really exists in AWS.`,
         ...(outcome.request.result?.previousSelector ? [`Undo: sst-state restore ${stage} ${outcome.request.result.previousSelector}${config.policy(stage).requireApproval ? "" : " --yes"}`] : []),
       ].join("\n"),
     );
@@ -134,7 +139,7 @@ export function printOutcome(ctx: CliContext, outcome: DecisionOutcome, json: bo
   }
   const error = "error" in outcome ? outcome.error : undefined;
   const detail = error ? `: ${error.message}` : "message" in outcome ? `: ${outcome.message}` : "request" in outcome ? ` (request ${outcome.request.id} is ${outcome.request.status})` : ` (no request ${outcome.id})`;
-  ctx.io.err(`${style.red("not restored")} (${outcome.kind})${detail}${error?.hint ? `\n${style.dim("hint")}: ${error.hint}` : ""}`);
+  ctx.io.err(`${style.red(outcome.kind !== "not-found" && outcome.request.kind === "repair" ? "not repaired" : "not restored")} (${outcome.kind})${detail}${error?.hint ? `\n${style.dim("hint")}: ${error.hint}` : ""}`);
   return outcome.kind === "not-found" ? 2 : 1;
 }
 

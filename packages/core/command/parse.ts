@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { durationMs, DURATION_HINT } from "../format.ts";
 import { isLegacyCuid2, isUpdateId } from "../state/update-id.ts";
 import { suggestClosest } from "./suggest.ts";
+import { isRepairRule, REPAIR_RULES } from "../repair/plan.ts";
 import { nameProblem, shownName } from "../names.ts";
 import { examplesOf, flagsOf, SELECTOR_HELP, usageOf, verbSpec, verbsOf, type ArgSpec, type FlagSpec, type SlackVerb, type Surface, type Verb, type VerbSpec } from "./verbs.ts";
 
@@ -27,6 +28,8 @@ export type Command =
   | { verb: "diff"; target: Target; from: string; to: string }
   | { verb: "diagnose"; target: Target }
   | { verb: "restore"; target: Target; version: string }
+  /** `--rule`, `--exists`, `--gone`: each given any number of times */
+  | { verb: "repair"; target: Target; rule?: string[]; exists?: string[]; gone?: string[] }
   | { verb: "lock"; target: Target; reason: string; ttlMs?: number }
   | { verb: "unlock"; target: Target; force: boolean; reason?: string }
   | { verb: "locks"; app?: string }
@@ -280,8 +283,11 @@ function readFlags(spec: VerbSpec, words: string[], surface: Surface, prefix: st
       fail({ code: "bad-option", verb, message: `\`${rawName}\` needs a value.`, hint: `Usage: ${usageHint(prefix, verb, surface)}.` });
     }
     const value = flag.kind === "boolean" ? true : token.value!;
-    if (flag.cliOnly) out.cliFlags[name] = value;
-    else out.flags.set(name, value);
+    // a list flag given again adds to it (kept as lines until buildCommand splits them)
+    const before = flag.kind === "list" ? (flag.cliOnly ? out.cliFlags[name] : out.flags.get(name)) : undefined;
+    const next = typeof before === "string" ? `${before}\n${value}` : value;
+    if (flag.cliOnly) out.cliFlags[name] = next;
+    else out.flags.set(name, next);
   }
   return out;
 }
@@ -364,8 +370,10 @@ function buildCommand(spec: VerbSpec, positionals: string[], flags: Map<string, 
   return out as Command;
 }
 
-function flagValue(verb: Verb, name: string, flag: FlagSpec, raw: string): string | number {
+function flagValue(verb: Verb, name: string, flag: FlagSpec, raw: string): string | number | string[] {
   switch (flag.kind) {
+    case "list":
+      return raw.split("\n").map((v) => v.trim()).filter((v) => v !== "");
     case "count": {
       const n = /^\d{1,6}$/.test(raw) ? Number(raw) : NaN;
       if (!(n >= 1 && n <= COUNT_MAX)) {
@@ -425,6 +433,19 @@ function parseTarget(text: string, appOption: string | undefined, verb: Verb, su
 
 /** Rules across fields that the argument and flag specs cannot say. */
 const RULES: Partial<Record<Verb, (cmd: Record<string, unknown>, ctx: { verb: Verb; prefix: string; surface: Surface }) => void>> = {
+  repair(cmd, { prefix, surface }) {
+    for (const r of (cmd.rule as string[] | undefined) ?? []) {
+      if (isRepairRule(r)) continue;
+      const suggestion = suggestClosest(r, [...REPAIR_RULES]);
+      fail({
+        code: "bad-option",
+        verb: "repair",
+        message: `\`--rule ${r}\` is not a repair.`,
+        hint: `${suggestion ? `Did you mean \`--rule ${suggestion}\`? ` : ""}Repairs: ${REPAIR_RULES.join(", ")}. Usage: ${usageHint(prefix, "repair", surface)}.`,
+        ...(suggestion ? { suggestion: `--rule ${suggestion}` } : {}),
+      });
+    }
+  },
   unlock(cmd, { prefix, surface }) {
     if (cmd.force && !cmd.reason) {
       const stage = (cmd.target as Target).stage;

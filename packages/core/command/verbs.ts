@@ -8,6 +8,8 @@
  * file and/or a Slack verb handler), one renderer. Order matters: it is the order help lists them.
  */
 
+import { REPAIR_RULES } from "../repair/plan.ts";
+
 /** Where a verb or flag exists: the terminal (`sst-state`) and/or the slash command. */
 export type Surface = "cli" | "slack";
 
@@ -37,9 +39,10 @@ export interface ArgSpec {
 
 /**
  * What a flag holds: boolean; string; count (a whole number 1…10000); duration (`90s`, `30m`,
- * `2h`, `1d` → milliseconds); name (an app name).
+ * `2h`, `1d` → milliseconds); name (an app name); list (a string that may be given again: every
+ * value, in order, as an array).
  */
-export type FlagKind = "boolean" | "string" | "count" | "duration" | "name";
+export type FlagKind = "boolean" | "string" | "count" | "duration" | "name" | "list";
 
 export interface FlagSpec {
   kind: FlagKind;
@@ -154,6 +157,29 @@ export const VERB_TABLE = [
       "Writes the chosen version as the new current state once someone else approves it in Slack; nothing is deleted.\n" +
       "Set SLACK_BOT_TOKEN (and a channel for the stage in sst-state.json) to post the request; SST_STATE_USER names you.\n" +
       "Exit codes: 0 the request was made (or, with --yes, the state restored); 1 refused or failed; 2 bad usage.",
+    surfaces: ["cli", "slack"],
+  },
+  {
+    verb: "repair",
+    summary: "propose a repair of state Pulumi refuses (order, dangling references, duplicates, pending operations, SST's stale lock); someone else approves",
+    args: [TARGET],
+    flags: {
+      ...STATE_FLAGS,
+      rule: { kind: "list", value: "R", description: `only this fix; give it again for more (${REPAIR_RULES.join(", ")}; default: all)` },
+      exists: { kind: "list", value: "URN", description: "a pending operation's resource (URN or name) exists in AWS: remove the pending operation; give it again for more" },
+      gone: { kind: "list", value: "URN", description: "a pending operation's resource (URN or name) does not exist in AWS: remove the pending operation; give it again for more" },
+      plan: { kind: "boolean", cliOnly: true, description: "only show the repair (changes, reasons, what blocks it); ask for nothing" },
+      yes: { kind: "boolean", short: "y", cliOnly: true, description: "repair now, without approval (only where the stage's policy has requireApproval: false)" },
+    },
+    examples: ["prod", "prod --rule dependency-order --rule dangling-dependency", "prod --gone urn:pulumi:prod::shop::aws:s3/bucket:Bucket::Uploads", "prod --rule stale-lock", "prod --plan", "dev --yes"],
+    details:
+      "Builds the current state with every mechanical fix and checks it with Pulumi's own integrity rules first: when the\n" +
+      "result would still be refused, nothing is proposed and the output says what blocks it. Otherwise the repair is a\n" +
+      "request like a restore: the changes resource by resource with the reason for each, approved in Slack by someone\n" +
+      "else, written under the stage's lock only if the state is still the one shown, nothing deleted, audited, undoable.\n" +
+      "Pending operations leave only with --exists/--gone for their resource (only a person knows what AWS holds).\n" +
+      "Exit codes: 0 the request was made (or, with --yes, the state repaired; with --plan, a repair exists);\n" +
+      "1 nothing to propose, refused or failed; 2 bad usage.",
     surfaces: ["cli", "slack"],
   },
   {

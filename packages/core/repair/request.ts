@@ -11,6 +11,8 @@ import type { RepairSpec } from "../restore/ports.ts";
 import { planRepair, REPAIR_RULES, REPARENT_CHOICE, type PendingAnswer, type RepairChange, type RepairInput, type RepairPlan, type RepairRule } from "./plan.ts";
 import { planUnlock, type UnlockPlan } from "./unlock.ts";
 import type { RuleOptions } from "../diagnosis/types.ts";
+import { nameOf } from "../diagnosis/state-index.ts";
+import { UsageError } from "../errors.ts";
 
 /** How many changes a request stores (the CLI's JSON and the uploaded file list all of them). */
 export const STORED_CHANGES = 40;
@@ -103,4 +105,30 @@ export function repairLabel(spec: RepairSpec): string {
 /** Every change as text (a file upload, the CLI): one line per resource, then its reason. */
 export function repairChangesText(changes: readonly Pick<RepairChange, "urn" | "detail" | "reason" | "rule">[]): string {
   return changes.map((c) => `~ ${c.urn}\n    [${c.rule}] ${c.detail}\n    why: ${c.reason}`).join("\n") + "\n";
+}
+
+/**
+ * `--exists X` / `--gone X` (CLI or slash command) → answers by URN. X is a pending operation's
+ * resource URN, or its name when one pending resource has it. Anything else is bad input (exit 2)
+ * that lists the pending operations, so nothing is answered by mistake.
+ */
+export function resolveAnswers(cp: Checkpoint, stage: string, given: { exists?: readonly string[]; gone?: readonly string[] }): Record<string, PendingAnswer> {
+  const pending = [...new Set(cp.pendingOperations.map((op) => (typeof op.resource?.urn === "string" ? op.resource.urn : "")).filter((u) => u !== ""))];
+  const listed = pending.length ? `Pending operations of ${stage}: ${pending.map((u) => `\`${u}\``).join(", ")}.` : `${stage} has no pending operations.`;
+  const out: Record<string, PendingAnswer> = {};
+  for (const [answer, list] of [["exists", given.exists ?? []], ["gone", given.gone ?? []]] as const) {
+    for (const x of list) {
+      const matches = pending.filter((u) => u === x || nameOf(u) === x);
+      if (matches.length !== 1) {
+        throw new UsageError(
+          matches.length ? `\`${x}\` names ${matches.length} pending operations' resources.` : `\`${x}\` is not the resource of a pending operation of ${stage}.`,
+          `${listed} Name one by its full URN; nothing was requested.`,
+        );
+      }
+      const urn = matches[0]!;
+      if (out[urn] && out[urn] !== answer) throw new UsageError(`\`${x}\` is said to both exist and not exist in AWS.`, "Give --exists or --gone for it, not both; nothing was requested.");
+      out[urn] = answer;
+    }
+  }
+  return out;
 }

@@ -25,7 +25,7 @@ import { plainRestoreMessages, type RestoreMessages } from "./messages.ts";
 import { diffAsText, isLargeDiff, isRequestId, newRequestId, sha256Hex, summarizeDiff, versionLabel } from "./plan.ts";
 import { bareUserId, checkApprover, isSlackUserId, mention } from "./policy.ts";
 import type { ApprovalStore, AuditAction, AuditEntry, AuditLog, RestoreRequest, RestoreSeenCurrent, RestoreTarget, UserGroupResolver } from "./ports.ts";
-import { proposeRepair, repairChangesText, repairLabel, type RepairProposal } from "../repair/request.ts";
+import { proposeRepair, repairChangesText, repairLabel, resolveAnswers, type RepairProposal } from "../repair/request.ts";
 import type { PendingAnswer, RepairRule } from "../repair/plan.ts";
 
 export interface RestoreServiceDeps {
@@ -71,6 +71,9 @@ export interface RepairRequestInput {
   rules?: readonly RepairRule[];
   /** per pending operation's resource URN: what the requester says about it in AWS */
   answers?: Readonly<Record<string, PendingAnswer>>;
+  /** the same, as typed (`--exists X`, `--gone X`: a URN, or a name one pending resource has) */
+  exists?: readonly string[];
+  gone?: readonly string[];
 }
 
 /** A repair proposed as a request, or why nothing is proposed (with the plan that says what blocks it). */
@@ -113,6 +116,8 @@ export interface RestoreService {
   restoreNow(input: Omit<RequestInput, "undoOf">): Promise<DecisionOutcome>;
   /** A repair of the current state (and SST's stale lock), verified first: a request like a restore's, or why not. */
   requestRepair(input: RepairRequestInput): Promise<RepairRequestOutcome>;
+  /** The repair as it would be proposed now, asking for nothing (`repair --plan`). */
+  previewRepair(input: RepairRequestInput): Promise<RepairProposal>;
   /** `repair --yes`, only where the stage's policy says `requireApproval: false`. */
   repairNow(input: RepairRequestInput): Promise<{ proposal: RepairProposal; outcome: DecisionOutcome | null }>;
   /** A new request for what was current before the finished request `id` ran. */
@@ -432,15 +437,23 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
     await audit(request, "restore.requested", request.requester, message, data);
   }
 
+  /** The current state, SST's lock and the repair proposed for them (nothing stored). */
+  async function propose(input: RepairRequestInput) {
+    const { app, stage, store } = { ...input, store: deps.store };
+    const current = await store.readCurrent(app, stage);
+    const currentCp = parseCheckpoint(current.bytes, `current state of ${app}/${stage}`);
+    const answers = { ...(input.answers ?? {}), ...resolveAnswers(currentCp, stage, { ...(input.exists ? { exists: input.exists } : {}), ...(input.gone ? { gone: input.gone } : {}) }) };
+    const sstLock = await store.readSstLock(app, stage);
+    const lockUpdate = sstLock ? await store.readUpdate(app, stage, sstLock.updateID) : null;
+    const proposed = proposeRepair({ app, stage, now: clock.now(), current: currentCp, sstLock, lockUpdate, ...(input.rules ? { rules: input.rules } : {}), answers, answeredBy: input.requester });
+    return { current, currentCp, proposal: proposed };
+  }
+
   async function createRepairRequest(input: RepairRequestInput): Promise<RepairRequestOutcome> {
     const { app, stage, store } = { ...input, store: deps.store };
     const policy = deps.config.policy(stage);
     const now = clock.now();
-    const current = await store.readCurrent(app, stage);
-    const currentCp = parseCheckpoint(current.bytes, `current state of ${app}/${stage}`);
-    const sstLock = await store.readSstLock(app, stage);
-    const lockUpdate = sstLock ? await store.readUpdate(app, stage, sstLock.updateID) : null;
-    const proposal = proposeRepair({ app, stage, now, current: currentCp, sstLock, lockUpdate, ...(input.rules ? { rules: input.rules } : {}), ...(input.answers ? { answers: input.answers } : {}), answeredBy: input.requester });
+    const { current, currentCp, proposal } = await propose(input);
     if (!proposal.spec) return { proposed: false, proposal, app, stage };
     const versions = await store.listVersions(app, stage);
     const currentVersion = versions.find((v) => v.isCurrent);
@@ -620,6 +633,10 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
       }
       const outcome = await createRequest(input);
       return decideNow(outcome, input.requester, input.channel);
+    },
+
+    async previewRepair(input) {
+      return (await propose(input)).proposal;
     },
 
     async requestRepair(input) {
