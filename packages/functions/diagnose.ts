@@ -12,6 +12,7 @@ import type { StateStore } from "@sst-state/core/ports";
 import { createAwsProbes } from "@sst-state/adapters/probes/index";
 import { createServices, type Services } from "@sst-state/services/services";
 import { consoleLogger } from "@sst-state/slack/deps";
+import { renderDiagnosisReportBlocks } from "@sst-state/slack/render/repair";
 import { lambdaEnv } from "./env.ts";
 
 let tasks: Promise<DiagnosisTasks> | undefined;
@@ -22,7 +23,7 @@ async function build(env: NodeJS.ProcessEnv): Promise<DiagnosisTasks> {
   const s = servicesOf(env);
   const notifier = s.slack()?.notifier;
   const probes = createAwsProbes({ env, enabled: env.SST_STATE_PROBES !== "false" });
-  return createDiagnosisTasks({ store: await s.stateStore(), clock: s.clock, probes, ...(notifier ? { notifier } : {}) });
+  return createDiagnosisTasks({ store: await s.stateStore(), clock: s.clock, probes, ...(notifier ? { notifier, reportMessage: renderDiagnosisReportBlocks } : {}) });
 }
 
 function handler<K extends keyof DiagnosisTasks>(name: K) {

@@ -7,7 +7,7 @@
  */
 import type { RepairProposal } from "@sst-state/core/repair";
 import { REPAIR_RULES, type RepairRule } from "@sst-state/core/repair";
-import { shortTime } from "@sst-state/core/restore";
+import { formatTime } from "@sst-state/core/format";
 import { UsageError } from "@sst-state/core/errors";
 import type { CliCommand, CliContext } from "../cli-types.ts";
 import { isDemoPolicy } from "../demo.ts";
@@ -106,7 +106,7 @@ const repair: CliCommand<"repair"> = {
     const where =
       isDemoPolicy(config.source) && !ctx.services.env.SLACK_BOT_TOKEN
         ? `In the demo, approve it as the other demo user: sst-state demo approve ${req.id}`
-        : `Approval happens in Slack: the request is posted in channel ${out.posted.channel}; someone other than you approves it there before ${shortTime(req.expiresAt)}.`;
+        : `Approval happens in Slack: the request is posted in channel ${out.posted.channel}; someone other than you approves it there before ${formatTime(req.expiresAt)}.`;
     ctx.io.out(["", `${style.bold("repair requested")}: ${app}/${stage} (request ${req.id})`, ...describeRequest(req), "", where].join("\n"));
     return 0;
   },

@@ -14,6 +14,7 @@ import { createDeployWatch } from "@sst-state/adapters/deploy-watch";
 import { createSlackDeployFeed } from "@sst-state/slack/deploy-feed";
 import { DEFAULT_FEED_INTERVAL_MS, startDeployFeedLoop, type DeployFeedLoop } from "@sst-state/core/feed";
 import { parseDuration } from "@sst-state/core/config";
+import { renderDiagnosisReportBlocks } from "@sst-state/slack/render/repair";
 import type { CliCommand } from "../cli-types.ts";
 import { parseConfig } from "@sst-state/core/config";
 import { readFileSync } from "node:fs";
@@ -70,7 +71,7 @@ const serve: CliCommand<"serve"> = {
     const notifier = ctx.services.notifier();
     // Diagnoses run the deployed state-machine definition in-process (aws-local-stepfunctions).
     const workflow = createLocalWorkflow({
-      tasks: createDiagnosisTasks({ store, notifier, clock: ctx.services.clock, probes: createAwsProbes({ env }) }),
+      tasks: createDiagnosisTasks({ store, notifier, clock: ctx.services.clock, probes: createAwsProbes({ env }), reportMessage: renderDiagnosisReportBlocks }),
     });
     // the bot's deps from the composition root: locks, Slack delivery claims (in the table, so a
     // replay after a restart of serve is still recognised), restore with its buttons (approvals run

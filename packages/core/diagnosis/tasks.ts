@@ -8,7 +8,7 @@
  * version id), so the three parallel rule branches parse each state once.
  */
 import { isSstStateError } from "../errors.ts";
-import type { Clock, Notifier, StateStore, StateVersion } from "../ports.ts";
+import type { ChatMessage, Clock, Notifier, StateStore, StateVersion } from "../ports.ts";
 import { parseCheckpoint } from "../state/parse.ts";
 import type { Checkpoint } from "../state/types.ts";
 import type { DiagnosisProbes, DiagnosisRequest, SlackRef } from "./ports.ts";
@@ -61,6 +61,9 @@ export interface DiagnosisTaskDeps {
      *  28,000): the Report state holds all four and then the report, under Step Functions' 256 KB */
     maxPartBytes?: number;
   };
+  /** the report as posted: the chat surface adds its layout (Slack: the "Propose fix" button,
+   *  packages/slack/render/repair.ts); default: the text alone */
+  reportMessage?: (report: DiagnosisReport, message: ChatMessage) => ChatMessage;
   /** update records the lock rules read (default 20) */
   updateLimit?: number;
   /** how long one probe may take before it is reported as skipped (default 120 s; the Probes
@@ -232,7 +235,7 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
     async report(s) {
       const ref = refOf(s);
       const report = mergeReport(ref.app, ref.stage, [...(s.rules ?? []), ...(s.cloud ? [s.cloud] : [])]);
-      if (notifier && s.slack) await postReport(notifier, s.slack, report);
+      if (notifier && s.slack) await postReport(notifier, s.slack, report, deps.reportMessage);
       return report;
     },
 
@@ -278,8 +281,10 @@ async function safely<T>(fn: () => Promise<ProbeOutcome<T>>, limitMs: number): P
   }
 }
 
-async function postReport(notifier: Notifier, slack: SlackRef, report: DiagnosisReport): Promise<void> {
-  const { message, attachment } = renderDiagnosisMessage(report);
+async function postReport(notifier: Notifier, slack: SlackRef, report: DiagnosisReport, layout?: DiagnosisTaskDeps["reportMessage"]): Promise<void> {
+  const rendered = renderDiagnosisMessage(report);
+  const attachment = rendered.attachment;
+  const message = layout ? layout(report, rendered.message) : rendered.message;
   let threadTs = slack.threadTs ?? slack.ts;
   if (slack.ts) await notifier.update(slack.channel, slack.ts, message);
   else threadTs = (await notifier.post(slack.channel, { ...message, ...(slack.threadTs ? { threadTs: slack.threadTs } : {}) })).ts;

@@ -20,6 +20,8 @@ export {
   type DecisionOutcome,
   type RequestInput,
   type RequestOutcome,
+  type RepairRequestInput,
+  type RepairRequestOutcome,
   type RestoreService,
   type RestoreServiceDeps,
   type RunnerCheck,

@@ -18,8 +18,11 @@ import {
 import { context, fitMessage, header, linesToSections, section, truncate } from "./limits.ts";
 import { code, esc, plainFallback, formatTime, plural, resourceLabel, who } from "./text.ts";
 import type { Block, SlackMessage } from "./types.ts";
+import { renderRepairRequest } from "./repair.ts";
 
 const name = (r: Pick<RestoreRequest, "app" | "stage">) => `*${esc(r.stage)}* (${esc(r.app)})`;
+/** "restore" or "repair": a repair is a restore request of kind "repair" (core/repair). */
+const noun = (r: Pick<RestoreRequest, "kind">) => (r.kind === "repair" ? "repair" : "restore");
 
 function statusLine(req: RestoreRequest): string {
   const by = req.decidedBy ? who(req.decidedBy) : "";
@@ -27,13 +30,13 @@ function statusLine(req: RestoreRequest): string {
     case "pending":
       return `:hourglass_flowing_sand: Waiting for approval until ${formatTime(req.expiresAt)}.`;
     case "approved":
-      return `:arrows_counterclockwise: Approved by ${by}; restoring…`;
+      return `:arrows_counterclockwise: Approved by ${by}; ${req.kind === "repair" ? "repairing" : "restoring"}…`;
     case "rejected":
       return `:no_entry_sign: ${req.decidedBy === req.requester ? "Withdrawn" : "Rejected"} by ${by}${req.reason ? `: ${esc(truncate(req.reason, 300))}` : "."}`;
     case "expired":
       return `:clock3: Expired at ${formatTime(req.expiresAt)} without approval. Ask again if it is still needed.`;
     case "done":
-      return `:white_check_mark: Restored. Approved by ${by}${req.decidedBy === req.requester ? " (this stage needs no second person)" : ""}, done ${formatTime(req.result?.finishedAt)}.`;
+      return `:white_check_mark: ${req.kind === "repair" ? "Repaired" : "Restored"}. Approved by ${by}${req.decidedBy === req.requester ? " (this stage needs no second person)" : ""}, done ${formatTime(req.result?.finishedAt)}.`;
     case "failed":
       return `:x: Failed after approval by ${by}: ${esc(truncate(req.result?.error?.message ?? "unknown error", 600))}`;
   }
@@ -79,6 +82,7 @@ export function refreshStep(stage: string): string {
 }
 
 export function renderRestoreRequest(req: RestoreRequest, policy: StagePolicy): SlackMessage {
+  if (req.kind === "repair") return renderRepairRequest(req, policy, { line: statusLine(req), buttons: req.status === "pending" ? buttons(req) : null });
   const undo = req.undoOf ? ` (undo of request ${code(req.undoOf)})` : "";
   const blocks: Block[] = [
     header(`Restore ${req.app}/${req.stage}?`),
@@ -111,6 +115,7 @@ export function renderRestoreRequest(req: RestoreRequest, policy: StagePolicy): 
 }
 
 export function renderRestoreConfirmation(req: RestoreRequest): SlackMessage {
+  if (req.kind === "repair") return renderRepairConfirmation(req);
   const blocks: Block[] = [
     section(
       `:white_check_mark: ${name(req)} restored to ${code(req.target.label)}. Asked by ${who(req.requester)}, approved by ${who(req.decidedBy ?? "")}.`,
@@ -142,12 +147,36 @@ export function renderRestoreConfirmation(req: RestoreRequest): SlackMessage {
   return fitMessage({ text: `${req.app}/${req.stage} restored to ${req.target.label}. Next: sst refresh --stage ${req.stage}`, blocks });
 }
 
+/** After a repair: what it did, the next step, and one click to undo it (a restore of the replaced version). */
+function renderRepairConfirmation(req: RestoreRequest): SlackMessage {
+  const undo = req.repair?.writesState && req.result?.previousSelector;
+  const blocks: Block[] = [
+    section(`:white_check_mark: ${name(req)}: ${esc(req.target.label)}. Asked by ${who(req.requester)}, approved by ${who(req.decidedBy ?? "")}.`),
+    ...(undo ? [section(`*Replaced (kept in history):* ${code(req.current.label)}, selector ${code(req.result!.previousSelector!)}`)] : []),
+    ...(req.result?.unlocked ? [section(`:unlock: SST's lock of update ${code(req.result.unlocked)} removed; its update record closed as \`sst unlock\` does.`)] : []),
+    section(
+      req.repair?.writesState
+        ? `*Next:* run \`sst refresh --stage ${esc(req.stage)}\`. Pulumi's state now describes the repaired state; refresh compares it with what really exists in AWS and reconciles it, before the next deploy.`
+        : `*Next:* deploy again (\`sst deploy --stage ${esc(req.stage)}\`), and run \`/sst-state diagnose ${esc(req.stage)}\` for what the crashed deploy may have left.`,
+    ),
+  ];
+  if (undo) {
+    blocks.push({
+      type: "actions",
+      block_id: `restore-undo:${req.id}`,
+      elements: [{ type: "button", text: { type: "plain_text", text: "Undo the repair", emoji: true }, action_id: RESTORE_UNDO_ACTION_ID, value: req.id }],
+    });
+  }
+  blocks.push(context(`Request ${code(req.id)}${undo ? " · the undo button asks to restore the replaced version, approved like this one" : ""}`));
+  return fitMessage({ text: `${req.app}/${req.stage}: ${req.target.label}. Next: ${req.repair?.writesState ? `sst refresh --stage ${req.stage}` : `sst deploy --stage ${req.stage}`}`, blocks });
+}
+
 export function renderRestoreFailure(req: RestoreRequest): SlackMessage {
   const e = req.result?.error;
   return fitMessage({
-    text: `Restore of ${req.app}/${req.stage} failed: ${e?.message ?? "unknown error"}`,
+    text: `${req.kind === "repair" ? "Repair" : "Restore"} of ${req.app}/${req.stage} failed: ${e?.message ?? "unknown error"}`,
     blocks: [
-      section(`:x: The restore of ${name(req)} to ${code(req.target.label)} failed: ${esc(truncate(e?.message ?? "unknown error", 1500))}`),
+      section(`:x: The ${noun(req)} of ${name(req)} ${req.kind === "repair" ? `(${esc(req.target.label)})` : `to ${code(req.target.label)}`} failed: ${esc(truncate(e?.message ?? "unknown error", 1500))}`),
       ...(e?.hint ? [context(esc(e.hint))] : []),
       context(`Nothing was deleted. ${esc(req.stage)} is what it was before the approval unless the message above says otherwise; \`sst-state status ${esc(req.stage)}\` shows it.`),
     ],
@@ -157,8 +186,8 @@ export function renderRestoreFailure(req: RestoreRequest): SlackMessage {
 export function renderRequesterNotice(req: RestoreRequest): SlackMessage {
   const extra = req.status === "done" ? `\n${refreshStep(req.stage)}` : req.status === "failed" && req.result?.error?.hint ? `\n${esc(req.result.error.hint)}` : "";
   return fitMessage({
-    text: `Your restore of ${req.app}/${req.stage}: ${req.status}`,
-    blocks: [section(`Your restore of ${name(req)} to ${code(req.target.label)}: ${statusLine(req)}${extra}`)],
+    text: `Your ${noun(req)} of ${req.app}/${req.stage}: ${req.status}`,
+    blocks: [section(`Your ${noun(req)} of ${name(req)} ${req.kind === "repair" ? `(${esc(req.target.label)})` : `to ${code(req.target.label)}`}: ${statusLine(req)}${extra}`)],
   });
 }
 
@@ -177,9 +206,13 @@ export function renderDecisionReply(outcome: DecisionOutcome): SlackMessage {
     fitMessage({ text: plainFallback(text), blocks: [section(text), ...(hint ? [context(esc(hint))] : [])] });
   switch (outcome.kind) {
     case "restored":
-      return line(`:white_check_mark: Restored ${name(outcome.request)} to ${code(outcome.request.target.label)}. The confirmation is in the channel.`);
+      return line(
+        outcome.request.kind === "repair"
+          ? `:white_check_mark: Repaired ${name(outcome.request)}: ${esc(outcome.request.target.label)}. The confirmation is in the channel.`
+          : `:white_check_mark: Restored ${name(outcome.request)} to ${code(outcome.request.target.label)}. The confirmation is in the channel.`,
+      );
     case "failed":
-      return line(`:x: The restore of ${name(outcome.request)} failed: ${esc(outcome.error.message)}`, outcome.error.hint);
+      return line(`:x: The ${noun(outcome.request)} of ${name(outcome.request)} failed: ${esc(outcome.error.message)}`, outcome.error.hint);
     case "blocked":
       return line(`:no_entry: Not now: ${esc(outcome.error.message)} The request stays open until ${formatTime(outcome.request.expiresAt)}.`, outcome.error.hint);
     case "not-allowed":
@@ -189,13 +222,15 @@ export function renderDecisionReply(outcome: DecisionOutcome): SlackMessage {
         `:ballot_box_with_check: Your approval of the restore of ${name(outcome.request)} is recorded. It was asked from a terminal as ${code(outcome.request.requester)}, which Slack did not verify, so a second person has to approve it as well.`,
       );
     case "expired":
-      return line(`:clock3: This request expired at ${formatTime(outcome.request.expiresAt)}. Ask again: \`/sst-state restore ${esc(outcome.request.stage)} ${esc(outcome.request.target.id)}\`.`);
+      return line(
+        `:clock3: This request expired at ${formatTime(outcome.request.expiresAt)}. Ask again: \`/sst-state ${outcome.request.kind === "repair" ? `repair ${esc(outcome.request.stage)}` : `restore ${esc(outcome.request.stage)} ${esc(outcome.request.target.id)}`}\`.`,
+      );
     case "rejected":
-      return line(`:no_entry_sign: You ${outcome.request.decidedBy === outcome.request.requester ? "withdrew" : "rejected"} the restore of ${name(outcome.request)}.`);
+      return line(`:no_entry_sign: You ${outcome.request.decidedBy === outcome.request.requester ? "withdrew" : "rejected"} the ${noun(outcome.request)} of ${name(outcome.request)}.`);
     case "already-decided": {
       const r = outcome.request;
       const verb = { pending: "is still pending", approved: "was already approved", done: "was already approved", failed: "was already approved", rejected: "was already rejected", expired: "has expired" }[r.status];
-      return line(`:information_source: This restore ${verb}${r.decidedBy ? ` by ${who(r.decidedBy)}` : ""}${r.decidedAt ? ` at ${formatTime(r.decidedAt)}` : ""}. Nothing else was done.`);
+      return line(`:information_source: This ${noun(r)} ${verb}${r.decidedBy ? ` by ${who(r.decidedBy)}` : ""}${r.decidedAt ? ` at ${formatTime(r.decidedAt)}` : ""}. Nothing else was done.`);
     }
     case "not-found":
       return line(
@@ -208,10 +243,9 @@ export function renderDecisionReply(outcome: DecisionOutcome): SlackMessage {
 /** The answer to `/sst-state restore <stage> <version>`, for the requester. */
 export function renderRequestCreated(req: RestoreRequest, where: { channel: string } | undefined): SlackMessage {
   const posted = where ? `posted in <#${where.channel}>` : "not posted anywhere (no channel for this stage in sst-state.json, and none given)";
+  const what = req.kind === "repair" ? `Repair request ${code(req.id)} for ${name(req)} (${esc(req.target.label)})` : `Restore request ${code(req.id)} for ${name(req)} → ${code(req.target.label)}`;
   return fitMessage({
-    text: `Restore request ${req.id} for ${req.app}/${req.stage}: ${posted}`,
-    blocks: [
-      section(`:inbox_tray: Restore request ${code(req.id)} for ${name(req)} → ${code(req.target.label)} is ${posted}. Someone else approves it there before ${formatTime(req.expiresAt)}.`),
-    ],
+    text: `${req.kind === "repair" ? "Repair" : "Restore"} request ${req.id} for ${req.app}/${req.stage}: ${posted}`,
+    blocks: [section(`:inbox_tray: ${what} is ${posted}. Someone else approves it there before ${formatTime(req.expiresAt)}.`)],
   });
 }

@@ -9,6 +9,7 @@ const DOING: Record<Command["verb"], string> = {
   diff: "Comparing versions of",
   diagnose: "Starting a diagnosis of",
   restore: "Preparing a restore request for",
+  repair: "Checking a repair of",
   lock: "Taking the deploy lock of",
   unlock: "Releasing the deploy lock of",
   locks: "Listing deploy locks",

@@ -29,13 +29,14 @@ export type { ActionContext, ActionHandler, ActionMap, VerbContext, VerbHandler,
 /** What a bot runs the verbs with, besides the handlers defined here. */
 export interface VerbWiring {
   diagnose: VerbHandler<"diagnose">;
-  restore: { verbs: Pick<VerbMap, "restore">; actions: ActionMap };
+  /** restore, repair (a restore request of kind "repair") and their buttons */
+  restore: { verbs: Pick<VerbMap, "restore" | "repair">; actions: ActionMap };
 }
 
 /** Every verb and button of the bot: the one place the verb and action maps are built. */
 export function createVerbs(wiring: VerbWiring): { verbs: VerbMap; actions: ActionMap } {
   return {
-    verbs: { status, history, diff, help, lock, unlock, locks, diagnose: wiring.diagnose, restore: wiring.restore.verbs.restore },
+    verbs: { status, history, diff, help, lock, unlock, locks, diagnose: wiring.diagnose, restore: wiring.restore.verbs.restore, repair: wiring.restore.verbs.repair },
     actions: { [LOCK_RELEASE_ACTION_ID]: releaseButton, ...deployFeedActions(), ...wiring.restore.actions },
   };
 }

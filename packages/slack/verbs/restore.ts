@@ -32,6 +32,7 @@ import type { Reply } from "../render/types.ts";
 import type { Notifier } from "@sst-state/core/ports";
 import type { ActionHandler, ActionMap, VerbHandler, VerbMap } from "../deps.ts";
 import { lockerFor } from "./lock-support.ts";
+import { createRepairHandlers } from "./repair.ts";
 
 export interface RestoreListenerOptions {
   approvals: ApprovalStore;
@@ -44,7 +45,7 @@ export interface RestoreListenerOptions {
 
 export class RestoreNotConfiguredError extends SstStateError {
   constructor() {
-    super("restore-not-configured", "Restores need the lock table, and it is not configured for this bot.", {
+    super("restore-not-configured", "Restores and repairs need the lock table, and it is not configured for this bot.", {
       hint: "Set SST_STATE_TABLE (the deployed bot links it), or run `sst-state serve`, which keeps locks and approvals in its embedded store.",
       exitCode: 2,
     });
@@ -83,13 +84,16 @@ export function restoreServiceFor(deps: BotDeps, opts: RestoreListenerOptions): 
 const ephemeral = (message: Reply["message"]): Reply => ({ visibility: "ephemeral", message });
 
 /** `restore` and its buttons, as `createVerbs` takes them. */
-export type RestoreWiring = { verbs: Pick<VerbMap, Extract<Verb, "restore">>; actions: ActionMap };
+export type RestoreWiring = { verbs: Pick<VerbMap, Extract<Verb, "restore" | "repair">>; actions: ActionMap };
 
 /** A bot without the table has no approvals: `restore` says so, and how to set it up. */
 export function restoreUnavailable(): RestoreWiring {
   return {
     verbs: {
       restore: async () => {
+        throw new RestoreNotConfiguredError();
+      },
+      repair: async () => {
         throw new RestoreNotConfiguredError();
       },
     },
@@ -121,8 +125,10 @@ export function createRestoreHandlers(opts: RestoreListenerOptions): RestoreWiri
     return ephemeral(renderRequestCreated(out.request, out.posted));
   };
 
+  // repairs are restore requests of kind "repair": the same service, and the same Approve / Reject / Undo
+  const repairs = createRepairHandlers(opts);
   return {
-    verbs: { restore },
-    actions: { [RESTORE_APPROVE_ACTION_ID]: approve, [RESTORE_REJECT_ACTION_ID]: reject, [RESTORE_UNDO_ACTION_ID]: undo },
+    verbs: { restore, ...repairs.verbs },
+    actions: { [RESTORE_APPROVE_ACTION_ID]: approve, [RESTORE_REJECT_ACTION_ID]: reject, [RESTORE_UNDO_ACTION_ID]: undo, ...repairs.actions },
   };
 }

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { checkIntegrity } from "../../diagnosis/integrity.ts";
 import { FORCE_UNLOCK_MESSAGE } from "../../diagnosis/rules/interrupted-update.ts";
-import { createRestoreSetup, TEST_NOW } from "../../restore/testing.ts";
+import { createRestoreSetup, TEST_NOW } from "@sst-state/test-kit/restore";
 import { sha256Hex } from "../../restore/plan.ts";
 import { parseCheckpoint, type Resource } from "../../state/index.ts";
 import { makeUpdateId } from "../../state/update-id.ts";

@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
 import { checkIntegrity } from "../../diagnosis/integrity.ts";
 import { closeAsSstUnlock, planRepair, planUnlock, REPARENT_CHOICE, stableToposort } from "../../repair/index.ts";
 import { FORCE_UNLOCK_MESSAGE } from "../../diagnosis/rules/interrupted-update.ts";
-import { fromJson, generateCheckpoint, parseCheckpoint, type Checkpoint, type Resource } from "../../state/index.ts";
+import { fromJson, parseCheckpoint, type Checkpoint, type Resource } from "../../state/index.ts";
+import { generateCheckpoint } from "@sst-state/test-kit/generate";
 import { loadRealCheckpoints } from "../support/real-checkpoints.ts";
 
 const td = new TextDecoder();
