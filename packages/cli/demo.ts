@@ -10,7 +10,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { ChatMessage, Notifier } from "@sst-state/core/ports";
-import { FORCE_UNLOCK_MESSAGE } from "@sst-state/core/diagnosis/rules/interrupted-update";
+import { closeAsSstUnlock } from "@sst-state/core/repair";
+import type { UpdateRecord } from "@sst-state/core/state/types";
 import { stateKeys } from "@sst-state/core/state/versions";
 import { createLocalHomeStore, defaultLocalHomeRoot } from "@sst-state/adapters/local-home";
 
@@ -94,31 +95,28 @@ export async function ensureDemoHome(projectRoot: string, now = Date.now()): Pro
 /**
  * What `sst unlock --stage <stage>` does to a home (DESIGN §2; the lock removal is `Unlock` →
  * `removeData(backend, "lock", app, stage)` in sst/sst pkg/project/provider/provider.go, and SST
- * 4.17.1 run on a local home first closes the locked update's record with `timeCompleted` and
- * FORCE_UNLOCK_MESSAGE). Only for the demo home, where no real SST app exists to run `sst unlock`
+ * 4.17.1 run on a local home first rewrites the locked update's record: core/repair/unlock.ts
+ * `closeAsSstUnlock`, the same code "Unlock SST" uses). Only for the demo home, where no real SST app exists to run `sst unlock`
  * in; on a real app run `sst unlock` itself.
  */
 export async function demoSstUnlock(root: string, stage: string, now = Date.now()): Promise<{ updateID: string } | null> {
   const file = (key: string) => join(root, "state", ...key.split("/"));
   const lockFile = file(stateKeys.lock(DEMO_APP, stage));
-  let lock: { updateID?: string };
+  let lock: { updateID?: string; command?: string };
   try {
-    lock = JSON.parse(await readFile(lockFile, "utf8")) as { updateID?: string };
+    lock = JSON.parse(await readFile(lockFile, "utf8")) as { updateID?: string; command?: string };
   } catch {
     return null;
   }
   if (lock.updateID) {
     const recordFile = file(stateKeys.update(DEMO_APP, stage, lock.updateID));
+    let record: UpdateRecord | null = null;
     try {
-      const record = JSON.parse(readFileSync(recordFile, "utf8")) as Record<string, unknown>;
-      if (!record.timeCompleted) {
-        record.errors = [...((record.errors as unknown[]) ?? []), { urn: "", message: FORCE_UNLOCK_MESSAGE }];
-        record.timeCompleted = new Date(now).toISOString();
-        await writeFile(recordFile, JSON.stringify(record));
-      }
+      record = JSON.parse(readFileSync(recordFile, "utf8")) as UpdateRecord;
     } catch {
-      /* no record: SST deletes the lock all the same */
+      /* no record: SST writes one all the same */
     }
+    await writeFile(recordFile, JSON.stringify(closeAsSstUnlock(record, { updateID: lock.updateID, ...(lock.command ? { command: lock.command } : {}) }, now)));
   }
   await rm(lockFile, { force: true });
   return { updateID: lock.updateID ?? "" };
