@@ -23,14 +23,14 @@ import { createMemoryLockStore } from "@sst-state/test-kit/memory/lock-store";
 import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/test-kit/memory/state-store";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { buttonClickBody, signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
-import { startServe, type ServeHandle } from "../serve.ts";
-import { createRestoreHandlers } from "../listeners/restore.ts";
-import { createSlackUserGroupResolver } from "../listeners/restore-usergroups.ts";
-import { createDiagnoseVerb } from "../listeners/diagnose.ts";
-import { createSlackNotifier } from "../notifier.ts";
+import { startServe, type ServeHandle } from "../receivers/serve.ts";
+import { createRestoreHandlers } from "../verbs/restore.ts";
+import { createSlackUserGroupResolver } from "@sst-state/adapters/slack-user-groups";
+import { createDiagnoseVerb } from "../verbs/diagnose.ts";
+import { createSlackNotifier, createWebClient } from "@sst-state/adapters/slack-web-api";
+import { fitChatMessage } from "../render/limits.ts";
 import { renderDiagnosisReportBlocks } from "../render/repair.ts";
-import { createWebClient } from "../web-client.ts";
-import { createVerbs } from "../verbs.ts";
+import { createVerbs } from "../verbs/index.ts";
 
 const SECRET = "repair-signing-secret";
 const TOKEN = "xoxb-repair-test";
@@ -58,7 +58,7 @@ beforeEach(async () => {
   const web = createWebClient(TOKEN, slack.url);
   const groups = createSlackUserGroupResolver(web);
   const restore = createRestoreHandlers({ approvals, audit, groups });
-  const workflow = createLocalWorkflow({ tasks: createDiagnosisTasks({ store, notifier: createSlackNotifier(web), clock: { now: () => Date.now() }, reportMessage: renderDiagnosisReportBlocks }) });
+  const workflow = createLocalWorkflow({ tasks: createDiagnosisTasks({ store, notifier: createSlackNotifier(web, fitChatMessage), clock: { now: () => Date.now() }, reportMessage: renderDiagnosisReportBlocks }) });
   const serve = await startServe({
     port: 0,
     signingSecret: SECRET,
