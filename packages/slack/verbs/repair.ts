@@ -13,7 +13,7 @@ import type { ActionHandler, ActionMap, BotDeps, VerbHandler } from "../deps.ts"
 import { decodeRepairValue, renderRepairNotProposed, REPAIR_ANSWER_ACTION_ID, REPAIR_PROPOSE_ACTION_ID, urnHash, type RepairButtonValue } from "../render/repair.ts";
 import { renderRequestCreated } from "../render/restore.ts";
 import type { Reply } from "../render/types.ts";
-import { restoreServiceFor, type RestoreListenerOptions } from "./restore.ts";
+import { restoreServiceFor, type RestoreListenerOptions } from "./restore-service.ts";
 
 const ephemeral = (message: Reply["message"]): Reply => ({ visibility: "ephemeral", message });
 

@@ -148,7 +148,7 @@ describe("sst-state repair (the built CLI)", () => {
     await approveTwice(undoId);
     // Assess 4
     expect(sha256Hex(currentBytes())).toBe(sha256Hex(broken));
-  });
+  }, 180_000);
 
   it("a pending create: without an answer nothing is proposed; --gone removes it after approval", async () => {
     const urn = "urn:pulumi:prod::shop::aws:s3/bucket:Bucket::Uploads";
@@ -168,7 +168,7 @@ describe("sst-state repair (the built CLI)", () => {
     expect(request.repair.answers).toEqual([{ urn, answer: "gone" }]);
     expect(second).toMatchObject({ kind: "restored" });
     expect(parseCheckpoint(currentBytes()).pendingOperations).toEqual([]);
-  });
+  }, 120_000);
 
   it("duplicates and a missing parent: repaired with the choice printed; SST reads the result", async () => {
     let child = "";
@@ -189,7 +189,7 @@ describe("sst-state repair (the built CLI)", () => {
     expect(checkIntegrity(after).refused).toBe(false);
     expect(after.resources.some((r) => r.urn === child)).toBe(true);
     if (sstAvailable()) expect((await sst.run(["state", "export", "--stage", "prod"])).code).toBe(0);
-  });
+  }, 120_000);
 
   it("Unlock SST: the stale lock goes and its record is closed as SST 4.17.1's `sst unlock` closes it", async () => {
     // Prepare: a deploy that crashed three hours ago; a copy of the home for the real `sst unlock`
@@ -226,5 +226,5 @@ describe("sst-state repair (the built CLI)", () => {
       expect(String(b)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
       expect(existsSync(join(twin.stateDir, "lock", "shop", "prod.json"))).toBe(false);
     }
-  });
+  }, 120_000);
 });
