@@ -10,6 +10,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "@sst-state/core/config";
+import { createLocker } from "@sst-state/core/lock";
 import { checkIntegrity } from "@sst-state/core/diagnosis/integrity";
 import { FORCE_UNLOCK_MESSAGE, createDiagnosisTasks } from "@sst-state/core/diagnosis";
 import { sha256Hex, type RestoreRequest } from "@sst-state/core/restore";
@@ -56,6 +57,7 @@ beforeEach(async () => {
   const audit = createMemoryAuditLog();
   const config = parseConfig(JSON.stringify({ app: "shop", stages: { prod: { channel: "C0PROD", approvers: ["U0BOB", "S0SRE"] } } }));
   const web = createWebClient(TOKEN, slack.url);
+  const locks = createMemoryLockStore();
   const groups = createSlackUserGroupResolver(web);
   const restore = createRestoreHandlers({ approvals, audit, groups });
   const workflow = createLocalWorkflow({ tasks: createDiagnosisTasks({ store, notifier: createSlackNotifier(web, fitChatMessage), clock: { now: () => Date.now() }, reportMessage: renderDiagnosisReportBlocks }) });
@@ -65,7 +67,7 @@ beforeEach(async () => {
     botToken: TOKEN,
     slackApiUrl: slack.url,
     print: () => {},
-    deps: { store, clock: { now: () => Date.now() }, config, locks: createMemoryLockStore(), log: quiet, ...createVerbs({ diagnose: createDiagnoseVerb(workflow), restore }) },
+    deps: { store, clock: { now: () => Date.now() }, config, locks, locker: createLocker({ store: locks, clock: { now: () => Date.now() }, config }), log: quiet, ...createVerbs({ diagnose: createDiagnoseVerb(workflow), restore }) },
   });
   env = { slack, serve, store, approvals, audit };
 });

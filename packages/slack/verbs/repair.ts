@@ -13,7 +13,7 @@ import type { ActionHandler, ActionMap, BotDeps, VerbHandler } from "../deps.ts"
 import { decodeRepairValue, renderRepairNotProposed, REPAIR_ANSWER_ACTION_ID, REPAIR_PROPOSE_ACTION_ID, urnHash, type RepairButtonValue } from "../render/repair.ts";
 import { renderRequestCreated } from "../render/restore.ts";
 import type { Reply } from "../render/types.ts";
-import { restoreServiceFor, type RestoreListenerOptions } from "./restore-service.ts";
+import type { RestoreService } from "@sst-state/core/restore";
 
 const ephemeral = (message: Reply["message"]): Reply => ({ visibility: "ephemeral", message });
 
@@ -27,11 +27,12 @@ function replyOf(out: RepairRequestOutcome, value: Omit<RepairButtonValue, "give
   return ephemeral(renderRepairNotProposed(out.proposal, value));
 }
 
-export function createRepairHandlers(opts: RestoreListenerOptions): { verbs: { repair: VerbHandler<"repair"> }; actions: ActionMap } {
+/** `serviceFor`: the bot's restore service (verbs/restore.ts), which runs repair requests too. */
+export function createRepairHandlers(serviceFor: (deps: BotDeps) => RestoreService): { verbs: { repair: VerbHandler<"repair"> }; actions: ActionMap } {
   const repair: VerbHandler<"repair"> = async ({ command, deps, user, channel }) => {
     const app = await resolveApp(deps.store, command.target.app, deps.config);
     const stage = command.target.stage;
-    const service = restoreServiceFor(deps, opts);
+    const service = serviceFor(deps);
     await service.expirePending({ app, stage }).catch((e) => deps.log?.warn("expiring old requests failed", { error: String(e) }));
     const rules = (command.rule ?? []) as RepairRule[];
     const out = await service.requestRepair({
@@ -52,7 +53,7 @@ export function createRepairHandlers(opts: RestoreListenerOptions): { verbs: { r
    * position (the hash of its URN), else the state changed since the buttons were drawn.
    */
   async function answersOf(deps: BotDeps, v: RepairButtonValue): Promise<Record<string, "exists" | "gone">> {
-    const preview = await restoreServiceFor(deps, opts).previewRepair({ app: v.app, stage: v.stage, requester: "sst-state", source: "slack", ...(v.rules.length ? { rules: v.rules } : {}) });
+    const preview = await serviceFor(deps).previewRepair({ app: v.app, stage: v.stage, requester: "sst-state", source: "slack", ...(v.rules.length ? { rules: v.rules } : {}) });
     const out: Record<string, "exists" | "gone"> = {};
     for (const a of [...v.answers, ...(v.give ? [v.give] : [])]) {
       const q = preview.plan.questions.find((x) => x.index === a.index && x.urn && urnHash(x.urn) === a.hash);
@@ -71,7 +72,7 @@ export function createRepairHandlers(opts: RestoreListenerOptions): { verbs: { r
   const propose: ActionHandler = async ({ value, user, channel, deps }) => {
     const v = decodeRepairValue(value) ?? badValue();
     const answers = await answersOf(deps, v);
-    const out = await restoreServiceFor(deps, opts).requestRepair({ app: v.app, stage: v.stage, requester: user, source: "slack", channel, ...(v.rules.length ? { rules: v.rules } : {}), answers });
+    const out = await serviceFor(deps).requestRepair({ app: v.app, stage: v.stage, requester: user, source: "slack", channel, ...(v.rules.length ? { rules: v.rules } : {}), answers });
     return replyOf(out, v);
   };
 
@@ -81,7 +82,7 @@ export function createRepairHandlers(opts: RestoreListenerOptions): { verbs: { r
     if (!v.give) badValue();
     const answers = await answersOf(deps, v);
     const next = { app: v.app, stage: v.stage, rules: v.rules, answers: [...v.answers.filter((a) => a.index !== v.give!.index), v.give] };
-    const service = restoreServiceFor(deps, opts);
+    const service = serviceFor(deps);
     const preview = await service.previewRepair({ app: v.app, stage: v.stage, requester: user, source: "slack", ...(v.rules.length ? { rules: v.rules } : {}), answers });
     if (preview.plan.questions.some((q) => q.urn)) return ephemeral(renderRepairNotProposed(preview, next));
     const out = await service.requestRepair({ app: v.app, stage: v.stage, requester: user, source: "slack", channel, ...(v.rules.length ? { rules: v.rules } : {}), answers });

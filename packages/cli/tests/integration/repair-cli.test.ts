@@ -64,7 +64,7 @@ beforeEach(async () => {
   root = join(sst.stateDir, "..");
   env.SST_STATE_DIR = root;
   await writeLocalHome(root, generateHome({ app: "shop", seed: 9, now: Date.now() - 4 * 3_600_000, stages: [{ name: "prod", resources: 30, deploys: 3 }] }).files);
-  service = restoreServiceFromDeps({ store: store(), ddb, tableName: table, config: parseConfig(JSON.stringify({ app: "shop", stages: { prod: { approvers: ["U0BOB", "U0CAROL"] } } })) });
+  service = await restoreServiceFromDeps({ store: store(), ddb, tableName: table, config: parseConfig(JSON.stringify({ app: "shop", stages: { prod: { approvers: ["U0BOB", "U0CAROL"] } } })) });
 });
 
 afterAll(async () => {
