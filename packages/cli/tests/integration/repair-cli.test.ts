@@ -23,7 +23,7 @@ import { createLocalHomeStore } from "@sst-state/adapters/local-home";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { dynamoCredentials } from "../../../../scripts/services/dynamodb-local.ts";
 import { restoreServiceFromDeps, runRestoreEvent } from "../../../functions/restore.ts";
-import { createSstHome, sstAvailable, type SstHome } from "../../../core/tests/support/sst-cli.ts";
+import { createSstHome, sstAvailable, type SstHome } from "@sst-state/test-kit/sst-cli";
 import { runBin, tempDir } from "../helpers.ts";
 
 const TOKEN = "xoxb-cli-repair";
