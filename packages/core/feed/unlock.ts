@@ -5,15 +5,16 @@
  * `sst unlock` (SST 4.17.1, run offline in `packages/adapters/tests/integration/deploy-feed-local.test.ts`)
  * completes the locked update's record with the error "Update did not
  * complete and was force unlocked with the `sst unlock` command" and a `timeCompleted`, then
- * deletes `lock/<app>/<stage>.json`. Here the record keeps the fields it had (id, command,
- * timeStarted) and gets the same error and completion time, so SST, `history` and the feed read it
- * as SST's own; the lock is deleted only while it still names that update (deleteSstLock).
+ * deletes `lock/<app>/<stage>.json`. The record is rewritten by the same code as a repair's Unlock
+ * SST (`closeAsSstUnlock`, core/repair/unlock.ts: the record exactly as `sst unlock` leaves it), so
+ * SST, `history` and the feed read it as SST's own; the lock is deleted only while it still names
+ * that update (deleteSstLock).
  *
  * Refused (nothing written) when the lock is gone or names another update (a new deploy started),
  * or when the update made progress within the stage's threshold (a deploy that is running).
  */
 import type { Clock, StateStore } from "../ports.ts";
-import { FORCE_UNLOCK_MESSAGE } from "../diagnosis/rules/interrupted-update.ts";
+import { closeAsSstUnlock } from "../repair/unlock.ts";
 import type { UpdateRecord } from "../state/types.ts";
 
 export type UnlockResult = { unlocked: true; record: UpdateRecord } | { unlocked: false; reason: string };
@@ -42,13 +43,7 @@ export async function unlockStuckDeploy(
     return { unlocked: false, reason: `update ${updateId} made progress ${Math.round((now - lastSign) / 1000)} s ago, so it may still be running` };
   }
   const before = await store.readUpdate(app, stage, updateId);
-  const record: UpdateRecord = {
-    ...(before ?? { timeStarted: "" }),
-    // the store writes the record under its `id`; a record `sst unlock` rewrote has none
-    id: updateId,
-    errors: [...(before?.errors ?? []), { urn: "", message: FORCE_UNLOCK_MESSAGE }],
-    timeCompleted: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
-  };
+  const record = closeAsSstUnlock(before, lock, now);
   await store.writeUpdate(app, stage, record);
   await store.deleteSstLock(app, stage, updateId);
   return { unlocked: true, record };

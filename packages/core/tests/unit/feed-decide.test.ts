@@ -10,6 +10,7 @@ import { makeUpdateId } from "../../state/update-id.ts";
 import type { SstLock, UpdateRecord } from "../../state/types.ts";
 import { stateKeys } from "../../state/versions.ts";
 import { unlockStuckDeploy } from "../../feed/unlock.ts";
+import { closeAsSstUnlock } from "../../repair/unlock.ts";
 import { createMemoryStateStore } from "@sst-state/test-kit/memory/state-store";
 
 const T0 = Date.UTC(2026, 10, 30, 12, 0, 0);
@@ -152,5 +153,17 @@ describe("Unlock SST (unlockStuckDeploy)", () => {
     const record = await h.store.readUpdate(app, stage, id);
     expect(record).toMatchObject({ id, command: "deploy", timeCompleted: "2026-11-30T12:40:00Z" });
     expect(record?.errors?.map((e) => e.message)).toEqual(["Update did not complete and was force unlocked with the `sst unlock` command"]);
+  });
+
+  it("rewrites the record exactly as a repair's Unlock SST does (earlier errors and the start time go, as with `sst unlock`)", async () => {
+    // Prepare: a record that already had an error and a start time
+    const before = { ...started(id), errors: [{ urn: "urn:x", message: "boom" }] };
+    const h = home([before], lockOf(id), T0);
+    h.at(T0 + 40 * MIN);
+    // Act
+    await unlockStuckDeploy({ store: h.store, clock: h.clock }, { app, stage, updateId: id, stuckMs: 30 * MIN });
+    // Assess
+    expect(await h.store.readUpdate(app, stage, id)).toEqual(closeAsSstUnlock(before, lockOf(id), T0 + 40 * MIN));
+    expect((await h.store.readUpdate(app, stage, id))?.timeStarted).toBe("");
   });
 });
