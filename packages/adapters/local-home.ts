@@ -48,6 +48,12 @@ export interface LocalHomeStoreOptions {
   clock?: Clock;
   /** called with every path (relative to `<root>/state/`) the store reads, lists, stats or writes */
   onAccess?: (op: "read" | "stat" | "list" | "write", key: string) => void;
+  /**
+   * A folder of this tool's own (the project's `.sst-state/cache`, never SST's home) where the
+   * result of comparing the current file with a snapshot is kept, tied to both files' stat (see
+   * createTieCache). Without it every `diff`/`status` compares the bytes again.
+   */
+  tieCacheDir?: string;
 }
 
 export interface LocalHomeStore extends StateStore {
@@ -289,6 +295,17 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
     (await names(`app/${app}/`, "file")).filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -5));
   const { listStages, notFound } = stageDirectory(location, listApps, listStagesOf);
   const io = { head, read: readState };
+  const ties = opts.tieCacheDir ? createTieCache({ dir: opts.tieCacheDir, root, file, clock, path }) : undefined;
+  /** same content? The cached answer when both files are unchanged since it was recorded. */
+  const same = async (a: StoredObject, b: StoredObject): Promise<boolean> => {
+    if (!ties) return sameStoredContent(a, b, io);
+    const known = await ties.lookup(a.key, b.key);
+    if (known !== undefined) return known;
+    const before = await ties.stamps(a.key, b.key);
+    const result = await sameStoredContent(a, b, io);
+    await ties.record(a.key, b.key, before, result);
+    return result;
+  };
 
   const store: LocalHomeStore = {
     home: "local",
@@ -331,7 +348,7 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
           const raw = await readRaw(key);
           return raw ? summaryToUpdate(parseSmallJson<Record<string, unknown>>(raw, file(key)), key) : null;
         },
-        same: (a, b) => sameStoredContent(a, b, io),
+        same,
         ...(opts?.records !== undefined ? { records: opts.records } : {}),
         location: (k) => `state/${k}`,
       });
@@ -410,4 +427,93 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
     },
   };
   return store;
+}
+
+/** The stat of a file that identifies its bytes (bigint nanoseconds: no rounding). */
+interface Stamp {
+  dev: string;
+  ino: string;
+  size: string;
+  mtimeNs: string;
+  ctimeNs: string;
+}
+interface TieEntry {
+  v: 1;
+  a: { path: string } & Stamp;
+  b: { path: string } & Stamp;
+  same: boolean;
+}
+const STAMP_FIELDS = ["dev", "ino", "size", "mtimeNs", "ctimeNs"] as const;
+/**
+ * A file changed within this long of the moment its stat was recorded could change again without
+ * moving its mtime/ctime (file systems keep time in coarse ticks: a jiffy on Linux, 2 s on FAT),
+ * as git's "racily clean" index entries; such a stat is not recorded.
+ */
+const RACY_MS = 3_000n;
+
+/**
+ * Whether two state files hold the same content, remembered across processes: `diff` and `status`
+ * ask whether the current file equals the newest snapshot only to show them as one version, and
+ * answering by comparing bytes reads a second 100 MB file. The answer is kept in one small JSON
+ * file per pair, `<dir>/tie-<sha256 of root and keys>.json`, with both files' stat (device, inode,
+ * size, mtime and ctime in nanoseconds). It is used only when both stats are still exactly those:
+ * any write moves ctime (which no user call can set back, unlike mtime with utimes) and a rename
+ * (SST's atomic writes, a restore) changes the inode. Anything else — no entry, a corrupt or
+ * truncated one, another file's entry, a stat that changed — means comparing the bytes as before.
+ * A stat is recorded only when it was the same before and after the comparison and is older than
+ * RACY_MS. Entries are written atomically (temp file + rename); failing to read or write one is
+ * ignored (the cache only saves reading, it never decides alone).
+ */
+function createTieCache(o: { dir: string; root: string; file: (key: string) => string; clock: Clock; path: typeof posix }) {
+  const entryFile = (a: string, b: string) => o.path.join(o.dir, `tie-${createHash("sha256").update(`${o.root}\0${a}\0${b}`).digest("hex").slice(0, 32)}.json`);
+  const stampOf = async (key: string): Promise<Stamp | null> => {
+    try {
+      const s = await stat(o.file(key), { bigint: true });
+      if (!s.isFile()) return null;
+      return { dev: String(s.dev), ino: String(s.ino), size: String(s.size), mtimeNs: String(s.mtimeNs), ctimeNs: String(s.ctimeNs) };
+    } catch {
+      return null;
+    }
+  };
+  const stamps = (a: string, b: string) => Promise.all([stampOf(a), stampOf(b)]);
+  const equal = (x: Stamp, y: Stamp) => STAMP_FIELDS.every((f) => x[f] === y[f]);
+  const validSide = (x: unknown, path: string): x is { path: string } & Stamp =>
+    typeof x === "object" && x !== null && (x as { path?: unknown }).path === path && STAMP_FIELDS.every((f) => typeof (x as Record<string, unknown>)[f] === "string");
+  const read = async (a: string, b: string): Promise<TieEntry | null> => {
+    try {
+      const e = JSON.parse(await readFile(entryFile(a, b), "utf8")) as Partial<TieEntry>;
+      if (e.v !== 1 || typeof e.same !== "boolean" || !validSide(e.a, o.file(a)) || !validSide(e.b, o.file(b))) return null;
+      return e as TieEntry;
+    } catch {
+      return null;
+    }
+  };
+  return {
+    stamps,
+    /** the recorded answer when both files are exactly as recorded, else undefined */
+    async lookup(a: string, b: string): Promise<boolean | undefined> {
+      const entry = await read(a, b);
+      if (!entry) return undefined;
+      const [sa, sb] = await stamps(a, b);
+      return sa && sb && equal(sa, entry.a) && equal(sb, entry.b) ? entry.same : undefined;
+    },
+    async record(a: string, b: string, before: (Stamp | null)[], same: boolean): Promise<void> {
+      const [ba, bb] = before;
+      const [sa, sb] = await stamps(a, b);
+      if (!ba || !bb || !sa || !sb || !equal(ba, sa) || !equal(bb, sb)) return;
+      const now = BigInt(o.clock.now()) * 1_000_000n;
+      const settled = (s: Stamp) => [s.mtimeNs, s.ctimeNs].every((t) => now - BigInt(t) > RACY_MS * 1_000_000n);
+      if (!settled(sa) || !settled(sb)) return;
+      const entry: TieEntry = { v: 1, a: { path: o.file(a), ...sa }, b: { path: o.file(b), ...sb }, same };
+      const target = entryFile(a, b);
+      const tmp = `${target}.sst-state-${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+      try {
+        await mkdir(o.dir, { recursive: true });
+        await writeFile(tmp, JSON.stringify(entry), { flag: "wx" });
+        await rename(tmp, target);
+      } catch {
+        await unlink(tmp).catch(() => {});
+      }
+    },
+  };
 }

@@ -27,6 +27,8 @@ export interface CreateStateStoreOptions {
   ssm?: SSMClient;
   /** added to the error when no home has the state (the CLI names its demo home here) */
   noHomeHint?: string;
+  /** the local home's cache of file comparisons (LocalHomeStoreOptions.tieCacheDir) */
+  tieCacheDir?: string;
 }
 
 export interface CreatedStateStore {
@@ -58,7 +60,7 @@ export async function createStateStore(opts: CreateStateStoreOptions): Promise<C
   }
   if (requested === "local") {
     const root = findRoot();
-    return { store: createLocalHomeStore({ root, env }), home: "local", why: `${opts.home ? "--home local" : "SST_STATE_HOME=local"}: local home ${root}` };
+    return { store: createLocalHomeStore({ root, env, ...(opts.tieCacheDir ? { tieCacheDir: opts.tieCacheDir } : {}) }), home: "local", why: `${opts.home ? "--home local" : "SST_STATE_HOME=local"}: local home ${root}` };
   }
   if (requested === undefined) {
     let root: string;
@@ -69,7 +71,7 @@ export async function createStateStore(opts: CreateStateStoreOptions): Promise<C
       const aws = await awsStore(opts);
       return { ...aws, why: `${(e as Error).message} Using the AWS home (${aws.why})` };
     }
-    const local = createLocalHomeStore({ root, env });
+    const local = createLocalHomeStore({ root, env, ...(opts.tieCacheDir ? { tieCacheDir: opts.tieCacheDir } : {}) });
     let apps: string[] = [];
     try {
       apps = await local.listApps();

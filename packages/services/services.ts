@@ -20,6 +20,8 @@
  * scripts/build.mjs), so those parts are chunks a function loads only when it calls them: the
  * announcer's cold start never parses the S3 client or the verb map.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { WebClient } from "@slack/web-api";
@@ -149,6 +151,13 @@ export function createServices(opts: ServicesOptions): Services {
   };
 
   const config = once(() => opts.parts?.config ?? loadConfig(env, cwd, opts.root ?? cwd));
+  // The local home's comparison cache lives in the project's `.sst-state/` (never SST's home), and
+  // only once that folder exists: a read-only command does not create it (it marks the project).
+  const tieCacheDir = once(() => {
+    if (opts.runtime === "lambda" || !opts.root) return undefined;
+    const data = join(opts.root, ".sst-state");
+    return existsSync(data) ? join(data, "cache") : undefined;
+  });
   const stateStore = once(async () => {
     if (opts.parts?.store) return opts.parts.store;
     const home: Home | undefined = opts.home ?? (opts.runtime === "lambda" ? (env.SST_STATE_HOME === "local" ? "local" : "aws") : undefined);
@@ -161,6 +170,7 @@ export function createServices(opts: ServicesOptions): Services {
       ...(app ? { app } : {}),
       ...(opts.noHomeHint ? { noHomeHint: opts.noHomeHint } : {}),
       ...(opts.parts?.s3 ? { s3: opts.parts.s3 } : {}),
+      ...(tieCacheDir() ? { tieCacheDir: tieCacheDir() } : {}),
     });
     return created.store;
   });
