@@ -406,17 +406,7 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
     const diff = diffCheckpoints(currentCp ?? emptyCp, targetCp, { from: currentVersion?.id ?? "current", to: resolved.label });
     const target: RestoreTarget = targetOf(resolved.label, input.selector, resolved.version, resolved.objectVersionId, targetCp, targetSha);
     const request: RestoreRequest = {
-      id: newId(),
-      app,
-      stage,
-      requester: input.requester,
-      source: input.source,
-      target,
-      current: seenCurrent(current, currentCp, currentVersion),
-      diff: summarizeDiff(diff),
-      createdAt: iso(now),
-      expiresAt: iso(now + policy.restoreRequestTtlMs),
-      status: "pending",
+      ...pendingRequest({ app, stage, input, target, seen: seenCurrent(current, currentCp, currentVersion), diff, now, ttlMs: policy.restoreRequestTtlMs }),
       ...(input.undoOf ? { undoOf: input.undoOf } : {}),
     };
     await record(request, `${input.requester} asked to restore ${app}/${stage} to ${target.label}${input.undoOf ? ` (undo of ${input.undoOf})` : ""}`, {
@@ -429,6 +419,32 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
       changed: diff.changed.length,
     });
     return { request, diff, policy };
+  }
+
+  /** The fields every new request has, a restore's or a repair's: pending until its expiry. */
+  function pendingRequest(x: {
+    app: string;
+    stage: string;
+    input: { requester: string; source: RestoreRequest["source"] };
+    target: RestoreTarget;
+    seen: RestoreRequest["current"];
+    diff: Parameters<typeof summarizeDiff>[0];
+    now: number;
+    ttlMs: number;
+  }): RestoreRequest {
+    return {
+      id: newId(),
+      app: x.app,
+      stage: x.stage,
+      requester: x.input.requester,
+      source: x.input.source,
+      target: x.target,
+      current: x.seen,
+      diff: summarizeDiff(x.diff),
+      createdAt: iso(x.now),
+      expiresAt: iso(x.now + x.ttlMs),
+      status: "pending",
+    };
   }
 
   /** Store a new request and audit it (a restore's or a repair's). */
@@ -471,19 +487,9 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
       sha256: sha256Hex(proposal.bytes ?? current.bytes),
     };
     const request: RestoreRequest = {
-      id: newId(),
+      ...pendingRequest({ app, stage, input, target, seen: seenCurrent(current, currentCp, currentVersion), diff, now, ttlMs: policy.restoreRequestTtlMs }),
       kind: "repair",
       repair: spec,
-      app,
-      stage,
-      requester: input.requester,
-      source: input.source,
-      target,
-      current: seenCurrent(current, currentCp, currentVersion),
-      diff: summarizeDiff(diff),
-      createdAt: iso(now),
-      expiresAt: iso(now + policy.restoreRequestTtlMs),
-      status: "pending",
     };
     await record(request, `${input.requester} asked to repair ${app}/${stage}: ${target.label}`, {
       kind: "repair",
