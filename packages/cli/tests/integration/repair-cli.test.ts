@@ -105,9 +105,11 @@ describe("sst-state repair (the built CLI)", () => {
     });
     // Act 1: diagnose, then the plan
     const diagnosed = await cli("diagnose", "prod", "--no-probes", "--json");
+    const told = await cli("diagnose", "prod", "--no-probes");
     const plan = await cli("repair", "prod", "--plan");
     // Assess 1
     expect(diagnosed.code).toBe(1);
+    expect(told.stdout).toMatch(/A repair can fix [a-z, -]*dependency-order[a-z, -]*: `sst-state repair prod --plan` shows it/);
     expect((JSON.parse(diagnosed.stdout) as { findings: { rule: string }[] }).findings.map((f) => f.rule)).toEqual(expect.arrayContaining(["dependency-order", "dangling-dependency"]));
     expect(plan.code).toBe(0);
     expect(plan.stdout).toMatch(/Pulumi's integrity rules accept the repaired state/);
