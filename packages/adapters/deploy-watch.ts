@@ -24,7 +24,7 @@ import { stateKeys, updateIdOfKey } from "@sst-state/core/state/versions";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { LocalHomeStore } from "./local-home.ts";
-import { s3Unavailable, type S3HomeStore } from "./s3-home.ts";
+import { isNoSuchKey, s3Unavailable, type S3HomeStore } from "./s3-home.ts";
 
 /** Newest first, newer than `after`, at most `limit`. */
 function pickNew(ids: Iterable<string>, after: string | null, limit: number): string[] {
@@ -117,8 +117,7 @@ export function createS3DeployWatch(store: S3HomeStore): DeployWatchSource {
         const h = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
         return h.LastModified ? h.LastModified.getTime() : null;
       } catch (e) {
-        const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-        if (status === 404 || (e as { name?: string }).name === "NotFound" || (e as { name?: string }).name === "NoSuchKey") return null;
+        if (isNoSuchKey(e)) return null;
         throw s3Unavailable(e, { bucket, op: "read", key });
       }
     },

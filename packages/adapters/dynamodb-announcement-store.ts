@@ -13,7 +13,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { AnnouncementStore } from "@sst-state/core/lock";
-import { tableUnavailable } from "./dynamodb-approval-store.ts";
+import { tableUnavailable } from "./dynamodb-errors.ts";
 
 export const ANNOUNCED_PK_PREFIX = "ANNOUNCED#";
 const KEEP_MS = 90 * 86_400_000;

@@ -7,9 +7,10 @@
  * `ApprovalStore.transition`; a failed condition is a result, answered with a consistent read of
  * the record as it is now.
  */
-import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
+import { isConditionFailed, tableUnavailable } from "./dynamodb-errors.ts";
 import type { ApprovalStore, RestoreRequest, RestoreStatus, TransitionResult } from "@sst-state/core/restore/ports";
 
 /** Finished requests stay readable this long (the undo button and `audit` refer to them). */
@@ -19,19 +20,6 @@ const KEY_ATTRS = new Set(["pk", "sk", "expiresAtMs", "ttl"]);
 export interface DynamoApprovalStoreOptions {
   client: DynamoDBClient;
   tableName: string;
-}
-
-export function isConditionFailed(e: unknown): boolean {
-  return e instanceof ConditionalCheckFailedException || (e as { name?: string } | null)?.name === "ConditionalCheckFailedException";
-}
-
-export function tableUnavailable(tableName: string, e: unknown): StoreUnavailableError {
-  const name = (e as { name?: string } | null)?.name ?? "Error";
-  return new StoreUnavailableError(
-    `DynamoDB table ${tableName} could not be used (${name}: ${(e as Error)?.message ?? String(e)}).`,
-    "Check SST_STATE_TABLE, AWS_REGION / AWS_ENDPOINT_URL_DYNAMODB and that these credentials may read and write the table.",
-    e,
-  );
 }
 
 function toItem(r: RestoreRequest): Record<string, unknown> {

@@ -5,7 +5,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { AuditEntry, AuditLog } from "@sst-state/core/restore/ports";
-import { tableUnavailable } from "./dynamodb-approval-store.ts";
+import { tableUnavailable } from "./dynamodb-errors.ts";
 
 export interface DynamoAuditLogOptions {
   client: DynamoDBClient;

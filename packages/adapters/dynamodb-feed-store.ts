@@ -15,7 +15,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { claimStaleBefore, isFinalPhase, type ClaimResult, type FeedCursor, type FeedEntry, type FeedStore } from "@sst-state/core/feed";
-import { isConditionFailed, tableUnavailable } from "./dynamodb-approval-store.ts";
+import { isConditionFailed, tableUnavailable } from "./dynamodb-errors.ts";
 
 export const FEED_PK_PREFIX = "FEED#";
 const KEEP_MS = 90 * 86_400_000;

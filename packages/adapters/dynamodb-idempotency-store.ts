@@ -6,7 +6,8 @@
  * has expired but the TTL sweeper (which runs up to days late) has not removed it yet. Exactly one
  * of several concurrent claims of a key wins.
  */
-import { ConditionalCheckFailedException, PutItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { PutItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { isConditionFailed } from "./dynamodb-errors.ts";
 import { StoreUnavailableError } from "@sst-state/core/errors";
 import type { IdempotencyStore } from "@sst-state/core/ports";
 
@@ -43,7 +44,7 @@ export function createDynamoIdempotencyStore(opts: DynamoIdempotencyStoreOptions
         );
         return true;
       } catch (e) {
-        if (e instanceof ConditionalCheckFailedException || (e as { name?: string } | null)?.name === "ConditionalCheckFailedException") return false;
+        if (isConditionFailed(e)) return false;
         throw new StoreUnavailableError(
           `DynamoDB table ${opts.tableName} could not record the Slack request (${(e as { name?: string })?.name ?? "Error"}).`,
           "Check SST_STATE_TABLE, AWS_REGION / AWS_ENDPOINT_URL_DYNAMODB and that the worker may dynamodb:PutItem on the table.",

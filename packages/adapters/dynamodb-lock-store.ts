@@ -20,7 +20,6 @@
  * throttling; timeouts / unreachable endpoint; access denied / no credentials).
  */
 import {
-  ConditionalCheckFailedException,
   GetItemCommand,
   ScanCommand,
   UpdateItemCommand,
@@ -31,6 +30,7 @@ import { StoreUnavailableError } from "@sst-state/core/errors";
 import type { AcquireRequest, AcquireResult, Lease, LeaseRecord, LockStore } from "@sst-state/core/lock";
 import { isLive, nextLease } from "@sst-state/core/lock";
 import { describeDynamoTarget } from "./dynamodb-client.ts";
+import { isConditionFailed } from "./dynamodb-errors.ts";
 
 export const LOCK_PK_PREFIX = "LOCK#";
 export const LOCK_SK = "LOCK";
@@ -104,10 +104,6 @@ export interface DynamoLockStoreOptions {
 
 export type DynamoLockStore = LockStore & { inspect(app: string, stage: string): Promise<LeaseRecord | null> };
 
-function isConditionFailure(e: unknown): boolean {
-  return e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === "ConditionalCheckFailedException";
-}
-
 export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockStore {
   const { client, tableName } = opts;
 
@@ -115,7 +111,7 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
     try {
       return await fn();
     } catch (e) {
-      if (isConditionFailure(e)) throw e;
+      if (isConditionFailed(e)) throw e;
       throw await toStoreError(e, op, tableName, await describeDynamoTarget(client));
     }
   }
@@ -160,7 +156,7 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
       );
       return { ok: true, record: leaseRecordFromItem(out.Attributes as RawItem) };
     } catch (e) {
-      if (!isConditionFailure(e)) throw e;
+      if (!isConditionFailed(e)) throw e;
       return { ok: false, failure: e };
     }
   }
@@ -231,7 +227,7 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
           const lock = nextLease(req, old?.token, now);
           return old && !old.released ? { acquired: true, lock, tookOver: leaseOf(old) } : { acquired: true, lock };
         } catch (e) {
-          if (!isConditionFailure(e)) throw e;
+          if (!isConditionFailed(e)) throw e;
           const current = await itemAfterFailure(e, req.app, req.stage);
           if (current && isLive(current, now)) return { acquired: false, lock: leaseOf(current) };
           // Only after a fallback read: the lease ended between our write and our read. Try again.

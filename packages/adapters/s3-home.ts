@@ -139,7 +139,8 @@ export function s3Unavailable(e: unknown, ctx: { bucket: string; key?: string; o
   );
 }
 
-const isNoSuchKey = (e: unknown) => {
+/** The object (not the bucket) does not exist: GetObject's NoSuchKey, HeadObject's bodiless 404. */
+export const isNoSuchKey = (e: unknown) => {
   const n = errName(e);
   return n === "NoSuchKey" || (n === "NotFound" && errStatus(e) === 404);
 };
