@@ -79,16 +79,23 @@ describe("hostile: kill -9 during restores", () => {
       tally.record(!open.length && !noSnapshot.length && !lockLeft && !unfinished.length, `journal after kill ${i}: open ${open.join(",")} no snapshot ${noSnapshot.join(",")} SST lock ${lockLeft} records ${unfinished.join(",")}`);
       return entries;
     };
-    for (let i = 0; i < 8; i++) {
+    // Kill at spread-out points of the write sequence until enough restores died mid-way (a fast
+    // machine finishes a restore within a few milliseconds of SST's lock appearing): at least 8
+    // tries, at most 24, and at least 6 that were killed while running.
+    let killedRunning = 0;
+    let i = 0;
+    for (; i < 24 && (i < 8 || killedRunning < 6); i++) {
       const child = spawn(process.execPath, [binPath, "restore", "prod", "previous", "--yes"], { cwd, env: { ...env, HOME: cwd }, stdio: "ignore" });
       // The write sequence starts with SST's lock (after the lease and the journal; the previous
       // run's is gone, the recovery below removed it): kill at different points of it.
       for (let waited = 0; !existsSync(sstLock) && child.exitCode === null && waited < 60_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
-      await new Promise((r) => setTimeout(r, i * 15));
+      await new Promise((r) => setTimeout(r, (i % 8) * 3));
       // the restore may have finished before the kill: wait for an exit only while it runs
-      const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once("exit", r)));
+      const running = child.exitCode === null && child.signalCode === null;
+      const exited = new Promise((r) => (running ? child.once("exit", r) : r(undefined)));
       child.kill("SIGKILL");
       await exited;
+      if (running && child.signalCode === "SIGKILL") killedRunning++;
       // "current" names the current file while it is no snapshot: not a stored version of its own
       const lost = (ids: string[]) => known.filter((id) => id !== "current" && !ids.includes(id));
       const now = await versionsReadable();
@@ -100,7 +107,7 @@ describe("hostile: kill -9 during restores", () => {
       if (recovered.ok) known = recovered.ids;
     }
     const last = await runBin(["restore", "prod", "previous", "--yes"], { cwd, env: cliEnv, timeoutMs: 60_000 });
-    const entries = await journalHeld(8);
+    const entries = await journalHeld(i);
     const interrupted = entries.filter((e) => e.data?.interrupted);
     tally.report();
     // Assess
