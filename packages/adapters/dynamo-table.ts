@@ -14,7 +14,7 @@
  * `ttl` (N, epoch seconds) is the table's TTL attribute; the stream carries NEW_AND_OLD_IMAGES so
  * the announcer sees every lock change. `infra/storage.ts` declares the same keys.
  */
-import { CreateTableCommand, ResourceInUseException, waitUntilTableExists, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 
 export const TABLE_KEYS = { partitionKey: "pk", sortKey: "sk", ttlAttribute: "ttl" } as const;
 
@@ -39,7 +39,13 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, opt
   } catch (e) {
     if (!(e instanceof ResourceInUseException) && (e as { name?: string }).name !== "ResourceInUseException") throw e;
   }
-  // The SDK's waiter: DescribeTable until ACTIVE (checked at once; dynalite behind the embedded
-  // store and DynamoDB Local create tables ACTIVE, so only a real table is waited for).
-  await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: tableName });
+  // DescribeTable every 50 ms until ACTIVE. Not the SDK's waitUntilTableExists: its delay between
+  // checks is at least one second, and a new owner of the embedded store checks the table while
+  // racing processes wait for it to publish its endpoint; with the waiter, racing `lock` processes
+  // hung (hostile lock-race test).
+  for (let i = 0; i < 100; i++) {
+    const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (d.Table?.TableStatus === "ACTIVE") return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
