@@ -4,7 +4,7 @@
  * still be alive and have answered with a status below 500 (400 for what Slack never sends); a
  * good command must be answered after the storm.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,14 +12,14 @@ import { generateHome } from "@sst-state/core/state/generate-home";
 import { writeLocalHome } from "@sst-state/adapters/home-writer";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { buttonClickBody, signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
-import { binPath, tempDir } from "../helpers.ts";
+import { spawnServe, tempDir } from "../helpers.ts";
 import { createTally } from "./tally.ts";
 
 const SECRET = "hostile-serve-signing-secret-0001";
 let slack: FakeSlackApi;
 let child: ChildProcess;
 let url = "";
-let output = "";
+let serve: Awaited<ReturnType<typeof spawnServe>> | undefined;
 
 beforeAll(async () => {
   const cwd = tempDir("sst-state-hostile-serve-");
@@ -27,31 +27,13 @@ beforeAll(async () => {
   await writeLocalHome(home, generateHome({ app: "shop", seed: 5, now: Date.now() - 3_600_000, stages: [{ name: "prod", resources: 20, deploys: 2 }] }).files);
   writeFileSync(join(cwd, "sst-state.json"), JSON.stringify({ app: "shop", stages: { "*": { channel: "C0DEPLOYS" } } }));
   slack = await startFakeSlackApi({ token: "xoxb-test" });
-  child = spawn(process.execPath, [binPath, "serve", "--port", "0"], {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: cwd, SST_STATE_DIR: home, SST_STATE_HOME: "local", SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: "xoxb-test", SLACK_API_URL: slack.url },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stderr!.on("data", (d) => (output += d));
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
-    child.stdout!.on("data", (d) => {
-      output += d;
-      const m = /listening on (http:\/\/\S+\/slack\/events)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
-  });
+  serve = await spawnServe(cwd, { SST_STATE_DIR: home, SST_STATE_HOME: "local", SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: "xoxb-test", SLACK_API_URL: slack.url });
+  child = serve.child;
+  url = serve.url;
 }, 60_000);
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
-  }
+  await serve?.stop();
   await slack?.close();
 });
 
