@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { parseConfig } from "@sst-state/core/config";
 import { unlockStuckDeploy } from "@sst-state/core/feed";
 import { generateHome } from "@sst-state/core/state/generate-home";
@@ -19,34 +19,14 @@ import { fitChatMessage } from "@sst-state/slack/render/limits";
 import { createMemoryFeedStore } from "@sst-state/test-kit/memory/feed-store";
 import { startFakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { endDeploy, rfc3339, startDeploy, type SimHome } from "@sst-state/test-kit/deploy-sim";
-import { swiftCredentials } from "../../../../scripts/services/swift.ts";
+import { recordCommands, s3TestClients } from "../support/s3-test-client.ts";
 import { createS3DeployWatch } from "../../deploy-watch.ts";
 import { writeS3Home } from "../../home-writer.ts";
 import { createS3HomeStore } from "../../s3-home.ts";
 import { deployFeedScenario, FEED_APP, messageCalls } from "../support/deploy-feed-scenario.ts";
 
-const clients: S3Client[] = [];
-function client(): S3Client {
-  const c = new S3Client({ endpoint: inject("s3Endpoint"), region: "us-east-1", forcePathStyle: true, credentials: swiftCredentials });
-  clients.push(c);
-  return c;
-}
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
-
-/** Records every command the client sends (name + input). */
-function record(c: S3Client): { command: string; input: Record<string, unknown> }[] {
-  const calls: { command: string; input: Record<string, unknown> }[] = [];
-  c.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push({ command: context.commandName ?? "", input: args.input as Record<string, unknown> });
-      return next(args);
-    },
-    { step: "initialize", name: "recordCommands" },
-  );
-  return calls;
-}
+const client = s3TestClients();
+const record = recordCommands;
 
 function s3SimHome(c: S3Client, bucket: string): SimHome {
   return {

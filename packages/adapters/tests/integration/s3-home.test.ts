@@ -6,41 +6,21 @@
  * the If-Match 412 path is covered with a mocked client in tests/unit/s3-home-errors.test.ts.
  */
 import { randomBytes } from "node:crypto";
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { describe, expect, inject, it } from "vitest";
 import { VersionNotFoundError } from "@sst-state/core/errors";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { parseCheckpoint } from "@sst-state/core/state/parse";
 import { resolveVersion } from "@sst-state/core/state/versions";
 import { getHistory } from "@sst-state/core/queries";
 import { systemClock } from "@sst-state/core/ports";
-import { swiftCredentials } from "../../../../scripts/services/swift.ts";
+import { recordCommands, s3TestClients } from "../support/s3-test-client.ts";
 import { writeS3Home } from "../../home-writer.ts";
 import { createS3HomeStore } from "../../s3-home.ts";
 import { stateStoreContract } from "../contract/state-store.contract.ts";
 
-const clients: S3Client[] = [];
-function client(): S3Client {
-  const c = new S3Client({ endpoint: inject("s3Endpoint"), region: "us-east-1", forcePathStyle: true, credentials: swiftCredentials });
-  clients.push(c);
-  return c;
-}
-afterAll(() => {
-  for (const c of clients) c.destroy();
-});
-
-/** Records every command the client sends (name + input). */
-function record(c: S3Client): { command: string; input: Record<string, unknown> }[] {
-  const calls: { command: string; input: Record<string, unknown> }[] = [];
-  c.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push({ command: context.commandName ?? "", input: args.input as Record<string, unknown> });
-      return next(args);
-    },
-    { step: "initialize", name: "recordCommands" },
-  );
-  return calls;
-}
+const client = s3TestClients();
+const record = recordCommands;
 
 const newBucket = () => `sst-state-${randomBytes(6).toString("hex")}`;
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
