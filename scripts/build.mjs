@@ -81,7 +81,7 @@ export const entries = [
     in: "packages/cli/main.ts",
     out: "packages/cli/dist/sst-state.mjs",
     split: true,
-    options: { minifyWhitespace: true, minifySyntax: true, plugins: [lazyAwsCredentials] },
+    options: { minifyWhitespace: true, minifySyntax: true, mainFields: ["module", "main"], plugins: [lazyAwsCredentials] },
   },
   // The Slack bot's Lambdas: minified and tree-shaken; the ingress stays under 1 MB (cold start
   // is on the ack's path), so it imports Bolt and a small signed async-invoke call only

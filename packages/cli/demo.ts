@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { ChatMessage, Notifier } from "@sst-state/core/ports";
-import { closeAsSstUnlock } from "@sst-state/core/repair";
+import { closeAsSstUnlock } from "@sst-state/core/repair/unlock";
 import type { UpdateRecord } from "@sst-state/core/state/types";
 import { stateKeys } from "@sst-state/core/state/versions";
 import { createLocalHomeStore, defaultLocalHomeRoot } from "@sst-state/adapters/local-home";

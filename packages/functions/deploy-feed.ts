@@ -35,7 +35,7 @@ export function createDeployFeedHandler(env: Env = process.env, over: { s3?: S3C
   const build = async () => {
     // the home is always the AWS one here; the S3 client may be given (tests)
     const services = createServices({ env: lambdaEnv(env), runtime: "lambda", home: "aws", log: consoleLogger, slackRetries: 2, ...(over.s3 ? { parts: { s3: over.s3 } } : {}) });
-    const slack = services.slack();
+    const slack = await services.slack();
     if (!slack) throw new Error("no Slack bot token: link the SlackBotToken secret (npx sst secret set SlackBotToken xoxb-…) or set SLACK_BOT_TOKEN");
     if (!services.env.SST_STATE_TABLE) throw new Error("no table for the feed's cursor and events: link the StateTable or set SST_STATE_TABLE");
     const store = await services.stateStore();

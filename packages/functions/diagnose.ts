@@ -21,7 +21,7 @@ const servicesOf = (env: NodeJS.ProcessEnv) => (services ??= createServices({ en
 
 async function build(env: NodeJS.ProcessEnv): Promise<DiagnosisTasks> {
   const s = servicesOf(env);
-  const notifier = s.slack()?.notifier;
+  const notifier = (await s.slack())?.notifier;
   const probes = createAwsProbes({ env, enabled: env.SST_STATE_PROBES !== "false" });
   return createDiagnosisTasks({ store: await s.stateStore(), clock: s.clock, probes, ...(notifier ? { notifier, reportMessage: renderDiagnosisReportBlocks } : {}) });
 }
@@ -53,7 +53,7 @@ export const report = handler("report");
  */
 export async function notifyFailure(event: WorkflowState): Promise<{ posted: boolean }> {
   const s = servicesOf(process.env);
-  const notifier = s.slack()?.notifier;
+  const notifier = (await s.slack())?.notifier;
   const noStore = new Proxy({} as StateStore, {
     get: () => {
       throw new Error("NotifyFailure does not read state.");

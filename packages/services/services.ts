@@ -13,33 +13,29 @@
  * - `botDeps()` — what the Slack worker and `serve` run verbs with, the verb and action maps
  *   included (packages/slack/verbs/index.ts).
  *
- * Small at load, heavy on demand: this module imports statically only what the lock announcer
- * needs at start (config, the Slack notifier, lock rendering). The table (the DynamoDB client and
- * each store), the state store (S3, SSM, git), the restore service and the bot's verbs are loaded
- * by `import()` inside the functions that build them. The Lambdas are bundled with code splitting (infra/defaults.ts and
- * scripts/build.mjs), so those parts are chunks a function loads only when it calls them: the
- * announcer's cold start never parses the S3 client or the verb map.
+ * Small at load, heavy on demand: this module imports statically only config and the lock logic.
+ * The table (the DynamoDB client and each store), the state store (S3, SSM, git), Slack's Web API
+ * client, the restore service and the bot's verbs are loaded by `import()` inside the functions
+ * that build them. The CLI and the Lambdas are bundled with code splitting (infra/defaults.ts and
+ * scripts/build.mjs), so those parts are chunks a process loads only when it calls them: `locks`
+ * never parses the Slack client, the announcer's cold start never parses the S3 client or the
+ * verb map.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { S3Client } from "@aws-sdk/client-s3";
 import type { WebClient } from "@slack/web-api";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { loadConfig } from "@sst-state/adapters/config-file";
 import type { Git as GitLockStoreGit } from "@sst-state/adapters/git";
-import { createSlackUserGroupResolver } from "@sst-state/adapters/slack-user-groups";
-import { createSlackNotifier, createWebClient } from "@sst-state/adapters/slack-web-api";
 import type { Config } from "@sst-state/core/config";
 import type { Workflow } from "@sst-state/core/diagnosis/ports";
 import { SstStateError } from "@sst-state/core/errors";
 import type { FeedStore } from "@sst-state/core/feed";
 import { createLockAnnouncer, createLocker, type LockAnnouncer, type LockEvent, type Locker, type LockStore } from "@sst-state/core/lock";
 import { systemClock, type ApprovalStore, type AuditLog, type Clock, type IdempotencyStore, type Notifier, type StateStore } from "@sst-state/core/ports";
-import { createStaticUserGroupResolver } from "@sst-state/core/restore/policy";
 import type { DecisionOutcome, RestoreMessages, RestoreService, UserGroupResolver } from "@sst-state/core/restore";
 import { consoleLogger, type BotDeps, type BotLogger } from "@sst-state/slack/deps";
-import { renderLockEnded, renderLockEvent } from "@sst-state/slack/render/lock-event";
-import { fitChatMessage } from "@sst-state/slack/render/limits";
 
 type Env = Record<string, string | undefined>;
 type Home = "local" | "aws" | "git";
@@ -100,13 +96,13 @@ export interface Services {
   /** the locker: leases with the stage's lockTtl from sst-state.json, over the table's lock store (or `store`: run --git's refs) */
   locker(opts?: { store?: LockStore; onEvent?: (event: LockEvent) => unknown }): Promise<Locker>;
   /** Slack's Web API (SLACK_BOT_TOKEN; SLACK_API_URL points it elsewhere), when there is a token */
-  slack(): { web: WebClient; notifier: Notifier } | undefined;
+  slack(): Promise<{ web: WebClient; notifier: Notifier } | undefined>;
   /** `serve`: Slack is the local Slack or the workspace, decided before anything posts */
   useSlack(where: { token: string | undefined; apiUrl: string | undefined }): void;
   /** the deploy feed's cursor and claimed events, in the table */
   feedStore(): Promise<FeedStore>;
   /** approver groups: Slack's usergroups with a token, else none (nobody gets in through a group) */
-  groups(): UserGroupResolver;
+  groups(): Promise<UserGroupResolver>;
   /** the restore service, assembled the one way (requests and outcomes posted as Slack messages) */
   restoreService(over?: {
     store?: StateStore;
@@ -119,7 +115,7 @@ export interface Services {
     runner?: { host: string; pid: number };
   }): Promise<RestoreService>;
   /** the Slack notifier; without a bot token, one whose every post fails with Slack's not_authed */
-  notifier(): Notifier;
+  notifier(): Promise<Notifier>;
   /** posts lock events to the stages' channels (the stream Lambda, serve's change feed); none without a bot token */
   lockAnnouncer(over?: { notifier?: Notifier; config?: Config }): Promise<LockAnnouncer | undefined>;
   /** what the Slack worker and `serve` run with; `over` replaces any part (tests) */
@@ -217,15 +213,26 @@ export function createServices(opts: ServicesOptions): Services {
 
   let slackAt = { token: nonEmpty(env.SLACK_BOT_TOKEN), apiUrl: nonEmpty(env.SLACK_API_URL) };
   let slackBuilt = false;
-  const slack = once(() => {
+  // Slack's Web API client (and its types) is loaded by what posts, not by `locks` or `status`.
+  const slackApi = once(async () => {
+    const [{ createSlackNotifier, createWebClient }, { fitChatMessage }] = await Promise.all([
+      import("@sst-state/adapters/slack-web-api"),
+      import("@sst-state/slack/render/limits"),
+    ]);
+    return { createWebClient, notifierOf: (web: WebClient) => createSlackNotifier(web, fitChatMessage) };
+  });
+  const slack = once(async () => {
     slackBuilt = true;
     if (!slackAt.token) return undefined;
+    const { createWebClient, notifierOf } = await slackApi();
     const web = createWebClient(slackAt.token, slackAt.apiUrl, opts.slackRetries !== undefined ? { retryConfig: { retries: opts.slackRetries } } : {});
-    return { web, notifier: createSlackNotifier(web, fitChatMessage) };
+    return { web, notifier: notifierOf(web) };
   });
-  const groups = once((): UserGroupResolver => {
-    const s = slack();
-    return s ? createSlackUserGroupResolver(s.web, { onError: (group, e) => log.warn("usergroups.users.list failed", { group, error: String(e) }) }) : createStaticUserGroupResolver();
+  const groups = once(async (): Promise<UserGroupResolver> => {
+    const s = await slack();
+    if (!s) return (await import("@sst-state/core/restore/policy")).createStaticUserGroupResolver();
+    const { createSlackUserGroupResolver } = await import("@sst-state/adapters/slack-user-groups");
+    return createSlackUserGroupResolver(s.web, { onError: (group, e) => log.warn("usergroups.users.list failed", { group, error: String(e) }) });
   });
   const warn = (message: string, error: unknown) => log.warn(message, { error: String(error) });
 
@@ -262,14 +269,14 @@ export function createServices(opts: ServicesOptions): Services {
     groups,
     async restoreService(over = {}) {
       const cfg = over.config ?? config();
-      const notifier = "notifier" in over ? over.notifier : slack()?.notifier;
+      const notifier = "notifier" in over ? over.notifier : (await slack())?.notifier;
       const { createSlackRestoreService } = await import("@sst-state/slack/verbs/restore");
       return createSlackRestoreService({
         store: over.store ?? (await stateStore()),
         approvals: await approvals(),
         audit: await audit(),
         locker: await services.locker(),
-        groups: over.groups ?? groups(),
+        groups: over.groups ?? (await groups()),
         config: cfg,
         clock,
         notifier,
@@ -278,10 +285,16 @@ export function createServices(opts: ServicesOptions): Services {
         warn: over.warn ?? warn,
       });
     },
-    notifier: once(() => slack()?.notifier ?? createSlackNotifier(createWebClient(undefined, slackAt.apiUrl), fitChatMessage)),
+    notifier: once(async () => {
+      const s = await slack();
+      if (s) return s.notifier;
+      const { createWebClient, notifierOf } = await slackApi();
+      return notifierOf(createWebClient(undefined, slackAt.apiUrl));
+    }),
     async lockAnnouncer(over = {}) {
-      const notifier = over.notifier ?? slack()?.notifier;
+      const notifier = over.notifier ?? (await slack())?.notifier;
       if (!notifier) return undefined;
+      const { renderLockEnded, renderLockEvent } = await import("@sst-state/slack/render/lock-event");
       return createLockAnnouncer({
         notifier,
         config: over.config ?? config(),
@@ -305,7 +318,7 @@ export function createServices(opts: ServicesOptions): Services {
         ? createRestoreHandlers({
             approvals: await approvals(),
             audit: await audit(),
-            groups: groups(),
+            groups: await groups(),
             ...(wiring.approve ? { approve: wiring.approve } : {}),
           })
         : restoreUnavailable();
@@ -314,7 +327,7 @@ export function createServices(opts: ServicesOptions): Services {
         clock,
         config: over.config ?? config(),
         ...(withTable ? { locks: await lockStore(), locker: await services.locker(wiring.onLockEvent ? { onEvent: wiring.onLockEvent } : {}) } : {}),
-        notifier: services.notifier(),
+        notifier: await services.notifier(),
         respond: createResponder(slackApiUrl ? { allowOrigins: [new URL(slackApiUrl).origin] } : {}),
         idempotency: await services.idempotency(),
         log,

@@ -25,7 +25,7 @@ import { createStyle } from "../output.ts";
 
 /** The Slack notifier when SLACK_BOT_TOKEN is set (SLACK_API_URL points it elsewhere, for tests). */
 export async function cliNotifier(ctx: CliContext): Promise<Notifier | undefined> {
-  return ctx.services.slack()?.notifier;
+  return (await ctx.services.slack())?.notifier;
 }
 
 /**

@@ -68,7 +68,7 @@ const serve: CliCommand<"serve"> = {
     const botToken = local?.botToken ?? env.SLACK_BOT_TOKEN;
     const signingSecret = local?.signingSecret ?? env.SLACK_SIGNING_SECRET;
     ctx.services.useSlack({ token: botToken, apiUrl: slackApiUrl });
-    const notifier = ctx.services.notifier();
+    const notifier = await ctx.services.notifier();
     // Diagnoses run the deployed state-machine definition in-process (aws-local-stepfunctions).
     const workflow = createLocalWorkflow({
       tasks: createDiagnosisTasks({ store, notifier, clock: ctx.services.clock, probes: createAwsProbes({ env }), reportMessage: renderDiagnosisReportBlocks }),

@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { durationMs, DURATION_HINT } from "../format.ts";
 import { isLegacyCuid2, isUpdateId } from "../state/update-id.ts";
 import { suggestClosest } from "./suggest.ts";
-import { isRepairRule, REPAIR_RULES } from "../repair/plan.ts";
+import { isRepairRule, REPAIR_RULES } from "../repair/rules.ts";
 import { nameProblem, shownName } from "../names.ts";
 import { examplesOf, flagsOf, SELECTOR_HELP, usageOf, verbSpec, verbsOf, type ArgSpec, type FlagSpec, type SlackVerb, type Surface, type Verb, type VerbSpec } from "./verbs.ts";
 

@@ -8,7 +8,7 @@
  * file and/or a Slack verb handler), one renderer. Order matters: it is the order help lists them.
  */
 
-import { REPAIR_RULES } from "../repair/plan.ts";
+import { REPAIR_RULES } from "../repair/rules.ts";
 
 /** Where a verb or flag exists: the terminal (`sst-state`) and/or the slash command. */
 export type Surface = "cli" | "slack";

@@ -33,14 +33,7 @@ import { checkIntegrity, type IntegrityProblem, type IntegrityReport, type Integ
 import { nameOf } from "../diagnosis/state-index.ts";
 import { parseCheckpoint } from "../state/parse.ts";
 import type { Checkpoint } from "../state/types.ts";
-
-/** The fixes, named after the diagnosis rule whose findings each one repairs (`--rule`). */
-export const REPAIR_RULES = ["dependency-order", "dangling-dependency", "dangling-parent", "duplicate-urn", "pending-operations", "stale-lock"] as const;
-export type RepairRule = (typeof REPAIR_RULES)[number];
-
-export function isRepairRule(s: string): s is RepairRule {
-  return (REPAIR_RULES as readonly string[]).includes(s);
-}
+import { REPAIR_RULES, isRepairRule, type RepairRule } from "./rules.ts";
 
 /** What a person said about a pending operation's resource: it exists in AWS, or it does not. */
 export type PendingAnswer = "exists" | "gone";

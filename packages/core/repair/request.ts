@@ -8,7 +8,8 @@
 import { parseCheckpoint } from "../state/parse.ts";
 import type { Checkpoint, SstLock, UpdateRecord } from "../state/types.ts";
 import type { RepairSpec } from "../restore/ports.ts";
-import { planRepair, REPAIR_RULES, REPARENT_CHOICE, type PendingAnswer, type RepairChange, type RepairInput, type RepairPlan, type RepairRule } from "./plan.ts";
+import { planRepair, REPARENT_CHOICE, type PendingAnswer, type RepairChange, type RepairInput, type RepairPlan } from "./plan.ts";
+import { REPAIR_RULES, type RepairRule } from "./rules.ts";
 import { planUnlock, type UnlockPlan } from "./unlock.ts";
 import type { RuleOptions } from "../diagnosis/types.ts";
 import { nameOf } from "../diagnosis/state-index.ts";

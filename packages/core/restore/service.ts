@@ -26,7 +26,8 @@ import { diffAsText, isLargeDiff, isRequestId, newRequestId, sha256Hex, summariz
 import { bareUserId, checkApprover, isSlackUserId, mention } from "./policy.ts";
 import type { ApprovalStore, AuditAction, AuditEntry, AuditLog, RestoreRequest, RestoreSeenCurrent, RestoreTarget, UserGroupResolver } from "./ports.ts";
 import { proposeRepair, repairChangesText, repairLabel, resolveAnswers, type RepairProposal } from "../repair/request.ts";
-import type { PendingAnswer, RepairRule } from "../repair/plan.ts";
+import type { PendingAnswer } from "../repair/plan.ts";
+import type { RepairRule } from "../repair/rules.ts";
 
 export interface RestoreServiceDeps {
   store: StateStore;
