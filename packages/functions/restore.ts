@@ -112,7 +112,8 @@ export async function handler(event: RestoreWorkerEvent): Promise<RestoreWorkerR
 
 /**
  * For the Slack worker (which may not write state): run an approval in the restore worker and
- * wait for its outcome. Pass the result as `approve` to `createRestoreHandlers`.
+ * wait for its outcome. The Slack worker passes it as `approve` in its bot wiring (worker.ts →
+ * `botDeps`, which hands it to the restore buttons).
  */
 export function createLambdaApprover(lambda: LambdaClient, functionName: string): (input: { id: string; approver: string }) => Promise<DecisionOutcome> {
   return async ({ id, approver }) => {

@@ -11,7 +11,8 @@
  * - the table's stores (`lockStore`, `approvals`, `audit`, `idempotency`), the `locker`, the Slack
  *   `notifier` and user groups, the `restoreService`, the `lockAnnouncer`;
  * - `botDeps()` — what the Slack worker and `serve` run verbs with, the verb and action maps
- *   included (packages/slack/verbs/index.ts).
+ *   included (packages/slack/verbs/index.ts), the restore verbs and buttons over ONE restore
+ *   service built here (never per request).
  *
  * Small at load, heavy on demand: this module imports statically only config and the lock logic.
  * The table (the DynamoDB client and each store), the state store (S3, SSM, git), Slack's Web API
@@ -76,6 +77,12 @@ export interface BotWiring {
   workflow?: Workflow | undefined;
   /** run an approval elsewhere (the restore worker Lambda); default: here */
   approve?: ((input: { id: string; approver: string }) => Promise<DecisionOutcome>) | undefined;
+  /**
+   * the bot's restore service when the caller built it with `restoreService` (serve: the one that
+   * also closes interrupted restores, recording this process with the approvals it wins); default:
+   * built here, once, from the bot's own store, policy, notifier and locker
+   */
+  restoreService?: RestoreService | undefined;
   /** told about every lock change made from Slack (stores without a stream: the embedded one) */
   onLockEvent?: ((event: LockEvent) => unknown) | undefined;
 }
@@ -108,6 +115,8 @@ export interface Services {
     store?: StateStore;
     config?: Config;
     notifier?: Notifier | undefined;
+    /** default: `locker()` (the bot passes its own, which may announce lock changes) */
+    locker?: Locker;
     groups?: UserGroupResolver;
     messages?: RestoreMessages;
     warn?: (message: string, error: unknown) => void;
@@ -268,21 +277,20 @@ export function createServices(opts: ServicesOptions): Services {
     feedStore,
     groups,
     async restoreService(over = {}) {
-      const cfg = over.config ?? config();
       const notifier = "notifier" in over ? over.notifier : (await slack())?.notifier;
-      const { createSlackRestoreService } = await import("@sst-state/slack/verbs/restore");
-      return createSlackRestoreService({
+      const [{ createRestoreService }, { slackRestoreMessages }] = await Promise.all([import("@sst-state/core/restore"), import("@sst-state/slack/render/restore")]);
+      return createRestoreService({
         store: over.store ?? (await stateStore()),
         approvals: await approvals(),
         audit: await audit(),
-        locker: await services.locker(),
+        locker: over.locker ?? (await services.locker()),
         groups: over.groups ?? (await groups()),
-        config: cfg,
+        config: over.config ?? config(),
         clock,
-        notifier,
-        ...(over.messages ? { messages: over.messages } : {}),
+        ...(notifier ? { notifier } : {}),
+        messages: over.messages ?? slackRestoreMessages,
         ...(over.runner ? { runner: over.runner } : {}),
-        warn: over.warn ?? warn,
+        onWarning: over.warn ?? warn,
       });
     },
     notifier: once(async () => {
@@ -314,15 +322,7 @@ export function createServices(opts: ServicesOptions): Services {
         import("@sst-state/slack/verbs/restore"),
         import("@sst-state/adapters/slack-response-url"),
       ]);
-      const restore = withTable
-        ? createRestoreHandlers({
-            approvals: await approvals(),
-            audit: await audit(),
-            groups: await groups(),
-            ...(wiring.approve ? { approve: wiring.approve } : {}),
-          })
-        : restoreUnavailable();
-      return {
+      const parts: Omit<BotDeps, "verbs" | "actions"> = {
         store: over.store ?? (await stateStore()),
         clock,
         config: over.config ?? config(),
@@ -331,6 +331,26 @@ export function createServices(opts: ServicesOptions): Services {
         respond: createResponder(slackApiUrl ? { allowOrigins: [new URL(slackApiUrl).origin] } : {}),
         idempotency: await services.idempotency(),
         log,
+      };
+      const bot = { ...parts, ...over };
+      // The bot's restore service, built once: over the same store, policy, notifier and locker
+      // its verbs use (a stage's restore takes the deploy lock through that locker).
+      const restore =
+        withTable && bot.locker
+          ? createRestoreHandlers(
+              wiring.restoreService ??
+                (await services.restoreService({
+                  store: bot.store,
+                  config: bot.config,
+                  notifier: bot.notifier,
+                  locker: bot.locker,
+                  warn: (message, error) => bot.log?.warn(message, { error: String(error) }),
+                })),
+              { approve: wiring.approve },
+            )
+          : restoreUnavailable();
+      return {
+        ...parts,
         ...createVerbs({ diagnose: wiring.workflow ? createDiagnoseVerb(wiring.workflow) : diagnoseUnavailable(), restore }),
         ...over,
       };

@@ -3,7 +3,7 @@
  * Lambda (packages/functions/worker.ts) and behind `serve`'s in-process queue.
  *
  * 1. Claim the job's key (Slack's ids): a retried delivery is dropped here, so it is answered once.
- * 2. Run the verb / action (listeners/*), which turns every failure into a user-facing Reply.
+ * 2. Run the verb / action (dispatch.ts → verbs/*), which turns every failure into a user-facing Reply.
  * 3. Deliver: through response_url, or — when the answer carries a file (a large diff) — as a
  *    channel message with the file in its thread; if the bot cannot post in that channel (not a
  *    member, a DM), the summary still goes through response_url with a note.

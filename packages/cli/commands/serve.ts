@@ -73,10 +73,14 @@ const serve: CliCommand<"serve"> = {
     const workflow = createLocalWorkflow({
       tasks: createDiagnosisTasks({ store, notifier, clock: ctx.services.clock, probes: createAwsProbes({ env }), reportMessage: renderDiagnosisReportBlocks }),
     });
+    // ONE restore service for this process: the bot's restore verbs and buttons run on it
+    // (approvals run in-process here, recorded with this process as their runner), and it closes
+    // the restores a killed process left `approved` (below).
+    const restoreService = await ctx.services.restoreService({ store, config, notifier, runner: { host: hostname(), pid: process.pid } });
     // the bot's deps from the composition root: locks, Slack delivery claims (in the table, so a
-    // replay after a restart of serve is still recognised), restore with its buttons (approvals run
-    // in-process here), diagnose through the local workflow
-    const deps = await ctx.services.botDeps({ workflow }, { store, config });
+    // replay after a restart of serve is still recognised), restore with its buttons, diagnose
+    // through the local workflow
+    const deps = await ctx.services.botDeps({ workflow, restoreService }, { store, config });
 
     // serve outlives every request: anything that escapes a handler's own boundary is logged, and
     // the process keeps answering (lock announcements depend on it).
@@ -109,9 +113,8 @@ const serve: CliCommand<"serve"> = {
     local?.setEventsUrl(`${handle.url}/slack/events`);
     // Restores a killed process left `approved` are finished or closed (and audited) now, and
     // every minute after (a run whose lease expires later; service.recoverInterrupted).
-    const recovery = await ctx.services.restoreService({ store, config, notifier, runner: { host: hostname(), pid: process.pid } });
-    await recoverInterruptedRestores(ctx, recovery);
-    setInterval(() => void recoverInterruptedRestores(ctx, recovery), 60_000).unref();
+    await recoverInterruptedRestores(ctx, restoreService);
+    setInterval(() => void recoverInterruptedRestores(ctx, restoreService), 60_000).unref();
     // The embedded store has no stream: a feed polls the lock items and announces every change,
     // whoever made it (Slack, or the CLI through this process's store). A real table's stream
     // Lambda announces in AWS, so nothing runs here for it.

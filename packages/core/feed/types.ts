@@ -145,7 +145,7 @@ export interface FeedStore {
 }
 
 // ---------------------------------------------------------------------------------------------
-// the buttons under a feed message (handled in packages/slack/listeners/deploy-feed.ts)
+// the buttons under a feed message (handled in packages/slack/verbs/deploy-feed-buttons.ts)
 
 /** Diagnose: value `<app>/<stage>` */
 export const FEED_DIAGNOSE_ACTION_ID = "deploy_feed_diagnose";

@@ -10,11 +10,17 @@ import { generateCheckpoint, serializeCheckpoint } from "@sst-state/test-kit/gen
 import { makeUpdateId } from "@sst-state/core/state/update-id";
 import { createMemoryIdempotencyStore } from "../idempotency.ts";
 import type { BotDeps, BotLogger } from "../deps.ts";
-import { createSlackNotifier } from "@sst-state/adapters/slack-web-api";
+import { createSlackNotifier, createWebClient } from "@sst-state/adapters/slack-web-api";
 import { createResponder } from "@sst-state/adapters/slack-response-url";
 import { createVerbs } from "../verbs/index.ts";
 import { diagnoseUnavailable } from "../verbs/diagnose.ts";
-import { restoreUnavailable } from "../verbs/restore.ts";
+import { createRestoreHandlers, restoreUnavailable } from "../verbs/restore.ts";
+import { slackRestoreMessages } from "../render/restore.ts";
+import type { ServeDeps } from "../receivers/serve.ts";
+import type { VerbHandler } from "../deps.ts";
+import type { Config } from "@sst-state/core/config";
+import type { Notifier } from "@sst-state/core/ports";
+import { createRestoreService, type ApprovalStore, type AuditLog, type UserGroupResolver } from "@sst-state/core/restore";
 import type { FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { WebClient } from "@slack/web-api";
 
@@ -126,5 +132,50 @@ export function botDeps(api: FakeSlackApi, over: Partial<BotDeps> = {}): BotDeps
     // as a worker deployed without a diagnosis workflow or approvals table; tests wire their own
     ...createVerbs({ diagnose: diagnoseUnavailable(), restore: restoreUnavailable() }),
     ...over,
+  };
+}
+
+/**
+ * A bot with the restore flow over memory stores, wired as the composition root wires it
+ * (packages/services/services.ts, `botDeps`): ONE restore service with Slack's messages, over the
+ * bot's own store, policy, notifier and locker, handed to the restore verbs and buttons. Slack is
+ * the fake Web API at `slackApiUrl`.
+ */
+export function restoreBotDeps(parts: {
+  store: StateStore;
+  config: Config;
+  approvals: ApprovalStore;
+  audit: AuditLog;
+  groups: UserGroupResolver;
+  token: string;
+  slackApiUrl: string;
+  log: BotLogger;
+  diagnose?: VerbHandler<"diagnose">;
+}): ServeDeps {
+  const clock = { now: () => Date.now() };
+  const locks = createMemoryLockStore();
+  const locker = createLocker({ store: locks, clock, config: parts.config });
+  const notifier: Notifier = createSlackNotifier(createWebClient(parts.token, parts.slackApiUrl), fitChatMessage);
+  const service = createRestoreService({
+    store: parts.store,
+    approvals: parts.approvals,
+    audit: parts.audit,
+    locker,
+    groups: parts.groups,
+    config: parts.config,
+    clock,
+    notifier,
+    messages: slackRestoreMessages,
+    onWarning: (message, error) => parts.log.warn(message, { error: String(error) }),
+  });
+  return {
+    store: parts.store,
+    clock,
+    config: parts.config,
+    locks,
+    locker,
+    notifier,
+    log: parts.log,
+    ...createVerbs({ diagnose: parts.diagnose ?? diagnoseUnavailable(), restore: createRestoreHandlers(service) }),
   };
 }

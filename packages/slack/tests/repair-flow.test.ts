@@ -10,7 +10,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "@sst-state/core/config";
-import { createLocker } from "@sst-state/core/lock";
 import { checkIntegrity } from "@sst-state/core/diagnosis/integrity";
 import { FORCE_UNLOCK_MESSAGE, createDiagnosisTasks } from "@sst-state/core/diagnosis";
 import { sha256Hex, type RestoreRequest } from "@sst-state/core/restore";
@@ -20,18 +19,16 @@ import { makeUpdateId } from "@sst-state/core/state/update-id";
 import { createLocalWorkflow } from "@sst-state/adapters/workflow-local";
 import { createMemoryApprovalStore } from "@sst-state/test-kit/memory/approval-store";
 import { createMemoryAuditLog } from "@sst-state/test-kit/memory/audit-log";
-import { createMemoryLockStore } from "@sst-state/test-kit/memory/lock-store";
 import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/test-kit/memory/state-store";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { buttonClickBody, signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
 import { startServe, type ServeHandle } from "../receivers/serve.ts";
-import { createRestoreHandlers } from "../verbs/restore.ts";
+import { restoreBotDeps } from "./helpers.ts";
 import { createSlackUserGroupResolver } from "@sst-state/adapters/slack-user-groups";
 import { createDiagnoseVerb } from "../verbs/diagnose.ts";
 import { createSlackNotifier, createWebClient } from "@sst-state/adapters/slack-web-api";
 import { fitChatMessage } from "../render/limits.ts";
 import { renderDiagnosisReportBlocks } from "../render/repair.ts";
-import { createVerbs } from "../verbs/index.ts";
 
 const SECRET = "repair-signing-secret";
 const TOKEN = "xoxb-repair-test";
@@ -57,9 +54,7 @@ beforeEach(async () => {
   const audit = createMemoryAuditLog();
   const config = parseConfig(JSON.stringify({ app: "shop", stages: { prod: { channel: "C0PROD", approvers: ["U0BOB", "S0SRE"] } } }));
   const web = createWebClient(TOKEN, slack.url);
-  const locks = createMemoryLockStore();
   const groups = createSlackUserGroupResolver(web);
-  const restore = createRestoreHandlers({ approvals, audit, groups });
   const workflow = createLocalWorkflow({ tasks: createDiagnosisTasks({ store, notifier: createSlackNotifier(web, fitChatMessage), clock: { now: () => Date.now() }, reportMessage: renderDiagnosisReportBlocks }) });
   const serve = await startServe({
     port: 0,
@@ -67,7 +62,7 @@ beforeEach(async () => {
     botToken: TOKEN,
     slackApiUrl: slack.url,
     print: () => {},
-    deps: { store, clock: { now: () => Date.now() }, config, locks, locker: createLocker({ store: locks, clock: { now: () => Date.now() }, config }), log: quiet, ...createVerbs({ diagnose: createDiagnoseVerb(workflow), restore }) },
+    deps: restoreBotDeps({ store, config, approvals, audit, groups, token: TOKEN, slackApiUrl: slack.url, log: quiet, diagnose: createDiagnoseVerb(workflow) }),
   });
   env = { slack, serve, store, approvals, audit };
 });

@@ -5,24 +5,20 @@
  * late click is told who approved) → restore → the message updated in place, the confirmation
  * with `sst refresh` and the undo button posted, the requester told; the audit log has every step.
  */
-import { createLocker } from "@sst-state/core/lock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebClient } from "@slack/web-api";
 import { parseConfig } from "@sst-state/core/config";
 import { createMemoryApprovalStore } from "@sst-state/test-kit/memory/approval-store";
 import { createMemoryAuditLog } from "@sst-state/test-kit/memory/audit-log";
-import { createMemoryLockStore } from "@sst-state/test-kit/memory/lock-store";
 import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/test-kit/memory/state-store";
 import { sha256Hex, type RestoreRequest } from "@sst-state/core/restore";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { stateKeys } from "@sst-state/core/state/versions";
 import { startServe, type ServeHandle } from "../receivers/serve.ts";
-import { createRestoreHandlers } from "../verbs/restore.ts";
+import { restoreBotDeps } from "./helpers.ts";
 import { createSlackUserGroupResolver } from "@sst-state/adapters/slack-user-groups";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { buttonClickBody, signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
-import { createVerbs } from "../verbs/index.ts";
-import { diagnoseUnavailable } from "../verbs/diagnose.ts";
 
 const SECRET = "restore-signing-secret";
 const TOKEN = "xoxb-restore-test";
@@ -37,12 +33,6 @@ interface Env {
 }
 let env: Env;
 
-/** The memory lock store and its locker, as the composition root pairs them. */
-function withLocker(config: ReturnType<typeof parseConfig>) {
-  const locks = createMemoryLockStore();
-  return { locks, locker: createLocker({ store: locks, clock: { now: () => Date.now() }, config }) };
-}
-
 beforeEach(async () => {
   const slack = await startFakeSlackApi({ token: TOKEN });
   slack.setUserGroup("S0SRE", ["U0SREDAVE"]);
@@ -52,14 +42,13 @@ beforeEach(async () => {
   const audit = createMemoryAuditLog();
   const config = parseConfig(JSON.stringify({ app: "shop", stages: { prod: { channel: "C0PROD", approvers: ["U0BOB", "S0SRE"] } } }));
   const groups = createSlackUserGroupResolver(new WebClient(TOKEN, { slackApiUrl: slack.url }));
-  const restore = createRestoreHandlers({ approvals, audit, groups });
   const serve = await startServe({
     port: 0,
     signingSecret: SECRET,
     botToken: TOKEN,
     slackApiUrl: slack.url,
     print: () => {},
-    deps: { store, clock: { now: () => Date.now() }, config, ...withLocker(config), log: quiet, ...createVerbs({ diagnose: diagnoseUnavailable(), restore }) },
+    deps: restoreBotDeps({ store, config, approvals, audit, groups, token: TOKEN, slackApiUrl: slack.url, log: quiet }),
   });
   env = { slack, serve, store, approvals, audit };
 });

@@ -3,13 +3,13 @@
  * of a diagnosis report, and the per-resource answers about pending operations ("Exists in AWS" /
  * "Gone from AWS"). A proposed repair is a restore request of kind "repair": it is posted, approved
  * (Approve / Reject), written and undone by the restore flow's own buttons and service
- * (listeners/restore.ts), so nothing here writes state.
+ * (verbs/restore.ts), so nothing here writes state.
  */
 import { SstStateError } from "@sst-state/core/errors";
 import { resolveApp } from "@sst-state/core/queries";
 import type { RepairRule } from "@sst-state/core/repair";
 import type { RepairRequestOutcome } from "@sst-state/core/restore";
-import type { ActionHandler, ActionMap, BotDeps, VerbHandler } from "../deps.ts";
+import type { ActionHandler, ActionMap, VerbHandler } from "../deps.ts";
 import { decodeRepairValue, renderRepairNotProposed, REPAIR_ANSWER_ACTION_ID, REPAIR_PROPOSE_ACTION_ID, urnHash, type RepairButtonValue } from "../render/repair.ts";
 import { renderRequestCreated } from "../render/restore.ts";
 import type { Reply } from "../render/types.ts";
@@ -27,12 +27,11 @@ function replyOf(out: RepairRequestOutcome, value: Omit<RepairButtonValue, "give
   return ephemeral(renderRepairNotProposed(out.proposal, value));
 }
 
-/** `serviceFor`: the bot's restore service (verbs/restore.ts), which runs repair requests too. */
-export function createRepairHandlers(serviceFor: (deps: BotDeps) => RestoreService): { verbs: { repair: VerbHandler<"repair"> }; actions: ActionMap } {
+/** `service`: the bot's restore service (built once by the composition root), which runs repair requests too. */
+export function createRepairHandlers(service: RestoreService): { verbs: { repair: VerbHandler<"repair"> }; actions: ActionMap } {
   const repair: VerbHandler<"repair"> = async ({ command, deps, user, channel }) => {
     const app = await resolveApp(deps.store, command.target.app, deps.config);
     const stage = command.target.stage;
-    const service = serviceFor(deps);
     await service.expirePending({ app, stage }).catch((e) => deps.log?.warn("expiring old requests failed", { error: String(e) }));
     const rules = (command.rule ?? []) as RepairRule[];
     const out = await service.requestRepair({
@@ -52,8 +51,8 @@ export function createRepairHandlers(serviceFor: (deps: BotDeps) => RestoreServi
    * The answers carried by a button, by URN: each must still be the pending operation at that
    * position (the hash of its URN), else the state changed since the buttons were drawn.
    */
-  async function answersOf(deps: BotDeps, v: RepairButtonValue): Promise<Record<string, "exists" | "gone">> {
-    const preview = await serviceFor(deps).previewRepair({ app: v.app, stage: v.stage, requester: "sst-state", source: "slack", ...(v.rules.length ? { rules: v.rules } : {}) });
+  async function answersOf(v: RepairButtonValue): Promise<Record<string, "exists" | "gone">> {
+    const preview = await service.previewRepair({ app: v.app, stage: v.stage, requester: "sst-state", source: "slack", ...(v.rules.length ? { rules: v.rules } : {}) });
     const out: Record<string, "exists" | "gone"> = {};
     for (const a of [...v.answers, ...(v.give ? [v.give] : [])]) {
       const q = preview.plan.questions.find((x) => x.index === a.index && x.urn && urnHash(x.urn) === a.hash);
@@ -69,20 +68,19 @@ export function createRepairHandlers(serviceFor: (deps: BotDeps) => RestoreServi
   }
 
   /** "Propose fix" (a diagnosis report, or the questions message once answered). */
-  const propose: ActionHandler = async ({ value, user, channel, deps }) => {
+  const propose: ActionHandler = async ({ value, user, channel }) => {
     const v = decodeRepairValue(value) ?? badValue();
-    const answers = await answersOf(deps, v);
-    const out = await serviceFor(deps).requestRepair({ app: v.app, stage: v.stage, requester: user, source: "slack", channel, ...(v.rules.length ? { rules: v.rules } : {}), answers });
+    const answers = await answersOf(v);
+    const out = await service.requestRepair({ app: v.app, stage: v.stage, requester: user, source: "slack", channel, ...(v.rules.length ? { rules: v.rules } : {}), answers });
     return replyOf(out, v);
   };
 
   /** "Exists in AWS" / "Gone from AWS": the answer is added; with every question answered, the repair is proposed. */
-  const answer: ActionHandler = async ({ value, user, channel, deps }) => {
+  const answer: ActionHandler = async ({ value, user, channel }) => {
     const v = decodeRepairValue(value) ?? badValue();
     if (!v.give) badValue();
-    const answers = await answersOf(deps, v);
+    const answers = await answersOf(v);
     const next = { app: v.app, stage: v.stage, rules: v.rules, answers: [...v.answers.filter((a) => a.index !== v.give!.index), v.give] };
-    const service = serviceFor(deps);
     const preview = await service.previewRepair({ app: v.app, stage: v.stage, requester: user, source: "slack", ...(v.rules.length ? { rules: v.rules } : {}), answers });
     if (preview.plan.questions.some((q) => q.urn)) return ephemeral(renderRepairNotProposed(preview, next));
     const out = await service.requestRepair({ app: v.app, stage: v.stage, requester: user, source: "slack", channel, ...(v.rules.length ? { rules: v.rules } : {}), answers });

@@ -67,10 +67,9 @@ describe("layout", () => {
 
   it("services are built in the composition root only (packages/services/services.ts)", () => {
     // Prepare: the calls that build a service; defining a factory (`export function createX`) is not one
-    const BUILD = /(?<!function )\b(loadConfig|createLocker|createLockAnnouncer|createSlackNotifier|createSlackRestoreService|createDynamo(?:Lock|Approval|Idempotency|Feed)Store|createDynamoAuditLog)\(/;
-    // The two left: the bot's restore service is still assembled per request from BotDeps (its
-    // parts come from the root), and a bare startServe (tests) gets a notifier for its own token.
-    const LEFT = ["packages/slack/verbs/restore.ts", "packages/slack/receivers/serve.ts"];
+    const BUILD = /(?<!function )\b(loadConfig|createLocker|createLockAnnouncer|createSlackNotifier|createRestoreService|createDynamo(?:Lock|Approval|Idempotency|Feed)Store|createDynamoAuditLog)\(/;
+    // The one left: a bare startServe (tests) gets a notifier for its own token.
+    const LEFT = ["packages/slack/receivers/serve.ts"];
     // Act
     const builders = listSources(ROOT, "packages")
       .filter(isProduct)
