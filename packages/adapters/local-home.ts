@@ -315,7 +315,10 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
     listStages,
     async readCurrent(app, stage): Promise<CurrentState> {
       const key = stateKeys.app(app, stage);
-      const [raw, st] = [await readState(key), await statKey(key)];
+      // stat before reading: if the file is replaced in between, the stamp is the older one and a
+      // cache keyed by it misses next time rather than serving these bytes as the newer file's
+      const st = await statKey(key);
+      const raw = await readState(key);
       if (!raw) throw await notFound(app, stage);
       // the token is only needed to write (restore): hashing 100 MB for a `status` is not free
       let token: string | undefined;
@@ -324,6 +327,7 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
         get token() {
           return (token ??= sha256(raw));
         },
+        ...(st && st.size === raw.length ? { stamp: `${st.size}@${st.time}` } : {}),
         time: st?.time ?? new Date(clock.now()).toISOString(),
       };
     },

@@ -78,6 +78,12 @@ export interface CurrentState {
    * hash). Restore passes it back to `writeCurrent` as the precondition.
    */
   token: string;
+  /**
+   * A cheap stand-in for `token` where computing the token costs (local home: size and mtime,
+   * where the token hashes the file): changes whenever the state changes, for caches; never a
+   * write precondition.
+   */
+  stamp?: string;
   /** S3 version id of the current object (AWS home only). */
   versionId?: string;
   time: string;

@@ -10,6 +10,7 @@
 import { isSstStateError } from "../errors.ts";
 import type { ChatMessage, Clock, Notifier, StateStore, StateVersion } from "../ports.ts";
 import { parseCheckpoint } from "../state/parse.ts";
+import { indexCheckpoint, lazyCheckpoint } from "../state/checkpoint-index.ts";
 import type { Checkpoint } from "../state/types.ts";
 import type { DiagnosisProbes, DiagnosisRequest, SlackRef } from "./ports.ts";
 import { failureText, progressText, renderDiagnosisMessage } from "./render.ts";
@@ -22,7 +23,8 @@ import type { DiagnosisInput, DiagnosisReport, ProbeOutcome, ProbeResults, Route
 export interface DiagnosisRef {
   app: string;
   stage: string;
-  current: { token: string; time: string; versionId?: string; size: number; resources: number };
+  /** `stamp`: which current state the steps read (the store's cheap stamp, else its token) */
+  current: { stamp: string; time: string; versionId?: string; size: number; resources: number };
   /** the version rules compare with: the newest one that is not the current state */
   previous: Omit<StateVersion, "update"> | null;
   lockUpdateId: string | null;
@@ -108,7 +110,7 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
   };
 
   const currentOf = (ref: DiagnosisRef): Promise<Checkpoint> =>
-    cached(`${ref.app}/${ref.stage}@${ref.current.token}`, async () => {
+    cached(`${ref.app}/${ref.stage}@${ref.current.stamp}`, async () => {
       const cur = await store.readCurrent(ref.app, ref.stage);
       return parseCheckpoint(cur.bytes, `${ref.app}/${ref.stage} (current)`);
     });
@@ -116,8 +118,10 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
   const previousOf = (ref: DiagnosisRef): Promise<Checkpoint | null> => {
     const prev = ref.previous;
     if (!prev) return Promise.resolve(null);
+    // scanned, not parsed: the history rules look into the few resources a deploy removed or
+    // added and match the rest by URN (checkpoint-index.ts lazyCheckpoint)
     return cached(`${ref.app}/${ref.stage}#${prev.kind}:${prev.id}`, async () =>
-      parseCheckpoint(await store.readVersion(ref.app, ref.stage, prev), `${ref.app}/${ref.stage} (${prev.id})`),
+      lazyCheckpoint(indexCheckpoint(await store.readVersion(ref.app, ref.stage, prev), `${ref.app}/${ref.stage} (${prev.id})`)),
     );
   };
 
@@ -156,7 +160,8 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
       const ref: DiagnosisRef = {
         app,
         stage,
-        current: { token: cur.token, time: cur.time, ...(cur.versionId ? { versionId: cur.versionId } : {}), size: cur.bytes.length, resources: 0 },
+        // the stamp, not the token: a local home's token hashes the whole file (restore needs it)
+        current: { stamp: cur.stamp ?? cur.token, time: cur.time, ...(cur.versionId ? { versionId: cur.versionId } : {}), size: cur.bytes.length, resources: 0 },
         previous: prevVersion ? (previous as Omit<StateVersion, "update">) : null,
         lockUpdateId: lock?.updateID ?? null,
         objectVersionCount: store.home === "aws" ? await countObjectVersions(store, app, stage, (deps.rules?.maxObjectVersions ?? DEFAULT_MAX_OBJECT_VERSIONS) + 1) : null,
@@ -164,7 +169,7 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
         startedAt: new Date(clock.now()).toISOString(),
       };
       // parse once here: a state that cannot be read fails the diagnosis early with a clear message
-      const cp = await cached(`${app}/${stage}@${cur.token}`, async () => parseCheckpoint(cur.bytes, `${app}/${stage} (current)`));
+      const cp = await cached(`${app}/${stage}@${ref.current.stamp}`, async () => parseCheckpoint(cur.bytes, `${app}/${stage} (current)`));
       ref.current.resources = cp.resources.length;
       await progress(s, `running the rules on ${cp.resources.length.toLocaleString("en-US")} resources…`);
       return ref;

@@ -66,6 +66,36 @@ export function wholeCheckpoint(view: CheckpointView): Checkpoint {
   return { ...view.envelope, resources: view.resources.map((r) => resourceOf(view.text, r)) };
 }
 
+/**
+ * The checkpoint of a view with resources built only when they are looked into: each resource is
+ * a Proxy that answers `urn` and `type` from the scan and parses its own bytes (once) the first
+ * time anything else is asked of it — a property, `in`, its keys, a spread. For the version a
+ * diagnosis compares the current one with: the history rules match resources by URN (all of
+ * them) and read the few that were removed or added, so a 50k-resource previous version is
+ * scanned, not parsed. Every answer equals the one from the parsed resource (resourceOf).
+ */
+export function lazyCheckpoint(view: CheckpointView): Checkpoint {
+  if (view.kind === "parsed") return view.checkpoint;
+  const { text } = view;
+  const handler: ProxyHandler<LazyTarget> = {
+    get: (t, key) => (key === "urn" ? t.range.urn : key === "type" ? typeOf(t) : Reflect.get(full(t), key)),
+    has: (t, key) => Reflect.has(full(t), key),
+    ownKeys: (t) => Reflect.ownKeys(full(t)),
+    getOwnPropertyDescriptor: (t, key) => Reflect.getOwnPropertyDescriptor(full(t), key),
+    set: (t, key, value) => Reflect.set(full(t), key, value),
+    deleteProperty: (t, key) => Reflect.deleteProperty(full(t), key),
+    defineProperty: (t, key, d) => Reflect.defineProperty(full(t), key, d),
+  };
+  const full = (t: LazyTarget): Resource => (t.value ??= resourceOf(text, t.range));
+  const typeOf = (t: LazyTarget): unknown => (t.value ? t.value.type : fieldOf(text, t.range.typeStart, t.range.typeEnd));
+  return { ...view.envelope, resources: view.resources.map((range) => new Proxy<LazyTarget>({ range }, handler) as unknown as Resource) };
+}
+
+interface LazyTarget {
+  range: ResourceRange;
+  value?: Resource;
+}
+
 /** The value of a field range (`typeStart`/`typeEnd`, …), or undefined when absent. */
 export function fieldOf(text: Buffer, start: number, end: number): unknown {
   if (start < 0) return undefined;

@@ -132,15 +132,34 @@ function resourceProblem(r: unknown): string | undefined {
 /** Deeper than any real state (property values of real SST states nest a few dozen levels). */
 export const MAX_DEPTH = 256;
 
-/** Where `value` nests deeper than `limit` (a short path), found without recursion. */
+/**
+ * Where `value` nests deeper than `limit` (a short path), found without recursion. Only objects
+ * and arrays are pushed (a 100 MB state holds millions of strings and numbers), on two parallel
+ * stacks, so the walk allocates nothing per value.
+ */
 function tooDeep(value: unknown, limit: number): string | undefined {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== "object" || v === null) continue;
-    if (d > limit) return `depth ${d}`;
-    if (Array.isArray(v)) for (const x of v) stack.push([x, d + 1]);
-    else for (const k in v) stack.push([(v as Record<string, unknown>)[k], d + 1]);
+  if (typeof value !== "object" || value === null) return undefined;
+  const values: object[] = [value];
+  const depths: number[] = [0];
+  while (values.length) {
+    const v = values.pop()!;
+    const d = depths.pop()! + 1;
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        if (typeof x !== "object" || x === null) continue;
+        if (d > limit) return `depth ${d}`;
+        values.push(x);
+        depths.push(d);
+      }
+    } else {
+      for (const k in v) {
+        const x = (v as Record<string, unknown>)[k];
+        if (typeof x !== "object" || x === null) continue;
+        if (d > limit) return `depth ${d}`;
+        values.push(x);
+        depths.push(d);
+      }
+    }
   }
   return undefined;
 }

@@ -3,7 +3,7 @@
  * what only the local home does: SST's default root per platform (Go's os.UserConfigDir), gzip
  * files, atomic writes, file-system errors.
  */
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -91,6 +91,28 @@ describe("local home", () => {
     const store = createLocalHomeStore({ env: { HOME: "/home/bo" }, platform: "linux" });
     expect(store.root).toBe("/home/bo/.config/sst");
     expect(store.location).toBe("local home /home/bo/.config/sst");
+  });
+
+  it("stamps the current state with its size and time: a same-size rewrite gets a new stamp, and the token still hashes the bytes", async () => {
+    // Prepare
+    const root = await mkdtemp(join(tmpdir(), "sst-state-home-"));
+    const file = join(root, "state", "app", "shop", "prod.json");
+    await mkdir(join(root, "state", "app", "shop"), { recursive: true });
+    const a = JSON.stringify({ version: 3, checkpoint: { latest: { resources: [], n: "aaaa" } } });
+    const b = a.replace("aaaa", "bbbb");
+    await writeFile(file, a);
+    await utimes(file, new Date(Date.UTC(2026, 0, 1)), new Date(Date.UTC(2026, 0, 1)));
+    const store = createLocalHomeStore({ root });
+    // Act
+    const first = await store.readCurrent("shop", "prod");
+    await writeFile(file, b);
+    await utimes(file, new Date(Date.UTC(2026, 0, 2)), new Date(Date.UTC(2026, 0, 2)));
+    const second = await store.readCurrent("shop", "prod");
+    // Assess
+    expect(first.stamp).toBe(`${a.length}@2026-01-01T00:00:00.000Z`);
+    expect(second.stamp).toBe(`${b.length}@2026-01-02T00:00:00.000Z`);
+    expect(first.token).not.toBe(second.token);
+    await rm(root, { recursive: true, force: true });
   });
 
   it("replaces the current file atomically, writes nothing else and leaves no temp file", async () => {

@@ -1,3 +1,5 @@
+import "../../polyfills.ts"; // before aws-local-stepfunctions: Node 20 lacks Promise.withResolvers
+import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
 import { describe, expect, it } from "vitest";
 import { checkDefinition } from "../../../../scripts/check-asl.ts";
 import { buildDiagnosisDefinition, placeholderResources, STATE } from "@sst-state/core/diagnosis";
@@ -8,6 +10,16 @@ describe("diagnosis workflow definition", () => {
   it("passes asl-validator", () => {
     const def = buildDiagnosisDefinition(placeholderResources("eu-west-1", "123456789012"));
     expect(checkDefinition(def)).toEqual({ valid: true, errors: "" });
+  });
+
+  // workflow-local.ts builds its StateMachine with validation off (the schemas cost half a second
+  // per run): the interpreter's own validation, with ARN and path checks, must accept it here.
+  it("passes aws-local-stepfunctions' own validation (ARNs and paths checked)", () => {
+    const def = buildDiagnosisDefinition(placeholderResources()) as unknown as StateMachineDefinition;
+    expect(() => new StateMachine(def, { validationOptions: { checkArn: true, checkPaths: true } })).not.toThrow();
+    const broken = structuredClone(def) as unknown as { States: Record<string, Record<string, unknown>> };
+    broken.States[STATE.probes]!.Next = "Nowhere";
+    expect(() => new StateMachine(broken as unknown as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } })).toThrow();
   });
 
   it("the check rejects a definition with a dangling transition", () => {

@@ -5,8 +5,9 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
-import { indexCheckpoint, wholeCheckpoint, type CheckpointView } from "../../state/checkpoint-index.ts";
+import { describe, expect, it, vi } from "vitest";
+import { indexCheckpoint, lazyCheckpoint, wholeCheckpoint, type CheckpointView } from "../../state/checkpoint-index.ts";
+import { runDiagnosis } from "../../diagnosis/index.ts";
 import { diffCheckpoints, diffViews } from "../../state/diff.ts";
 import { createRng, evolveCheckpoint, generateCheckpoint, serializeCheckpoint } from "@sst-state/test-kit/generate";
 import { parseCheckpoint } from "../../state/parse.ts";
@@ -273,5 +274,86 @@ describe("summarizeView", () => {
       // Act + Assess
       expect(summarizeView(indexCheckpoint(input))).toEqual(whole);
     }
+  });
+});
+
+describe("lazyCheckpoint (a diagnosis's previous version: scanned, parsed where looked into)", () => {
+  const fixtures = () => [
+    ...generatedPair(300, 41).map((w) => bytes(w)),
+    ...readdirSync(realDir)
+      .filter((f) => f.startsWith("private-rmq") || f.startsWith("pulumi--"))
+      .map((f) => readFileSync(new URL(f, realDir))),
+  ];
+
+  it("answers every question about every resource as the parsed checkpoint does", () => {
+    let compared = 0;
+    for (const input of fixtures()) {
+      let whole;
+      try {
+        whole = parseCheckpoint(input);
+      } catch {
+        continue; // not a checkpoint: indexCheckpoint refuses it the same way (above)
+      }
+      // Act
+      const lazy = lazyCheckpoint(indexCheckpoint(input));
+      // Assess: the same URNs and types in order, then each resource whole (keys, values, spread)
+      expect(lazy.resources.map((r) => [r.urn, r.type])).toEqual(whole.resources.map((r) => [r.urn, r.type]));
+      lazy.resources.forEach((r, i) => {
+        expect({ ...r }).toEqual(whole.resources[i]);
+        expect(Object.keys(r)).toEqual(Object.keys(whole.resources[i]!));
+        expect("outputs" in r).toBe("outputs" in whole.resources[i]!);
+        expect(JSON.stringify(r)).toBe(JSON.stringify(whole.resources[i]));
+      });
+      const { resources: _a, raw: _r1, ...envelope } = lazy;
+      const { resources: _b, raw: _r2, ...wholeEnvelope } = whole;
+      expect(envelope).toEqual(wholeEnvelope);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(3);
+  });
+
+  it("parses no resource for URNs and types", () => {
+    // Prepare
+    const input = bytes(generatedPair(200, 5)[0]);
+    const lazy = lazyCheckpoint(indexCheckpoint(input));
+    const parse = vi.spyOn(JSON, "parse");
+    try {
+      // Act
+      const seen = lazy.resources.map((r) => `${r.urn} ${String(r.type)}`);
+      // Assess
+      expect(seen).toHaveLength(lazy.resources.length);
+      expect(parse).not.toHaveBeenCalled();
+      // ...and parses one resource, once, when something else is asked of it
+      void lazy.resources[7]!.outputs;
+      void lazy.resources[7]!.inputs;
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it("gives the history rules the same findings as the parsed previous version", () => {
+    // Prepare: deploys that remove retained resources, rename fixed-name ones, change routes
+    const [a, b] = generatedPair(400, 77);
+    const pairs: [Uint8Array, Uint8Array][] = [
+      [bytes(a), bytes(b)],
+      [bytes(b), bytes(a)],
+    ];
+    const history = readdirSync(realDir)
+      .filter((f) => f.startsWith("private-rmq--history-dev-"))
+      .sort()
+      .map((f) => readFileSync(new URL(f, realDir)));
+    for (let i = 1; i < history.length; i++) pairs.push([history[i - 1]!, history[i]!], [history[i]!, history[i - 1]!]);
+    let findings = 0;
+    for (const [prev, cur] of pairs) {
+      const base = { app: "shop", stage: "prod", now: Date.UTC(2026, 0, 1), current: parseCheckpoint(cur), sstLock: null, lockUpdate: null, updates: [], objectVersionCount: null, snapshotCount: null };
+      // Act
+      const lazy = runDiagnosis({ ...base, previous: lazyCheckpoint(indexCheckpoint(prev)) }, { groups: ["history"] });
+      const whole = runDiagnosis({ ...base, previous: parseCheckpoint(prev) }, { groups: ["history"] });
+      // Assess
+      expect(lazy).toEqual(whole);
+      findings += whole.findings.length;
+    }
+    expect(findings).toBeGreaterThan(0);
   });
 });

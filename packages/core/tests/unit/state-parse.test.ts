@@ -3,7 +3,7 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { StateParseError, type StateParseProblem } from "../../errors.ts";
 import { generateCheckpoint, serializeCheckpoint } from "@sst-state/test-kit/generate";
-import { parseCheckpoint } from "../../state/parse.ts";
+import { MAX_DEPTH, parseCheckpoint } from "../../state/parse.ts";
 
 const fixtures = new URL("../../../../fixtures/public-state/", import.meta.url);
 const fixture = (name: string): Buffer => readFileSync(new URL(name, fixtures));
@@ -148,6 +148,20 @@ describe("parseCheckpoint on malformed input", () => {
       expect(err.exitCode).toBe(2);
     });
   }
+});
+
+describe("parseCheckpoint's nesting limit (MAX_DEPTH levels below `latest`)", () => {
+  // `latest` is level 0, `resources` 1, a resource 2, its `inputs` 3: k nested arrays there reach 3 + k
+  const nested = (k: number) =>
+    JSON.stringify({ version: 3, checkpoint: { latest: { resources: [{ urn: "urn:pulumi:prod::shop::pulumi:pulumi:Stack::shop-prod", type: "pulumi:pulumi:Stack", custom: false, inputs: { deep: JSON.parse("[".repeat(k) + "]".repeat(k)), tags: { a: [1, "x", null, { b: 2 }] } } }] } } });
+
+  it("reads a state nested exactly to the limit", () => {
+    expect(parseCheckpoint(nested(MAX_DEPTH - 3)).resources[0]!.inputs!.tags).toEqual({ a: [1, "x", null, { b: 2 }] });
+  });
+
+  it("refuses one level more, saying how deep", () => {
+    expect(() => parseCheckpoint(nested(MAX_DEPTH - 2))).toThrow(`more than ${MAX_DEPTH} levels deep (depth ${MAX_DEPTH + 1})`);
+  });
 });
 
 describe("parse errors never quote the text", () => {
