@@ -3,7 +3,7 @@
  * Slack deliveries (DESIGN §3, "The table"; every key family is listed here and there):
  *
  *   pk (S)                     sk (S)                     what
- *   LOCK#<app>/<stage>         LOCK                       the stage's lease (dynamodb-lock-store.ts)
+ *   LOCK#<app>/<stage>         LOCK                       the stage's lease (dynamodb-lock-store.ts; item and codec: lock-item.ts)
  *   RESTORE#<requestId>        REQUEST                    a restore request and its decision (dynamodb-approval-store.ts)
  *   AUDIT#<app>/<stage>        <ISO time>#<id>            one audit entry (dynamodb-audit-log.ts)
  *   SEEN#<job key>             SEEN                       a claimed Slack delivery, swept by `ttl` (dynamodb-idempotency-store.ts)

@@ -1,8 +1,10 @@
 /**
  * DynamoDB's errors as the stores need them, in one place: a failed ConditionExpression is a result
  * (someone else got there first: contention is data), everything else becomes a StoreUnavailableError
- * that names the table and says what to check. The `name` test covers errors that cross a bundle
- * boundary (another copy of the SDK's class) or come from dynalite.
+ * that names the table and says what to check: `toStoreError` classifies (missing table,
+ * throttling, access, unreachable, region) for the lock store, whose failures reach CLI users and CI
+ * jobs; `tableUnavailable` is the short form for the bot's other stores. The `name` test covers
+ * errors that cross a bundle boundary (another copy of the SDK's class) or come from dynalite.
  */
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
@@ -18,4 +20,57 @@ export function tableUnavailable(tableName: string, e: unknown): StoreUnavailabl
     "Check SST_STATE_TABLE, AWS_REGION / AWS_ENDPOINT_URL_DYNAMODB and that these credentials may read and write the table.",
     e,
   );
+}
+
+/** SDK failure → StoreUnavailableError whose hint says what to do. */
+export async function toStoreError(e: unknown, op: string, tableName: string, target = "DynamoDB"): Promise<StoreUnavailableError> {
+  const err = e as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const name = err?.name ?? "";
+  const code = err?.code ?? "";
+  const msg = err?.message ?? String(e);
+  if (name === "ResourceNotFoundException") {
+    return new StoreUnavailableError(
+      `The lock table "${tableName}" does not exist in ${target}.`,
+      "Check SST_STATE_TABLE (and AWS_REGION / the AWS account it points at); unset it to use the embedded store under .sst-state/.",
+      e,
+    );
+  }
+  if (["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "LimitExceededException"].includes(name)) {
+    return new StoreUnavailableError(
+      `${target} throttled ${op} on table "${tableName}" (${name}).`,
+      "Try again in a few seconds; if it persists, check the table's capacity mode (on-demand is recommended) and account limits.",
+      e,
+    );
+  }
+  if (
+    ["AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException", "MissingAuthenticationTokenException"].includes(name) ||
+    name === "CredentialsProviderError" ||
+    err?.$metadata?.httpStatusCode === 403
+  ) {
+    return new StoreUnavailableError(
+      `${target} refused ${op} on table "${tableName}": ${msg}`,
+      `Check the AWS credentials (AWS_PROFILE / AWS_ACCESS_KEY_ID, or the role) and that they allow dynamodb:GetItem, UpdateItem and Scan on "${tableName}".`,
+      e,
+    );
+  }
+  if (
+    name === "TimeoutError" ||
+    name === "RequestTimeout" ||
+    name === "AbortError" ||
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"].includes(code) ||
+    /timed? ?out|ECONNREFUSED|socket hang up/i.test(msg)
+  ) {
+    return new StoreUnavailableError(
+      `Could not reach ${target} for ${op} on table "${tableName}" (${name || code}: ${msg}).`,
+      "Check the network, AWS_REGION and AWS_ENDPOINT_URL_DYNAMODB; unset SST_STATE_TABLE to use the embedded store.",
+      e,
+    );
+  }
+  if (name === "ValidationException" && /region/i.test(msg)) {
+    return new StoreUnavailableError(`${target}: ${msg}`, "Set AWS_REGION to the region of the lock table.", e);
+  }
+  if (/Region is missing/i.test(msg)) {
+    return new StoreUnavailableError(`No AWS region is set for the lock table "${tableName}".`, "Set AWS_REGION (or AWS_DEFAULT_REGION).", e);
+  }
+  return new StoreUnavailableError(`${target} failed ${op} on table "${tableName}": ${name ? `${name}: ` : ""}${msg}`, "Try again; if it persists, check SST_STATE_TABLE and the AWS credentials.", e);
 }

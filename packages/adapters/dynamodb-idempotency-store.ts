@@ -6,10 +6,10 @@
  * has expired but the TTL sweeper (which runs up to days late) has not removed it yet. Exactly one
  * of several concurrent claims of a key wins.
  */
-import { PutItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { isConditionFailed } from "./dynamodb-errors.ts";
-import { StoreUnavailableError } from "@sst-state/core/errors";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { IdempotencyStore } from "@sst-state/core/ports";
+import { isConditionFailed, tableUnavailable } from "./dynamodb-errors.ts";
 
 export const SEEN_PK_PREFIX = "SEEN#";
 export const SEEN_SK = "SEEN";
@@ -21,35 +21,25 @@ export interface DynamoIdempotencyStoreOptions {
 }
 
 export function createDynamoIdempotencyStore(opts: DynamoIdempotencyStoreOptions): IdempotencyStore {
+  const doc = DynamoDBDocumentClient.from(opts.client);
   const now = opts.now ?? Date.now;
   return {
     async claim(key, ttlMs) {
       const t = now();
-      const nowSec = Math.floor(t / 1000);
-      const ttl = Math.ceil((t + ttlMs) / 1000);
       try {
-        await opts.client.send(
-          new PutItemCommand({
+        await doc.send(
+          new PutCommand({
             TableName: opts.tableName,
-            Item: {
-              pk: { S: SEEN_PK_PREFIX + key },
-              sk: { S: SEEN_SK },
-              ttl: { N: String(ttl) },
-              claimedAt: { S: new Date(t).toISOString() },
-            },
+            Item: { pk: SEEN_PK_PREFIX + key, sk: SEEN_SK, ttl: Math.ceil((t + ttlMs) / 1000), claimedAt: new Date(t).toISOString() },
             ConditionExpression: "attribute_not_exists(pk) OR #ttl < :now",
             ExpressionAttributeNames: { "#ttl": "ttl" },
-            ExpressionAttributeValues: { ":now": { N: String(nowSec) } },
+            ExpressionAttributeValues: { ":now": Math.floor(t / 1000) },
           }),
         );
         return true;
       } catch (e) {
         if (isConditionFailed(e)) return false;
-        throw new StoreUnavailableError(
-          `DynamoDB table ${opts.tableName} could not record the Slack request (${(e as { name?: string })?.name ?? "Error"}).`,
-          "Check SST_STATE_TABLE, AWS_REGION / AWS_ENDPOINT_URL_DYNAMODB and that the worker may dynamodb:PutItem on the table.",
-          e,
-        );
+        throw tableUnavailable(opts.tableName, e);
       }
     },
   };

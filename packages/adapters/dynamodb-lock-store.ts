@@ -3,11 +3,10 @@
  * `sk=LOCK`. The protocol (and its timeline) is in core/lock/lease.ts; here each operation is one
  * conditional UpdateItem.
  *
- * Item: app, stage, holder, reason, runUrl?, token (N), acquiredAt / expiresAt (ISO-8601 UTC
- * strings, always `toISOString()` so that string order is time order: the condition
- * `expiresAt < :now` compares them), released (BOOL), releasedAt?, outcome?, forcedBy?,
- * forceReason?. Lock items never carry the table's `ttl` attribute, so TTL never deletes them
- * and the fencing token never restarts (see lease.ts).
+ * The item's attributes and their codec (key layout, item ↔ LeaseRecord) are in lock-item.ts;
+ * values go through `@aws-sdk/util-dynamodb`'s marshall / unmarshall, so what is written is what
+ * the stream announcer and the embedded change feed decode. The condition `expiresAt < :now`
+ * compares ISO strings (string order is time order there).
  *
  * Contention: the failed acquire asks for the item that made it fail
  * (ReturnValuesOnConditionCheckFailure = ALL_OLD, one round trip). Servers that ignore that
@@ -16,66 +15,27 @@
  * the read then shows no live lease, and the acquire is simply tried again (at most 5 times), so
  * the caller is never told "held" without a holder.
  *
- * Errors from the SDK become StoreUnavailableError with a hint (missing table → SST_STATE_TABLE;
- * throttling; timeouts / unreachable endpoint; access denied / no credentials).
+ * Errors from the SDK become StoreUnavailableError with a hint (dynamodb-errors.ts `toStoreError`:
+ * missing table → SST_STATE_TABLE; throttling; timeouts / unreachable endpoint; access denied).
  */
 import {
   GetItemCommand,
-  ScanCommand,
+  paginateScan,
   UpdateItemCommand,
-  type AttributeValue,
   type DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
 import type { AcquireRequest, AcquireResult, Lease, LeaseRecord, LockStore } from "@sst-state/core/lock";
 import { isLive, nextLease } from "@sst-state/core/lock";
 import { describeDynamoTarget } from "./dynamodb-client.ts";
-import { isConditionFailed } from "./dynamodb-errors.ts";
-
-export const LOCK_PK_PREFIX = "LOCK#";
-export const LOCK_SK = "LOCK";
-
-/** A DynamoDB attribute value as the SDK, the streams API and Lambda stream events all spell it. */
-export type RawAttributeValue = { S?: string; N?: string; BOOL?: boolean; NULL?: boolean; [other: string]: unknown };
-export type RawItem = Record<string, RawAttributeValue>;
-
-export function lockKey(app: string, stage: string): { pk: { S: string }; sk: { S: string } } {
-  return { pk: { S: `${LOCK_PK_PREFIX}${app}/${stage}` }, sk: { S: LOCK_SK } };
-}
-
-export function isLockItem(item: RawItem | undefined): boolean {
-  return !!item?.pk?.S?.startsWith(LOCK_PK_PREFIX) && item.sk?.S === LOCK_SK;
-}
-
-/** The stored item → LeaseRecord (used by the store and by lock-stream.ts). */
-export function leaseRecordFromItem(item: RawItem): LeaseRecord {
-  const s = (k: string) => item[k]?.S;
-  const [app = "", stage = ""] = (s("pk") ?? "").slice(LOCK_PK_PREFIX.length).split("/");
-  const r: LeaseRecord = {
-    app: s("app") ?? app,
-    stage: s("stage") ?? stage,
-    holder: s("holder") ?? "",
-    reason: s("reason") ?? "",
-    token: Number(item.token?.N ?? 0),
-    acquiredAt: s("acquiredAt") ?? new Date(0).toISOString(),
-    expiresAt: s("expiresAt") ?? new Date(0).toISOString(),
-    released: item.released?.BOOL === true,
-  };
-  const opt = ["runUrl", "releasedAt", "outcome", "forcedBy", "forceReason"] as const;
-  for (const k of opt) {
-    const v = s(k);
-    if (v !== undefined) r[k] = v;
-  }
-  return r;
-}
-
-export function leaseOf(r: LeaseRecord): Lease {
-  const l: Lease = { app: r.app, stage: r.stage, holder: r.holder, reason: r.reason, token: r.token, acquiredAt: r.acquiredAt, expiresAt: r.expiresAt };
-  if (r.runUrl !== undefined) l.runUrl = r.runUrl;
-  return l;
-}
+import { isConditionFailed, toStoreError } from "./dynamodb-errors.ts";
+import { isLockItem, leaseOf, leaseRecordFromItem, lockKey, LOCK_PK_PREFIX, type LockItem } from "./lock-item.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Expression attribute values as plain values; `marshall` writes them as the item stores them. */
+type Values = Record<string, string | number | boolean>;
 
 // Every attribute name goes through ExpressionAttributeNames (some, like `token`, may be reserved).
 const N = {
@@ -117,14 +77,14 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
   }
 
   async function read(app: string, stage: string): Promise<LeaseRecord | null> {
-    const out = await call("GetItem", () => client.send(new GetItemCommand({ TableName: tableName, Key: lockKey(app, stage), ConsistentRead: true })));
-    return out.Item ? leaseRecordFromItem(out.Item as RawItem) : null;
+    const out = await call("GetItem", () => client.send(new GetItemCommand({ TableName: tableName, Key: marshall(lockKey(app, stage)), ConsistentRead: true })));
+    return out.Item ? leaseRecordFromItem(out.Item) : null;
   }
 
   /** The item that failed a condition: from the exception when the server returns it, else read. */
   async function itemAfterFailure(e: unknown, app: string, stage: string): Promise<LeaseRecord | null> {
-    const item = (e as { Item?: Record<string, AttributeValue> }).Item;
-    return item && Object.keys(item).length ? leaseRecordFromItem(item as RawItem) : read(app, stage);
+    const item = (e as { Item?: LockItem }).Item;
+    return item && Object.keys(item).length ? leaseRecordFromItem(item) : read(app, stage);
   }
 
   /**
@@ -137,24 +97,24 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
     update: string,
     condition: string,
     used: readonly Name[],
-    values: Record<string, AttributeValue>,
+    values: Values,
   ): Promise<{ ok: true; record: LeaseRecord } | { ok: false; failure: unknown }> {
     try {
       const out = await call("UpdateItem", () =>
         client.send(
           new UpdateItemCommand({
             TableName: tableName,
-            Key: lockKey(app, stage),
+            Key: marshall(lockKey(app, stage)),
             UpdateExpression: update,
             ConditionExpression: condition,
             ExpressionAttributeNames: names(...used),
-            ExpressionAttributeValues: values,
+            ExpressionAttributeValues: marshall(values),
             ReturnValues: "ALL_NEW",
             ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           }),
         ),
       );
-      return { ok: true, record: leaseRecordFromItem(out.Attributes as RawItem) };
+      return { ok: true, record: leaseRecordFromItem(out.Attributes ?? {}) };
     } catch (e) {
       if (!isConditionFailed(e)) throw e;
       return { ok: false, failure: e };
@@ -173,12 +133,12 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
     now: number,
     update: string,
     used: readonly Name[],
-    values: Record<string, AttributeValue>,
+    values: Values,
   ): Promise<{ ok: true; lock: Lease } | { ok: false; current: Lease | null }> {
     const r = await conditionalUpdate(app, stage, update, "#token = :token AND #rel = :false", ["#token", "#rel", ...used], {
       ...values,
-      ":token": { N: String(token) },
-      ":false": { BOOL: false },
+      ":token": token,
+      ":false": false,
     });
     if (r.ok) return { ok: true, lock: leaseOf(r.record) };
     const current = await itemAfterFailure(r.failure, app, stage);
@@ -190,40 +150,40 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
       for (let attempt = 0; ; attempt++) {
         const set = ["#app = :app", "#stage = :stage", "#holder = :holder", "#reason = :reason", "#acq = :acq", "#exp = :exp", "#rel = :false", "#token = if_not_exists(#token, :zero) + :one"];
         const remove: Name[] = ["#relAt", "#outcome", "#forcedBy", "#forceReason"];
-        const values: Record<string, AttributeValue> = {
-          ":app": { S: req.app },
-          ":stage": { S: req.stage },
-          ":holder": { S: req.holder },
-          ":reason": { S: req.reason },
-          ":acq": { S: iso(now) },
-          ":exp": { S: iso(now + req.ttlMs) },
-          ":now": { S: iso(now) },
-          ":false": { BOOL: false },
-          ":true": { BOOL: true },
-          ":zero": { N: "0" },
-          ":one": { N: "1" },
+        const values: Values = {
+          ":app": req.app,
+          ":stage": req.stage,
+          ":holder": req.holder,
+          ":reason": req.reason,
+          ":acq": iso(now),
+          ":exp": iso(now + req.ttlMs),
+          ":now": iso(now),
+          ":false": false,
+          ":true": true,
+          ":zero": 0,
+          ":one": 1,
         };
         if (req.runUrl !== undefined) {
           set.push("#runUrl = :runUrl");
-          values[":runUrl"] = { S: req.runUrl };
+          values[":runUrl"] = req.runUrl;
         } else remove.push("#runUrl");
         try {
           const out = await call("UpdateItem", () =>
             client.send(
               new UpdateItemCommand({
                 TableName: tableName,
-                Key: lockKey(req.app, req.stage),
+                Key: marshall(lockKey(req.app, req.stage)),
                 UpdateExpression: `SET ${set.join(", ")} REMOVE ${remove.join(", ")}`,
                 ConditionExpression: "attribute_not_exists(#pk) OR #exp < :now OR #rel = :true",
                 ExpressionAttributeNames: names("#pk", "#app", "#stage", "#holder", "#reason", "#acq", "#exp", "#rel", "#token", "#runUrl", ...remove),
-                ExpressionAttributeValues: values,
+                ExpressionAttributeValues: marshall(values),
                 ReturnValues: "ALL_OLD",
                 ReturnValuesOnConditionCheckFailure: "ALL_OLD",
               }),
             ),
           );
           // ALL_OLD is the item exactly as the conditional write found it, so the new token is its + 1.
-          const old = out.Attributes && Object.keys(out.Attributes).length ? leaseRecordFromItem(out.Attributes as RawItem) : null;
+          const old = out.Attributes && Object.keys(out.Attributes).length ? leaseRecordFromItem(out.Attributes) : null;
           const lock = nextLease(req, old?.token, now);
           return old && !old.released ? { acquired: true, lock, tookOver: leaseOf(old) } : { acquired: true, lock };
         } catch (e) {
@@ -242,7 +202,7 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
     },
 
     async heartbeat(app, stage, token, ttlMs, now) {
-      const r = await updateWithToken(app, stage, token, now, "SET #exp = :exp", ["#exp"], { ":exp": { S: iso(now + ttlMs) } });
+      const r = await updateWithToken(app, stage, token, now, "SET #exp = :exp", ["#exp"], { ":exp": iso(now + ttlMs) });
       return r.ok ? { ok: true, lock: r.lock } : { ok: false, lock: r.current };
     },
 
@@ -254,7 +214,7 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
         now,
         `SET #rel = :true, #relAt = :now${outcome !== undefined ? ", #outcome = :outcome" : ""}`,
         ["#relAt", ...(outcome !== undefined ? (["#outcome"] as const) : [])],
-        { ":true": { BOOL: true }, ":now": { S: iso(now) }, ...(outcome !== undefined ? { ":outcome": { S: outcome } } : {}) },
+        { ":true": true, ":now": iso(now), ...(outcome !== undefined ? { ":outcome": outcome } : {}) },
       );
       return r.ok ? { released: true, lock: r.lock } : { released: false, lock: r.current };
     },
@@ -267,7 +227,7 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
         "SET #rel = :true, #relAt = :now, #forcedBy = :by, #forceReason = :why",
         "attribute_exists(#pk) AND #rel = :false",
         ["#pk", "#rel", "#relAt", "#forcedBy", "#forceReason"],
-        { ":true": { BOOL: true }, ":false": { BOOL: false }, ":now": { S: iso(now) }, ":by": { S: by }, ":why": { S: reason } },
+        { ":true": true, ":false": false, ":now": iso(now), ":by": by, ":why": reason },
       );
       return r.ok ? leaseOf(r.record) : null;
     },
@@ -282,87 +242,28 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
       // entries, which the filter skips). Fine at the size of a team's stages; a GSI on a
       // `LOCKS` partition would replace it if the audit log grows large.
       const leases: Lease[] = [];
-      let start: Record<string, AttributeValue> | undefined;
-      do {
-        const out = await call("Scan", () =>
-          client.send(
-            new ScanCommand({
-              TableName: tableName,
-              ConsistentRead: true,
-              FilterExpression: "begins_with(#pk, :prefix) AND #rel = :false AND #exp >= :now",
-              ExpressionAttributeNames: names("#pk", "#rel", "#exp"),
-              ExpressionAttributeValues: {
-                ":prefix": { S: app === undefined ? LOCK_PK_PREFIX : `${LOCK_PK_PREFIX}${app}/` },
-                ":false": { BOOL: false },
-                ":now": { S: iso(now) },
-              },
-              ...(start ? { ExclusiveStartKey: start } : {}),
-            }),
-          ),
-        );
-        for (const item of out.Items ?? []) {
-          if (!isLockItem(item as RawItem)) continue;
-          const r = leaseRecordFromItem(item as RawItem);
-          if (isLive(r, now)) leases.push(leaseOf(r));
+      const pages = paginateScan(
+        { client },
+        {
+          TableName: tableName,
+          ConsistentRead: true,
+          FilterExpression: "begins_with(#pk, :prefix) AND #rel = :false AND #exp >= :now",
+          ExpressionAttributeNames: names("#pk", "#rel", "#exp"),
+          ExpressionAttributeValues: marshall({ ":prefix": app === undefined ? LOCK_PK_PREFIX : `${LOCK_PK_PREFIX}${app}/`, ":false": false, ":now": iso(now) }),
+        },
+      );
+      await call("Scan", async () => {
+        for await (const page of pages) {
+          for (const item of page.Items ?? []) {
+            if (!isLockItem(item)) continue;
+            const r = leaseRecordFromItem(item);
+            if (isLive(r, now)) leases.push(leaseOf(r));
+          }
         }
-        start = out.LastEvaluatedKey;
-      } while (start);
+      });
       return leases.sort((a, b) => a.app.localeCompare(b.app) || a.stage.localeCompare(b.stage));
     },
 
     inspect: (app, stage) => read(app, stage),
   };
-}
-
-/** SDK failure → StoreUnavailableError whose hint says what to do. */
-export async function toStoreError(e: unknown, op: string, tableName: string, target = "DynamoDB"): Promise<StoreUnavailableError> {
-  const err = e as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const name = err?.name ?? "";
-  const code = err?.code ?? "";
-  const msg = err?.message ?? String(e);
-  if (name === "ResourceNotFoundException") {
-    return new StoreUnavailableError(
-      `The lock table "${tableName}" does not exist in ${target}.`,
-      "Check SST_STATE_TABLE (and AWS_REGION / the AWS account it points at); unset it to use the embedded store under .sst-state/.",
-      e,
-    );
-  }
-  if (["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "LimitExceededException"].includes(name)) {
-    return new StoreUnavailableError(
-      `${target} throttled ${op} on table "${tableName}" (${name}).`,
-      "Try again in a few seconds; if it persists, check the table's capacity mode (on-demand is recommended) and account limits.",
-      e,
-    );
-  }
-  if (
-    ["AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException", "MissingAuthenticationTokenException"].includes(name) ||
-    name === "CredentialsProviderError" ||
-    err?.$metadata?.httpStatusCode === 403
-  ) {
-    return new StoreUnavailableError(
-      `${target} refused ${op} on table "${tableName}": ${msg}`,
-      `Check the AWS credentials (AWS_PROFILE / AWS_ACCESS_KEY_ID, or the role) and that they allow dynamodb:GetItem, UpdateItem and Scan on "${tableName}".`,
-      e,
-    );
-  }
-  if (
-    name === "TimeoutError" ||
-    name === "RequestTimeout" ||
-    name === "AbortError" ||
-    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"].includes(code) ||
-    /timed? ?out|ECONNREFUSED|socket hang up/i.test(msg)
-  ) {
-    return new StoreUnavailableError(
-      `Could not reach ${target} for ${op} on table "${tableName}" (${name || code}: ${msg}).`,
-      "Check the network, AWS_REGION and AWS_ENDPOINT_URL_DYNAMODB; unset SST_STATE_TABLE to use the embedded store.",
-      e,
-    );
-  }
-  if (name === "ValidationException" && /region/i.test(msg)) {
-    return new StoreUnavailableError(`${target}: ${msg}`, "Set AWS_REGION to the region of the lock table.", e);
-  }
-  if (/Region is missing/i.test(msg)) {
-    return new StoreUnavailableError(`No AWS region is set for the lock table "${tableName}".`, "Set AWS_REGION (or AWS_DEFAULT_REGION).", e);
-  }
-  return new StoreUnavailableError(`${target} failed ${op} on table "${tableName}": ${name ? `${name}: ` : ""}${msg}`, "Try again; if it persists, check SST_STATE_TABLE and the AWS credentials.", e);
 }

@@ -29,9 +29,10 @@
  *   process alive. `onEvents` is awaited (the announcer posts in order) and its failures go to
  *   `onError`; they never stop the feed.
  */
-import { ScanCommand, type AttributeValue, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { paginateScan, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import type { LockEvent } from "@sst-state/core/lock";
-import { isLockItem, LOCK_PK_PREFIX, type RawItem } from "./dynamodb-lock-store.ts";
+import { heldItemOf, leaseRecordFromItem, lockPkOf, LOCK_PK_PREFIX, type LockItem } from "./lock-item.ts";
 import { lockEventsFromStreamRecords, type LockStreamRecord } from "./lock-stream.ts";
 
 export interface LockChangeFeedOptions {
@@ -56,27 +57,16 @@ export interface LockChangeFeed {
   pollOnce(): Promise<LockEvent[]>;
 }
 
-const RELEASE_FIELDS = ["releasedAt", "outcome", "forcedBy", "forceReason"] as const;
-
 /** A stable text for comparing two items (attribute order does not matter). */
-function fingerprint(item: RawItem): string {
+function fingerprint(item: LockItem): string {
   return JSON.stringify(Object.keys(item).sort().map((k) => [k, item[k]]));
 }
 
-/** The released item as it was while held (see the header). */
-function heldImage(released: RawItem): RawItem {
-  const held: RawItem = { ...released, released: { BOOL: false } };
-  for (const k of RELEASE_FIELDS) delete held[k];
-  return held;
-}
-
-const isReleased = (item: RawItem) => item.released?.BOOL === true;
-
 /** Differences between two scans (maps pk → item) as stream-shaped records, in pk order. */
-export function diffLockSnapshots(before: ReadonlyMap<string, RawItem>, after: ReadonlyMap<string, RawItem>): LockStreamRecord[] {
+export function diffLockSnapshots(before: ReadonlyMap<string, LockItem>, after: ReadonlyMap<string, LockItem>): LockStreamRecord[] {
   const records: LockStreamRecord[] = [];
   const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
-  const rec = (eventName: "INSERT" | "MODIFY" | "REMOVE", oldImage: RawItem | undefined, newImage: RawItem | undefined, keyOf: RawItem): LockStreamRecord => ({
+  const rec = (eventName: "INSERT" | "MODIFY" | "REMOVE", oldImage: LockItem | undefined, newImage: LockItem | undefined, keyOf: LockItem): LockStreamRecord => ({
     eventName,
     dynamodb: { Keys: { pk: keyOf.pk, sk: keyOf.sk }, ...(oldImage ? { OldImage: oldImage } : {}), ...(newImage ? { NewImage: newImage } : {}) },
   });
@@ -88,10 +78,10 @@ export function diffLockSnapshots(before: ReadonlyMap<string, RawItem>, after: R
       continue;
     }
     if (old && fingerprint(old) === fingerprint(cur)) continue;
-    const newToken = cur.token?.N;
-    if (isReleased(cur) && (!old || old.token?.N !== newToken)) {
+    const current = leaseRecordFromItem(cur);
+    if (current.released && (!old || leaseRecordFromItem(old).token !== current.token)) {
       // Taken and released between two scans: say both.
-      const held = heldImage(cur);
+      const held = heldItemOf(cur);
       records.push(old ? rec("MODIFY", old, held, cur) : rec("INSERT", undefined, held, cur));
       records.push(rec("MODIFY", held, cur, cur));
       continue;
@@ -104,32 +94,29 @@ export function diffLockSnapshots(before: ReadonlyMap<string, RawItem>, after: R
 export function createLockChangeFeed(opts: LockChangeFeedOptions): LockChangeFeed {
   const intervalMs = opts.intervalMs ?? 2_000;
   const onError = opts.onError ?? ((e: unknown) => console.warn("lock change feed:", (e as Error)?.message ?? e));
-  let baseline: Map<string, RawItem> | undefined;
+  let baseline: Map<string, LockItem> | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = false;
   let chain: Promise<unknown> = Promise.resolve();
 
-  async function scan(): Promise<Map<string, RawItem>> {
-    const items = new Map<string, RawItem>();
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const out = await opts.client.send(
-        new ScanCommand({
-          TableName: opts.tableName,
-          ConsistentRead: true,
-          FilterExpression: "begins_with(#pk, :prefix)",
-          ExpressionAttributeNames: { "#pk": "pk" },
-          ExpressionAttributeValues: { ":prefix": { S: LOCK_PK_PREFIX } },
-          ...(opts.pageSize ? { Limit: opts.pageSize } : {}),
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const raw of out.Items ?? []) {
-        const item = raw as RawItem;
-        if (isLockItem(item)) items.set(item.pk!.S!, item);
+  async function scan(): Promise<Map<string, LockItem>> {
+    const items = new Map<string, LockItem>();
+    const pages = paginateScan(
+      { client: opts.client, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) },
+      {
+        TableName: opts.tableName,
+        ConsistentRead: true,
+        FilterExpression: "begins_with(#pk, :prefix)",
+        ExpressionAttributeNames: { "#pk": "pk" },
+        ExpressionAttributeValues: marshall({ ":prefix": LOCK_PK_PREFIX }),
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const pk = lockPkOf(item);
+        if (pk) items.set(pk, item);
       }
-      start = out.LastEvaluatedKey && Object.keys(out.LastEvaluatedKey).length ? out.LastEvaluatedKey : undefined;
-    } while (start);
+    }
     return items;
   }
 

@@ -4,7 +4,9 @@
  *
  * Accepts records as a Lambda receives them (`DynamoDBStreamEvent.Records`) and as the
  * DynamoDB Streams API (GetRecords) returns them: both carry `eventName` and
- * `dynamodb.{Keys, OldImage, NewImage}` with attribute values spelled `{S}`, `{N}`, `{BOOL}`.
+ * `dynamodb.{Keys, OldImage, NewImage}` in DynamoDB's AttributeValue JSON (`{S}`, `{N}`, `{BOOL}`),
+ * which lock-item.ts decodes with `@aws-sdk/util-dynamodb`'s unmarshall. That module, not the lock
+ * store, so the announcer Lambda does not load the DynamoDB client to read its events.
  *
  *   old image                  new image                       event
  *   none / released            live, token n+1                 acquired
@@ -16,7 +18,7 @@
  * Items that are not locks (restore requests, audit entries) are skipped.
  */
 import type { LockEvent } from "@sst-state/core/lock";
-import { isLockItem, leaseOf, leaseRecordFromItem, type RawItem } from "./dynamodb-lock-store.ts";
+import { isLockItem, leaseOf, leaseRecordFromItem, type LockItem } from "./lock-item.ts";
 
 export interface LockStreamRecord {
   eventName?: "INSERT" | "MODIFY" | "REMOVE" | string;
@@ -26,11 +28,11 @@ export interface LockStreamRecord {
 export function lockEventsFromStreamRecords(records: readonly LockStreamRecord[]): LockEvent[] {
   const events: LockEvent[] = [];
   for (const rec of records) {
-    const oldItem = rec.dynamodb?.OldImage as RawItem | undefined;
-    const newItem = rec.dynamodb?.NewImage as RawItem | undefined;
+    const oldItem = rec.dynamodb?.OldImage as LockItem | undefined;
+    const newItem = rec.dynamodb?.NewImage as LockItem | undefined;
     if (!isLockItem(newItem) && !isLockItem(oldItem)) continue;
-    const before = oldItem && isLockItem(oldItem) ? leaseRecordFromItem(oldItem) : null;
-    const after = newItem && isLockItem(newItem) ? leaseRecordFromItem(newItem) : null;
+    const before = isLockItem(oldItem) ? leaseRecordFromItem(oldItem) : null;
+    const after = isLockItem(newItem) ? leaseRecordFromItem(newItem) : null;
 
     if (!after) {
       // REMOVE. Lock items are never deleted by the protocol; a deletion of a lease nobody

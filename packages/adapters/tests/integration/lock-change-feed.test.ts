@@ -21,6 +21,7 @@ const dynalite = createRequire(import.meta.url)("dynalite") as (o: object) => Se
 const MIN = 60_000;
 const T0 = Date.parse("2025-03-01T12:00:00.000Z");
 let server: Server;
+let endpoint: string;
 let client: DynamoDBClient;
 let tables = 0;
 const stops: (() => Promise<void>)[] = [];
@@ -29,7 +30,7 @@ beforeAll(async () => {
   server = dynalite({ createTableMs: 0 });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", () => ok()));
   const addr = server.address();
-  const endpoint = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+  endpoint = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
   client = createDynamoClient({ endpoint, env: {}, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
 });
 afterEach(async () => {
@@ -176,11 +177,19 @@ describe("createLockChangeFeed (dynalite, no stream)", () => {
   });
 
   it("keeps the last good baseline when a poll fails, and announces the change once when polling recovers", async () => {
-    // Prepare: a client that fails while `down` is set.
+    // Prepare: a client whose requests fail while `down` is set (a middleware injects the outage).
     const tableName = await freshTable();
     const store = createDynamoLockStore({ client, tableName });
     let down = false;
-    const flaky = { send: (cmd: never) => (down ? Promise.reject(new Error("connect ECONNREFUSED")) : client.send(cmd)) } as unknown as DynamoDBClient;
+    const flaky = createDynamoClient({ endpoint, env: {}, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
+    flaky.middlewareStack.add(
+      (next) => async (args) => {
+        if (down) throw new Error("connect ECONNREFUSED");
+        return next(args);
+      },
+      { step: "initialize", name: "injectOutage" },
+    );
+    stops.push(async () => flaky.destroy());
     const { feed, errors } = feedOn(tableName, { client: flaky });
     await feed.start();
     // Act

@@ -2,7 +2,7 @@
  * The LockStore contract and the contention guarantees on DynamoDB Local (started by
  * scripts/test/global-setup.ts), plus the translation of SDK failures into StoreUnavailableError.
  */
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
 import { createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -75,12 +75,77 @@ describe("DynamoDB lock store on DynamoDB Local", () => {
     const a = await store.acquire({ app: "nottl", stage: "prod", holder: "A", reason: "r", ttlMs: 60_000 }, now);
     // Act
     await store.release("nottl", "prod", a.lock.token, now + 1);
-    const { GetItemCommand } = await import("@aws-sdk/client-dynamodb");
     const item = await c.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: "LOCK#nottl/prod" }, sk: { S: "LOCK" } } }));
     // Assess
     expect(item.Item?.ttl).toBeUndefined();
     expect(item.Item?.token).toEqual({ N: "1" });
     expect(item.Item?.released).toEqual({ BOOL: true });
+    c.destroy();
+  });
+
+  it("stores every attribute with the item's types: strings S, token N, released BOOL, times as ISO strings", async () => {
+    // Prepare
+    const c = client();
+    const store = createDynamoLockStore({ client: c, tableName });
+    const now = Date.parse("2025-03-01T12:00:00Z");
+    const a = await store.acquire({ app: "layout", stage: "prod", holder: "U0ALICE", reason: "deploy", runUrl: "https://ci/run/9", ttlMs: 60_000 }, now);
+    // Act
+    await store.release("layout", "prod", a.lock.token, now + 5_000, "success");
+    const item = await c.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: "LOCK#layout/prod" }, sk: { S: "LOCK" } }, ConsistentRead: true }));
+    // Assess
+    expect(item.Item).toEqual({
+      pk: { S: "LOCK#layout/prod" },
+      sk: { S: "LOCK" },
+      app: { S: "layout" },
+      stage: { S: "prod" },
+      holder: { S: "U0ALICE" },
+      reason: { S: "deploy" },
+      runUrl: { S: "https://ci/run/9" },
+      token: { N: "1" },
+      acquiredAt: { S: "2025-03-01T12:00:00.000Z" },
+      expiresAt: { S: "2025-03-01T12:01:00.000Z" },
+      released: { BOOL: true },
+      releasedAt: { S: "2025-03-01T12:00:05.000Z" },
+      outcome: { S: "success" },
+    });
+    c.destroy();
+  });
+
+  it("reads, heartbeats, releases and takes over a lock item as earlier versions wrote it", async () => {
+    // Prepare: the item exactly as the hand-marshalled store wrote it (token 41, held until 12:30).
+    const c = client();
+    const store = createDynamoLockStore({ client: c, tableName });
+    const now = Date.parse("2025-03-01T12:10:00Z");
+    await c.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          pk: { S: "LOCK#legacy/prod" },
+          sk: { S: "LOCK" },
+          app: { S: "legacy" },
+          stage: { S: "prod" },
+          holder: { S: "U0BOB" },
+          reason: { S: "migration" },
+          token: { N: "41" },
+          acquiredAt: { S: "2025-03-01T12:00:00.000Z" },
+          expiresAt: { S: "2025-03-01T12:30:00.000Z" },
+          released: { BOOL: false },
+        },
+      }),
+    );
+    // Act
+    const held = await store.get("legacy", "prod", now);
+    const listed = await store.list(now, "legacy");
+    const beat = await store.heartbeat("legacy", "prod", 41, 30 * 60_000, now);
+    const released = await store.release("legacy", "prod", 41, now + 1_000, "success");
+    const next = await store.acquire({ app: "legacy", stage: "prod", holder: "U0CAROL", reason: "next", ttlMs: 60_000 }, now + 2_000);
+    // Assess
+    const lease = { app: "legacy", stage: "prod", holder: "U0BOB", reason: "migration", token: 41, acquiredAt: "2025-03-01T12:00:00.000Z", expiresAt: "2025-03-01T12:30:00.000Z" };
+    expect(held).toEqual(lease);
+    expect(listed).toEqual([lease]);
+    expect(beat).toEqual({ ok: true, lock: { ...lease, expiresAt: "2025-03-01T12:40:00.000Z" } });
+    expect(released.released).toBe(true);
+    expect(next.acquired && next.lock.token).toBe(42);
     c.destroy();
   });
 
