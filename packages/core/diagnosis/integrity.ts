@@ -89,11 +89,14 @@ function moduleAndName(type: string): { module: string; name: string } | null {
   return { module: type.slice(0, second), name: type.slice(second + 1) };
 }
 
-/** providers.IsProviderType (reference.go L40-46). */
+/**
+ * providers.IsProviderType (reference.go L40-46): module `pulumi:providers` and a type name, i.e.
+ * what moduleAndName splits as such. Written out (no split) as it runs twice per resource.
+ */
 function isProviderType(type: string): boolean {
-  const mn = moduleAndName(type);
-  return mn !== null && mn.module === "pulumi:providers" && mn.name !== "";
+  return type.length > PROVIDER_TYPE_PREFIX.length && type.startsWith(PROVIDER_TYPE_PREFIX);
 }
+const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
 
 /** providers.validateURN (reference.go L64-76): why a provider URN is not one, or undefined. */
 function providerUrnError(urn: string): string | undefined {
@@ -156,6 +159,23 @@ function verify(resources: PulumiResource[], problems: IntegrityProblem[]): void
   const seen = new Map<string, { count: number; deletes: number }>();
   const providers = new Set<string>();
   const key = (urn: string, id: string) => `${urn}\u0000${id}`;
+  // one reference of resource i (objects are built only for a problem: this runs for every reference)
+  const checkRef = (r: PulumiResource, i: number, field: RefField, refUrn: string, propertyKey?: string) => {
+    if (seen.has(refUrn)) {
+      if (field === "parent") checkParentUrn(r.urn, refUrn, i, problems);
+      return;
+    }
+    const ref = { field, urn: refUrn, ...(propertyKey !== undefined ? { key: propertyKey } : {}) };
+    const later = (lastAt.get(refUrn) ?? -1) > i;
+    problems.push({
+      rule: later ? "dependency-order" : field === "parent" ? "dangling-parent" : "dangling-dependency",
+      severity: "error",
+      index: i,
+      urn: r.urn,
+      ref,
+      pulumi: pulumiRefText(r.urn, ref, later),
+    });
+  };
 
   for (let i = 0; i < resources.length; i++) {
     const r = resources[i]!;
@@ -166,12 +186,10 @@ function verify(resources: PulumiResource[], problems: IntegrityProblem[]): void
       note(seen, r);
       continue;
     }
-    const at = { index: i, urn };
-
     // L608-614: a provider is registered under its URN and id (an empty id is UnknownID)
     if (isProviderType(r.type)) {
       const err = providerUrnError(urn);
-      if (err) problems.push({ rule: "malformed-resource", severity: "error", ...at, pulumi: `provider ${urn} is not referenceable: ${err}` });
+      if (err) problems.push({ rule: "malformed-resource", severity: "error", index: i, urn, pulumi: `provider ${urn} is not referenceable: ${err}` });
       else providers.add(key(urn, r.id || UNKNOWN_ID));
     }
 
@@ -182,37 +200,22 @@ function verify(resources: PulumiResource[], problems: IntegrityProblem[]): void
       const pUrn = sep < 0 ? "" : r.provider.slice(0, sep);
       const pId = sep < 0 ? "" : r.provider.slice(sep + 2);
       const err = sep < 0 ? `expected '::' in provider reference '${r.provider}'` : providerUrnError(pUrn);
-      if (err) problems.push({ rule: "malformed-resource", severity: "error", ...at, pulumi: `failed to parse provider reference for resource ${urn}: ${err}` });
+      if (err) problems.push({ rule: "malformed-resource", severity: "error", index: i, urn, pulumi: `failed to parse provider reference for resource ${urn}: ${err}` });
       else if (!providers.has(key(pUrn, pId)) && !r.pendingReplacement) {
         const ids = providerIds.get(pUrn) ?? [];
         const later = (lastAt.get(pUrn) ?? -1) > i && ids.includes(pId);
         const ref = { field: "provider" as const, urn: pUrn, id: pId, ...(ids.length && !ids.includes(pId) ? { stateId: ids[0]! } : {}) };
-        problems.push({ rule: later ? "dependency-order" : "dangling-provider", severity: "error", ...at, ref, pulumi: `resource ${urn} refers to unknown provider ${r.provider}` });
+        problems.push({ rule: later ? "dependency-order" : "dangling-provider", severity: "error", index: i, urn, ref, pulumi: `resource ${urn} refers to unknown provider ${r.provider}` });
       }
     }
 
     // L628-727: parent, dependencies, property dependencies, deletedWith and replaceWith must each
     // name a resource listed earlier (resource_state.go L336-362 lists them; empty entries are skipped)
-    const refs: { field: RefField; urn: string; key?: string }[] = [];
-    if (r.parent !== "") refs.push({ field: "parent", urn: r.parent });
-    for (const d of r.dependencies) if (d !== "") refs.push({ field: "dependencies", urn: d });
-    for (const [k, list] of r.propertyDependencies) for (const d of list) if (d !== "") refs.push({ field: "propertyDependencies", urn: d, key: k });
-    if (r.deletedWith !== "") refs.push({ field: "deletedWith", urn: r.deletedWith });
-    for (const d of r.replaceWith) if (d !== "") refs.push({ field: "replaceWith", urn: d });
-    for (const ref of refs) {
-      if (seen.has(ref.urn)) {
-        if (ref.field === "parent") checkParentUrn(urn, ref.urn, at, problems);
-        continue;
-      }
-      const later = (lastAt.get(ref.urn) ?? -1) > i;
-      problems.push({
-        rule: later ? "dependency-order" : ref.field === "parent" ? "dangling-parent" : "dangling-dependency",
-        severity: "error",
-        ...at,
-        ref,
-        pulumi: pulumiRefText(urn, ref, later),
-      });
-    }
+    if (r.parent !== "") checkRef(r, i, "parent", r.parent);
+    for (const d of r.dependencies) if (d !== "") checkRef(r, i, "dependencies", d);
+    for (const [k, list] of r.propertyDependencies) for (const d of list) if (d !== "") checkRef(r, i, "propertyDependencies", d, k);
+    if (r.deletedWith !== "") checkRef(r, i, "deletedWith", r.deletedWith);
+    for (const d of r.replaceWith) if (d !== "") checkRef(r, i, "replaceWith", d);
     note(seen, r);
   }
 
@@ -255,7 +258,8 @@ function pulumiRefText(urn: string, ref: { field: RefField; urn: string; key?: s
  * warning when it does not; but `URN.URNName` asserts the `urn:pulumi:` prefix of both URNs
  * (urn.go L117-121), so Pulumi crashes on a child or parent URN without it.
  */
-function checkParentUrn(urn: string, parent: string, at: { index: number; urn: string }, problems: IntegrityProblem[]): void {
+function checkParentUrn(urn: string, parent: string, index: number, problems: IntegrityProblem[]): void {
+  const at = { index, urn };
   if (!urn.startsWith(URN_PREFIX) || !parent.startsWith(URN_PREFIX)) {
     const bad = urn.startsWith(URN_PREFIX) ? parent : urn;
     problems.push({ rule: "malformed-resource", severity: "error", ...at, pulumi: `${bad} does not start with "${URN_PREFIX}": Pulumi stops with an internal error when it checks ${urn} against its parent` });

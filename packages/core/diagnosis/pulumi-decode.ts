@@ -258,10 +258,10 @@ export function decodeResource(raw: unknown, schema = 3): { res: PulumiResource;
     if (isObject(v))
       for (const k in v) {
         const x = v[k];
-        if (typeof x === "object" && x !== null) propertyErrors(x, [`.${field}.${k}`], errors);
+        if (typeof x === "object" && x !== null) propertyErrors(x, [field, k], errors);
       }
   }
-  if (values.has("replacementTrigger")) propertyErrors(values.get("replacementTrigger"), [".replacementTrigger"], errors);
+  if (values.has("replacementTrigger")) propertyErrors(values.get("replacementTrigger"), ["replacementTrigger"], errors);
   if (res.urn === "") errors.push("resource missing required 'urn' field");
   else if (res.type === "") errors.push(`resource '${res.urn}' missing required 'type' field`);
   else if (!res.custom && res.id !== "") errors.push(`resource '${res.urn}' has 'custom' false but non-empty ID`);
@@ -279,13 +279,18 @@ const FLOAT_SIG = "8ad145fe-0d11-4827-bfd7-1abcbf086f5c";
  * path, never a value (a value may be a secret). The path is a stack joined only on an error: this
  * walk visits every value of every resource.
  */
-function propertyErrors(v: unknown, path: string[], out: string[]): void {
+/**
+ * The property values under `v` that Pulumi's deserializer refuses, as messages with their path.
+ * `path` holds keys (strings) and list indexes (numbers), formatted only for a message: the walk
+ * visits every object of every resource and must not build a string for each.
+ */
+function propertyErrors(v: unknown, path: (string | number)[], out: string[]): void {
   if (typeof v !== "object" || v === null) return;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
       if (typeof x !== "object" || x === null) continue;
-      path.push(`[${i}]`);
+      path.push(i);
       propertyErrors(x, path, out);
       path.pop();
     }
@@ -295,13 +300,13 @@ function propertyErrors(v: unknown, path: string[], out: string[]): void {
   for (const k in obj) {
     const x = obj[k];
     if (typeof x !== "object" || x === null) continue;
-    path.push(`.${k}`);
+    path.push(k);
     propertyErrors(x, path, out);
     path.pop();
   }
   if (!(SIG_KEY in obj)) return;
   const sig = obj[SIG_KEY];
-  const bad = (why: string) => out.push(`\`${path.join("").slice(1)}\`: ${why}`);
+  const bad = (why: string) => out.push(`\`${path.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("").slice(1)}\`: ${why}`);
   const notString = (k: string) => k in obj && typeof obj[k] !== "string";
   switch (sig) {
     case ASSET_SIG: // asset.Deserialize (sdk/go/common/resource/asset/asset.go L184-225)

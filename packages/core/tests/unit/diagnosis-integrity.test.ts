@@ -52,6 +52,9 @@ describe("checkIntegrity", () => {
     const both = { [SIG]: "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:abc:def", plaintext: "\"x\"" };
     expect(rules(state((rs) => void (bucket(rs).outputs = { secret: both })))).toEqual(["error malformed-resource"]);
     expect(rules(state((rs) => void (bucket(rs).outputs = { nested: [{ [SIG]: "d0e6a833031e9bbcd3f4e8bde6ca49a4" }] })))).toEqual(["error malformed-resource"]);
+    // the message names where the value sits: keys with dots, list positions in brackets
+    const deep = checkIntegrity(state((rs) => void (bucket(rs).outputs = { nested: [{ a: 1 }, { inner: { [SIG]: "d0e6a833031e9bbcd3f4e8bde6ca49a4" } }] }))).problems;
+    expect(deep.map((p) => p.pulumi).join("\n")).toContain("`outputs.nested[1].inner`: unrecognized signature 'd0e6a833031e9bbcd3f4e8bde6ca49a4' in property map");
     const asset = { [SIG]: "c44067f5952c0a294b673a41bacd8c17", hash: "abc", path: "./a.txt" };
     expect(rules(state((rs) => void (bucket(rs).inputs = { source: asset })))).toEqual([]);
     // a signature key at the top of the inputs map is no property value
