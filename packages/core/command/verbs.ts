@@ -101,6 +101,11 @@ const HOLDER_FLAG: FlagSpec = { kind: "string", value: "WHO", cliOnly: true, com
 /** `lock prodd` (a typo) must not lock nothing while prod stays open: a stage without state needs this. */
 const NEW_STAGE_FLAG: FlagSpec = { kind: "boolean", cliOnly: true, description: "the stage has no state yet (its first deploy is about to run): lock it anyway" };
 
+/** `--yes` of the verbs that write state once someone approves (restore, repair). */
+const yesFlag = (what: string): FlagSpec => ({ kind: "boolean", short: "y", cliOnly: true, description: `${what} now, without approval (only where the stage's policy has requireApproval: false)` });
+/** Their exit codes: the request is the success; `--yes` writes at once. */
+const requestExitCodes = (done: string, nothing = "") => `Exit codes: 0 the request was made (or, with --yes, ${done});\n1 ${nothing}refused or failed; 2 bad usage.`;
+
 export const VERB_TABLE = [
   {
     verb: "status",
@@ -148,15 +153,12 @@ export const VERB_TABLE = [
     verb: "restore",
     summary: "ask to roll the state back to a version (someone else approves, in Slack)",
     args: [TARGET, { name: "version", kind: "selector", required: true, missing: "`restore` needs the version to go back to." }],
-    flags: {
-      ...STATE_FLAGS,
-      yes: { kind: "boolean", short: "y", cliOnly: true, description: "restore now, without approval (only where the stage's policy has requireApproval: false)" },
-    },
+    flags: { ...STATE_FLAGS, yes: yesFlag("restore") },
     examples: ["prod previous", "shop/prod ~2", "dev ~2 --yes"],
     details:
       "Writes the chosen version as the new current state once someone else approves it in Slack; nothing is deleted.\n" +
       "Set SLACK_BOT_TOKEN (and a channel for the stage in sst-state.json) to post the request; SST_STATE_USER names you.\n" +
-      "Exit codes: 0 the request was made (or, with --yes, the state restored); 1 refused or failed; 2 bad usage.",
+      requestExitCodes("the state restored"),
     surfaces: ["cli", "slack"],
   },
   {
@@ -169,7 +171,7 @@ export const VERB_TABLE = [
       exists: { kind: "list", value: "URN", description: "a pending operation's resource (URN or name) exists in AWS: remove the pending operation; give it again for more" },
       gone: { kind: "list", value: "URN", description: "a pending operation's resource (URN or name) does not exist in AWS: remove the pending operation; give it again for more" },
       plan: { kind: "boolean", cliOnly: true, description: "only show the repair (changes, reasons, what blocks it); ask for nothing" },
-      yes: { kind: "boolean", short: "y", cliOnly: true, description: "repair now, without approval (only where the stage's policy has requireApproval: false)" },
+      yes: yesFlag("repair"),
     },
     examples: ["prod", "prod --rule dependency-order --rule dangling-dependency", "prod --gone urn:pulumi:prod::shop::aws:s3/bucket:Bucket::Uploads", "prod --rule stale-lock", "prod --plan", "dev --yes"],
     details:
@@ -178,8 +180,7 @@ export const VERB_TABLE = [
       "request like a restore: the changes resource by resource with the reason for each, approved in Slack by someone\n" +
       "else, written under the stage's lock only if the state is still the one shown, nothing deleted, audited, undoable.\n" +
       "Pending operations leave only with --exists/--gone for their resource (only a person knows what AWS holds).\n" +
-      "Exit codes: 0 the request was made (or, with --yes, the state repaired; with --plan, a repair exists);\n" +
-      "1 nothing to propose, refused or failed; 2 bad usage.",
+      requestExitCodes("the state repaired; with --plan, a repair exists", "nothing to propose, "),
     surfaces: ["cli", "slack"],
   },
   {
