@@ -6,7 +6,6 @@
 import { helpOf, parseArgv, verbHelp, type Command, type CommandError, type Verb } from "@sst-state/core/command";
 import { isSstStateError, UsageError } from "@sst-state/core/errors";
 import type { CliArgs, CliCommand, CliIO } from "./cli-types.ts";
-import { loadCommand } from "./commands/index.ts";
 import { createServices } from "./services.ts";
 import { createStyle, table } from "./output.ts";
 
@@ -44,6 +43,17 @@ export function globalHelp(): string {
     "Exit codes: 0 ok, 1 the command ran and found a problem, 2 bad usage or input.",
     "Run `sst-state <command> --help` for a command's options and examples.",
   ].join("\n");
+}
+
+/**
+ * What a verb does: `commands/<verb>.ts` (its default export), loaded only when it runs. The file
+ * is named by the verb, so the verb table is the one list of verbs (a verb the parser accepted
+ * names its file). esbuild turns this import into one lazy chunk per command file (the bundle is
+ * split), so a command pays only for the dependencies it uses. `help` has no file: it is printed here.
+ */
+export async function loadCommand(verb: Exclude<Verb, "help">): Promise<CliCommand> {
+  const module = (await import(`./commands/${verb}.ts`)) as { default: CliCommand };
+  return module.default;
 }
 
 function usageError(e: CommandError): UsageError {
