@@ -11,7 +11,7 @@ import { Resource } from "sst/resource";
 type Env = Record<string, string | undefined>;
 
 /** A linked resource's field, or undefined when SST links are not active or it is not linked. */
-export function linked(name: string, field: "value" | "name" | "arn"): string | undefined {
+function linked(name: string, field: "value" | "name" | "arn"): string | undefined {
   try {
     const r = (Resource as unknown as Record<string, Record<string, unknown> | undefined>)[name];
     const v = r?.[field];
@@ -23,53 +23,10 @@ export function linked(name: string, field: "value" | "name" | "arn"): string | 
 
 const nonEmpty = (v: string | undefined) => (v ? v : undefined);
 
-export interface SlackEnv {
-  signingSecret: string | undefined;
-  botToken: string | undefined;
-  /** the bot's ids, to skip auth.test (optional) */
-  botId: string | undefined;
-  botUserId: string | undefined;
-  /** Web API base URL (tests) */
-  slackApiUrl: string | undefined;
-}
-
-export function readSlackEnv(env: Env = process.env): SlackEnv {
-  return {
-    signingSecret: linked("SlackSigningSecret", "value") ?? nonEmpty(env.SLACK_SIGNING_SECRET),
-    botToken: linked("SlackBotToken", "value") ?? nonEmpty(env.SLACK_BOT_TOKEN),
-    botId: nonEmpty(env.SLACK_BOT_ID),
-    botUserId: nonEmpty(env.SLACK_BOT_USER_ID),
-    slackApiUrl: nonEmpty(env.SLACK_API_URL),
-  };
-}
-
-export interface IngressEnv extends SlackEnv {
-  /** the worker Lambda to invoke asynchronously */
-  workerFunction: string | undefined;
-}
-
-export function readIngressEnv(env: Env = process.env): IngressEnv {
-  return {
-    ...readSlackEnv(env),
-    workerFunction: linked("SlackWorker", "name") ?? nonEmpty(env.SST_STATE_WORKER_FUNCTION),
-  };
-}
-
-export interface WorkerEnv extends SlackEnv {
-  /** the DynamoDB table for locks and de-duplication (SST_STATE_TABLE) */
-  tableName: string | undefined;
-}
-
-export function readWorkerEnv(env: Env = process.env): WorkerEnv {
-  return {
-    ...readSlackEnv(env),
-    tableName: linked("StateTable", "name") ?? nonEmpty(env.SST_STATE_TABLE),
-  };
-}
-
 /**
- * The environment with SST's links folded in under the names of DESIGN §4, for the composition
- * root (packages/services/services.ts): a linked resource wins over the variable of the same job.
+ * The environment with SST's links folded in under the names of DESIGN §4, for every handler (the
+ * ingress reads its secrets and the worker's name here) and the composition root
+ * (packages/services/services.ts): a linked resource wins over the variable of the same job.
  */
 export function lambdaEnv(env: Env = process.env): Env {
   const from = (name: string, field: "value" | "name" | "arn", variable: string) => linked(name, field) ?? nonEmpty(env[variable]);

@@ -15,7 +15,7 @@ import { consoleLogger } from "@sst-state/slack/deps";
 import { checkSlackBody } from "@sst-state/slack/receivers/request-guard";
 import { createLambdaAsyncInvoker, type LambdaAsyncInvoker } from "@sst-state/adapters/lambda-async-invoke";
 import type { SlackJob } from "@sst-state/slack/jobs";
-import { readIngressEnv } from "./env.ts";
+import { lambdaEnv } from "./env.ts";
 
 export type { AwsEvent, AwsResponse };
 
@@ -80,20 +80,24 @@ export function createIngressHandler(opts: IngressOptions): AwsHandler {
 }
 
 function fromEnvironment(opts: { quiet?: boolean } = {}): AwsHandler | undefined {
-  const env = readIngressEnv();
-  if (!env.signingSecret || !env.botToken || !env.workerFunction) {
+  const env = lambdaEnv();
+  const signingSecret = env.SLACK_SIGNING_SECRET;
+  const botToken = env.SLACK_BOT_TOKEN;
+  const workerFunction = env.SST_STATE_WORKER_FUNCTION;
+  if (!signingSecret || !botToken || !workerFunction) {
     if (opts.quiet) return undefined;
-    const missing = [!env.signingSecret && "SlackSigningSecret", !env.botToken && "SlackBotToken", !env.workerFunction && "SlackWorker"].filter(Boolean).join(", ");
+    const missing = [!signingSecret && "SlackSigningSecret", !botToken && "SlackBotToken", !workerFunction && "SlackWorker"].filter(Boolean).join(", ");
     consoleLogger.error(`sst-state ingress is not configured: ${missing} missing (link them in infra/bot.ts, or set SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SST_STATE_WORKER_FUNCTION); refusing every request`);
     return async () => ({ statusCode: 401, body: "" });
   }
   return createIngressHandler({
-    signingSecret: env.signingSecret,
-    botToken: env.botToken,
-    handOff: lambdaHandOff(createLambdaAsyncInvoker(), env.workerFunction),
-    ...(env.botId ? { botId: env.botId } : {}),
-    ...(env.botUserId ? { botUserId: env.botUserId } : {}),
-    ...(env.slackApiUrl ? { slackApiUrl: env.slackApiUrl } : {}),
+    signingSecret,
+    botToken,
+    handOff: lambdaHandOff(createLambdaAsyncInvoker(), workerFunction),
+    // the bot's ids, to skip auth.test (optional); SLACK_API_URL points Slack's Web API elsewhere (tests)
+    ...(env.SLACK_BOT_ID ? { botId: env.SLACK_BOT_ID } : {}),
+    ...(env.SLACK_BOT_USER_ID ? { botUserId: env.SLACK_BOT_USER_ID } : {}),
+    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
   });
 }
 

@@ -16,7 +16,7 @@ import { consoleLogger, type BotDeps } from "@sst-state/slack/deps";
 import { errorReply } from "@sst-state/slack/dispatch";
 import type { SlackJob } from "@sst-state/slack/jobs";
 import { replyBody, runJob, type JobOutcome } from "@sst-state/slack/worker";
-import { lambdaEnv, readWorkerEnv } from "./env.ts";
+import { lambdaEnv } from "./env.ts";
 import { restoreWorkerApprover } from "./restore.ts";
 
 type Env = Record<string, string | undefined>;
@@ -48,9 +48,9 @@ export async function handler(job: SlackJob): Promise<JobOutcome["status"] | "fa
   } catch (e) {
     deps = undefined; // a failed cold start (no bucket, no table) is retried on the next job
     // Still answer: the user is waiting after the "working…" ack.
-    const w = readWorkerEnv();
+    const slackApiUrl = lambdaEnv().SLACK_API_URL;
     const reply = errorReply(e, { log: consoleLogger }, { phase: "cold start" });
-    await createResponder(w.slackApiUrl ? { allowOrigins: [new URL(w.slackApiUrl).origin] } : {})(job.responseUrl, replyBody(reply)).catch((err) =>
+    await createResponder(slackApiUrl ? { allowOrigins: [new URL(slackApiUrl).origin] } : {})(job.responseUrl, replyBody(reply)).catch((err) =>
       consoleLogger.error("could not answer", { error: String(err) }),
     );
     return "failed";
