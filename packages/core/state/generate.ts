@@ -167,19 +167,13 @@ function times(ctx: Ctx): { created: string; modified: string } {
   return { created: iso(created), modified: iso(modified) };
 }
 
-interface AddSpec {
-  type: string;
+/** A resource to add: its own fields (types.ts), named instead of addressed (`add` builds the URN), plus any `extra` field. */
+type AddSpec = Pick<Resource, "type" | "parent" | "id" | "inputs" | "outputs" | "provider" | "dependencies"> & {
   name: string;
-  parent?: string;
   custom: boolean;
-  id?: string;
-  inputs?: Record<string, unknown>;
-  outputs?: Record<string, unknown>;
-  provider?: string;
-  dependencies?: string[];
   propertyDependencies?: Record<string, string[]>;
   extra?: Record<string, unknown>;
-}
+};
 
 function cloneJson<T>(v: T): T {
   if (typeof v !== "object" || v === null) return v;
