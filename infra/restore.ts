@@ -9,8 +9,9 @@
 //   const restore = (await import("./infra/restore")).createRestoreWorker();
 //   const bot = (await import("./infra/bot")).createSlackBot({ link: [restore.worker] });
 // Linking the worker to the Slack worker grants lambda:InvokeFunction, and
-// packages/functions/worker.ts finds it as Resource.RestoreWorker.name (or SST_STATE_RESTORE_FUNCTION):
-// Approve clicks run here, synchronously; the Slack worker itself keeps read-only access.
+// packages/functions/worker.ts finds it as Resource.RestoreWorker.name (or SST_STATE_RESTORE_FUNCTION;
+// folded in by functions/env.ts) and hands it to the bot's Approve button as `approve`: Approve clicks
+// run here, synchronously; the Slack worker itself keeps read-only access.
 import { stateBucketName, stateReadPermissions } from "./bot";
 import { slackBotToken } from "./secrets";
 import { table } from "./storage";
