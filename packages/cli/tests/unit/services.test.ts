@@ -1,7 +1,12 @@
-/** The CLI's composition root: which home a command reads (DESIGN §4 SST_STATE_HOME default). */
+/**
+ * The CLI's composition root: which home a command reads (DESIGN §4 SST_STATE_HOME default), and the
+ * bot it builds for `serve`: the restore buttons run on the restore service they are handed.
+ */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { RESTORE_APPROVE_ACTION_ID } from "@sst-state/core/restore";
+import { startFakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { writeLocalHome } from "@sst-state/adapters/home-writer";
 import { createServices } from "../../services.ts";
@@ -56,5 +61,33 @@ describe("services: choosing the home", () => {
     const services = createServices({ env: { SST_STATE_HOME: "", SST_STATE_DIR: root }, cwd: tempDir() });
     // Assess
     expect((await services.stateStore()).home).toBe("local");
+  });
+});
+
+describe("services: the bot's restore service", () => {
+  it("runs Approve on the restore service handed to botDeps (serve's, which records this process as the runner)", async () => {
+    // Prepare: a local home, the embedded table, a policy with an approver, Slack at the local fake
+    const slack = await startFakeSlackApi({ token: "xoxb-svc-test" });
+    const root = tempDir("sst-state-svc-home-");
+    await writeLocalHome(root, generateHome({ app: "shop", seed: 3, stages: [{ name: "prod", resources: 8, deploys: 3 }] }).files);
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "sst-state.json"), JSON.stringify({ app: "shop", stages: { prod: { approvers: ["U0BOB"] } } }));
+    const services = createServices({ env: { SST_STATE_HOME: "local", SST_STATE_DIR: root, SLACK_BOT_TOKEN: "xoxb-svc-test", SLACK_API_URL: slack.url }, cwd });
+    try {
+      const runner = { host: "svc-test-host", pid: 424242 };
+      const service = await services.restoreService({ runner });
+      const deps = await services.botDeps({ restoreService: service });
+      const { request } = await service.request({ app: "shop", stage: "prod", selector: "previous", requester: "U0ALICE", source: "slack", channel: "C0PROD" });
+      // Act: Bob clicks Approve
+      const reply = await deps.actions[RESTORE_APPROVE_ACTION_ID]!({ actionId: RESTORE_APPROVE_ACTION_ID, value: request.id, user: "U0BOB", channel: "C0PROD", prefix: "/sst-state", deps });
+      // Assess: restored by that service, with its runner recorded on the approval
+      expect(reply.message.text).toMatch(/^Restored prod \(shop\) to /);
+      const after = await (await services.approvals()).get(request.id);
+      expect(after?.status).toBe("done");
+      expect(after?.runner).toEqual(runner);
+    } finally {
+      await services.close();
+      await slack.close();
+    }
   });
 });
