@@ -15,7 +15,7 @@
  * `app/`, `snapshot/`) and s3:GetObject on the one bucket (infra/feed.ts). A git home has no
  * watcher: its deploys arrive as commits, not as SST's lock and records.
  */
-import { HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, paginateListObjectsV2 } from "@aws-sdk/client-s3";
 import { AppNotFoundError, UsageError } from "@sst-state/core/errors";
 import type { DeployWatchSource } from "@sst-state/core/feed";
 import { nameProblem } from "@sst-state/core/names";
@@ -24,7 +24,8 @@ import { stateKeys, updateIdOfKey } from "@sst-state/core/state/versions";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { LocalHomeStore } from "./local-home.ts";
-import { isNoSuchKey, s3Unavailable, type S3HomeStore } from "./s3-home.ts";
+import { isNoSuchKey, s3Unavailable } from "./s3-errors.ts";
+import type { S3HomeStore } from "./s3-home.ts";
 
 /** Newest first, newer than `after`, at most `limit`. */
 function pickNew(ids: Iterable<string>, after: string | null, limit: number): string[] {
@@ -90,12 +91,9 @@ export function createS3DeployWatch(store: S3HomeStore): DeployWatchSource {
       checked(app, stage);
       const prefix = stateKeys.updatePrefix(app, stage);
       const ids: string[] = [];
-      let token: string | undefined;
       try {
-        do {
-          const r = await client.send(
-            new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: Math.min(1000, Math.max(1, limit)), ...(token ? { ContinuationToken: token } : {}) }),
-          );
+        // Keys sort ascending = newest first (updateID); stop at the cursor or once there are enough.
+        for await (const r of paginateListObjectsV2({ client, pageSize: Math.min(1000, Math.max(1, limit)) }, { Bucket: bucket, Prefix: prefix })) {
           let reachedCursor = false;
           for (const o of r.Contents ?? []) {
             const id = o.Key ? updateIdOfKey(o.Key) : undefined;
@@ -103,8 +101,8 @@ export function createS3DeployWatch(store: S3HomeStore): DeployWatchSource {
             if (after !== null && id >= after) reachedCursor = true;
             else ids.push(id);
           }
-          token = r.IsTruncated && !reachedCursor && ids.length < limit ? r.NextContinuationToken : undefined;
-        } while (token);
+          if (reachedCursor || ids.length >= limit) break;
+        }
       } catch (e) {
         throw s3Unavailable(e, { bucket, op: "list", key: prefix });
       }

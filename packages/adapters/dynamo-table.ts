@@ -14,7 +14,8 @@
  * `ttl` (N, epoch seconds) is the table's TTL attribute; the stream carries NEW_AND_OLD_IMAGES so
  * the announcer sees every lock change. `infra/storage.ts` declares the same keys.
  */
-import { CreateTableCommand, DescribeTableCommand, ResourceInUseException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { isTableInUse } from "./dynamodb-errors.ts";
 
 export const TABLE_KEYS = { partitionKey: "pk", sortKey: "sk", ttlAttribute: "ttl" } as const;
 
@@ -37,12 +38,13 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, opt
       }),
     );
   } catch (e) {
-    if (!(e instanceof ResourceInUseException) && (e as { name?: string }).name !== "ResourceInUseException") throw e;
+    if (!isTableInUse(e)) throw e;
   }
-  // DescribeTable every 50 ms until ACTIVE. Not the SDK's waitUntilTableExists: its delay between
-  // checks is at least one second, and a new owner of the embedded store checks the table while
-  // racing processes wait for it to publish its endpoint; with the waiter, racing `lock` processes
-  // hung (hostile lock-race test).
+  // DescribeTable every 50 ms until ACTIVE, on purpose, not the SDK's waitUntilTableExists: the
+  // waiter's delay between checks is at least one second (minDelay), and a new owner of the
+  // embedded store checks the table while racing processes wait for it to publish its endpoint;
+  // with the waiter, racing `lock` processes hung (the hostile lock-race test; restored in the
+  // commit "Fix: racing lock processes on the embedded store no longer hang"). Do not swap it back.
   for (let i = 0; i < 100; i++) {
     const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
     if (d.Table?.TableStatus === "ACTIVE") return;

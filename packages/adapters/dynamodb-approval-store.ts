@@ -8,7 +8,7 @@
  * the record as it is now.
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, paginateScan, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
 import { isConditionFailed, tableUnavailable } from "./dynamodb-errors.ts";
 import type { ApprovalStore, RestoreRequest, RestoreStatus, TransitionResult } from "@sst-state/core/restore/ports";
@@ -103,7 +103,6 @@ export function createDynamoApprovalStore(opts: DynamoApprovalStoreOptions): App
 
   async function listByStatus(status: RestoreStatus, filter: { app?: string; stage?: string }): Promise<RestoreRequest[]> {
       const out: RestoreRequest[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
       const names: Record<string, string> = { "#status": "status" };
       const values: Record<string, unknown> = { ":prefix": "RESTORE#", ":status": status };
       let expr = "begins_with(pk, :prefix) AND #status = :status";
@@ -118,20 +117,8 @@ export function createDynamoApprovalStore(opts: DynamoApprovalStoreOptions): App
         expr += " AND #stage = :stage";
       }
       try {
-        do {
-          const r = await doc.send(
-            new ScanCommand({
-              TableName,
-              FilterExpression: expr,
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: values,
-              ConsistentRead: true,
-              ExclusiveStartKey,
-            }),
-          );
-          for (const item of r.Items ?? []) out.push(fromItem(item)!);
-          ExclusiveStartKey = r.LastEvaluatedKey;
-        } while (ExclusiveStartKey);
+        const pages = paginateScan({ client: doc }, { TableName, FilterExpression: expr, ExpressionAttributeNames: names, ExpressionAttributeValues: values, ConsistentRead: true });
+        for await (const page of pages) for (const item of page.Items ?? []) out.push(fromItem(item)!);
       } catch (e) {
         throw tableUnavailable(TableName, e);
       }

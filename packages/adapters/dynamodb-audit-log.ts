@@ -3,7 +3,7 @@
  * (newest first) lists a stage's log. Entries never expire.
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, paginateQuery, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { AuditEntry, AuditLog } from "@sst-state/core/restore/ports";
 import { tableUnavailable } from "./dynamodb-errors.ts";
 
@@ -27,31 +27,25 @@ export function createDynamoAuditLog(opts: DynamoAuditLogOptions): AuditLog {
     },
     async list(app, stage, opts = {}) {
       if (opts.limit !== undefined && opts.limit <= 0) return [];
+      const limit = opts.limit ?? Infinity;
       const out: AuditEntry[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      // Pages of `limit` entries (newest first); stop as soon as there are enough.
+      const pages = paginateQuery(
+        { client: doc, ...(opts.limit !== undefined ? { pageSize: opts.limit } : {}) },
+        { TableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": `AUDIT#${app}/${stage}` }, ScanIndexForward: false, ConsistentRead: true },
+      );
       try {
-        do {
-          const r = await doc.send(
-            new QueryCommand({
-              TableName,
-              KeyConditionExpression: "pk = :pk",
-              ExpressionAttributeValues: { ":pk": `AUDIT#${app}/${stage}` },
-              ScanIndexForward: false,
-              ConsistentRead: true,
-              ...(opts.limit !== undefined ? { Limit: opts.limit - out.length } : {}),
-              ExclusiveStartKey,
-            }),
-          );
-          for (const item of r.Items ?? []) {
+        for await (const page of pages) {
+          for (const item of page.Items ?? []) {
             const { pk: _pk, sk: _sk, ...entry } = item;
             out.push(entry as AuditEntry);
           }
-          ExclusiveStartKey = r.LastEvaluatedKey;
-        } while (ExclusiveStartKey && (opts.limit === undefined || out.length < opts.limit));
+          if (out.length >= limit) break;
+        }
       } catch (e) {
         throw tableUnavailable(TableName, e);
       }
-      return out;
+      return out.slice(0, limit);
     },
   };
 }

@@ -6,11 +6,16 @@
  * jobs; `tableUnavailable` is the short form for the bot's other stores. The `name` test covers
  * errors that cross a bundle boundary (another copy of the SDK's class) or come from dynalite.
  */
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, ResourceInUseException } from "@aws-sdk/client-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
 
 export function isConditionFailed(e: unknown): boolean {
   return e instanceof ConditionalCheckFailedException || (e as { name?: string } | null)?.name === "ConditionalCheckFailedException";
+}
+
+/** CreateTable of a table that exists already (or is being created). */
+export function isTableInUse(e: unknown): boolean {
+  return e instanceof ResourceInUseException || (e as { name?: string } | null)?.name === "ResourceInUseException";
 }
 
 export function tableUnavailable(tableName: string, e: unknown): StoreUnavailableError {

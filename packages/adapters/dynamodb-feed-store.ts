@@ -13,7 +13,7 @@
  * stuck) are kept until they end.
  */
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { claimStaleBefore, isFinalPhase, type ClaimResult, type FeedCursor, type FeedEntry, type FeedStore } from "@sst-state/core/feed";
 import { isConditionFailed, tableUnavailable } from "./dynamodb-errors.ts";
 
@@ -66,27 +66,25 @@ export function createDynamoFeedStore(opts: DynamoFeedStoreOptions): FeedStore {
     },
     async listOpen(app, stage) {
       const out: FeedEntry[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const r = await call(() =>
-          doc.send(
-            new QueryCommand({
-              TableName,
-              ConsistentRead: true,
-              KeyConditionExpression: "pk = :pk AND begins_with(sk, :u)",
-              FilterExpression: "#phase IN (:started, :stuck)",
-              ExpressionAttributeNames: { "#phase": "phase" },
-              ExpressionAttributeValues: { ":pk": pk(app, stage), ":u": "UPDATE#", ":started": "started", ":stuck": "stuck" },
-              ...(start ? { ExclusiveStartKey: start } : {}),
-            }),
-          ),
-        );
-        for (const item of r.Items ?? []) {
-          const e = fromItem(item);
-          if (e) out.push(e);
+      const pages = paginateQuery(
+        { client: doc },
+        {
+          TableName,
+          ConsistentRead: true,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :u)",
+          FilterExpression: "#phase IN (:started, :stuck)",
+          ExpressionAttributeNames: { "#phase": "phase" },
+          ExpressionAttributeValues: { ":pk": pk(app, stage), ":u": "UPDATE#", ":started": "started", ":stuck": "stuck" },
+        },
+      );
+      await call(async () => {
+        for await (const page of pages) {
+          for (const item of page.Items ?? []) {
+            const e = fromItem(item);
+            if (e) out.push(e);
+          }
         }
-        start = r.LastEvaluatedKey && Object.keys(r.LastEvaluatedKey).length ? r.LastEvaluatedKey : undefined;
-      } while (start);
+      });
       return out;
     },
     get,

@@ -15,6 +15,7 @@ import {
 } from "@aws-sdk/client-s3";
 import type { HomeFile } from "@sst-state/core/state/generate-home";
 import { mapLimit } from "@sst-state/core/state/versions";
+import { isBucketAlreadyOwned, isNoSuchBucket } from "./s3-errors.ts";
 
 /** Writes each file at `<root>/state/<key>` (creating folders). */
 export async function writeLocalHome(root: string, files: readonly HomeFile[]): Promise<void> {
@@ -34,8 +35,7 @@ export async function writeS3Home(client: S3Client, bucket: string, files: reado
   try {
     await client.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (e) {
-    const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status !== 404 && (e as Error).name !== "NotFound" && (e as Error).name !== "NoSuchBucket") throw e;
+    if (!isNoSuchBucket(e)) throw e;
     exists = false;
   }
   if (!exists) {
@@ -45,7 +45,7 @@ export async function writeS3Home(client: S3Client, bucket: string, files: reado
     try {
       await client.send(new CreateBucketCommand({ Bucket: bucket, ...location }));
     } catch (e) {
-      if ((e as Error).name !== "BucketAlreadyOwnedByYou") throw e;
+      if (!isBucketAlreadyOwned(e)) throw e;
     }
   }
   await client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));

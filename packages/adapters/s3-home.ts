@@ -15,7 +15,7 @@
  *   could still write between the HEAD and the PUT, and then its next push wins, as it would have
  *   anyway. Versioning keeps every replaced object.
  * - SDK failures become StoreUnavailableError with a hint naming the bucket, credentials, region
- *   and endpoint to check.
+ *   and endpoint to check (s3-errors.ts, the one mapping of S3's errors).
  */
 import {
   DeleteObjectCommand,
@@ -27,13 +27,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import {
-  SstLockHeldError,
-  StateChangedError,
-  StoreUnavailableError,
-  VersionNotFoundError,
-  isSstStateError,
-} from "@sst-state/core/errors";
+import { SstLockHeldError, StateChangedError, StoreUnavailableError, VersionNotFoundError } from "@sst-state/core/errors";
 import type { CurrentState, ObjectVersion, StateStore, StateVersion } from "@sst-state/core/ports";
 import type { SstLock, UpdateRecord } from "@sst-state/core/state/types";
 import {
@@ -51,6 +45,19 @@ import {
   updateIdOfKey,
   type StoredObject,
 } from "@sst-state/core/state/versions";
+import {
+  errName,
+  errStatus,
+  isAccessError,
+  isNoSuchKey,
+  isNotImplemented,
+  isObjectGone,
+  isPreconditionFailed,
+  isRangeNotSatisfiable,
+  missingVersion,
+  s3Unavailable,
+  serverFailed,
+} from "./s3-errors.ts";
 
 export interface S3HomeStoreOptions {
   bucket: string;
@@ -64,91 +71,6 @@ export interface S3HomeStore extends StateStore {
   readonly bucket: string;
   readonly client: S3Client;
 }
-
-interface SdkError {
-  name?: string;
-  code?: string;
-  Code?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-const errName = (e: unknown) => (e as SdkError)?.name ?? (e as SdkError)?.Code ?? (e as SdkError)?.code ?? "";
-const errStatus = (e: unknown) => (e as SdkError)?.$metadata?.httpStatusCode;
-
-const NETWORK = new Set([
-  "TimeoutError",
-  "RequestTimeout",
-  "RequestTimeoutException",
-  "NetworkingError",
-  "AbortError",
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "EPIPE",
-]);
-const ACCESS = new Set(["AccessDenied", "Forbidden", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired", "CredentialsProviderError", "AllAccessDisabled"]);
-
-/** Turn an SDK failure into StoreUnavailableError with a hint (domain errors pass through). */
-export function s3Unavailable(e: unknown, ctx: { bucket: string; key?: string; op: string; env?: Record<string, string | undefined> }): Error {
-  if (isSstStateError(e)) return e;
-  const env = ctx.env ?? process.env;
-  const name = errName(e);
-  const code = (e as SdkError)?.code ?? "";
-  const status = errStatus(e);
-  const where = ctx.key ? `s3://${ctx.bucket}/${ctx.key}` : `s3://${ctx.bucket}`;
-  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "(AWS_REGION not set)";
-  const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
-  const endpointText = endpoint ? `endpoint ${endpoint} (AWS_ENDPOINT_URL_S3)` : "the default S3 endpoint (set AWS_ENDPOINT_URL_S3 for another)";
-  const creds = env.AWS_PROFILE ? `profile ${env.AWS_PROFILE} (AWS_PROFILE)` : env.AWS_ACCESS_KEY_ID ? "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY" : "the default credential chain";
-  const detail = (e as SdkError)?.message ?? String(e);
-  if (ACCESS.has(name) || status === 403) {
-    return new StoreUnavailableError(
-      `Access denied: ${ctx.op} ${where} (${name || status}).`,
-      `Check the credentials from ${creds}: they need s3:GetObject, s3:GetObjectVersion, s3:ListBucket and s3:ListBucketVersions (and s3:PutObject for restore) on bucket ${ctx.bucket}, in the account that deployed the app (region ${region}).`,
-      e,
-    );
-  }
-  if (name === "NoSuchBucket") {
-    return new StoreUnavailableError(
-      `Bucket ${ctx.bucket} does not exist (${ctx.op} ${where}).`,
-      `Check SST_STATE_BUCKET, or the \`state\` field of SSM /sst/bootstrap in region ${region}, and that the credentials (${creds}) are for the account that deployed the app; endpoint: ${endpointText}.`,
-      e,
-    );
-  }
-  if (NETWORK.has(name) || NETWORK.has(code) || /timed? ?out|socket hang up|ECONNREFUSED|ENOTFOUND|getaddrinfo/i.test(detail)) {
-    return new StoreUnavailableError(
-      `Could not reach S3 to ${ctx.op} ${where}: ${detail}.`,
-      `Check the network and ${endpointText}, and the region (${region}); then try again.`,
-      e,
-    );
-  }
-  if (name === "PermanentRedirect" || name === "AuthorizationHeaderMalformed" || status === 301) {
-    return new StoreUnavailableError(
-      `Bucket ${ctx.bucket} is in another region than ${region} (${name || status}).`,
-      `Set AWS_REGION to the bucket's region (the region SST bootstrapped in).`,
-      e,
-    );
-  }
-  return new StoreUnavailableError(
-    `S3 failed to ${ctx.op} ${where}: ${name || "error"}${status ? ` (HTTP ${status})` : ""}: ${detail}`,
-    `Check bucket ${ctx.bucket}, the credentials (${creds}), region ${region} and ${endpointText}; then try again.`,
-    e,
-  );
-}
-
-/** The object (not the bucket) does not exist: GetObject's NoSuchKey, HeadObject's bodiless 404. */
-export const isNoSuchKey = (e: unknown) => {
-  const n = errName(e);
-  return n === "NoSuchKey" || (n === "NotFound" && errStatus(e) === 404);
-};
-const isPreconditionFailed = (e: unknown) => {
-  const n = errName(e);
-  return n === "PreconditionFailed" || n === "ConditionalRequestConflict" || errStatus(e) === 412 || errStatus(e) === 409;
-};
-const isNotImplemented = (e: unknown) => errName(e) === "NotImplemented" || errStatus(e) === 501;
 
 /** Cursor over ListObjectVersions: KeyMarker + VersionIdMarker, base64url JSON (opaque to callers). */
 function encodeCursor(c: { k: string; v?: string }): string {
@@ -191,7 +113,7 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
     try {
       return (await get(key, { Range: `bytes=0-${n - 1}` }))?.bytes.subarray(0, n) ?? null;
     } catch (e) {
-      if (errStatus(e) === 416) return new Uint8Array(); // empty object
+      if (isRangeNotSatisfiable(e)) return new Uint8Array(); // empty object
       throw fail(e, "read", key);
     }
   };
@@ -326,6 +248,19 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
     async listObjectVersions(app, stage, page) {
       const key = stateKeys.app(app, stage);
       const c = page.cursor ? decodeCursor(page.cursor) : undefined;
+      // One ListObjectVersions request per call, written out rather than through an SDK paginator:
+      // - @aws-sdk/client-s3 (3.1169) ships no paginateListObjectVersions: S3 continues this listing
+      //   with a PAIR of markers (KeyMarker + VersionIdMarker), and the SDK's paginators carry one
+      //   token.
+      // - The contract is a page and a cursor per call, so that `history --limit 20` costs requests
+      //   in proportion to the page, not to the stage's (up to hundreds of thousands of) versions;
+      //   a paginator walks on to the end unless broken off, and would still need the cursor below.
+      // - OpenStack Swift (2.30 s3api, the test server) answers NextVersionIdMarker "null" in the
+      //   middle of a key's versions: a key with three versions and a delete marker, listed with
+      //   MaxKeys 2, answers IsTruncated true, NextKeyMarker <the key>, NextVersionIdMarker "null";
+      //   sent back as VersionIdMarker, "null" gets an empty page with IsTruncated false, and the
+      //   older versions are never listed. So the cursor continues after this page's last version
+      //   instead (see below), which a paginator's token passing cannot do.
       let r;
       try {
         r = await client.send(
@@ -355,8 +290,9 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
       items.sort((a, b) => b.ms - a.ms || Number(b.isLatest) - Number(a.isLatest) || (a.versionId < b.versionId ? 1 : a.versionId > b.versionId ? -1 : 0));
       const versions = items.map(({ ms: _ms, ...v }) => v);
       if (!(r.IsTruncated && r.NextKeyMarker === key)) return { versions };
-      // Some servers (OpenStack Swift) answer NextVersionIdMarker "null" inside a key's versions;
-      // then continue after the last version of this page, which is what the marker means.
+      // Swift's NextVersionIdMarker "null" (above): continue after the last version of this page,
+      // which is what the marker means. S3 itself uses "null" as the version id of an object
+      // written before versioning was enabled, so "null" is kept when this page holds that version.
       let marker = r.NextVersionIdMarker;
       const last = versions.at(-1);
       if ((!marker || marker === "null") && last && !versions.some((v) => v.versionId === "null")) marker = last.versionId;
@@ -368,19 +304,18 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
         const r = await get(key, { VersionId: versionId });
         return decodeStored(r!.bytes);
       } catch (e) {
-        const n = errName(e);
-        const status = errStatus(e);
-        if (n === "NoSuchVersion" || n === "InvalidArgument" || n === "NoSuchKey" || n === "MethodNotAllowed" || (status === 404 && n !== "NoSuchBucket") || status === 405) {
+        const missing = missingVersion(e);
+        if (missing) {
           throw new VersionNotFoundError(
             versionId,
-            status === 405 || n === "MethodNotAllowed" ? `that object version of s3://${bucket}/${key} is a delete marker.` : `s3://${bucket}/${key} has no object version with that id.`,
+            missing === "delete-marker" ? `that object version of s3://${bucket}/${key} is a delete marker.` : `s3://${bucket}/${key} has no object version with that id.`,
           );
         }
-        if ((status ?? 0) >= 500) {
+        if (serverFailed(e)) {
           // Swift answers 500 to a version id it cannot parse; when the object itself reads fine,
           // the id is what is wrong.
           const h = await headObject(key).catch(() => null);
-          if (h) throw new VersionNotFoundError(versionId, `s3://${bucket}/${key} has no readable object version with that id (the server answered HTTP ${status}).`);
+          if (h) throw new VersionNotFoundError(versionId, `s3://${bucket}/${key} has no readable object version with that id (the server answered HTTP ${errStatus(e)}).`);
         }
         throw fail(e, "read a version of", key);
       }
@@ -423,7 +358,7 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
         r = await put(true);
       } catch (e) {
         if (isPreconditionFailed(e)) throw changed();
-        if (errName(e) === "NoSuchKey" || (errStatus(e) === 404 && errName(e) !== "NoSuchBucket")) throw await notFound(app, stage);
+        if (isObjectGone(e)) throw await notFound(app, stage);
         if (!isNotImplemented(e)) throw fail(e, "write", key);
         // No conditional PUT on this server: compare, then put. Safe under the stage lock only.
         const h = await headObject(key);
@@ -497,7 +432,7 @@ export async function resolveStateBucket(opts: { env: Record<string, string | un
       );
     }
     const n = errName(e);
-    if (ACCESS.has(n) || errStatus(e) === 400 || errStatus(e) === 403) {
+    if (isAccessError(e) || errStatus(e) === 400) {
       throw new StoreUnavailableError(
         `Cannot read SSM parameter /sst/bootstrap in region ${region} (${n || errStatus(e)}).`,
         `The credentials need ssm:GetParameter on /sst/bootstrap; or set SST_STATE_BUCKET to skip it.`,

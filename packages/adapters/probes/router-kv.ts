@@ -6,10 +6,10 @@
  * The KVS endpoint is signed with SigV4a: `@aws-sdk/signature-v4a` must be loaded.
  */
 import "@aws-sdk/signature-v4a";
-import { CloudFrontKeyValueStoreClient, GetKeyCommand, ListKeysCommand } from "@aws-sdk/client-cloudfront-keyvaluestore";
+import { CloudFrontKeyValueStoreClient, GetKeyCommand, paginateListKeys } from "@aws-sdk/client-cloudfront-keyvaluestore";
 import type { RouterKvProbe } from "@sst-state/core/diagnosis/ports";
 import type { ProbeOutcome } from "@sst-state/core/diagnosis/types";
-import { probeFailure } from "./errors.ts";
+import { isNotFound, probeFailure } from "./errors.ts";
 
 const ROUTES_KEY = /:routes$/;
 
@@ -20,18 +20,15 @@ export function createRouterKvProbe(opts: { client: CloudFrontKeyValueStoreClien
       const what = `the Router KV store ${kvStoreArn}`;
       try {
         const values = new Map<string, string>();
-        let token: string | undefined;
-        do {
-          const page = await client.send(new ListKeysCommand({ KvsARN: kvStoreArn, MaxResults: opts.pageSize ?? 50, ...(token ? { NextToken: token } : {}) }));
+        for await (const page of paginateListKeys({ client, pageSize: opts.pageSize ?? 50 }, { KvsARN: kvStoreArn })) {
           for (const item of page.Items ?? []) if (item.Key !== undefined && item.Value !== undefined) values.set(item.Key, item.Value);
-          token = page.NextToken;
-        } while (token);
+        }
         const get = async (key: string): Promise<string | undefined> => {
           if (values.has(key)) return values.get(key);
           try {
             return (await client.send(new GetKeyCommand({ KvsARN: kvStoreArn, Key: key }))).Value;
           } catch (e) {
-            if ((e as { name?: string }).name === "ResourceNotFoundException") return undefined;
+            if (isNotFound(e)) return undefined;
             throw e;
           }
         };
