@@ -198,7 +198,7 @@ export async function createGitHomeStore(opts: GitHomeOptions): Promise<GitHomeS
     access("list", "app/");
     return app === appOfFlat() ? flatStages() : [];
   };
-  const { listStages, notFound } = stageDirectory(location, listApps, listStagesOf);
+  const { directory, notFound } = stageDirectory(location, listApps, listStagesOf);
 
   const readWorking = async (path: string): Promise<{ raw: Uint8Array; mtime: string } | null> => {
     try {
@@ -299,13 +299,11 @@ export async function createGitHomeStore(opts: GitHomeOptions): Promise<GitHomeS
 
   const store: GitHomeStore = {
     home: "git",
-    location,
+    ...directory,
     top,
     git,
     layout: () => layout()?.kind,
     repoPath,
-    listApps,
-    listStages,
 
     async readCurrent(app, stage): Promise<CurrentState> {
       need();

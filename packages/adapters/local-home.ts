@@ -293,7 +293,7 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
   };
   const listStagesOf = async (app: string): Promise<string[]> =>
     (await names(`app/${app}/`, "file")).filter((n) => n.endsWith(".json")).map((n) => n.slice(0, -5));
-  const { listStages, notFound } = stageDirectory(location, listApps, listStagesOf);
+  const { directory, notFound } = stageDirectory(location, listApps, listStagesOf);
   const io = { head, read: readState };
   const ties = opts.tieCacheDir ? createTieCache({ dir: opts.tieCacheDir, root, file, clock, path }) : undefined;
   /** same content? The cached answer when both files are unchanged since it was recorded. */
@@ -309,10 +309,8 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
 
   const store: LocalHomeStore = {
     home: "local",
-    location,
+    ...directory,
     root,
-    listApps,
-    listStages,
     async readCurrent(app, stage): Promise<CurrentState> {
       const key = stateKeys.app(app, stage);
       // stat before reading: if the file is replaced in between, the stamp is the older one and a

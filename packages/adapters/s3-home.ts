@@ -184,16 +184,14 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
       .filter((k) => k.endsWith(".json") && !k.includes("/"))
       .map((k) => k.slice(0, -5))
       .sort();
-  const { listStages, notFound } = stageDirectory(location, listApps, listStagesOf);
+  const { directory, notFound } = stageDirectory(location, listApps, listStagesOf);
   const io = { head, read };
 
   const store: S3HomeStore = {
     home: "aws",
-    location,
+    ...directory,
     bucket,
     client,
-    listApps,
-    listStages,
     async readCurrent(app, stage): Promise<CurrentState> {
       const key = stateKeys.app(app, stage);
       let r;

@@ -23,8 +23,8 @@ import { SIG_KEY, SECRET_SIG } from "../state/types.ts";
 /** The field types of Go's decoder, by the Go type of the struct field. */
 type Kind = "string" | "bool" | "number" | "strings" | "object" | "stringsMap" | "time" | "frames" | "arrays" | "timeouts" | "any";
 
-/** apitype.ResourceV3 (core.go L429-501): JSON name → kind. */
-const RESOURCE_FIELDS: Record<string, Kind> = {
+/** apitype.ResourceV2 (core.go L390-418): what a version 2 checkpoint's resources are read as. */
+const RESOURCE_V2_FIELDS: Record<string, Kind> = {
   urn: "string",
   custom: "bool",
   delete: "bool",
@@ -34,11 +34,20 @@ const RESOURCE_FIELDS: Record<string, Kind> = {
   outputs: "object",
   parent: "string",
   protect: "bool",
-  taint: "bool",
   external: "bool",
   dependencies: "strings",
   initErrors: "strings",
   provider: "string",
+};
+
+/**
+ * apitype.ResourceV3 (core.go L429-501): JSON name → kind. Every field of ResourceV2, with the same
+ * JSON name and Go type, plus those below (the order of a table does not matter: the decoder
+ * looks fields up by name).
+ */
+const RESOURCE_FIELDS: Record<string, Kind> = {
+  ...RESOURCE_V2_FIELDS,
+  taint: "bool",
   propertyDependencies: "stringsMap",
   pendingReplacement: "bool",
   additionalSecretOutputs: "strings",
@@ -61,22 +70,6 @@ const RESOURCE_FIELDS: Record<string, Kind> = {
   resourceHooks: "stringsMap",
 };
 
-/** apitype.ResourceV2 (core.go L390-418): what a version 2 checkpoint's resources are read as. */
-const RESOURCE_V2_FIELDS: Record<string, Kind> = {
-  urn: "string",
-  custom: "bool",
-  delete: "bool",
-  id: "string",
-  type: "string",
-  inputs: "object",
-  outputs: "object",
-  parent: "string",
-  protect: "bool",
-  external: "bool",
-  dependencies: "strings",
-  initErrors: "strings",
-  provider: "string",
-};
 /** apitype.ResourceV1 (core.go L348-374): version 1, and a checkpoint without the version wrapper
  *  (version 0, checkpoint.go L46-58), have no providers yet. */
 const RESOURCE_V1_FIELDS: Record<string, Kind> = { ...RESOURCE_V2_FIELDS, defaults: "object" };

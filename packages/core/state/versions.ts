@@ -142,16 +142,22 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Stage listing and "not found" errors shared by the stores: `listStages` of an unknown app and a
- * read of an unknown stage both answer with what does exist.
+ * The directory part every store shares: where it is, its apps and stages (`listStages` of an
+ * unknown app answers with the apps that exist), and the "not found" error of a read of an unknown
+ * stage, which names what does exist. A store spreads `directory` into itself.
  */
 export function stageDirectory(location: string, listApps: () => Promise<string[]>, listStagesOf: (app: string) => Promise<string[]>) {
-  return {
+  const directory = {
+    location,
+    listApps,
     async listStages(app: string): Promise<string[]> {
       const stages = await listStagesOf(app);
       if (!stages.length) throw new AppNotFoundError(app, await listApps(), location);
       return stages;
     },
+  };
+  return {
+    directory,
     async notFound(app: string, stage: string): Promise<Error> {
       const known = await listStagesOf(app);
       return known.length ? new StageNotFoundError(app, stage, known, location) : new AppNotFoundError(app, await listApps(), location);
