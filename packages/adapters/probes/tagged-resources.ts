@@ -3,7 +3,7 @@
  * `sst:app=<app>` and `sst:stage=<stage>`, every page. Only ARNs leave this module (no tags).
  * The Tagging API is regional: it sees the resources of the client's region.
  */
-import { GetResourcesCommand, type ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import { paginateGetResources, type ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import type { TaggedResourcesProbe } from "@sst-state/core/diagnosis/ports";
 import type { ProbeOutcome } from "@sst-state/core/diagnosis/types";
 import { probeFailure } from "./errors.ts";
@@ -14,21 +14,17 @@ export function createTaggedResourcesProbe(opts: { client: ResourceGroupsTagging
     async listTaggedArns(app, stage): Promise<ProbeOutcome<string[]>> {
       try {
         const arns: string[] = [];
-        let token: string | undefined;
-        do {
-          const page = await client.send(
-            new GetResourcesCommand({
-              TagFilters: [
-                { Key: "sst:app", Values: [app] },
-                { Key: "sst:stage", Values: [stage] },
-              ],
-              ResourcesPerPage: 100,
-              ...(token ? { PaginationToken: token } : {}),
-            }),
-          );
-          for (const m of page.ResourceTagMappingList ?? []) if (m.ResourceARN) arns.push(m.ResourceARN);
-          token = page.PaginationToken || undefined;
-        } while (token);
+        // The API ends the listing with an empty PaginationToken, which the paginator takes as the end.
+        const pages = paginateGetResources(
+          { client, pageSize: 100 },
+          {
+            TagFilters: [
+              { Key: "sst:app", Values: [app] },
+              { Key: "sst:stage", Values: [stage] },
+            ],
+          },
+        );
+        for await (const page of pages) for (const m of page.ResourceTagMappingList ?? []) if (m.ResourceARN) arns.push(m.ResourceARN);
         return { ok: true, value: arns };
       } catch (e) {
         return { ok: false, why: probeFailure(e, { what: `the resources tagged sst:app=${app}, sst:stage=${stage}`, permission: "tag:GetResources" }) };
