@@ -71,6 +71,11 @@ export interface DiagnosisTaskDeps {
   /** how long one probe may take before it is reported as skipped (default 120 s; the Probes
    *  state itself times out at 300 s, which would fail the whole diagnosis) */
   probeTimeoutMs?: number;
+  /**
+   * Every step runs in this process (the local workflow of the CLI and `serve`), so Load may
+   * start what a later step reads. Not in AWS, where each step is a Lambda of its own.
+   */
+  oneProcess?: boolean;
 }
 
 const EMPTY: Checkpoint = {
@@ -115,7 +120,15 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
       return parseCheckpoint(cur.bytes, `${ref.app}/${ref.stage} (current)`);
     });
 
-  const previousOf = (ref: DiagnosisRef): Promise<Checkpoint | null> => {
+  /** The version the history rules compare with: the newest one that is not the current state. */
+  const previousVersion = (versions: StateVersion[]): Omit<StateVersion, "update"> | null => {
+    const v = versions.find((x) => !x.isCurrent);
+    if (!v) return null;
+    const { update: _u, ...previous } = v;
+    return previous;
+  };
+
+  const previousOf = (ref: Pick<DiagnosisRef, "app" | "stage" | "previous">): Promise<Checkpoint | null> => {
     const prev = ref.previous;
     if (!prev) return Promise.resolve(null);
     // scanned, not parsed: the history rules look into the few resources a deploy removed or
@@ -154,15 +167,19 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
     async load(s) {
       await progress(s, "loading…");
       const { app, stage } = s;
-      const [cur, versions, lock] = await Promise.all([store.readCurrent(app, stage), store.listVersions(app, stage, { records: 0 }), store.readSstLock(app, stage)]);
-      const prevVersion = versions.find((v) => !v.isCurrent) ?? null;
-      const { update: _u, ...previous } = prevVersion ?? { update: undefined };
+      const listed = store.listVersions(app, stage, { records: 0 });
+      // In one process the history rules' read of the previous version starts as soon as the
+      // listing names it, while the current state is still being read: the two reads overlap
+      // (and its scan runs while the current one is read). A failure here is the history step's
+      // to report: the failed read is not cached, so that step reads again and fails with it.
+      if (deps.oneProcess) void listed.then((versions) => previousOf({ app, stage, previous: previousVersion(versions) })).catch(() => {});
+      const [cur, versions, lock] = await Promise.all([store.readCurrent(app, stage), listed, store.readSstLock(app, stage)]);
       const ref: DiagnosisRef = {
         app,
         stage,
         // the stamp, not the token: a local home's token hashes the whole file (restore needs it)
         current: { stamp: cur.stamp ?? cur.token, time: cur.time, ...(cur.versionId ? { versionId: cur.versionId } : {}), size: cur.bytes.length, resources: 0 },
-        previous: prevVersion ? (previous as Omit<StateVersion, "update">) : null,
+        previous: previousVersion(versions),
         lockUpdateId: lock?.updateID ?? null,
         objectVersionCount: store.home === "aws" ? await countObjectVersions(store, app, stage, (deps.rules?.maxObjectVersions ?? DEFAULT_MAX_OBJECT_VERSIONS) + 1) : null,
         snapshotCount: versions.filter((v) => v.kind !== "current").length,

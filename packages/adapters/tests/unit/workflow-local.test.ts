@@ -119,6 +119,46 @@ describe("local diagnosis workflow (aws-local-stepfunctions, same definition)", 
     expect(notifier.sent.some((s) => s.text.startsWith("Diagnosis of shop/prod:"))).toBe(false);
   });
 
+  it("in one process reads the previous version once, started by Load, with the same report as step by step", async () => {
+    // Prepare: the same home twice, one diagnosed in one process (Load starts the read), one as in AWS
+    const counted = (oneProcess: boolean) => {
+      const { store } = setup();
+      const reads: string[] = [];
+      const readVersion: typeof store.readVersion = async (app, stage, v) => {
+        reads.push(v.id);
+        return store.readVersion(app, stage, v);
+      };
+      const tasks = createDiagnosisTasks({ store: { ...store, readVersion }, clock, oneProcess });
+      return { reads, tasks, workflow: createLocalWorkflow({ tasks }) };
+    };
+    const one = counted(true);
+    const apart = counted(false);
+    // Act
+    await one.tasks.load({ app: "shop", stage: "prod" } as WorkflowState);
+    await apart.tasks.load({ app: "shop", stage: "prod" } as WorkflowState);
+    const startedByLoad = [one.reads.length, apart.reads.length];
+    const [a, b] = [await one.workflow.run({ app: "shop", stage: "prod", probes: false }), await apart.workflow.run({ app: "shop", stage: "prod", probes: false })];
+    // Assess: Load started the read in one process only; the run then used it (no second read)
+    expect(startedByLoad).toEqual([1, 0]);
+    expect(one.reads).toHaveLength(1);
+    expect(one.reads).toEqual(apart.reads);
+    expect(a.findings).toEqual(b.findings);
+    expect(a.findings.length).toBeGreaterThan(0);
+  });
+
+  it("in one process, a previous version that cannot be read fails the diagnosis with its error, as step by step", async () => {
+    // Prepare
+    const { store } = setup();
+    const readVersion: typeof store.readVersion = async () => {
+      throw new Error("snapshot read timed out");
+    };
+    const tasks = createDiagnosisTasks({ store: { ...store, readVersion }, clock, oneProcess: true });
+    // Act
+    const run = createLocalWorkflow({ tasks }).run({ app: "shop", stage: "prod", probes: false });
+    // Assess: the history step reports it (read again there: a failed read is not kept)
+    await expect(run).rejects.toThrow("snapshot read timed out");
+  });
+
   it("a stage that does not exist fails in Load with the hint posted as a new message", async () => {
     const { notifier, tasks } = setup();
     const run = createLocalWorkflow({ tasks }).run({ app: "shop", stage: "nope", slack: { channel: "C0X" }, probes: false });
