@@ -5,14 +5,10 @@
  * channel) and someone else approves it there; `--yes` repairs at once where the stage's policy
  * says `"requireApproval": false`; `--plan` only shows it.
  */
-import type { RepairProposal } from "@sst-state/core/repair";
-import { REPAIR_RULES, type RepairRule } from "@sst-state/core/repair";
-import { formatTime } from "@sst-state/core/format";
-import { UsageError } from "@sst-state/core/errors";
+import { REPAIR_RULES, type RepairProposal, type RepairRule } from "@sst-state/core/repair";
 import type { CliCommand, CliContext } from "../cli-types.ts";
-import { isDemoPolicy } from "../demo.ts";
 import { createStyle } from "../output.ts";
-import { cliRestoreService, describeRequest, printOutcome, restoreNotifier, whoAmI } from "./restore.ts";
+import { approvalWhere, cliRestoreService, describeRequest, printOutcome, requirePostable, whoAmI } from "./restore.ts";
 
 /** The proposal for a terminal: changes with reasons, the choices made, questions, what blocks it. */
 function describeProposal(ctx: CliContext, app: string, stage: string, p: RepairProposal): string {
@@ -74,18 +70,8 @@ const repair: CliCommand<"repair"> = {
       return printOutcome(ctx, outcome, json);
     }
 
-    // A request nobody sees can never be approved: say so before recording anything.
-    const config = ctx.services.config();
-    const policy = config.policy(stage);
-    const { notifier } = await restoreNotifier(ctx);
-    if (!policy.channel || !notifier) {
-      throw new UsageError(
-        !policy.channel
-          ? `${stage} has no channel in ${config.source ?? "sst-state.json (there is none)"}, so a repair request could not be posted for anyone to approve; nothing was requested.`
-          : `SLACK_BOT_TOKEN is not set, so the request could not be posted in ${policy.channel} for anyone to approve; nothing was requested.`,
-        `${!policy.channel ? `Add "channel" for ${stage} (or "*") to sst-state.json and set SLACK_BOT_TOKEN` : "Set SLACK_BOT_TOKEN (the bot's xoxb- token)"}, or ask from Slack: /sst-state repair ${stage}. \`sst-state repair ${stage} --plan\` shows the repair without asking.`,
-      );
-    }
+    const plan = ` \`sst-state repair ${stage} --plan\` shows the repair without asking.`;
+    const policy = await requirePostable(ctx, stage, { kind: "repair", slack: `/sst-state repair ${stage}`, noChannelHint: plan, noTokenHint: `.${plan}` });
     await service.expirePending({ app, stage }).catch(() => []);
     const out = await service.requestRepair(input);
     if (!out.proposed) {
@@ -103,11 +89,7 @@ const repair: CliCommand<"repair"> = {
       ctx.io.err(`${style.red("not posted")}: repair request ${req.id} for ${app}/${stage} is recorded, but posting it in ${policy.channel} failed (see the warning above), so nobody can approve it yet. Check SLACK_BOT_TOKEN and that the bot is in ${policy.channel}; then ask again.`);
       return 1;
     }
-    const where =
-      isDemoPolicy(config.source) && !ctx.services.env.SLACK_BOT_TOKEN
-        ? `In the demo, approve it as the other demo user: sst-state demo approve ${req.id}`
-        : `Approval happens in Slack: the request is posted in channel ${out.posted.channel}; someone other than you approves it there before ${formatTime(req.expiresAt)}.`;
-    ctx.io.out(["", `${style.bold("repair requested")}: ${app}/${stage} (request ${req.id})`, ...describeRequest(req), "", where].join("\n"));
+    ctx.io.out(["", `${style.bold("repair requested")}: ${app}/${stage} (request ${req.id})`, ...describeRequest(req), "", approvalWhere(ctx, req, out.posted)].join("\n"));
     return 0;
   },
 };

@@ -143,6 +143,37 @@ export function printOutcome(ctx: CliContext, outcome: DecisionOutcome, json: bo
   return outcome.kind === "not-found" ? 2 : 1;
 }
 
+/**
+ * A request nobody sees can never be approved: before anything is recorded, the stage needs a
+ * channel and the CLI a way to post there (Slack, or the demo's terminal). Returns the stage's
+ * policy; throws a UsageError that says which is missing and how to ask instead.
+ */
+export async function requirePostable(
+  ctx: CliContext,
+  stage: string,
+  what: { kind: "restore" | "repair"; slack: string; noChannelHint: string; noTokenHint: string },
+): Promise<ReturnType<Config["policy"]>> {
+  const config = ctx.services.config();
+  const policy = config.policy(stage);
+  const { notifier } = await restoreNotifier(ctx, config);
+  if (policy.channel && notifier) return policy;
+  throw new UsageError(
+    !policy.channel
+      ? `${stage} has no channel in ${config.source ?? "sst-state.json (there is none)"}, so a ${what.kind} request could not be posted for anyone to approve; nothing was requested.`
+      : `SLACK_BOT_TOKEN is not set, so the request could not be posted in ${policy.channel} for anyone to approve; nothing was requested.`,
+    !policy.channel
+      ? `Add "channel" for ${stage} (or "*") to sst-state.json and set SLACK_BOT_TOKEN, or ask from Slack: ${what.slack}.${what.noChannelHint}`
+      : `Set SLACK_BOT_TOKEN (the bot's xoxb- token), or ask from Slack: ${what.slack}${what.noTokenHint}`,
+  );
+}
+
+/** Where the recorded request gets approved: the demo's other user, or the Slack channel it was posted in. */
+export function approvalWhere(ctx: CliContext, req: RestoreRequest, posted: { channel: string }): string {
+  return isDemoPolicy(ctx.services.config().source) && !ctx.services.env.SLACK_BOT_TOKEN
+    ? `In the demo, approve it as the other demo user: sst-state demo approve ${req.id}`
+    : `Approval happens in Slack: the request is posted in channel ${posted.channel}; someone other than you approves it there before ${formatTime(req.expiresAt)}.`;
+}
+
 const restore: CliCommand<"restore"> = {
   verb: "restore",
   async run(args, ctx) {
@@ -158,19 +189,12 @@ const restore: CliCommand<"restore"> = {
       return printOutcome(ctx, outcome, json);
     }
 
-    // A request nobody sees can never be approved: say so before recording anything.
-    const policy = ctx.services.config().policy(stage);
-    const { notifier } = await restoreNotifier(ctx);
-    if (!policy.channel || !notifier) {
-      throw new UsageError(
-        !policy.channel
-          ? `${stage} has no channel in ${ctx.services.config().source ?? "sst-state.json (there is none)"}, so a restore request could not be posted for anyone to approve; nothing was requested.`
-          : `SLACK_BOT_TOKEN is not set, so the request could not be posted in ${policy.channel} for anyone to approve; nothing was requested.`,
-        !policy.channel
-          ? `Add "channel" for ${stage} (or "*") to sst-state.json and set SLACK_BOT_TOKEN, or ask from Slack: /sst-state restore ${stage} ${selector}. Stages with "requireApproval": false restore at once with --yes.`
-          : `Set SLACK_BOT_TOKEN (the bot's xoxb- token), or ask from Slack: /sst-state restore ${stage} ${selector}.`,
-      );
-    }
+    const policy = await requirePostable(ctx, stage, {
+      kind: "restore",
+      slack: `/sst-state restore ${stage} ${selector}`,
+      noChannelHint: ` Stages with "requireApproval": false restore at once with --yes.`,
+      noTokenHint: ".",
+    });
     await service.expirePending({ app, stage }).catch(() => []);
     const out = await service.request({ app, stage, selector, requester, source: "cli" });
     const req = out.request;
@@ -182,10 +206,7 @@ const restore: CliCommand<"restore"> = {
       ctx.io.err(`${style.red("not posted")}: restore request ${req.id} for ${app}/${stage} → ${req.target.label} is recorded, but posting it in ${policy.channel} failed (see the warning above), so nobody can approve it yet. Check SLACK_BOT_TOKEN and that the bot is in ${policy.channel}; then ask again.`);
       return 1;
     }
-    const where = isDemoPolicy(ctx.services.config().source) && !ctx.services.env.SLACK_BOT_TOKEN
-      ? `In the demo, approve it as the other demo user: sst-state demo approve ${req.id}`
-      : `Approval happens in Slack: the request is posted in channel ${out.posted.channel}; someone other than you approves it there before ${formatTime(req.expiresAt)}.`;
-    ctx.io.out([`${style.bold("restore requested")}: ${app}/${stage} → ${req.target.label} (request ${req.id})`, ...describeRequest(req), "", where].join("\n"));
+    ctx.io.out([`${style.bold("restore requested")}: ${app}/${stage} → ${req.target.label} (request ${req.id})`, ...describeRequest(req), "", approvalWhere(ctx, req, out.posted)].join("\n"));
     return 0;
   },
 };
