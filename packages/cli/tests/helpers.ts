@@ -4,12 +4,39 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CliIO } from "../cli-types.ts";
 import { runCli } from "../main.ts";
+import { dynamoCredentials } from "../../../scripts/services/dynamodb-local.ts";
 
 export const repoRoot = new URL("../../..", import.meta.url).pathname;
 export const binPath = join(repoRoot, "packages/cli/bin/sst-state.mjs");
 
 export function tempDir(prefix = "sst-state-cli-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** The environment that points the CLI at a lock/approvals table in DynamoDB Local. */
+export function dynamoTableEnv(table: string, endpoint: string): NodeJS.ProcessEnv {
+  return {
+    SST_STATE_TABLE: table,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: dynamoCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: dynamoCredentials.secretAccessKey,
+  };
+}
+
+/**
+ * The environment of a restore or repair run from a terminal: SST's local home, the table in
+ * DynamoDB Local, the fake Slack Web API, and the user the request is made by.
+ */
+export function restoreCliEnv(parts: { table: string; dynamoEndpoint: string; slackToken: string; slackUrl: string; stateDir?: string }): NodeJS.ProcessEnv {
+  return {
+    SST_STATE_HOME: "local",
+    ...(parts.stateDir ? { SST_STATE_DIR: parts.stateDir } : {}),
+    ...dynamoTableEnv(parts.table, parts.dynamoEndpoint),
+    SLACK_BOT_TOKEN: parts.slackToken,
+    SLACK_API_URL: parts.slackUrl,
+    SST_STATE_USER: "alice@laptop",
+  };
 }
 
 /** Run the CLI in-process with captured output. */

@@ -14,7 +14,7 @@ import { createTestClock } from "@sst-state/test-kit/restore";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { dynamoCredentials } from "../../../../scripts/services/dynamodb-local.ts";
 import { swiftCredentials } from "../../../../scripts/services/swift.ts";
-import { runInProcess, tempDir } from "../../../cli/tests/helpers.ts";
+import { restoreCliEnv, runInProcess, tempDir } from "../../../cli/tests/helpers.ts";
 import { restoreServiceFromDeps, runRestoreEvent } from "../../../functions/restore.ts";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { createDynamoClient } from "../../dynamodb-client.ts";
@@ -41,18 +41,7 @@ beforeAll(async () => {
     join(cwd, "sst-state.json"),
     JSON.stringify({ app: "shop", stages: { prod: { channel: "C0PROD", approvers: ["U0BOB"] }, dev: { channel: "C0DEV", requireApproval: false } } }),
   );
-  env = {
-    SST_STATE_HOME: "local",
-    SST_STATE_DIR: join(cwd, "home"),
-    SST_STATE_TABLE: table,
-    AWS_ENDPOINT_URL_DYNAMODB: inject("dynamoEndpoint"),
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: dynamoCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: dynamoCredentials.secretAccessKey,
-    SLACK_BOT_TOKEN: TOKEN,
-    SLACK_API_URL: slack.url,
-    SST_STATE_USER: "alice@laptop",
-  };
+  env = restoreCliEnv({ table, dynamoEndpoint: inject("dynamoEndpoint"), slackToken: TOKEN, slackUrl: slack.url, stateDir: join(cwd, "home") });
 });
 afterAll(async () => {
   ddb?.destroy();

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { ensureTable } from "@sst-state/adapters/dynamo-table";
 import { gitIn } from "@sst-state/test-kit/git-repo";
 import { dynamoCredentials } from "../../../../scripts/services/dynamodb-local.ts";
-import { runInProcess } from "../helpers.ts";
+import { dynamoTableEnv, runInProcess } from "../helpers.ts";
 import { createPushedStateRepo, lines, pipeline, remoteGit, remoteState, until, type StateRepo } from "./git-pipelines.ts";
 
 // whole processes that each run `git` a dozen times: bounded, not fast
@@ -95,7 +95,7 @@ describe("the deploy lock on a git home", () => {
     const client = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: dynamoCredentials });
     await ensureTable(client, tableName);
     client.destroy();
-    const table = { SST_STATE_TABLE: tableName, AWS_ENDPOINT_URL_DYNAMODB: endpoint, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: dynamoCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: dynamoCredentials.secretAccessKey };
+    const table = dynamoTableEnv(tableName, endpoint);
     const shared = await sharedDir("shared-table");
     const [me, ci] = [await laptop(), await pipeline(repo, "ci")];
     const lockRef = () => remoteGit(repo, ["for-each-ref", "--format=%(objectname)", LOCK_REF]);

@@ -24,7 +24,7 @@ import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/
 import { dynamoCredentials } from "../../../../scripts/services/dynamodb-local.ts";
 import { restoreServiceFromDeps, runRestoreEvent } from "../../../functions/restore.ts";
 import { createSstHome, sstAvailable, type SstHome } from "@sst-state/test-kit/sst-cli";
-import { runBin, tempDir } from "../helpers.ts";
+import { restoreCliEnv, runBin, tempDir } from "../helpers.ts";
 
 const TOKEN = "xoxb-cli-repair";
 const table = `repair-cli-${Date.now().toString(36)}`;
@@ -46,17 +46,7 @@ beforeAll(async () => {
   slack = await startFakeSlackApi({ token: TOKEN });
   cwd = tempDir("sst-state-repair-cli-");
   writeFileSync(join(cwd, "sst-state.json"), JSON.stringify({ app: "shop", stages: { prod: { channel: "C0PROD", approvers: ["U0BOB", "U0CAROL"] } } }));
-  env = {
-    SST_STATE_HOME: "local",
-    SST_STATE_TABLE: table,
-    AWS_ENDPOINT_URL_DYNAMODB: inject("dynamoEndpoint"),
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: dynamoCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: dynamoCredentials.secretAccessKey,
-    SLACK_BOT_TOKEN: TOKEN,
-    SLACK_API_URL: slack.url,
-    SST_STATE_USER: "alice@laptop",
-  };
+  env = restoreCliEnv({ table, dynamoEndpoint: inject("dynamoEndpoint"), slackToken: TOKEN, slackUrl: slack.url });
 });
 
 beforeEach(async () => {
