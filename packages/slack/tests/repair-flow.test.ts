@@ -13,7 +13,7 @@ import { parseConfig } from "@sst-state/core/config";
 import { checkIntegrity } from "@sst-state/core/diagnosis/integrity";
 import { FORCE_UNLOCK_MESSAGE, createDiagnosisTasks } from "@sst-state/core/diagnosis";
 import { sha256Hex, type RestoreRequest } from "@sst-state/core/restore";
-import { parseCheckpoint, type Resource } from "@sst-state/core/state";
+import { parseCheckpoint } from "@sst-state/core/state";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { makeUpdateId } from "@sst-state/core/state/update-id";
 import { createLocalWorkflow } from "@sst-state/adapters/workflow-local";
@@ -27,6 +27,7 @@ import { restoreBotDeps } from "./helpers.ts";
 import { createSlackUserGroupResolver } from "@sst-state/adapters/slack-user-groups";
 import { createDiagnoseVerb } from "../verbs/diagnose.ts";
 import { createSlackNotifier, createWebClient } from "@sst-state/adapters/slack-web-api";
+import { breakOrderAndDependency, nestedResource, type StateDoc } from "@sst-state/test-kit/state-faults";
 import { fitChatMessage } from "../render/limits.ts";
 import { renderDiagnosisReportBlocks } from "../render/repair.ts";
 
@@ -94,16 +95,14 @@ function buttonValue(blocksJson: string, actionId: string, label?: string): stri
   throw new Error(`no ${actionId} button${label ? ` "${label}"` : ""} in ${blocksJson.slice(0, 300)}`);
 }
 
-type Doc = { checkpoint: { latest: { resources: Resource[]; pending_operations?: unknown[] } } };
-async function editProd(edit: (doc: Doc) => void): Promise<Uint8Array> {
+async function editProd(edit: (doc: StateDoc) => void): Promise<Uint8Array> {
   const cur = await env.store.readCurrent("shop", "prod");
-  const doc = JSON.parse(td.decode(cur.bytes)) as Doc;
+  const doc = JSON.parse(td.decode(cur.bytes)) as StateDoc;
   edit(doc);
   const bytes = te.encode(JSON.stringify(doc));
   await env.store.writeCurrent("shop", "prod", bytes, cur.token);
   return bytes;
 }
-const nested = (rs: Resource[]) => rs.find((r) => r.custom && rs.some((p) => p.urn === r.parent && p.type !== "pulumi:pulumi:Stack"))!;
 const refused = async () => checkIntegrity(parseCheckpoint((await env.store.readCurrent("shop", "prod")).bytes)).refused;
 const onlyPending = async (): Promise<RestoreRequest> => {
   const pending = await env.approvals.listPending();
@@ -115,14 +114,7 @@ const requestPost = (id: string) => env.slack.callsTo("chat.postMessage").find((
 describe("repair through the Bolt app", () => {
   it("diagnose → Propose fix → approved by a second person → repaired, audited → one undo", async () => {
     // Prepare: a parent listed after its child and a dependency on a resource that is gone
-    const broken = await editProd((doc) => {
-      const rs = doc.checkpoint.latest.resources;
-      const parent = rs.find((p) => p.urn === nested(rs).parent)!;
-      rs.splice(rs.indexOf(parent), 1);
-      rs.push(parent);
-      const other = rs.find((r) => r.custom && r !== parent)!;
-      other.dependencies = [...(other.dependencies ?? []), "urn:pulumi:prod::shop::aws:s3/bucket:Bucket::Gone"];
-    });
+    const broken = await editProd((doc) => void breakOrderAndDependency(doc.checkpoint.latest.resources, { app: "shop", stage: "prod" }));
     expect(await refused()).toBe(true);
 
     // Act 1: diagnose; the report arrives with "Propose fix"
@@ -202,7 +194,7 @@ describe("repair through the Bolt app", () => {
     let child = "";
     await editProd((doc) => {
       const rs = doc.checkpoint.latest.resources;
-      const c = nested(rs);
+      const c = nestedResource(rs);
       child = c.urn;
       c.parent = "urn:pulumi:prod::shop::sst:aws:Function::Deleted";
       const dup = rs.find((r) => r.custom && r.id && r !== c && !r.type.startsWith("pulumi:providers:"))!;

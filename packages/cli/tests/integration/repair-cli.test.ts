@@ -13,7 +13,7 @@ import { parseConfig } from "@sst-state/core/config";
 import { checkIntegrity } from "@sst-state/core/diagnosis/integrity";
 import { FORCE_UNLOCK_MESSAGE } from "@sst-state/core/diagnosis";
 import { sha256Hex, type RestoreService } from "@sst-state/core/restore";
-import { parseCheckpoint, type Resource } from "@sst-state/core/state";
+import { parseCheckpoint } from "@sst-state/core/state";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { makeUpdateId } from "@sst-state/core/state/update-id";
 import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
@@ -23,6 +23,7 @@ import { createLocalHomeStore } from "@sst-state/adapters/local-home";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { dynamoCredentials } from "../../../../scripts/services/dynamodb-local.ts";
 import { restoreServiceFromDeps, runRestoreEvent } from "../../../functions/restore.ts";
+import { breakOrderAndDependency, nestedResource, type StateDoc } from "@sst-state/test-kit/state-faults";
 import { createSstHome, sstAvailable, type SstHome } from "@sst-state/test-kit/sst-cli";
 import { restoreCliEnv, runBin, tempDir } from "../helpers.ts";
 
@@ -64,16 +65,14 @@ afterAll(async () => {
 });
 
 const cli = (...argv: string[]) => runBin(argv, { env, cwd, timeoutMs: 60_000 });
-type Doc = { checkpoint: { latest: { resources: Resource[]; pending_operations?: unknown[] } } };
 /** Edit prod's current state in place, as a hand edit or a broken deploy would. */
-function editProd(edit: (doc: Doc) => void): Buffer {
-  const doc = JSON.parse(readFileSync(appFile(), "utf8")) as Doc;
+function editProd(edit: (doc: StateDoc) => void): Buffer {
+  const doc = JSON.parse(readFileSync(appFile(), "utf8")) as StateDoc;
   edit(doc);
   writeFileSync(appFile(), JSON.stringify(doc));
   return readFileSync(appFile());
 }
 const currentBytes = () => readFileSync(appFile());
-const nested = (rs: Resource[]) => rs.find((r) => r.custom && rs.some((p) => p.urn === r.parent && p.type !== "pulumi:pulumi:Stack"))!;
 /** A request made from a terminal needs two Slack approvers (the two-person rule on verified identity). */
 async function approveTwice(id: string) {
   const first = await runRestoreEvent(service, { op: "approve", id, approver: "U0BOB" });
@@ -85,12 +84,7 @@ describe("sst-state repair (the built CLI)", () => {
   it("order and dangling references: diagnose → repair request → approved → repaired (SST reads it) → audited → undone", async () => {
     // Prepare
     const broken = editProd((doc) => {
-      const rs = doc.checkpoint.latest.resources;
-      const parent = rs.find((p) => p.urn === nested(rs).parent)!;
-      rs.splice(rs.indexOf(parent), 1);
-      rs.push(parent);
-      const other = rs.find((r) => r.custom && r !== parent)!;
-      other.dependencies = [...(other.dependencies ?? []), "urn:pulumi:prod::shop::aws:s3/bucket:Bucket::Gone"];
+      const { dangling: other } = breakOrderAndDependency(doc.checkpoint.latest.resources, { app: "shop", stage: "prod" });
       other.deletedWith = "urn:pulumi:prod::shop::aws:s3/bucket:Bucket::AlsoGone";
     });
     // Act 1: diagnose, then the plan
@@ -166,7 +160,7 @@ describe("sst-state repair (the built CLI)", () => {
     let child = "";
     editProd((doc) => {
       const rs = doc.checkpoint.latest.resources;
-      const c = nested(rs);
+      const c = nestedResource(rs);
       child = c.urn;
       c.parent = "urn:pulumi:prod::shop::sst:aws:Function::Deleted";
       rs.push(structuredClone(rs.find((r) => r.custom && r.id && r !== c && !r.type.startsWith("pulumi:providers:"))!));

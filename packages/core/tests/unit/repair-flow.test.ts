@@ -8,8 +8,9 @@ import { describe, expect, it } from "vitest";
 import { checkIntegrity } from "../../diagnosis/integrity.ts";
 import { FORCE_UNLOCK_MESSAGE } from "../../diagnosis/rules/interrupted-update.ts";
 import { createRestoreSetup, TEST_NOW } from "@sst-state/test-kit/restore";
+import { breakOrderAndDependency, type StateDoc } from "@sst-state/test-kit/state-faults";
 import { sha256Hex } from "../../restore/plan.ts";
-import { parseCheckpoint, type Resource } from "../../state/index.ts";
+import { parseCheckpoint } from "../../state/index.ts";
 import { makeUpdateId } from "../../state/update-id.ts";
 
 const td = new TextDecoder();
@@ -19,14 +20,8 @@ type Setup = ReturnType<typeof createRestoreSetup>;
 /** Breaks prod's current state: a parent listed after its child, and a dependency on a resource that is gone. */
 async function breakProd(s: Setup): Promise<{ broken: Uint8Array; urns: { moved: string; dangling: string } }> {
   const cur = await s.home.readCurrent(s.app, "prod");
-  const doc = JSON.parse(td.decode(cur.bytes)) as { checkpoint: { latest: { resources: Resource[] } } };
-  const rs = doc.checkpoint.latest.resources;
-  const child = rs.find((r) => r.custom && rs.some((p) => p.urn === r.parent && p.type !== "pulumi:pulumi:Stack"))!;
-  const parent = rs.find((p) => p.urn === child.parent)!;
-  rs.splice(rs.indexOf(parent), 1);
-  rs.push(parent);
-  const dep = rs.find((r) => r.custom && r !== child && r !== parent)!;
-  dep.dependencies = [...(dep.dependencies ?? []), `urn:pulumi:prod::${s.app}::aws:s3/bucket:Bucket::Gone`];
+  const doc = JSON.parse(td.decode(cur.bytes)) as StateDoc;
+  const { child, dangling: dep } = breakOrderAndDependency(doc.checkpoint.latest.resources, { app: s.app, stage: "prod" });
   const broken = te.encode(JSON.stringify(doc));
   await s.home.writeCurrent(s.app, "prod", broken, cur.token);
   return { broken, urns: { moved: child.urn, dangling: dep.urn } };
@@ -96,7 +91,7 @@ describe("repair through the restore flow", () => {
     // Prepare: a dangling provider (no mechanical fix)
     const s = createRestoreSetup();
     const cur = await s.home.readCurrent(s.app, "prod");
-    const doc = JSON.parse(td.decode(cur.bytes)) as { checkpoint: { latest: { resources: Resource[] } } };
+    const doc = JSON.parse(td.decode(cur.bytes)) as StateDoc;
     const r = doc.checkpoint.latest.resources.find((x) => x.custom && typeof x.provider === "string" && x.provider.includes("::"))!;
     r.provider = `urn:pulumi:prod::${s.app}::pulumi:providers:aws::gone::0f0e0d0c-0000-0000-0000-000000000000`;
     await s.home.writeCurrent(s.app, "prod", te.encode(JSON.stringify(doc)), cur.token);
@@ -156,7 +151,7 @@ describe("repair through the restore flow", () => {
     // Prepare
     const s = createRestoreSetup();
     const cur = await s.home.readCurrent(s.app, "prod");
-    const doc = JSON.parse(td.decode(cur.bytes)) as { checkpoint: { latest: { resources: Resource[]; pending_operations?: unknown[] } } };
+    const doc = JSON.parse(td.decode(cur.bytes)) as StateDoc;
     const urn = `urn:pulumi:prod::${s.app}::aws:s3/bucket:Bucket::Uploads`;
     doc.checkpoint.latest.pending_operations = [{ type: "creating", resource: { urn, type: "aws:s3/bucket:Bucket", custom: true } }];
     await s.home.writeCurrent(s.app, "prod", te.encode(JSON.stringify(doc)), cur.token);
