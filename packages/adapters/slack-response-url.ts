@@ -10,8 +10,12 @@ export class ResponseUrlError extends Error {}
 
 const SLACK_HOOK_ORIGINS = ["https://hooks.slack.com", "https://hooks.slack-gov.com"];
 
-export function createResponder(opts: { allowOrigins?: string[]; fetch?: typeof fetch; timeoutMs?: number } = {}): Responder {
-  const allowed = new Set([...SLACK_HOOK_ORIGINS, ...(opts.allowOrigins ?? [])].map((o) => new URL(o).origin));
+/**
+ * `slackApiUrl` (SLACK_API_URL: the fake Slack of tests and the local Slack page) adds its origin
+ * to the allowed ones, as `allowOrigins` does for any other.
+ */
+export function createResponder(opts: { slackApiUrl?: string | undefined; allowOrigins?: string[]; fetch?: typeof fetch; timeoutMs?: number } = {}): Responder {
+  const allowed = new Set([...SLACK_HOOK_ORIGINS, ...(opts.slackApiUrl ? [opts.slackApiUrl] : []), ...(opts.allowOrigins ?? [])].map((o) => new URL(o).origin));
   const doFetch = opts.fetch ?? fetch;
   return async (responseUrl, body) => {
     let url: URL;

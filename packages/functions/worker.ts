@@ -48,9 +48,8 @@ export async function handler(job: SlackJob): Promise<JobOutcome["status"] | "fa
   } catch (e) {
     deps = undefined; // a failed cold start (no bucket, no table) is retried on the next job
     // Still answer: the user is waiting after the "working…" ack.
-    const slackApiUrl = lambdaEnv().SLACK_API_URL;
     const reply = errorReply(e, { log: consoleLogger }, { phase: "cold start" });
-    await createResponder(slackApiUrl ? { allowOrigins: [new URL(slackApiUrl).origin] } : {})(job.responseUrl, replyBody(reply)).catch((err) =>
+    await createResponder({ slackApiUrl: lambdaEnv().SLACK_API_URL })(job.responseUrl, replyBody(reply)).catch((err) =>
       consoleLogger.error("could not answer", { error: String(err) }),
     );
     return "failed";

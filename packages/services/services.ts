@@ -314,7 +314,6 @@ export function createServices(opts: ServicesOptions): Services {
       });
     },
     async botDeps(wiring = {}, over = {}) {
-      const slackApiUrl = slackAt.apiUrl;
       const withTable = hasTable();
       const [{ createVerbs }, { createDiagnoseVerb, diagnoseUnavailable }, { createRestoreHandlers, restoreUnavailable }, { createResponder }] = await Promise.all([
         import("@sst-state/slack/verbs"),
@@ -328,7 +327,7 @@ export function createServices(opts: ServicesOptions): Services {
         config: over.config ?? config(),
         ...(withTable ? { locks: await lockStore(), locker: await services.locker(wiring.onLockEvent ? { onEvent: wiring.onLockEvent } : {}) } : {}),
         notifier: await services.notifier(),
-        respond: createResponder(slackApiUrl ? { allowOrigins: [new URL(slackApiUrl).origin] } : {}),
+        respond: createResponder({ slackApiUrl: slackAt.apiUrl }),
         idempotency: await services.idempotency(),
         log,
       };

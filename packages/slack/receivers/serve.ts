@@ -176,7 +176,7 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
     ...opts.deps,
     log,
     notifier: opts.deps.notifier ?? createSlackNotifier(web, fitChatMessage),
-    respond: opts.deps.respond ?? createResponder(opts.slackApiUrl ? { allowOrigins: [new URL(opts.slackApiUrl).origin] } : {}),
+    respond: opts.deps.respond ?? createResponder({ slackApiUrl: opts.slackApiUrl }),
     idempotency: opts.deps.idempotency ?? createMemoryIdempotencyStore(),
   };
   const queue = createJobQueue<SlackJob>((job) => runJob(job, deps), {
