@@ -8,11 +8,11 @@
  * the command parser, nothing else. Diagnoses could be routed elsewhere here: the
  * job's text says the verb (`parseCommand(job.command)`).
  */
-import { AwsLambdaReceiver, LogLevel, isValidSlackRequest } from "@slack/bolt";
+import { AwsLambdaReceiver, LogLevel } from "@slack/bolt";
 import type { AwsEvent, AwsHandler, AwsResponse } from "@slack/bolt/dist/receivers/AwsLambdaReceiver";
-import { createSlackApp, isFreshTimestamp } from "@sst-state/slack/app";
+import { createSlackApp } from "@sst-state/slack/app";
 import { consoleLogger } from "@sst-state/slack/deps";
-import { checkSlackBody } from "@sst-state/slack/receivers/request-guard";
+import { isFreshTimestamp, refuseSlackRequest } from "@sst-state/slack/receivers/request-guard";
 import { createLambdaAsyncInvoker, type LambdaAsyncInvoker } from "@sst-state/adapters/lambda-async-invoke";
 import type { SlackJob } from "@sst-state/slack/jobs";
 import { lambdaEnv } from "./env.ts";
@@ -58,17 +58,17 @@ export function createIngressHandler(opts: IngressOptions): AwsHandler {
   return async (event, context) => {
     // Bolt rejects old timestamps only; Slack's 5-minute window holds both ways.
     if (!isFreshTimestamp(header(event, "x-slack-request-timestamp"))) return { statusCode: 401, body: "" };
-    // A signed body of a shape Slack never sends is answered 400 before Bolt (request-guard.ts).
+    // Unsigned: 401; a signed body of a shape Slack never sends: 400, before Bolt (request-guard.ts).
     const body = event.isBase64Encoded ? Buffer.from(event.body ?? "", "base64").toString("utf8") : (event.body ?? "");
-    const signature = header(event, "x-slack-signature");
-    const timestamp = Number(header(event, "x-slack-request-timestamp"));
-    if (!signature || !Number.isFinite(timestamp)) return { statusCode: 401, body: "" };
-    if (!isValidSlackRequest({ signingSecret: opts.signingSecret, body, headers: { "x-slack-signature": signature, "x-slack-request-timestamp": timestamp } }))
-      return { statusCode: 401, body: "" };
-    const why = checkSlackBody(header(event, "content-type"), body);
-    if (why) {
-      consoleLogger.warn("refused a signed request that is not one Slack sends", { why });
-      return { statusCode: 400, body: `bad request: ${why}` };
+    const refused = refuseSlackRequest(
+      opts.signingSecret,
+      { signature: header(event, "x-slack-signature"), timestamp: header(event, "x-slack-request-timestamp"), contentType: header(event, "content-type") },
+      body,
+    );
+    if (refused?.status === 401) return { statusCode: 401, body: "" };
+    if (refused) {
+      consoleLogger.warn("refused a signed request that is not one Slack sends", { why: refused.why });
+      return { statusCode: 400, body: `bad request: ${refused.why}` };
     }
     try {
       return await bolt(event, context);

@@ -6,8 +6,9 @@
  * itself. The worker (worker.ts) posts the answer through the job's response_url.
  *
  * Signatures are verified by Bolt's receivers (v0 HMAC of `v0:<ts>:<body>`, 5 minutes of clock
- * skew for past timestamps); `isFreshTimestamp` adds the same bound for future ones and is
- * applied by serve.ts and the Lambda ingress before a request reaches Bolt.
+ * skew for past timestamps); `isFreshTimestamp` adds the same bound for future ones, and serve.ts
+ * and the Lambda ingress apply it and the signature check before a request reaches Bolt
+ * (receivers/request-guard.ts).
  *
  * No `auth.test` on the request path: slash commands and buttons need no bot id, so `authorize`
  * returns the token at once (with `botId`/`botUserId` when given). `verifyToken` starts one
@@ -36,14 +37,6 @@ export interface CreateSlackAppOptions {
   appToken?: string;
   verifyToken?: boolean;
   logLevel?: LogLevel;
-}
-
-/** Slack allows 5 minutes of clock skew either way; Bolt checks only the past. */
-export function isFreshTimestamp(header: string | string[] | undefined, nowMs: number = Date.now()): boolean {
-  const v = Array.isArray(header) ? header[0] : header;
-  if (v === undefined) return true; // missing: Bolt rejects it with 401
-  const ts = Number(v);
-  return Number.isFinite(ts) && Math.abs(nowMs / 1000 - ts) <= 300;
 }
 
 export function createSlackApp(opts: CreateSlackAppOptions): App {

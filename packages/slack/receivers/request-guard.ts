@@ -15,7 +15,11 @@
  * by `serve` over Socket Mode (`checkSocketModeMessage`), where the same shapes arrive as the
  * `payload` of an envelope on the WebSocket (Bolt's socket client reads `payload.event.type` of an
  * `events_api` envelope before any handler, so a `null` payload would throw outside every handler).
+ *
+ * `isFreshTimestamp` and `refuseSlackRequest` are the HTTP boundary itself, one code for both
+ * receivers: `serve` (receivers/serve.ts) and the Lambda ingress (packages/functions/ingress.ts).
  */
+import { isValidSlackRequest } from "@slack/bolt";
 
 /** Slack's own bodies are small; anything above this is not Slack's. */
 export const MAX_BODY_BYTES = 1_000_000;
@@ -62,6 +66,32 @@ function checkInteractivePayload(parsed: unknown): string | undefined {
   // Bolt would leave anything else unanswered
   if (parsed.type !== "block_actions") return `a payload of type ${JSON.stringify(parsed.type.slice(0, 40))}, which sst-state does not handle`;
   return checkActionsPayload(parsed);
+}
+
+/** Slack allows 5 minutes of clock skew either way; Bolt checks only the past. */
+export function isFreshTimestamp(header: string | string[] | undefined, nowMs: number = Date.now()): boolean {
+  const v = Array.isArray(header) ? header[0] : header;
+  if (v === undefined) return true; // missing: the signature check below refuses it
+  const ts = Number(v);
+  return Number.isFinite(ts) && Math.abs(nowMs / 1000 - ts) <= 300;
+}
+
+/**
+ * What to answer a request whose timestamp is fresh (checked first, before the body is read), once
+ * its body is buffered: 401 when Slack did not sign it (v0 HMAC of `v0:<ts>:<body>` with the
+ * signing secret), 400 with the reason when it is signed but not a body Slack sends, undefined when
+ * Bolt may have it.
+ */
+export function refuseSlackRequest(
+  signingSecret: string,
+  headers: { signature: string | undefined; timestamp: string | undefined; contentType: string | undefined },
+  body: string,
+): { status: 401 } | { status: 400; why: string } | undefined {
+  const timestamp = Number(headers.timestamp);
+  if (!headers.signature || !Number.isFinite(timestamp)) return { status: 401 };
+  if (!isValidSlackRequest({ signingSecret, body, headers: { "x-slack-signature": headers.signature, "x-slack-request-timestamp": timestamp } })) return { status: 401 };
+  const why = checkSlackBody(headers.contentType, body);
+  return why ? { status: 400, why } : undefined;
 }
 
 /** Why the body is not one Slack sends, or undefined when it is. */

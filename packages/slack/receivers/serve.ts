@@ -9,16 +9,16 @@
 import { fitChatMessage } from "../render/limits.ts";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { HTTPReceiver, LogLevel, SocketModeReceiver, isValidSlackRequest, type App } from "@slack/bolt";
+import { HTTPReceiver, LogLevel, SocketModeReceiver, type App } from "@slack/bolt";
 import { createWebClient, createSlackNotifier, slackApiBase } from "@sst-state/adapters/slack-web-api";
 import { createResponder } from "@sst-state/adapters/slack-response-url";
-import { createSlackApp, isFreshTimestamp } from "../app.ts";
+import { createSlackApp } from "../app.ts";
 import { consoleLogger, type BotDeps, type BotLogger } from "../deps.ts";
 import { createMemoryIdempotencyStore } from "../idempotency.ts";
 import type { SlackJob } from "../jobs.ts";
 import { createJobQueue } from "../queue.ts";
 import { runJob } from "../worker.ts";
-import { MAX_BODY_BYTES, checkSlackBody, checkSocketModeMessage } from "./request-guard.ts";
+import { MAX_BODY_BYTES, checkSocketModeMessage, isFreshTimestamp, refuseSlackRequest } from "./request-guard.ts";
 
 export type ServeDeps = Omit<BotDeps, "notifier" | "respond" | "idempotency"> & Partial<Pick<BotDeps, "notifier" | "respond" | "idempotency">>;
 
@@ -249,21 +249,18 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
       res.writeHead(413, { connection: "close" }).end();
       return;
     }
-    const body = raw.toString("utf8");
-    const signature = req.headers["x-slack-signature"];
-    const timestamp = Number(req.headers["x-slack-request-timestamp"]);
-    const signed =
-      typeof signature === "string" &&
-      Number.isFinite(timestamp) &&
-      isValidSlackRequest({ signingSecret: opts.signingSecret!, body, headers: { "x-slack-signature": signature, "x-slack-request-timestamp": timestamp } });
-    if (!signed) {
+    const refused = refuseSlackRequest(
+      opts.signingSecret!,
+      { signature: header(req, "x-slack-signature"), timestamp: header(req, "x-slack-request-timestamp"), contentType: header(req, "content-type") },
+      raw.toString("utf8"),
+    );
+    if (refused?.status === 401) {
       res.writeHead(401).end();
       return;
     }
-    const why = checkSlackBody(header(req, "content-type"), body);
-    if (why) {
-      log.warn("refused a signed request that is not one Slack sends", { why });
-      res.writeHead(400, { "content-type": "text/plain" }).end(`bad request: ${why}\n`);
+    if (refused) {
+      log.warn("refused a signed request that is not one Slack sends", { why: refused.why });
+      res.writeHead(400, { "content-type": "text/plain" }).end(`bad request: ${refused.why}\n`);
       return;
     }
     // Bolt reads `rawBody` when it is already there (HTTPModuleFunctions.bufferIncomingMessage)
