@@ -15,6 +15,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { posix, win32 } from "node:path";
+import type { BigIntStats } from "node:fs";
 import { link, mkdir, open, readFile, readdir, rename, stat, unlink, writeFile } from "node:fs/promises";
 import {
   SstLockHeldError,
@@ -179,9 +180,10 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
    * a few seconds, so a long-running `serve` keeps no state in memory.
    */
   const recent = new Map<string, { stamp: string; bytes: Promise<Uint8Array | null> }>();
-  const readState = async (key: string): Promise<Uint8Array | null> => {
+  /** The bytes, with the stat taken before reading them (readCurrent's time and stamp come from it). */
+  const readStamped = async (key: string): Promise<{ bytes: Uint8Array; stat: BigIntStats } | null> => {
     access("read", key);
-    let s;
+    let s: BigIntStats;
     try {
       s = await stat(file(key), { bigint: true });
     } catch (e) {
@@ -189,14 +191,18 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
       throw fsError(e, key, "read");
     }
     const stamp = `${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
-    const hit = recent.get(key);
-    if (hit && hit.stamp === stamp) return hit.bytes;
-    const entry = { stamp, bytes: readRaw(key) };
-    recent.set(key, entry);
-    entry.bytes.catch(() => recent.delete(key));
-    setTimeout(() => recent.get(key) === entry && recent.delete(key), RECENT_MS).unref();
-    return entry.bytes;
+    let entry = recent.get(key);
+    if (!entry || entry.stamp !== stamp) {
+      const made = { stamp, bytes: readRaw(key) };
+      recent.set(key, made);
+      made.bytes.catch(() => recent.delete(key));
+      setTimeout(() => recent.get(key) === made && recent.delete(key), RECENT_MS).unref();
+      entry = made;
+    }
+    const bytes = await entry.bytes;
+    return bytes ? { bytes, stat: s } : null;
   };
+  const readState = async (key: string): Promise<Uint8Array | null> => (await readStamped(key))?.bytes ?? null;
   const head = async (key: string, n: number): Promise<Uint8Array | null> => {
     access("read", key);
     let fh;
@@ -313,11 +319,12 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
     root,
     async readCurrent(app, stage): Promise<CurrentState> {
       const key = stateKeys.app(app, stage);
-      // stat before reading: if the file is replaced in between, the stamp is the older one and a
-      // cache keyed by it misses next time rather than serving these bytes as the newer file's
-      const st = await statKey(key);
-      const raw = await readState(key);
-      if (!raw) throw await notFound(app, stage);
+      // one stat, taken before reading: if the file is replaced in between, the stamp is the older
+      // one and a cache keyed by it misses next time rather than serving these bytes as the newer file's
+      const read = await readStamped(key);
+      if (!read) throw await notFound(app, stage);
+      const raw = read.bytes;
+      const st = { size: Number(read.stat.size), time: read.stat.mtime.toISOString() };
       // the token is only needed to write (restore): hashing 100 MB for a `status` is not free
       let token: string | undefined;
       return {
@@ -325,8 +332,8 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
         get token() {
           return (token ??= sha256(raw));
         },
-        ...(st && st.size === raw.length ? { stamp: `${st.size}@${st.time}` } : {}),
-        time: st?.time ?? new Date(clock.now()).toISOString(),
+        ...(st.size === raw.length ? { stamp: `${st.size}@${st.time}` } : {}),
+        time: st.time,
       };
     },
     async listVersions(app, stage, opts) {
