@@ -6,18 +6,20 @@
  */
 import type { StateStore } from "../ports.ts";
 import type { DiffReport } from "../report-types.ts";
-import { diffCheckpoints } from "../state/diff.ts";
-import { parseCheckpoint } from "../state/parse.ts";
+import { indexCheckpoint } from "../state/checkpoint-index.ts";
+import { diffViews } from "../state/diff.ts";
 
-const EMPTY_STATE = JSON.stringify({ version: 3, checkpoint: { stack: "", latest: { resources: [] } } });
+const EMPTY_STATE = Buffer.from(JSON.stringify({ version: 3, checkpoint: { stack: "", latest: { resources: [] } } }));
 
 export async function deployDiff(store: StateStore, app: string, stage: string, updateId: string): Promise<DiffReport | null> {
-  const versions = await store.listVersions(app, stage);
+  // versions are matched by update id and kind only: no update record is read (one GET each on S3)
+  const versions = await store.listVersions(app, stage, { records: 0 });
   const i = versions.findIndex((v) => v.updateId === updateId && v.kind !== "current");
   if (i < 0) return null;
   const before = versions.slice(i + 1).find((v) => v.kind !== "current" && v.kind !== "uncommitted");
   const [to, from] = await Promise.all([store.readVersion(app, stage, versions[i]!), before ? store.readVersion(app, stage, before) : Promise.resolve(EMPTY_STATE)]);
-  return diffCheckpoints(parseCheckpoint(from, `${app}/${stage}@${before?.id ?? "empty"}`), parseCheckpoint(to, `${app}/${stage}@${updateId}`), {
+  // as `sst-state diff` does (queries.ts getDiff): only the resources whose bytes differ are parsed
+  return diffViews(indexCheckpoint(from, `${app}/${stage}@${before?.id ?? "empty"}`), indexCheckpoint(to, `${app}/${stage}@${updateId}`), {
     from: before?.id ?? "empty",
     to: updateId,
   });
