@@ -5,8 +5,8 @@
  * `sst unlock` (SST 4.17.1, run offline in `packages/adapters/tests/integration/deploy-feed-local.test.ts`)
  * completes the locked update's record with the error "Update did not
  * complete and was force unlocked with the `sst unlock` command" and a `timeCompleted`, then
- * deletes `lock/<app>/<stage>.json`. The record is rewritten by the same code as a repair's Unlock
- * SST (`closeAsSstUnlock`, core/repair/unlock.ts: the record exactly as `sst unlock` leaves it), so
+ * deletes `lock/<app>/<stage>.json`. The record is rewritten and the lock deleted by the same code as a repair's Unlock
+ * SST (`unlockAsSst`, core/repair/unlock.ts: the record exactly as `sst unlock` leaves it), so
  * SST, `history` and the feed read it as SST's own; the lock is deleted only while it still names
  * that update (deleteSstLock).
  *
@@ -14,7 +14,7 @@
  * or when the update made progress within the stage's threshold (a deploy that is running).
  */
 import type { Clock, StateStore } from "../ports.ts";
-import { closeAsSstUnlock } from "../repair/unlock.ts";
+import { unlockAsSst } from "../repair/unlock.ts";
 import type { UpdateRecord } from "../state/types.ts";
 
 export type UnlockResult = { unlocked: true; record: UpdateRecord } | { unlocked: false; reason: string };
@@ -42,9 +42,5 @@ export async function unlockStuckDeploy(
   if (now - lastSign <= req.stuckMs) {
     return { unlocked: false, reason: `update ${updateId} made progress ${Math.round((now - lastSign) / 1000)} s ago, so it may still be running` };
   }
-  const before = await store.readUpdate(app, stage, updateId);
-  const record = closeAsSstUnlock(before, lock, now);
-  await store.writeUpdate(app, stage, record);
-  await store.deleteSstLock(app, stage, updateId);
-  return { unlocked: true, record };
+  return { unlocked: true, record: await unlockAsSst(store, app, stage, lock, now) };
 }

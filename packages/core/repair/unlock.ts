@@ -16,6 +16,7 @@
 import { FORCE_UNLOCK_MESSAGE } from "../diagnosis/rules/interrupted-update.ts";
 import { staleLock } from "../diagnosis/rules/stale-lock.ts";
 import type { DiagnosisInput, RuleOptions } from "../diagnosis/types.ts";
+import type { StateStore } from "../ports.ts";
 import type { Checkpoint, SstLock, UpdateRecord } from "../state/types.ts";
 
 /** The stale lock an approved repair removes. */
@@ -63,4 +64,22 @@ export function closeAsSstUnlock(record: UpdateRecord | null, lock: Pick<SstLock
     timeStarted: "",
     timeCompleted: rfc3339Seconds(now),
   };
+}
+
+/**
+ * Does what `sst unlock` does (see above) to the update SST's lock names: closes its record, then
+ * deletes the lock only while it still names that update (StateStore.deleteSstLock). The one
+ * sequence behind a repair's and the deploy feed's "Unlock SST". Returns the record written.
+ */
+export async function unlockAsSst(
+  store: Pick<StateStore, "readUpdate" | "writeUpdate" | "deleteSstLock">,
+  app: string,
+  stage: string,
+  lock: Pick<SstLock, "updateID" | "command">,
+  now: number,
+): Promise<UpdateRecord> {
+  const record = closeAsSstUnlock(await store.readUpdate(app, stage, lock.updateID), lock, now);
+  await store.writeUpdate(app, stage, record);
+  await store.deleteSstLock(app, stage, lock.updateID);
+  return record;
 }

@@ -25,7 +25,7 @@
 import { SstLockHeldError, StateChangedError, isSstStateError, type SstStateError, StoreUnavailableError } from "../errors.ts";
 import type { Clock, CurrentState, StateStore, StateVersion } from "../ports.ts";
 import { repairedBytes } from "../repair/request.ts";
-import { closeAsSstUnlock } from "../repair/unlock.ts";
+import { unlockAsSst } from "../repair/unlock.ts";
 import type { Locker } from "../lock/lease.ts";
 import { describeSstLock, resolveVersion } from "../state/versions.ts";
 import { makeUpdateId } from "../state/update-id.ts";
@@ -155,9 +155,7 @@ export async function executeRestore(deps: ExecuteDeps, req: RestoreRequest, act
     const sstLock = await store.readSstLock(app, stage);
     const unlock = req.repair?.unlock;
     if (sstLock && unlock && sstLock.updateID === unlock.updateID) {
-      const record = await store.readUpdate(app, stage, unlock.updateID);
-      await store.writeUpdate(app, stage, closeAsSstUnlock(record, sstLock, clock.now()));
-      await store.deleteSstLock(app, stage, unlock.updateID);
+      await unlockAsSst(store, app, stage, sstLock, clock.now());
       result.unlocked = unlock.updateID;
     } else if (sstLock) throw new SstLockHeldError(app, stage, describeSstLock(sstLock));
 
