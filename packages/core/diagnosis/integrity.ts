@@ -11,6 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Checkpoint } from "../state/types.ts";
+import { ROOT_STACK_TYPE } from "../state/summary.ts";
 import { decodeCheckpoint, decodeResource, goFields, isObject, type PulumiResource } from "./pulumi-decode.ts";
 
 export type IntegrityRule =
@@ -52,7 +53,6 @@ export interface IntegrityReport {
 }
 
 const URN_PREFIX = "urn:pulumi:";
-const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 /** providers.UnknownID (sdk/go/common/providers/reference.go L30-32) */
 const UNKNOWN_ID = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 

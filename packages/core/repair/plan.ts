@@ -30,8 +30,10 @@
  * have a provider), and blocks the repair with the reason.
  */
 import { checkIntegrity, type IntegrityProblem, type IntegrityReport, type IntegrityRule } from "../diagnosis/integrity.ts";
+import { isObject } from "../diagnosis/pulumi-decode.ts";
 import { nameOf } from "../diagnosis/state-index.ts";
 import { parseCheckpoint } from "../state/parse.ts";
+import { ROOT_STACK_TYPE } from "../state/summary.ts";
 import type { Checkpoint } from "../state/types.ts";
 import { REPAIR_RULES, isRepairRule, type RepairRule } from "./rules.ts";
 
@@ -97,15 +99,13 @@ const ORDER_REASON = "Pulumi requires every provider, parent and dependency to b
 const DANGLING_REASON = "it names a resource that is not in the state; Pulumi refuses such a reference (snapshot.go L628-727) and, as `pulumi state repair` does (snapshot.go L140-171), the reference is dropped";
 
 type Json = Record<string, unknown>;
-const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown) => (typeof v === "string" ? v : "");
-const STACK_TYPE = "pulumi:pulumi:Stack";
 
 /** The `latest` object of a parsed checkpoint's raw JSON (wrapped or bare). */
 function latestOf(raw: unknown): Json | null {
-  if (!isObj(raw)) return null;
-  const inner = isObj(raw.checkpoint) ? raw.checkpoint : raw;
-  return isObj(inner.latest) ? inner.latest : null;
+  if (!isObject(raw)) return null;
+  const inner = isObject(raw.checkpoint) ? raw.checkpoint : raw;
+  return isObject(inner.latest) ? inner.latest : null;
 }
 
 /** The references of a resource, in a fixed order: provider, parent, dependencies, property dependencies, deletedWith, replaceWith. */
@@ -118,7 +118,7 @@ function refsOf(r: Json): string[] {
   }
   if (str(r.parent)) out.push(str(r.parent));
   if (Array.isArray(r.dependencies)) for (const d of r.dependencies) if (str(d)) out.push(str(d));
-  if (isObj(r.propertyDependencies)) for (const list of Object.values(r.propertyDependencies)) if (Array.isArray(list)) for (const d of list) if (str(d)) out.push(str(d));
+  if (isObject(r.propertyDependencies)) for (const list of Object.values(r.propertyDependencies)) if (Array.isArray(list)) for (const d of list) if (str(d)) out.push(str(d));
   if (str(r.deletedWith)) out.push(str(r.deletedWith));
   if (Array.isArray(r.replaceWith)) for (const d of r.replaceWith) if (str(d)) out.push(str(d));
   return out;
@@ -131,7 +131,7 @@ export function planRepair(current: Checkpoint, input: RepairInput = {}): Repair
   const latest = latestOf(doc);
   const none = (blocked: RepairBlock[]): RepairPlan => ({ changes: [], questions: [], blocked, bytes: null, checkpoint: null, before, after: null });
   if (!latest) return none([{ rule: "malformed-checkpoint", reason: "the checkpoint has no `latest` section to repair" }]);
-  const resources: Json[] = Array.isArray(latest.resources) ? (latest.resources as unknown[]).filter(isObj) : [];
+  const resources: Json[] = Array.isArray(latest.resources) ? (latest.resources as unknown[]).filter(isObject) : [];
   if (Array.isArray(latest.resources) && resources.length !== latest.resources.length) {
     return none([{ rule: "malformed-resource", reason: "an entry of `resources` is not an object; what it was meant to be cannot be known" }]);
   }
@@ -227,7 +227,7 @@ function dedupe(list: Json[], before: IntegrityReport, changes: RepairChange[], 
 /** Missing references removed (dependencies, property dependencies, deletedWith, replaceWith) and missing parents re-parented. */
 function prune(list: Json[], rules: Set<RepairRule>, changes: RepairChange[]): void {
   const present = new Set(list.map((r) => str(r.urn)));
-  const stack = list.find((r) => r.type === STACK_TYPE && r.delete !== true && str(r.urn));
+  const stack = list.find((r) => r.type === ROOT_STACK_TYPE && r.delete !== true && str(r.urn));
   for (const r of list) {
     const urn = str(r.urn);
     if (rules.has("dangling-dependency")) {
@@ -237,7 +237,7 @@ function prune(list: Json[], rules: Set<RepairRule>, changes: RepairChange[]): v
         r.dependencies = r.dependencies.filter((d) => !gone(d));
         for (const d of removed) changes.push({ rule: "dangling-dependency", urn, action: "reference-removed", detail: `dependency on \`${nameOf(d)}\` removed`, reason: DANGLING_REASON });
       }
-      if (isObj(r.propertyDependencies)) {
+      if (isObject(r.propertyDependencies)) {
         for (const [key, deps] of Object.entries(r.propertyDependencies)) {
           if (!Array.isArray(deps) || !deps.some(gone)) continue;
           const removed = deps.filter(gone).map(str);
@@ -322,9 +322,9 @@ export function stableToposort(list: Json[]): { list: Json[] } | { cycle: string
  */
 function answerPending(ops: unknown[], answers: Readonly<Record<string, PendingAnswer>>, changes: RepairChange[], questions: RepairQuestion[]): unknown[] {
   return ops.filter((op, index) => {
-    const res = isObj(op) && isObj(op.resource) ? op.resource : {};
+    const res = isObject(op) && isObject(op.resource) ? op.resource : {};
     const urn = str(res.urn);
-    const operation = isObj(op) ? str(op.type) : "";
+    const operation = isObject(op) ? str(op.type) : "";
     const answer = urn ? answers[urn] : undefined;
     if (!answer) {
       questions.push({ index, urn, type: str(res.type) || "unknown", operation });

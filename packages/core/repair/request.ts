@@ -9,7 +9,7 @@ import { parseCheckpoint } from "../state/parse.ts";
 import type { Checkpoint, SstLock, UpdateRecord } from "../state/types.ts";
 import type { RepairSpec } from "../restore/ports.ts";
 import { planRepair, REPARENT_CHOICE, type PendingAnswer, type RepairChange, type RepairInput, type RepairPlan } from "./plan.ts";
-import { REPAIR_RULES, type RepairRule } from "./rules.ts";
+import { isRepairRule, REPAIR_RULES, type RepairRule } from "./rules.ts";
 import { planUnlock, type UnlockPlan } from "./unlock.ts";
 import type { RuleOptions } from "../diagnosis/types.ts";
 import { nameOf } from "../diagnosis/state-index.ts";
@@ -34,7 +34,7 @@ export interface RepairProposal {
 
 export function repairInputOf(spec: Pick<RepairSpec, "rules" | "answers">): RepairInput {
   return {
-    rules: spec.rules.filter((r): r is RepairRule => (REPAIR_RULES as readonly string[]).includes(r)),
+    rules: spec.rules.filter(isRepairRule),
     answers: Object.fromEntries(spec.answers.map((a) => [a.urn, a.answer])),
   };
 }

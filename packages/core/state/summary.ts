@@ -7,6 +7,7 @@ import { type CheckpointView, fieldOf, type ResourceRange, resourceOf } from "./
 import { redact } from "./redact.ts";
 import type { Checkpoint, Resource } from "./types.ts";
 
+/** The root stack resource's type (tokens.RootStackType, pulumi/pulumi v3.215.0 sdk/go/common/tokens/stack_type.go L18). */
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
 export interface ComponentSummary {
