@@ -20,9 +20,9 @@
  * refuses with the same error, and every resource a caller builds from a range (JSON.parse of its
  * bytes) equals the one parseCheckpoint returns.
  */
-import { gunzipSync } from "node:zlib";
 import { fromJson, MAX_DEPTH, parseCheckpoint } from "./parse.ts";
 import type { Checkpoint, Resource } from "./types.ts";
+import { decodeStored } from "./versions.ts";
 
 /** One resource: its bytes are `text.subarray(start, end)`; the fields' values as ranges. */
 export interface ResourceRange {
@@ -223,27 +223,22 @@ function literalEnd(text: Buffer, i: number, word: string): number {
   return i + word.length;
 }
 
-function decodeBytes(bytes: Uint8Array): { buf: Buffer; size: number } | undefined {
-  let raw = bytes;
-  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
-    try {
-      raw = gunzipSync(raw);
-    } catch {
-      return undefined;
-    }
-  }
-  let buf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  const size = buf.length;
-  // a UTF-8 byte order mark (parseCheckpoint drops U+FEFF after decoding)
-  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
-  return { buf, size };
+/**
+ * The bytes as parseCheckpoint decodes them: gunzipped when they start like gzip (decodeStored;
+ * a stream that does not decode stays as it is and fails the scan at its first byte), `size`
+ * counted before a UTF-8 byte order mark is dropped (parseCheckpoint drops U+FEFF after decoding).
+ */
+function decodeBytes(bytes: Uint8Array): { buf: Buffer; size: number } {
+  const raw = decodeStored(bytes);
+  const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+  return { buf: bom ? buf.subarray(3) : buf, size: buf.length };
 }
 
 /** The scan of the file comment; undefined = "parse the whole file instead". */
 function tryIndex(bytes: Uint8Array, source: string | undefined): IndexedCheckpoint | undefined {
   if (bytes.length === 0) return undefined;
   const decoded = decodeBytes(bytes);
-  if (!decoded) return undefined;
   const text = decoded.buf;
   const n = text.length;
   // per open container (depth 1 = the top object): its kind and the code of the key being read
@@ -310,17 +305,11 @@ function tryIndex(bytes: Uint8Array, source: string | undefined): IndexedCheckpo
         }
         i++;
         while (i < n && isWs(text[i]!)) i++;
-        if (c === 0x7b) {
-          if (text[i] === 0x7d) {
-            i++;
-            state = 1;
-            if (closed()) return undefined;
-          } else state = 2;
-        } else if (text[i] === 0x5d) {
+        // an empty container closes at once (closed() sets state 1)
+        if (text[i] === (c === 0x7b ? 0x7d : 0x5d)) {
           i++;
-          state = 1;
-          if (closed()) return undefined;
-        } else state = 0;
+          closed();
+        } else state = c === 0x7b ? 2 : 0;
         continue;
       }
       let e: number;
@@ -381,7 +370,7 @@ function tryIndex(bytes: Uint8Array, source: string | undefined): IndexedCheckpo
     }
     if ((c === 0x7d && kinds[depth] === OBJ) || (c === 0x5d && kinds[depth] === ARR)) {
       i++;
-      if (closed()) return undefined;
+      closed();
       continue;
     }
     return undefined;
@@ -401,8 +390,8 @@ function tryIndex(bytes: Uint8Array, source: string | undefined): IndexedCheckpo
   if (envelope.wrapped !== wrappedPath) return undefined;
   return { kind: "indexed", text, envelope, resources };
 
-  /** A container ends at i (just past its bracket). Returns true when the scan must stop. */
-  function closed(): boolean {
+  /** A container ends at i (just past its bracket). */
+  function closed(): void {
     depth--;
     if (depth === arrDepth && cur && kinds[depth] === ARR) {
       // a resource object ended
@@ -418,6 +407,5 @@ function tryIndex(bytes: Uint8Array, source: string | undefined): IndexedCheckpo
       arrDepth = -2; // no deeper array is the resources array
     } else if (depth === arrDepth + 1) inDeps = false;
     state = 1;
-    return false;
   }
 }

@@ -11,6 +11,7 @@
 import { gunzipSync } from "node:zlib";
 import { StateParseError, type StateParseProblem } from "../errors.ts";
 import type { Checkpoint, Manifest, PendingOperation, Resource } from "./types.ts";
+import { isGzip } from "./versions.ts";
 
 // Pulumi v3.215.0 reads checkpoint versions 1 to 4 and migrates 1 and 2 to 3 (pulumi/pulumi v3.215.0,
 // pkg/resource/stack/checkpoint.go:45-97; the version-1/2 migrations add no field sst-state reads).
@@ -19,10 +20,6 @@ const SUPPORTED_VERSIONS = new Set([1, 2, 3, 4]);
 
 function fail(problem: StateParseProblem, message: string, source: string | undefined, hint?: string, cause?: unknown): never {
   throw new StateParseError(problem, message, { source, hint, cause });
-}
-
-function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
 function decode(bytes: Uint8Array, source: string | undefined): { text: string; size: number } {
