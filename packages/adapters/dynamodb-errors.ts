@@ -2,9 +2,10 @@
  * DynamoDB's errors as the stores need them, in one place: a failed ConditionExpression is a result
  * (someone else got there first: contention is data), everything else becomes a StoreUnavailableError
  * that names the table and says what to check: `toStoreError` classifies (missing table,
- * throttling, access, unreachable, region) for the lock store, whose failures reach CLI users and CI
- * jobs; `tableUnavailable` is the short form for the bot's other stores. The `name` test covers
- * errors that cross a bundle boundary (another copy of the SDK's class) or come from dynalite.
+ * throttling, access, unreachable, region) for every store of the table: the lock store, whose
+ * failures reach CLI users and CI jobs, and, through `tableUnavailable`, the bot's other stores.
+ * The `name` test covers errors that cross a bundle boundary (another copy of the SDK's class) or
+ * come from dynalite.
  */
 import { ConditionalCheckFailedException, ResourceInUseException } from "@aws-sdk/client-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
@@ -18,31 +19,31 @@ export function isTableInUse(e: unknown): boolean {
   return e instanceof ResourceInUseException || (e as { name?: string } | null)?.name === "ResourceInUseException";
 }
 
+/** The bot's stores' form of `toStoreError`: the same classification, for a call they do not name. */
 export function tableUnavailable(tableName: string, e: unknown): StoreUnavailableError {
-  const name = (e as { name?: string } | null)?.name ?? "Error";
-  return new StoreUnavailableError(
-    `DynamoDB table ${tableName} could not be used (${name}: ${(e as Error)?.message ?? String(e)}).`,
-    "Check SST_STATE_TABLE, AWS_REGION / AWS_ENDPOINT_URL_DYNAMODB and that these credentials may read and write the table.",
-    e,
-  );
+  return toStoreError(e, undefined, tableName);
 }
 
-/** SDK failure → StoreUnavailableError whose hint says what to do. */
-export async function toStoreError(e: unknown, op: string, tableName: string, target = "DynamoDB"): Promise<StoreUnavailableError> {
+/**
+ * SDK failure → StoreUnavailableError whose hint says what to do; `op` is the API call (GetItem…)
+ * when the caller names it, `target` where the table is (dynamodb-client.ts describeDynamoTarget).
+ */
+export function toStoreError(e: unknown, op: string | undefined, tableName: string, target = "DynamoDB"): StoreUnavailableError {
   const err = e as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const call = op ?? "a request";
   const name = err?.name ?? "";
   const code = err?.code ?? "";
   const msg = err?.message ?? String(e);
   if (name === "ResourceNotFoundException") {
     return new StoreUnavailableError(
-      `The lock table "${tableName}" does not exist in ${target}.`,
+      `The table "${tableName}" does not exist in ${target}.`,
       "Check SST_STATE_TABLE (and AWS_REGION / the AWS account it points at); unset it to use the embedded store under .sst-state/.",
       e,
     );
   }
   if (["ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "LimitExceededException"].includes(name)) {
     return new StoreUnavailableError(
-      `${target} throttled ${op} on table "${tableName}" (${name}).`,
+      `${target} throttled ${call} on table "${tableName}" (${name}).`,
       "Try again in a few seconds; if it persists, check the table's capacity mode (on-demand is recommended) and account limits.",
       e,
     );
@@ -53,8 +54,8 @@ export async function toStoreError(e: unknown, op: string, tableName: string, ta
     err?.$metadata?.httpStatusCode === 403
   ) {
     return new StoreUnavailableError(
-      `${target} refused ${op} on table "${tableName}": ${msg}`,
-      `Check the AWS credentials (AWS_PROFILE / AWS_ACCESS_KEY_ID, or the role) and that they allow dynamodb:GetItem, UpdateItem and Scan on "${tableName}".`,
+      `${target} refused ${call} on table "${tableName}": ${msg}`,
+      `Check the AWS credentials (AWS_PROFILE / AWS_ACCESS_KEY_ID, or the role) and that they may read and write "${tableName}"${op ? ` (dynamodb:${op} was refused)` : ""}.`,
       e,
     );
   }
@@ -66,16 +67,16 @@ export async function toStoreError(e: unknown, op: string, tableName: string, ta
     /timed? ?out|ECONNREFUSED|socket hang up/i.test(msg)
   ) {
     return new StoreUnavailableError(
-      `Could not reach ${target} for ${op} on table "${tableName}" (${name || code}: ${msg}).`,
+      `Could not reach ${target} for ${call} on table "${tableName}" (${name || code}: ${msg}).`,
       "Check the network, AWS_REGION and AWS_ENDPOINT_URL_DYNAMODB; unset SST_STATE_TABLE to use the embedded store.",
       e,
     );
   }
   if (name === "ValidationException" && /region/i.test(msg)) {
-    return new StoreUnavailableError(`${target}: ${msg}`, "Set AWS_REGION to the region of the lock table.", e);
+    return new StoreUnavailableError(`${target}: ${msg}`, "Set AWS_REGION to the region of the table.", e);
   }
   if (/Region is missing/i.test(msg)) {
-    return new StoreUnavailableError(`No AWS region is set for the lock table "${tableName}".`, "Set AWS_REGION (or AWS_DEFAULT_REGION).", e);
+    return new StoreUnavailableError(`No AWS region is set for the table "${tableName}".`, "Set AWS_REGION (or AWS_DEFAULT_REGION).", e);
   }
-  return new StoreUnavailableError(`${target} failed ${op} on table "${tableName}": ${name ? `${name}: ` : ""}${msg}`, "Try again; if it persists, check SST_STATE_TABLE and the AWS credentials.", e);
+  return new StoreUnavailableError(`${target} failed ${call} on table "${tableName}": ${name ? `${name}: ` : ""}${msg}`, "Try again; if it persists, check SST_STATE_TABLE and the AWS credentials.", e);
 }

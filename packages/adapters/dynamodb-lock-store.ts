@@ -72,7 +72,7 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
       return await fn();
     } catch (e) {
       if (isConditionFailed(e)) throw e;
-      throw await toStoreError(e, op, tableName, await describeDynamoTarget(client));
+      throw toStoreError(e, op, tableName, await describeDynamoTarget(client));
     }
   }
 
