@@ -5,9 +5,9 @@ import { renderLockNotYours, renderNotLocked } from "../render/lock.ts";
 import { isHolder, lockerFor, releaseAsHolder } from "./lock-support.ts";
 
 /** The Release button under a lock announcement: releases (or breaks) exactly the lease it shows. */
-export const releaseButton: ActionHandler = async ({ value, user, deps }) => {
+export const releaseButton: ActionHandler = async ({ value, user, prefix, deps }) => {
   const parsed = parseReleaseButtonValue(value);
-  if (!parsed) throw new SstStateError("bad-action", "This button does not name a lock.", { hint: "Use `/sst-state unlock <stage>`.", exitCode: 2 });
+  if (!parsed) throw new SstStateError("bad-action", "This button does not name a lock.", { hint: `Use \`${prefix} unlock <stage>\`.`, exitCode: 2 });
   const locker = lockerFor(deps);
   const current = await locker.get(parsed.app, parsed.stage);
   const now = deps.clock.now();
@@ -17,6 +17,6 @@ export const releaseButton: ActionHandler = async ({ value, user, deps }) => {
   // The button releases its holder's own lease. Anyone else is told whose it is and how to break
   // it on purpose (`unlock --force --reason`, recorded and announced): a click is too easy a way
   // to break someone's deploy lock.
-  if (!isHolder(current.holder, user)) return { visibility: "ephemeral", message: renderLockNotYours(current, { now, prefix: "/sst-state" }) };
+  if (!isHolder(current.holder, user)) return { visibility: "ephemeral", message: renderLockNotYours(current, { now, prefix }) };
   return releaseAsHolder(deps, locker, current, now);
 };
