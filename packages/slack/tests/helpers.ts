@@ -16,12 +16,15 @@ import { createVerbs } from "../verbs/index.ts";
 import { diagnoseUnavailable } from "../verbs/diagnose.ts";
 import { createRestoreHandlers, restoreUnavailable } from "../verbs/restore.ts";
 import { slackRestoreMessages } from "../render/restore.ts";
-import type { ServeDeps } from "../receivers/serve.ts";
+import { startServe, type ServeDeps, type ServeHandle } from "../receivers/serve.ts";
 import type { VerbHandler } from "../deps.ts";
 import type { Config } from "@sst-state/core/config";
 import type { Notifier } from "@sst-state/core/ports";
 import { createRestoreService, type ApprovalStore, type AuditLog, type UserGroupResolver } from "@sst-state/core/restore";
-import type { FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
+import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
+import { createMemoryApprovalStore } from "@sst-state/test-kit/memory/approval-store";
+import { createMemoryAuditLog } from "@sst-state/test-kit/memory/audit-log";
+import { createSlackUserGroupResolver } from "@sst-state/adapters/slack-user-groups";
 import { WebClient } from "@slack/web-api";
 
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -178,4 +181,55 @@ export function restoreBotDeps(parts: {
     log: parts.log,
     ...createVerbs({ diagnose: parts.diagnose ?? diagnoseUnavailable(), restore: createRestoreHandlers(service) }),
   };
+}
+
+/** The restore bot of `startRestoreBot` and what its tests read: the fake Slack, the server, the stores. */
+export interface RestoreBot {
+  slack: FakeSlackApi;
+  serve: ServeHandle;
+  store: MemoryStateStore;
+  approvals: ReturnType<typeof createMemoryApprovalStore>;
+  audit: ReturnType<typeof createMemoryAuditLog>;
+}
+
+/**
+ * The real Bolt app (`startServe`, HTTP receiver) with the restore flow (`restoreBotDeps`) over a
+ * generated home whose stage `shop/prod` posts to #C0PROD and is approved by U0BOB or the user
+ * group S0SRE (U0SREDAVE), and the fake Slack Web API. `diagnose` wires a diagnosis verb over the
+ * bot's store. Close `serve` and `slack` after the test.
+ */
+export async function startRestoreBot(opts: {
+  secret: string;
+  token: string;
+  prod: { resources: number; deploys: number };
+  now?: number;
+  diagnose?: (parts: { store: MemoryStateStore; notifier: Notifier }) => VerbHandler<"diagnose">;
+}): Promise<RestoreBot> {
+  const slack = await startFakeSlackApi({ token: opts.token });
+  slack.setUserGroup("S0SRE", ["U0SREDAVE"]);
+  const gen = generateHome({ app: "shop", seed: 5, ...(opts.now !== undefined ? { now: opts.now } : {}), stages: [{ name: "prod", ...opts.prod }] });
+  const store = createMemoryStateStore(gen.files);
+  const approvals = createMemoryApprovalStore();
+  const audit = createMemoryAuditLog();
+  const config = parseConfig(JSON.stringify({ app: "shop", stages: { prod: { channel: "C0PROD", approvers: ["U0BOB", "S0SRE"] } } }));
+  const web = createWebClient(opts.token, slack.url);
+  const groups = createSlackUserGroupResolver(web);
+  const diagnose = opts.diagnose?.({ store, notifier: createSlackNotifier(web, fitChatMessage) });
+  const serve = await startServe({
+    port: 0,
+    signingSecret: opts.secret,
+    botToken: opts.token,
+    slackApiUrl: slack.url,
+    print: () => {},
+    deps: restoreBotDeps({ store, config, approvals, audit, groups, token: opts.token, slackApiUrl: slack.url, log: { info() {}, warn() {}, error() {} }, ...(diagnose ? { diagnose } : {}) }),
+  });
+  return { slack, serve, store, approvals, audit };
+}
+
+/** Everything posted to the response URL `id` (text and blocks), one line per response. */
+export function responseTextOf(slack: FakeSlackApi, id: string): string {
+  return slack.responses
+    .filter((r) => r.id === id)
+    .map((r) => `${r.body.text ?? ""} ${JSON.stringify(r.body.blocks ?? [])}`)
+    .join("\n");
 }

@@ -9,63 +9,34 @@
  * stale SST lock ("Unlock SST"), duplicates and a missing parent.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseConfig } from "@sst-state/core/config";
 import { checkIntegrity } from "@sst-state/core/diagnosis/integrity";
 import { FORCE_UNLOCK_MESSAGE, createDiagnosisTasks } from "@sst-state/core/diagnosis";
 import { sha256Hex, type RestoreRequest } from "@sst-state/core/restore";
 import { parseCheckpoint } from "@sst-state/core/state";
-import { generateHome } from "@sst-state/core/state/generate-home";
 import { makeUpdateId } from "@sst-state/core/state/update-id";
 import { createLocalWorkflow } from "@sst-state/adapters/workflow-local";
-import { createMemoryApprovalStore } from "@sst-state/test-kit/memory/approval-store";
-import { createMemoryAuditLog } from "@sst-state/test-kit/memory/audit-log";
-import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/test-kit/memory/state-store";
-import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { buttonClickBody, signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
-import { startServe, type ServeHandle } from "../receivers/serve.ts";
-import { restoreBotDeps } from "./helpers.ts";
-import { createSlackUserGroupResolver } from "@sst-state/adapters/slack-user-groups";
+import { responseTextOf, startRestoreBot, type RestoreBot } from "./helpers.ts";
 import { createDiagnoseVerb } from "../verbs/diagnose.ts";
-import { createSlackNotifier, createWebClient } from "@sst-state/adapters/slack-web-api";
 import { breakOrderAndDependency, nestedResource, type StateDoc } from "@sst-state/test-kit/state-faults";
-import { fitChatMessage } from "../render/limits.ts";
 import { renderDiagnosisReportBlocks } from "../render/repair.ts";
 
 const SECRET = "repair-signing-secret";
 const TOKEN = "xoxb-repair-test";
-const quiet = { info() {}, warn() {}, error() {} };
 const td = new TextDecoder();
 const te = new TextEncoder();
 
-interface Env {
-  slack: FakeSlackApi;
-  serve: ServeHandle;
-  store: MemoryStateStore;
-  approvals: ReturnType<typeof createMemoryApprovalStore>;
-  audit: ReturnType<typeof createMemoryAuditLog>;
-}
-let env: Env;
+let env: RestoreBot;
 
 beforeEach(async () => {
-  const slack = await startFakeSlackApi({ token: TOKEN });
-  slack.setUserGroup("S0SRE", ["U0SREDAVE"]);
-  const gen = generateHome({ app: "shop", seed: 5, now: Date.now() - 3 * 3_600_000, stages: [{ name: "prod", resources: 30, deploys: 3 }] });
-  const store = createMemoryStateStore(gen.files);
-  const approvals = createMemoryApprovalStore();
-  const audit = createMemoryAuditLog();
-  const config = parseConfig(JSON.stringify({ app: "shop", stages: { prod: { channel: "C0PROD", approvers: ["U0BOB", "S0SRE"] } } }));
-  const web = createWebClient(TOKEN, slack.url);
-  const groups = createSlackUserGroupResolver(web);
-  const workflow = createLocalWorkflow({ tasks: createDiagnosisTasks({ store, notifier: createSlackNotifier(web, fitChatMessage), clock: { now: () => Date.now() }, reportMessage: renderDiagnosisReportBlocks }) });
-  const serve = await startServe({
-    port: 0,
-    signingSecret: SECRET,
-    botToken: TOKEN,
-    slackApiUrl: slack.url,
-    print: () => {},
-    deps: restoreBotDeps({ store, config, approvals, audit, groups, token: TOKEN, slackApiUrl: slack.url, log: quiet, diagnose: createDiagnoseVerb(workflow) }),
+  env = await startRestoreBot({
+    secret: SECRET,
+    token: TOKEN,
+    prod: { resources: 30, deploys: 3 },
+    now: Date.now() - 3 * 3_600_000,
+    diagnose: ({ store, notifier }) =>
+      createDiagnoseVerb(createLocalWorkflow({ tasks: createDiagnosisTasks({ store, notifier, clock: { now: () => Date.now() }, reportMessage: renderDiagnosisReportBlocks }) })),
   });
-  env = { slack, serve, store, approvals, audit };
 });
 
 afterEach(async () => {
@@ -81,12 +52,7 @@ async function send(body: string): Promise<void> {
 const slash = (text: string, user: string, id: string) => send(slashCommandBody({ text, user, channel: "C0PROD", responseUrl: env.slack.responseUrl(id) }));
 const click = (user: string, actionId: string, value: string, id: string) => send(buttonClickBody({ actionId, value, user, channel: "C0PROD", responseUrl: env.slack.responseUrl(id) }));
 
-function responseOf(id: string): string {
-  return env.slack.responses
-    .filter((r) => r.id === id)
-    .map((r) => `${r.body.text ?? ""} ${JSON.stringify(r.body.blocks ?? [])}`)
-    .join("\n");
-}
+const responseOf = (id: string) => responseTextOf(env.slack, id);
 
 /** The value of the first button with this action id in a response or a message's blocks. */
 function buttonValue(blocksJson: string, actionId: string, label?: string): string {

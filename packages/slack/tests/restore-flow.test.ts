@@ -6,51 +6,17 @@
  * with `sst refresh` and the undo button posted, the requester told; the audit log has every step.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { WebClient } from "@slack/web-api";
-import { parseConfig } from "@sst-state/core/config";
-import { createMemoryApprovalStore } from "@sst-state/test-kit/memory/approval-store";
-import { createMemoryAuditLog } from "@sst-state/test-kit/memory/audit-log";
-import { createMemoryStateStore, type MemoryStateStore } from "@sst-state/test-kit/memory/state-store";
 import { sha256Hex, type RestoreRequest } from "@sst-state/core/restore";
-import { generateHome } from "@sst-state/core/state/generate-home";
 import { stateKeys } from "@sst-state/core/state/versions";
-import { startServe, type ServeHandle } from "../receivers/serve.ts";
-import { restoreBotDeps } from "./helpers.ts";
-import { createSlackUserGroupResolver } from "@sst-state/adapters/slack-user-groups";
-import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
+import { responseTextOf, startRestoreBot, type RestoreBot } from "./helpers.ts";
 import { buttonClickBody, signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
 
 const SECRET = "restore-signing-secret";
 const TOKEN = "xoxb-restore-test";
-const quiet = { info() {}, warn() {}, error() {} };
-
-interface Env {
-  slack: FakeSlackApi;
-  serve: ServeHandle;
-  store: MemoryStateStore;
-  approvals: ReturnType<typeof createMemoryApprovalStore>;
-  audit: ReturnType<typeof createMemoryAuditLog>;
-}
-let env: Env;
+let env: RestoreBot;
 
 beforeEach(async () => {
-  const slack = await startFakeSlackApi({ token: TOKEN });
-  slack.setUserGroup("S0SRE", ["U0SREDAVE"]);
-  const gen = generateHome({ app: "shop", seed: 5, stages: [{ name: "prod", resources: 20, deploys: 3 }] });
-  const store = createMemoryStateStore(gen.files);
-  const approvals = createMemoryApprovalStore();
-  const audit = createMemoryAuditLog();
-  const config = parseConfig(JSON.stringify({ app: "shop", stages: { prod: { channel: "C0PROD", approvers: ["U0BOB", "S0SRE"] } } }));
-  const groups = createSlackUserGroupResolver(new WebClient(TOKEN, { slackApiUrl: slack.url }));
-  const serve = await startServe({
-    port: 0,
-    signingSecret: SECRET,
-    botToken: TOKEN,
-    slackApiUrl: slack.url,
-    print: () => {},
-    deps: restoreBotDeps({ store, config, approvals, audit, groups, token: TOKEN, slackApiUrl: slack.url, log: quiet }),
-  });
-  env = { slack, serve, store, approvals, audit };
+  env = await startRestoreBot({ secret: SECRET, token: TOKEN, prod: { resources: 20, deploys: 3 } });
 });
 
 afterEach(async () => {
@@ -73,12 +39,7 @@ function click(user: string, actionId: string, value: string, responseId: string
   return buttonClickBody({ actionId, value, user, channel: "C0PROD", responseUrl: env.slack.responseUrl(responseId), ...(triggerId ? { triggerId } : {}) });
 }
 
-function responseText(id: string): string {
-  return env.slack.responses
-    .filter((r) => r.id === id)
-    .map((r) => `${r.body.text ?? ""} ${JSON.stringify(r.body.blocks ?? [])}`)
-    .join("\n");
-}
+const responseText = (id: string) => responseTextOf(env.slack, id);
 
 async function requestRestore(): Promise<RestoreRequest> {
   expect(await send(slashCommandBody({ text: "restore prod previous", user: "U0ALICE", channel: "C0PROD", responseUrl: env.slack.responseUrl("ask") }))).toBe(200);
