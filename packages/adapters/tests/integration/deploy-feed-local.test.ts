@@ -8,21 +8,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { parseConfig } from "@sst-state/core/config";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { stateKeys } from "@sst-state/core/state/versions";
-import { createMemoryFeedStore } from "@sst-state/test-kit/memory/feed-store";
-import { createSlackDeployFeed } from "@sst-state/slack/deploy-feed";
-import { createSlackNotifier, createWebClient } from "@sst-state/adapters/slack-web-api";
-import { fitChatMessage } from "@sst-state/slack/render/limits";
-import { startFakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 import { runSst } from "@sst-state/test-kit/sst-cli";
 import { createLocalDeployWatch } from "../../deploy-watch.ts";
 import { writeLocalHome } from "../../home-writer.ts";
 import { createLocalHomeStore } from "../../local-home.ts";
-import { deployFeedScenario, FEED_APP, messageCalls } from "../support/deploy-feed-scenario.ts";
-import { endDeploy, localSimHome, rfc3339, startDeploy } from "@sst-state/test-kit/deploy-sim";
-import { makeUpdateId } from "@sst-state/core/state/update-id";
+import { deployFeedScenario, emptyStateObject, expectOneFinishedDeployPosted, FEED_APP, feedWithFakeSlack, messageCalls, pastUpdateRecords } from "../support/deploy-feed-scenario.ts";
+import { endDeploy, localSimHome, startDeploy } from "@sst-state/test-kit/deploy-sim";
 
 void inject;
 
@@ -56,16 +49,7 @@ describe("deploy feed and the real sst binary (local home)", () => {
     // Prepare: a home whose staging the feed has seen (cursor set)
     const root = await newHome([{ name: "staging", resources: 20, deploys: 2 }]);
     const store = createLocalHomeStore({ root });
-    const slack = await startFakeSlackApi({ token: "xoxb-repair" });
-    const feed = createSlackDeployFeed({
-      source: createLocalDeployWatch(store),
-      feedStore: createMemoryFeedStore(),
-      stateStore: store,
-      notifier: createSlackNotifier(createWebClient("xoxb-repair", slack.url), fitChatMessage),
-      config: parseConfig(JSON.stringify({ app: FEED_APP, stages: { staging: { channel: "C0STAGING", feed: true } } })),
-      clock: { now: () => Date.now() },
-      log: () => {},
-    });
+    const { slack, feed } = await feedWithFakeSlack({ token: "xoxb-repair", stateStore: store, source: createLocalDeployWatch(store), channels: { staging: "C0STAGING" } });
     try {
       await feed.pollAll();
       const before = new Set((await store.listUpdates(FEED_APP, "staging", 100)).map((u) => u.id));
@@ -98,24 +82,10 @@ describe("deploy feed and the real sst binary (local home)", () => {
     const root = join(mkdtempSync(join(tmpdir(), "feed-1000-")), "sst");
     const sim = localSimHome(root);
     const base = Date.now() - 1_000 * 3_600_000;
-    for (let i = 0; i < 1_000; i++) {
-      const at = base + i * 3_600_000;
-      const id = makeUpdateId(at);
-      await sim.put(stateKeys.update(FEED_APP, "prod", id), JSON.stringify({ id, version: "4.17.1", command: "deploy", errors: null, timeStarted: rfc3339(at), timeCompleted: rfc3339(at + 60_000) }));
-    }
-    await sim.put(stateKeys.app(FEED_APP, "prod"), JSON.stringify({ version: 3, checkpoint: { stack: `organization/${FEED_APP}/prod`, latest: { resources: [] } } }));
+    for (const { key, body } of [...pastUpdateRecords("prod", 1_000, base), emptyStateObject("prod")]) await sim.put(key, body);
     const reads: string[] = [];
     const store = createLocalHomeStore({ root, onAccess: (op, key) => op === "read" && reads.push(key) });
-    const slack = await startFakeSlackApi({ token: "xoxb-1000" });
-    const feed = createSlackDeployFeed({
-      source: createLocalDeployWatch(store),
-      feedStore: createMemoryFeedStore(),
-      stateStore: store,
-      notifier: createSlackNotifier(createWebClient("xoxb-1000", slack.url), fitChatMessage),
-      config: parseConfig(JSON.stringify({ app: FEED_APP, stages: { prod: { channel: "C0PROD", feed: true } } })),
-      clock: { now: () => Date.now() },
-      log: () => {},
-    });
+    const { slack, feed } = await feedWithFakeSlack({ token: "xoxb-1000", stateStore: store, source: createLocalDeployWatch(store), channels: { prod: "C0PROD" } });
     try {
       // Act
       const first = await feed.pollAll();
@@ -129,10 +99,7 @@ describe("deploy feed and the real sst binary (local home)", () => {
       expect(first).toEqual([{ app: FEED_APP, stage: "prod", baseline: true }]);
       expect(second).toEqual([{ app: FEED_APP, stage: "prod", baseline: false, posted: [], skipped: [] }]);
       expect(readsBefore).toBe(0);
-      const posted = messageCalls(slack, 0);
-      expect(posted.map((c) => c.method)).toEqual(["chat.postMessage"]);
-      expect(String(posted[0]!.args.text)).toMatch(/^deploy of prod finished in \ds$/);
-      expect(JSON.stringify(posted[0]!.args.blocks)).toContain(d.id);
+      expectOneFinishedDeployPosted(slack, d.id);
     } finally {
       await slack.close();
     }

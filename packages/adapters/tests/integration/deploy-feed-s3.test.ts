@@ -8,22 +8,15 @@
 import { randomBytes } from "node:crypto";
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, inject, it } from "vitest";
-import { parseConfig } from "@sst-state/core/config";
 import { unlockStuckDeploy } from "@sst-state/core/feed";
 import { generateHome } from "@sst-state/core/state/generate-home";
-import { makeUpdateId } from "@sst-state/core/state/update-id";
 import { stateKeys } from "@sst-state/core/state/versions";
-import { createSlackDeployFeed } from "@sst-state/slack/deploy-feed";
-import { createSlackNotifier, createWebClient } from "@sst-state/adapters/slack-web-api";
-import { fitChatMessage } from "@sst-state/slack/render/limits";
-import { createMemoryFeedStore } from "@sst-state/test-kit/memory/feed-store";
-import { startFakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
-import { endDeploy, rfc3339, startDeploy, type SimHome } from "@sst-state/test-kit/deploy-sim";
+import { endDeploy, startDeploy, type SimHome } from "@sst-state/test-kit/deploy-sim";
 import { recordCommands, s3TestClients } from "../support/s3-test-client.ts";
 import { createS3DeployWatch } from "../../deploy-watch.ts";
 import { writeS3Home } from "../../home-writer.ts";
 import { createS3HomeStore } from "../../s3-home.ts";
-import { deployFeedScenario, FEED_APP, messageCalls } from "../support/deploy-feed-scenario.ts";
+import { deployFeedScenario, emptyStateObject, expectOneFinishedDeployPosted, FEED_APP, feedWithFakeSlack, pastUpdateRecords } from "../support/deploy-feed-scenario.ts";
 
 const client = s3TestClients();
 const record = recordCommands;
@@ -83,27 +76,11 @@ describe("deploy feed on an S3 bucket with 1,000 past updates", () => {
     const bucket = newBucket();
     const seeder = client();
     const base = Date.now() - 1_000 * 3_600_000;
-    const records = (stage: string, n: number) =>
-      Array.from({ length: n }, (_, i) => {
-        const at = base + i * 3_600_000;
-        const id = makeUpdateId(at);
-        return { key: stateKeys.update(FEED_APP, stage, id), body: JSON.stringify({ id, version: "4.17.1", command: "deploy", errors: null, timeStarted: rfc3339(at), timeCompleted: rfc3339(at + 60_000) }) };
-      });
-    const state = (stage: string) => ({ key: stateKeys.app(FEED_APP, stage), body: JSON.stringify({ version: 3, checkpoint: { stack: `organization/${FEED_APP}/${stage}`, latest: { resources: [] } } }) });
-    await writeS3Home(seeder, bucket, [...records("prod", 1_000), state("prod"), ...records("staging", 1), state("staging")], { concurrency: 32 });
+    await writeS3Home(seeder, bucket, [...pastUpdateRecords("prod", 1_000, base), emptyStateObject("prod"), ...pastUpdateRecords("staging", 1, base), emptyStateObject("staging")], { concurrency: 32 });
     const storeClient = client();
     const calls = record(storeClient);
     const store = createS3HomeStore({ bucket, client: storeClient });
-    const slack = await startFakeSlackApi({ token: "xoxb-1000" });
-    const feed = createSlackDeployFeed({
-      source: createS3DeployWatch(store),
-      feedStore: createMemoryFeedStore(),
-      stateStore: store,
-      notifier: createSlackNotifier(createWebClient("xoxb-1000", slack.url), fitChatMessage),
-      config: parseConfig(JSON.stringify({ app: FEED_APP, stages: { prod: { channel: "C0PROD", feed: true }, staging: { channel: "C0STAGING", feed: true } } })),
-      clock: { now: () => Date.now() },
-      log: () => {},
-    });
+    const { slack, feed } = await feedWithFakeSlack({ token: "xoxb-1000", stateStore: store, source: createS3DeployWatch(store), channels: { prod: "C0PROD", staging: "C0STAGING" } });
     /** the requests, with the stage's name taken out of keys and prefixes */
     const shape = (list: typeof calls, stage: string) => list.map((c) => [c.command, JSON.stringify(c.input).split(`/${stage}`).join("/<stage>")]);
     try {
@@ -126,10 +103,7 @@ describe("deploy feed on an S3 bucket with 1,000 past updates", () => {
       expect(prodFirst.length).toBeLessThanOrEqual(3);
       expect(second).toEqual({ app: FEED_APP, stage: "prod", baseline: false, posted: [], skipped: [] });
       expect(secondCalls.filter((c) => c.command === "GetObjectCommand").map((c) => c.input.Key)).toEqual([stateKeys.lock(FEED_APP, "prod")]);
-      const posted = messageCalls(slack, 0);
-      expect(posted.map((c) => c.method)).toEqual(["chat.postMessage"]);
-      expect(String(posted[0]!.args.text)).toMatch(/^deploy of prod finished in \ds$/);
-      expect(JSON.stringify(posted[0]!.args.blocks)).toContain(d.id);
+      expectOneFinishedDeployPosted(slack, d.id);
     } finally {
       await slack.close();
     }

@@ -18,7 +18,9 @@ import { dynamoCredentials } from "../../../../scripts/services/dynamodb-local.t
 import { createDynamoClient } from "../../dynamodb-client.ts";
 import { createDynamoFeedStore } from "../../dynamodb-feed-store.ts";
 import { ensureTable } from "../../dynamo-table.ts";
-import { abandonDeploy, endDeploy, evolve, saveState, startDeploy, type SimHome } from "@sst-state/test-kit/deploy-sim";
+import { abandonDeploy, endDeploy, evolve, rfc3339, saveState, startDeploy, type SimHome } from "@sst-state/test-kit/deploy-sim";
+import { makeUpdateId } from "@sst-state/core/state/update-id";
+import { createMemoryFeedStore } from "@sst-state/test-kit/memory/feed-store";
 
 export interface FeedTestHome {
   home: SimHome;
@@ -35,6 +37,47 @@ const MIN = 60_000;
 /** The Web API calls that post or change messages, since `mark`. */
 export function messageCalls(slack: FakeSlackApi, mark: number): RecordedCall[] {
   return slack.calls.slice(mark).filter((c) => c.method.startsWith("chat.") || c.method.startsWith("files."));
+}
+
+/**
+ * A deploy feed for one-off tests outside the scenario: over `stateStore` and `source`, with a
+ * memory feed store, posting through a fresh fake Slack Web API; `channels` names the stages whose
+ * feed is on and their channels. Close `slack` after the test.
+ */
+export async function feedWithFakeSlack(parts: { token: string; stateStore: StateStore; source: DeployWatchSource; channels: Record<string, string> }) {
+  const slack = await startFakeSlackApi({ token: parts.token });
+  const feed = createSlackDeployFeed({
+    source: parts.source,
+    feedStore: createMemoryFeedStore(),
+    stateStore: parts.stateStore,
+    notifier: createSlackNotifier(createWebClient(parts.token, slack.url), fitChatMessage),
+    config: parseConfig(JSON.stringify({ app: FEED_APP, stages: Object.fromEntries(Object.entries(parts.channels).map(([stage, channel]) => [stage, { channel, feed: true }])) })),
+    clock: { now: () => Date.now() },
+    log: () => {},
+  });
+  return { slack, feed };
+}
+
+/** `n` completed update records of FEED_APP's `stage`, one an hour from `base`, as SST writes them (key and body). */
+export function pastUpdateRecords(stage: string, n: number, base: number): { key: string; body: string }[] {
+  return Array.from({ length: n }, (_, i) => {
+    const at = base + i * 3_600_000;
+    const id = makeUpdateId(at);
+    return { key: stateKeys.update(FEED_APP, stage, id), body: JSON.stringify({ id, version: "4.17.1", command: "deploy", errors: null, timeStarted: rfc3339(at), timeCompleted: rfc3339(at + 60_000) }) };
+  });
+}
+
+/** The current state object of FEED_APP's `stage` with no resources (key and body). */
+export function emptyStateObject(stage: string): { key: string; body: string } {
+  return { key: stateKeys.app(FEED_APP, stage), body: JSON.stringify({ version: 3, checkpoint: { stack: `organization/${FEED_APP}/${stage}`, latest: { resources: [] } } }) };
+}
+
+/** Since the start, Slack got exactly one message: `deploy of prod finished in <n>s`, naming update `id`. */
+export function expectOneFinishedDeployPosted(slack: FakeSlackApi, id: string): void {
+  const posted = messageCalls(slack, 0);
+  expect(posted.map((c) => c.method)).toEqual(["chat.postMessage"]);
+  expect(String(posted[0]!.args.text)).toMatch(/^deploy of prod finished in \ds$/);
+  expect(JSON.stringify(posted[0]!.args.blocks)).toContain(id);
 }
 
 const buttons = (c: RecordedCall) =>
