@@ -17,7 +17,6 @@ import type { SstLock, UpdateRecord } from "../state/types.ts";
 
 /** What the feed shows for one update: the message's state. */
 export type DeployPhase = "started" | "stuck" | "finished" | "failed";
-export const FINAL_PHASES: readonly DeployPhase[] = ["finished", "failed"];
 export const isFinalPhase = (p: DeployPhase | undefined): boolean => p === "finished" || p === "failed";
 
 interface DeployEventBase {

@@ -5,7 +5,7 @@
  */
 import { type CheckpointView, fieldOf, type ResourceRange, resourceOf } from "./checkpoint-index.ts";
 import { redact } from "./redact.ts";
-import type { Checkpoint, Resource } from "./types.ts";
+import type { Checkpoint } from "./types.ts";
 
 /** The root stack resource's type (tokens.RootStackType, pulumi/pulumi v3.215.0 sdk/go/common/tokens/stack_type.go L18). */
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
@@ -59,7 +59,7 @@ export function urnStageApp(urn: string): { stage: string; app: string } | undef
   return { stage: urn.slice(11, a), app: urn.slice(a + 2, b) };
 }
 
-export function findRoot(resources: readonly Resource[]): Resource | undefined {
+export function findRoot<R extends { type: string }>(resources: readonly R[]): R | undefined {
   for (const r of resources) if (r.type === ROOT_STACK_TYPE) return r;
   return undefined;
 }
@@ -98,11 +98,7 @@ interface ResourceHead {
 }
 
 function summarizeHeads<H extends ResourceHead>(cp: Omit<Checkpoint, "resources" | "raw">, resources: readonly H[], outputsOf: (root: H) => unknown): Summary {
-  let root: H | undefined;
-  for (const r of resources) if (r.type === ROOT_STACK_TYPE) {
-    root = r;
-    break;
-  }
+  const root = findRoot(resources);
   const rootUrn = root?.urn;
 
   const typeCounts = new Map<string, number>();
