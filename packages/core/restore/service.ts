@@ -472,7 +472,9 @@ export function createRestoreService(deps: RestoreServiceDeps): RestoreService {
     const now = clock.now();
     const { current, currentCp, proposal } = await propose(input);
     if (!proposal.spec) return { proposed: false, proposal, app, stage };
-    const versions = await store.listVersions(app, stage);
+    // only the current version (the newest, listed first) is named, with its record's command:
+    // one update record is read, not every one of the stage (one GET each on S3)
+    const versions = await store.listVersions(app, stage, { records: 1 });
     const currentVersion = versions.find((v) => v.isCurrent);
     const repaired = proposal.plan.checkpoint ?? currentCp;
     const diff = diffCheckpoints(currentCp, repaired, { from: currentVersion?.id ?? "current", to: "repaired" });
