@@ -17,6 +17,8 @@
  *   reported as one path (`inputs.rules`), not element by element. Other top-level fields are
  *   reported by name (`parent`, `dependencies`, `provider`, `protect`, `retainOnDelete`, `id`,
  *   `type`, `custom`, and unknown fields). Keys that are not plain words are quoted: `tags["a.b"]`.
+ *   A walked map missing on one side is walked as `{}` (Pulumi's omitempty, see isAbsent), so a
+ *   resource that gains outputs lists `outputs.arn`, as when SST's `{}` gains them.
  * - Duplicate URNs (an invalid checkpoint): the last resource with that URN wins, on both sides;
  *   the diff does not fail.
  *
@@ -152,8 +154,9 @@ export function diffResource(a: Resource, b: Resource): { paths: string[]; secre
     const inA = hasOwn.call(ra, k);
     const inB = hasOwn.call(rb, k);
     if (inA && inB && jsonEqual(ra[k], rb[k])) return;
-    if (WALKED.has(k) && inA && inB) walk(k, ra[k], rb[k], acc);
-    else if (WALKED.has(k)) leaf(k, inA ? ra[k] : rb[k], acc);
+    // a walked map missing on one side is the empty map (isAbsent): its entries are listed as
+    // they are when `{}` gains them, whichever side wrote the `{}`
+    if (WALKED.has(k)) walk(k, inA ? ra[k] : {}, inB ? rb[k] : {}, acc);
     else {
       acc.paths.push(k);
       if (containsSecret(ra[k]) || containsSecret(rb[k])) acc.secrets.push(k);

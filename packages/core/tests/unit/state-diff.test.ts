@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { diffCheckpoints } from "../../state/diff.ts";
+import { diffCheckpoints, diffViews } from "../../state/diff.ts";
+import { indexCheckpoint } from "../../state/checkpoint-index.ts";
+import { loadRealCheckpoints } from "../support/real-checkpoints.ts";
 import { createRng, evolveCheckpoint, generateCheckpoint } from "@sst-state/test-kit/generate";
 import { fromJson, parseCheckpoint } from "../../state/parse.ts";
 import { SECRET_SIG, SIG_KEY, type Checkpoint, type Resource } from "../../state/types.ts";
@@ -224,5 +226,38 @@ describe("diffCheckpoints", () => {
     expect(same.changed).toEqual([]);
     expect(real.changed).toEqual([{ urn: fn.urn, paths: ["outputs.arn"] }]);
   });
-});
 
+  it("real Pulumi checkpoints: the same state with SST's empty maps added diffs as unchanged, and a real change still shows", () => {
+    // Prepare: every real checkpoint Pulumi wrote (it drops empty maps: omitempty), and the same
+    // bytes with `"inputs": {}` / `"outputs": {}` / `"propertyDependencies": {}` where a resource
+    // lacks them, as SST writes them
+    const real = loadRealCheckpoints();
+    let padded = 0;
+    for (const f of real) {
+      const doc = JSON.parse(f.checkpointBytes.toString("utf8")) as Record<string, unknown>;
+      const inner = (doc.checkpoint ?? doc) as { latest?: { resources?: Record<string, unknown>[] } };
+      const resources = inner.latest?.resources ?? [];
+      for (const r of resources) {
+        for (const k of ["inputs", "outputs", "propertyDependencies"]) {
+          if (!(k in r)) {
+            r[k] = {};
+            padded++;
+          }
+        }
+      }
+      const withEmpty = Buffer.from(JSON.stringify(doc));
+      const victim = resources.find((r) => r.type !== "pulumi:pulumi:Stack");
+      if (victim) victim.outputs = { ...(victim.outputs as object), sstStateProbe: 1 };
+      const changed = Buffer.from(JSON.stringify(doc));
+      // Act
+      const same = diffCheckpoints(f.checkpoint, parseCheckpoint(withEmpty, f.entry.name));
+      const sameViews = diffViews(indexCheckpoint(f.checkpointBytes, f.entry.name), indexCheckpoint(withEmpty, f.entry.name));
+      const one = diffViews(indexCheckpoint(f.checkpointBytes, f.entry.name), indexCheckpoint(changed, f.entry.name));
+      // Assess
+      expect(same.changed, f.entry.name).toEqual([]);
+      expect(sameViews.changed, f.entry.name).toEqual([]);
+      if (victim) expect(one.changed, f.entry.name).toEqual([{ urn: victim.urn, paths: ["outputs.sstStateProbe"] }]);
+    }
+    expect(padded).toBeGreaterThan(0);
+  });
+});
