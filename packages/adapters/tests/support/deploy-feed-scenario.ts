@@ -119,6 +119,28 @@ export function deployFeedScenario(label: string, prepare: () => Promise<FeedTes
       return newFeed(table);
     };
     const current = async (stage: string) => (await t.home.read(stateKeys.app(FEED_APP, stage)))!;
+    /** The clock moves on by `byMs` (past prod's threshold), two polls, then someone runs `sst unlock` and one more poll. */
+    const passThresholdThenUnlock = async (f: ReturnType<typeof newFeed>, byMs: number) => {
+      now += byMs;
+      await f.pollAll();
+      await f.pollAll();
+      await t.sstUnlock("prod");
+      await f.pollAll();
+    };
+    /**
+     * Since `mark`, prod's deploy `id` got one message edited twice in place: stuck, with Unlock SST
+     * and Diagnose, then failed as force-unlocked. Returns the three calls.
+     */
+    const expectStuckThenUnlocked = (mark: number, id: string): [RecordedCall, RecordedCall, RecordedCall] => {
+      const calls = messageCalls(slack, mark);
+      expect(calls.map((c) => c.method)).toEqual(["chat.postMessage", "chat.update", "chat.update"]);
+      const [first, stuck, unlocked] = calls as [RecordedCall, RecordedCall, RecordedCall];
+      expect(stuck.args.ts).toBe(first.result!.ts);
+      expect(buttons(stuck)).toEqual([`deploy_feed_sst_unlock=${FEED_APP}/prod/${id}`, `deploy_feed_diagnose=${FEED_APP}/prod`]);
+      expect(unlocked.args.ts).toBe(first.result!.ts);
+      expect(String(unlocked.args.text)).toMatch(/^deploy of prod failed after .+: Update did not complete and was force unlocked with the `sst unlock` command$/);
+      return [first, stuck, unlocked];
+    };
 
     beforeAll(async () => {
       t = await prepare();
@@ -225,23 +247,12 @@ export function deployFeedScenario(label: string, prepare: () => Promise<FeedTes
       // Act 1: nine minutes without progress: still running
       now += 9 * MIN;
       await feed.pollAll();
-      // Act 2: eleven minutes: past prod's 10 min
-      now += 2 * MIN;
-      await feed.pollAll();
-      await feed.pollAll();
-      // Act 3: someone runs `sst unlock`
-      await t.sstUnlock("prod");
-      await feed.pollAll();
+      // Act 2: eleven minutes: past prod's 10 min; then someone runs `sst unlock`
+      await passThresholdThenUnlock(feed, 2 * MIN);
       // Assess
-      const calls = messageCalls(slack, mark);
-      expect(calls.map((c) => c.method)).toEqual(["chat.postMessage", "chat.update", "chat.update"]);
-      const [started, stuck, unlocked] = calls as [RecordedCall, RecordedCall, RecordedCall];
-      expect(stuck.args.ts).toBe(started.result!.ts);
+      const [, stuck] = expectStuckThenUnlocked(mark, d.id);
       expect(String(stuck.args.text)).toBe("prod's deploy looks stuck: SST's lock has seen no progress for 11 min");
       expect(JSON.stringify(stuck.args.blocks)).toContain("What to check");
-      expect(buttons(stuck)).toEqual([`deploy_feed_sst_unlock=${FEED_APP}/prod/${d.id}`, `deploy_feed_diagnose=${FEED_APP}/prod`]);
-      expect(unlocked.args.ts).toBe(started.result!.ts);
-      expect(String(unlocked.args.text)).toMatch(/^deploy of prod failed after .+: Update did not complete and was force unlocked with the `sst unlock` command$/);
     });
 
     it("a deploy whose build fails (SST's lock gone, the record never completed) ends as failed", async () => {
@@ -350,23 +361,13 @@ export function deployFeedScenario(label: string, prepare: () => Promise<FeedTes
       const mark = slack.calls.length;
       // Act 1: the first look: in progress
       await fresh.pollAll();
-      // Act 2: 11 min later, no progress for 13 min since SST took its lock (prod's threshold is 10)
-      now += 11 * MIN;
-      await fresh.pollAll();
-      await fresh.pollAll();
-      // Act 3: someone runs `sst unlock`
-      await t.sstUnlock("prod");
-      await fresh.pollAll();
+      // Act 2: 11 min later, no progress for 13 min since SST took its lock (prod's threshold is 10);
+      // then someone runs `sst unlock`
+      await passThresholdThenUnlock(fresh, 11 * MIN);
       // Assess
-      const calls = messageCalls(slack, mark);
-      expect(calls.map((c) => c.method)).toEqual(["chat.postMessage", "chat.update", "chat.update"]);
-      const [running, stuck, unlocked] = calls as [RecordedCall, RecordedCall, RecordedCall];
+      const [running, stuck] = expectStuckThenUnlocked(mark, d.id);
       expect(running.args.text).toBe(`deploy of prod in progress (started 2 min ago, update ${d.id}, command deploy)`);
-      expect(stuck.args.ts).toBe(running.result!.ts);
       expect(String(stuck.args.text)).toMatch(/^prod's deploy looks stuck: SST's lock has seen no progress for 13 min$/);
-      expect(buttons(stuck)).toEqual([`deploy_feed_sst_unlock=${FEED_APP}/prod/${d.id}`, `deploy_feed_diagnose=${FEED_APP}/prod`]);
-      expect(unlocked.args.ts).toBe(running.result!.ts);
-      expect(String(unlocked.args.text)).toMatch(/^deploy of prod failed after .+: Update did not complete and was force unlocked with the `sst unlock` command$/);
     });
   });
 }
