@@ -56,7 +56,8 @@ export function stateReadPermissions(bucket: $util.Output<string>): Permissions 
 
 /**
  * The deploy feed's Unlock SST button (packages/slack/verbs/deploy-feed-buttons.ts) does what
- * `sst unlock` does for one stuck update: it completes that update's record and deletes SST's lock.
+ * `sst unlock` does for one stuck update: it completes that update's record and deletes SST's lock
+ * (the writes of SST 4.17.1's `sst unlock`, as run and recorded in packages/core/repair/unlock.ts).
  * Exactly those two writes, nothing else: never `app/*` or `snapshot/*` (only the restore worker
  * writes state), never `secret/*`.
  */
