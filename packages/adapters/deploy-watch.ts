@@ -92,7 +92,8 @@ export function createS3DeployWatch(store: S3HomeStore): DeployWatchSource {
       const prefix = stateKeys.updatePrefix(app, stage);
       const ids: string[] = [];
       try {
-        // Keys sort ascending = newest first (updateID); stop at the cursor or once there are enough.
+        // Keys sort ascending = newest first (SST's updateID begins with 2^48-1 - unixMillis:
+        // core/state/update-id.ts); stop at the cursor or once there are enough.
         for await (const r of paginateListObjectsV2({ client, pageSize: Math.min(1000, Math.max(1, limit)) }, { Bucket: bucket, Prefix: prefix })) {
           let reachedCursor = false;
           for (const o of r.Contents ?? []) {
