@@ -5,10 +5,9 @@
  * `serve`. Mistakes in the command text and `help` need no state, so they are answered in the ack
  * itself. The worker (worker.ts) posts the answer through the job's response_url.
  *
- * Signatures are verified by Bolt's receivers (v0 HMAC of `v0:<ts>:<body>`, 5 minutes of clock
- * skew for past timestamps); `isFreshTimestamp` adds the same bound for future ones, and serve.ts
- * and the Lambda ingress apply it and the signature check before a request reaches Bolt
- * (receivers/request-guard.ts).
+ * Signatures (v0 HMAC of `v0:<ts>:<body>`, 5 minutes of clock skew either way) are verified once,
+ * at the boundary in front of Bolt (receivers/request-guard.ts), by serve.ts and the Lambda ingress,
+ * whose receivers therefore skip Bolt's own check; an App built here without a receiver keeps it.
  *
  * No `auth.test` on the request path: slash commands and buttons need no bot id, so `authorize`
  * returns the token at once (with `botId`/`botUserId` when given). `verifyToken` starts one
