@@ -232,20 +232,21 @@ function prune(list: Json[], rules: Set<RepairRule>, changes: RepairChange[]): v
     const urn = str(r.urn);
     if (rules.has("dangling-dependency")) {
       const gone = (d: unknown) => str(d) !== "" && !present.has(str(d));
-      if (Array.isArray(r.dependencies) && r.dependencies.some(gone)) {
-        const removed = r.dependencies.filter(gone).map(str);
-        r.dependencies = r.dependencies.filter((d) => !gone(d));
-        for (const d of removed) changes.push({ rule: "dangling-dependency", urn, action: "reference-removed", detail: `dependency on \`${nameOf(d)}\` removed`, reason: DANGLING_REASON });
-      }
+      /** `refs` without the missing references (each one a change), or undefined when none is missing. */
+      const kept = (refs: unknown, detail: (name: string) => string): unknown[] | undefined => {
+        if (!Array.isArray(refs) || !refs.some(gone)) return undefined;
+        for (const d of refs.filter(gone)) changes.push({ rule: "dangling-dependency", urn, action: "reference-removed", detail: detail(nameOf(str(d))), reason: DANGLING_REASON });
+        return refs.filter((d) => !gone(d));
+      };
+      const dependencies = kept(r.dependencies, (n) => `dependency on \`${n}\` removed`);
+      if (dependencies) r.dependencies = dependencies;
       if (isObject(r.propertyDependencies)) {
         for (const [key, deps] of Object.entries(r.propertyDependencies)) {
-          if (!Array.isArray(deps) || !deps.some(gone)) continue;
-          const removed = deps.filter(gone).map(str);
-          const keep = deps.filter((d) => !gone(d));
+          const keep = kept(deps, (n) => `property dependency of \`${key}\` on \`${n}\` removed`);
+          if (!keep) continue;
           // Prune keeps a property's entry only for the dependencies it keeps (snapshot.go L148-155)
           if (keep.length) r.propertyDependencies[key] = keep;
           else delete r.propertyDependencies[key];
-          for (const d of removed) changes.push({ rule: "dangling-dependency", urn, action: "reference-removed", detail: `property dependency of \`${key}\` on \`${nameOf(d)}\` removed`, reason: DANGLING_REASON });
         }
       }
       if (gone(r.deletedWith)) {
@@ -253,11 +254,8 @@ function prune(list: Json[], rules: Set<RepairRule>, changes: RepairChange[]): v
         delete r.deletedWith;
         changes.push({ rule: "dangling-dependency", urn, action: "reference-removed", detail: `deletedWith \`${nameOf(d)}\` removed`, reason: DANGLING_REASON });
       }
-      if (Array.isArray(r.replaceWith) && r.replaceWith.some(gone)) {
-        const removed = r.replaceWith.filter(gone).map(str);
-        r.replaceWith = r.replaceWith.filter((d) => !gone(d));
-        for (const d of removed) changes.push({ rule: "dangling-dependency", urn, action: "reference-removed", detail: `replaceWith \`${nameOf(d)}\` removed`, reason: DANGLING_REASON });
-      }
+      const replaceWith = kept(r.replaceWith, (n) => `replaceWith \`${n}\` removed`);
+      if (replaceWith) r.replaceWith = replaceWith;
     }
     if (rules.has("dangling-parent") && str(r.parent) && !present.has(str(r.parent))) {
       const old = str(r.parent);
