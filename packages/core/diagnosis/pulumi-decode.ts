@@ -261,6 +261,8 @@ export function decodeResource(raw: unknown, schema = 3): { res: PulumiResource;
   return { res, errors };
 }
 
+// sig.AssetSig, sig.ArchiveSig, sig.ResourceReference (pulumi/pulumi v3.215.0
+// sdk/go/common/resource/sig/sig.go L27, L33, L36) and floatSignature (pkg/resource/stack/deployment.go L64)
 const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
 const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
 const RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
@@ -269,13 +271,9 @@ const FLOAT_SIG = "8ad145fe-0d11-4827-bfd7-1abcbf086f5c";
 /**
  * DeserializePropertyValue (deployment.go L848-990) on one JSON value: the nested values first,
  * then, for an object with the signature key, the checks of its kind. Messages name the property
- * path, never a value (a value may be a secret). The path is a stack joined only on an error: this
- * walk visits every value of every resource.
- */
-/**
- * The property values under `v` that Pulumi's deserializer refuses, as messages with their path.
- * `path` holds keys (strings) and list indexes (numbers), formatted only for a message: the walk
- * visits every object of every resource and must not build a string for each.
+ * path, never a value (a value may be a secret). `path` holds keys (strings) and list indexes
+ * (numbers), formatted only for a message: the walk visits every object of every resource and
+ * must not build a string for each.
  */
 function propertyErrors(v: unknown, path: (string | number)[], out: string[]): void {
   if (typeof v !== "object" || v === null) return;

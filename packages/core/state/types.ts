@@ -4,7 +4,7 @@
  * restore writes back exactly what was read.
  */
 
-/** `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ...}` marks a secret. */
+/** `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ...}` marks a secret: sig.Key and sig.Secret (pulumi/pulumi v3.215.0 sdk/go/common/resource/sig/sig.go L21, L24). */
 export const SIG_KEY = "4dabf18193072939515e22adb298388d";
 export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
