@@ -37,6 +37,9 @@ describe("deploy feed messages", () => {
     const all = JSON.stringify(m);
     expect(all).not.toContain("<!channel>");
     expect(all).not.toContain("<https://evil");
+    // the thread reply's checks below run for the events that have one (these finished and failed
+    // events do: a big diff, 300 errors), not never
+    expect(details !== null).toBe(e.phase === "finished" || e.phase === "failed");
     if (details) {
       expect(limitViolations(details.message as never)).toEqual([]);
       expect(JSON.stringify(details.message)).not.toContain("<!channel>");
