@@ -11,21 +11,21 @@ import { fitMessage, section } from "../render/limits.ts";
 import { code, esc, who } from "../render/text.ts";
 import type { ActionHandler, ActionMap } from "../deps.ts";
 
-function parsed(value: string, needsUpdate: boolean) {
+function parsed(value: string, needsUpdate: boolean, prefix: string) {
   const p = parseFeedButtonValue(value);
   if (!p || (needsUpdate && !p.updateId)) {
-    throw new SstStateError("bad-action", "This button does not name a stage of the deploy feed.", { hint: "Use `/sst-state diagnose <stage>`, or `sst unlock --stage <stage>` in a terminal.", exitCode: 2 });
+    throw new SstStateError("bad-action", "This button does not name a stage of the deploy feed.", { hint: `Use \`${prefix} diagnose <stage>\`, or \`sst unlock --stage <stage>\` in a terminal.`, exitCode: 2 });
   }
   return p;
 }
 
 const diagnose: ActionHandler = async (ctx) => {
-  const { app, stage } = parsed(ctx.value, false);
+  const { app, stage } = parsed(ctx.value, false, ctx.prefix);
   return ctx.deps.verbs.diagnose({ command: { verb: "diagnose", target: { app, stage } }, user: ctx.user, channel: ctx.channel, prefix: ctx.prefix, deps: ctx.deps });
 };
 
-const sstUnlock: ActionHandler = async ({ value, user, deps }) => {
-  const { app, stage, updateId } = parsed(value, true);
+const sstUnlock: ActionHandler = async ({ value, user, prefix, deps }) => {
+  const { app, stage, updateId } = parsed(value, true, prefix);
   const res = await unlockStuckDeploy({ store: deps.store, clock: deps.clock }, { app, stage, updateId: updateId!, stuckMs: deps.config.policy(stage).feedStuckMs });
   if (!res.unlocked) {
     return { visibility: "ephemeral", message: fitMessage({ text: `SST's lock was left alone: ${res.reason}.`, blocks: [section(`:information_source: SST's lock was left alone: ${esc(res.reason)}.`)] }) };
