@@ -86,6 +86,7 @@ describe("holdout-style faults", () => {
     // Assess
     const after = parseCheckpoint(plan.bytes!, "repaired");
     expect(checkIntegrity(after).refused).toBe(false);
+    expect(plan.changes.length).toBeGreaterThan(0);
     expect(plan.changes.every((c) => c.action === "moved" && c.rule === "dependency-order")).toBe(true);
     const moved = plan.changes.map((c) => c.urn);
     const kept = (c: Checkpoint) => resourcesOf(c).filter((u) => !moved.includes(u) && u !== before.resources.at(-1)!.urn);
