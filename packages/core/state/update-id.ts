@@ -1,6 +1,11 @@
 /**
  * SST's updateID: 24 lowercase hex characters whose first 12 encode `2^48-1 - unixMillis`, so
- * that S3's ascending key order lists the newest update first.
+ * that S3's ascending key order lists the newest update first. Read from SST 4.17.1 itself (its
+ * binary, node_modules/sst-linux-x64/bin/sst): `sst state repair` on a local home wrote update
+ * `fe5dd0a4e7da8c363a27010a` with `timeStarted` 2026-12-01T02:07:08Z, and 0xffffffffffff -
+ * 0xfe5dd0a4e7da is 02:07:08.837 of that day; deploy-feed-local.test.ts checks every run. (The
+ * old source snapshot, sst/sst 08fa0a6 pkg/id/id.go L19-41, hex-encoded the whole inverted int64,
+ * a `ffff` prefix; 4.17.1 does not, so the binary is the ground truth here.)
  */
 const MAX48 = 0xffffffffffff;
 const UPDATE_ID = /^[0-9a-f]{24}$/;

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { stateKeys } from "@sst-state/core/state/versions";
+import { updateIdTime } from "@sst-state/core/state/update-id";
 import { runSst } from "@sst-state/test-kit/sst-cli";
 import { createLocalDeployWatch } from "../../deploy-watch.ts";
 import { writeLocalHome } from "../../home-writer.ts";
@@ -61,6 +62,8 @@ describe("deploy feed and the real sst binary (local home)", () => {
       expect(run.stderr).toContain("No changes made");
       const real = (await store.listUpdates(FEED_APP, "staging", 100)).find((u) => !before.has(u.id))!;
       expect(real.command).toBe("repair");
+      // SST's own id decodes to the time its record says the update started (update-id.ts)
+      expect(Math.abs(updateIdTime(real.id) - Date.parse(real.timeStarted!))).toBeLessThan(5_000);
       const calls = messageCalls(slack, 0);
       expect(calls.map((c) => c.method)).toEqual(["chat.postMessage"]);
       expect(String(calls[0]!.args.text)).toMatch(/^repair of staging finished in \d+s$/);
