@@ -162,7 +162,9 @@ export async function executeRestore(deps: ExecuteDeps, req: RestoreRequest, act
     // 3. still the state the approver saw?
     const current = await store.readCurrent(app, stage);
     if (current.token !== req.current.token) throw stateChanged(req, await describeChange(deps, req, current));
-    const versions = await store.listVersions(app, stage);
+    // resolveVersion and planKeep match versions by id, kind and time: no update record is read
+    // (on S3 one GET each, while the stage's lease is held)
+    const versions = await store.listVersions(app, stage, { records: 0 });
     const bytes = await targetBytes(store, req, current, versions);
     if (sha256Hex(bytes ?? current.bytes) !== req.target.sha256) {
       throw new RestoreRefusedError(
