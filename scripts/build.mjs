@@ -83,6 +83,9 @@ export const entries = [
     split: true,
     options: { minifyWhitespace: true, minifySyntax: true, mainFields: ["module", "main"], plugins: [lazyAwsCredentials] },
   },
+  // The worker thread that scans the previous version while a diagnosis parses the current one
+  // (packages/adapters/index-worker.ts); main.ts names it next to the CLI's entry.
+  { in: "packages/adapters/index-worker-entry.ts", out: "packages/cli/dist/index-worker.mjs", options: { minifyWhitespace: true, minifySyntax: true } },
   // The Slack bot's Lambdas: minified and tree-shaken; the ingress stays under 1 MB (cold start
   // is on the ack's path), so it imports Bolt and a small signed async-invoke call only
   // (packages/adapters/lambda-async-invoke.ts).

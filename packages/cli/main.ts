@@ -72,6 +72,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   io?: CliIO;
+  /** the scan worker's script (default: index-worker.mjs beside this file; null: scan in this thread) */
+  indexWorker?: URL | null;
 }
 
 export function processIO(): CliIO {
@@ -116,6 +118,8 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<num
       ...(typeof flags.home === "string" ? { home: flags.home } : {}),
       ...(typeof flags["state-dir"] === "string" ? { stateDir: flags["state-dir"] } : {}),
       ...(app ? { app } : {}),
+      // next to the bundled entry (dist/); absent in a source checkout, where scans stay in this thread
+      ...(opts.indexWorker !== null ? { indexWorker: opts.indexWorker ?? new URL("./index-worker.mjs", import.meta.url) } : {}),
     });
     return await cmd.run({ command, flags, rest: parsed.rest }, { io, env, cwd, services });
   } catch (e) {
@@ -142,6 +146,7 @@ function report(io: CliIO, json: boolean, e: unknown, style: ReturnType<typeof c
 // Run when executed (the bundle's entry), not when imported by tests.
 const invoked = process.argv[1] ?? "";
 if (/sst-state(\.mjs)?$/.test(invoked) || invoked.endsWith("/cli/main.ts")) {
-  const code = await runCli(process.argv.slice(2));
-  process.exitCode = code;
+  void runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

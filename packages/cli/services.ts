@@ -11,6 +11,7 @@ import type { BotLogger } from "@sst-state/slack/deps";
 import type { Target } from "@sst-state/core/command";
 import { resolveApp, splitTarget } from "@sst-state/core/queries";
 import { checkName } from "@sst-state/core/names";
+import { indexHere, type VersionIndexer } from "@sst-state/core/state/checkpoint-index";
 import { demoHint } from "./demo.ts";
 import { findProject, sstConfigAppName, type Project } from "./project.ts";
 
@@ -21,6 +22,8 @@ export interface ServiceOptions {
   stateDir?: string;
   app?: string;
   clock?: Clock;
+  /** the bundled scan worker (dist/index-worker.mjs, named by main.ts); without it, scans run in this thread */
+  indexWorker?: URL;
 }
 
 export type { TableHandle };
@@ -36,6 +39,8 @@ export interface Services extends RootServices {
   home(): "local" | "aws" | "git" | undefined;
   /** a parsed target (or `prod` / `shop/prod`) + --app / SST_STATE_APP / config → {app, stage} */
   target(target: Target | string | undefined): Promise<{ app: string; stage: string }>;
+  /** how a diagnosis reads and scans the previous version: in a worker thread when the CLI is bundled */
+  indexVersion: VersionIndexer;
 }
 
 /** The CLI logs plain lines on stderr (the Lambdas log JSON). */
@@ -60,6 +65,7 @@ export function createServices(opts: ServiceOptions): Services {
   const project = findProject(opts.cwd);
   const stateDir = opts.stateDir ?? opts.env.SST_STATE_DIR;
   const noHomeHint = demoHint(project.root);
+  const indexWorker = opts.indexWorker;
   const root = createRootServices({
     env: opts.env,
     runtime: "cli",
@@ -82,6 +88,13 @@ export function createServices(opts: ServiceOptions): Services {
     cwd: opts.cwd,
     project,
     home: () => home as "local" | "aws" | "git" | undefined,
+    indexVersion: indexWorker
+      ? async (read, source) => {
+          // loaded before `read` is called: the hand-off to the worker follows the read at once
+          const { createWorkerIndexer } = await import("@sst-state/adapters/index-worker");
+          return createWorkerIndexer({ script: indexWorker })(read, source);
+        }
+      : indexHere,
     stateStore: () => {
       storeAsked = true;
       return root.stateStore();

@@ -14,7 +14,7 @@ const diagnose: CliCommand<"diagnose"> = {
     const { app, stage } = await ctx.services.target(args.command.target);
     const store = await ctx.services.stateStore();
     const probesOff = args.flags["no-probes"] === true;
-    const tasks = createDiagnosisTasks({ store, clock: ctx.services.clock, probes: createAwsProbes({ env: ctx.env, enabled: !probesOff }), oneProcess: true });
+    const tasks = createDiagnosisTasks({ store, clock: ctx.services.clock, probes: createAwsProbes({ env: ctx.env, enabled: !probesOff }), oneProcess: true, indexVersion: ctx.services.indexVersion });
     const report = await createLocalWorkflow({ tasks }).run({ app, stage, probes: !probesOff });
     if (args.flags.json) ctx.io.out(JSON.stringify(report));
     else {

@@ -71,7 +71,7 @@ const serve: CliCommand<"serve"> = {
     const notifier = await ctx.services.notifier();
     // Diagnoses run the deployed state-machine definition in-process (aws-local-stepfunctions).
     const workflow = createLocalWorkflow({
-      tasks: createDiagnosisTasks({ store, notifier, clock: ctx.services.clock, probes: createAwsProbes({ env }), reportMessage: renderDiagnosisReportBlocks, oneProcess: true }),
+      tasks: createDiagnosisTasks({ store, notifier, clock: ctx.services.clock, probes: createAwsProbes({ env }), reportMessage: renderDiagnosisReportBlocks, oneProcess: true, indexVersion: ctx.services.indexVersion }),
     });
     // ONE restore service for this process: the bot's restore verbs and buttons run on it
     // (approvals run in-process here, recorded with this process as their runner), and it closes

@@ -10,7 +10,7 @@
 import { isSstStateError } from "../errors.ts";
 import type { ChatMessage, Clock, Notifier, StateStore, StateVersion } from "../ports.ts";
 import { parseCheckpoint } from "../state/parse.ts";
-import { indexCheckpoint, lazyCheckpoint } from "../state/checkpoint-index.ts";
+import { indexHere, lazyCheckpoint, type VersionIndexer } from "../state/checkpoint-index.ts";
 import type { Checkpoint } from "../state/types.ts";
 import type { DiagnosisProbes, DiagnosisRequest, SlackRef } from "./ports.ts";
 import { failureText, progressText, renderDiagnosisMessage } from "./render.ts";
@@ -76,6 +76,12 @@ export interface DiagnosisTaskDeps {
    * start what a later step reads. Not in AWS, where each step is a Lambda of its own.
    */
   oneProcess?: boolean;
+  /**
+   * Reads and scans the version the history rules compare with (default: in this thread). The CLI
+   * and `serve` scan it in a worker thread while this one parses the current state
+   * (adapters/index-worker.ts): the two biggest pieces of a diagnosis's work then run side by side.
+   */
+  indexVersion?: VersionIndexer;
 }
 
 const EMPTY: Checkpoint = {
@@ -128,14 +134,21 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
     return previous;
   };
 
-  const previousOf = (ref: Pick<DiagnosisRef, "app" | "stage" | "previous">): Promise<Checkpoint | null> => {
+  /** `read`: told each time the version's bytes have been read (Load waits for it, see there) */
+  const previousOf = (ref: Pick<DiagnosisRef, "app" | "stage" | "previous">, read?: () => void): Promise<Checkpoint | null> => {
     const prev = ref.previous;
     if (!prev) return Promise.resolve(null);
     // scanned, not parsed: the history rules look into the few resources a deploy removed or
     // added and match the rest by URN (checkpoint-index.ts lazyCheckpoint)
-    return cached(`${ref.app}/${ref.stage}#${prev.kind}:${prev.id}`, async () =>
-      lazyCheckpoint(indexCheckpoint(await store.readVersion(ref.app, ref.stage, prev), `${ref.app}/${ref.stage} (${prev.id})`)),
-    );
+    const indexVersion = deps.indexVersion ?? indexHere;
+    const readVersion = async () => {
+      try {
+        return await store.readVersion(ref.app, ref.stage, prev);
+      } finally {
+        read?.();
+      }
+    };
+    return cached(`${ref.app}/${ref.stage}#${prev.kind}:${prev.id}`, async () => lazyCheckpoint(await indexVersion(readVersion, `${ref.app}/${ref.stage} (${prev.id})`)));
   };
 
   /** Progress is best effort: a Slack hiccup must not fail the diagnosis. */
@@ -172,8 +185,24 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
       // listing names it, while the current state is still being read: the two reads overlap
       // (and its scan runs while the current one is read). A failure here is the history step's
       // to report: the failed read is not cached, so that step reads again and fails with it.
-      if (deps.oneProcess) void listed.then((versions) => previousOf({ app, stage, previous: previousVersion(versions) })).catch(() => {});
+      let previousRead: Promise<void> | undefined;
+      if (deps.oneProcess) {
+        let readDone!: () => void;
+        previousRead = new Promise<void>((r) => (readDone = r));
+        void listed
+          .then((versions) => previousOf({ app, stage, previous: previousVersion(versions) }, readDone))
+          .catch(() => {})
+          .finally(readDone);
+      }
       const [cur, versions, lock] = await Promise.all([store.readCurrent(app, stage), listed, store.readSstLock(app, stage)]);
+      if (previousRead) {
+        // The parse below holds this thread for seconds. An indexer that scans elsewhere (a worker:
+        // adapters/index-worker.ts) gets the previous version's bytes from this thread once they
+        // are read; wait for that read (it ran alongside the current one) and one turn of the event
+        // loop, so the hand-off happens before the parse and the scan runs beside it, not after.
+        await previousRead;
+        await new Promise<void>((r) => setImmediate(r));
+      }
       const ref: DiagnosisRef = {
         app,
         stage,

@@ -5,6 +5,7 @@ import { parseCheckpoint } from "@sst-state/core/state/parse";
 import type { ChatMessage, Notifier } from "@sst-state/core/ports";
 import { createDiagnosisTasks, routeEntriesOf, type DiagnosisProbes, type DiagnosisTasks, type WorkflowState } from "@sst-state/core/diagnosis";
 import { StageNotFoundError } from "@sst-state/core/errors";
+import { indexCheckpoint, type VersionIndexer } from "@sst-state/core/state/checkpoint-index";
 import { createLocalWorkflow } from "../../workflow-local.ts";
 
 interface Sent {
@@ -144,6 +145,34 @@ describe("local diagnosis workflow (aws-local-stepfunctions, same definition)", 
     expect(one.reads).toEqual(apart.reads);
     expect(a.findings).toEqual(b.findings);
     expect(a.findings.length).toBeGreaterThan(0);
+  });
+
+  it("in one process, hands the previous version to its indexer before Load parses the current state", async () => {
+    // Prepare: an indexer that notes when it has the bytes (read slower than the current state);
+    // the progress message after the parse notes the parse
+    const { store: base } = setup();
+    const store = { ...base, readVersion: async (...a: Parameters<typeof base.readVersion>) => (await new Promise((r) => setTimeout(r, 30)), base.readVersion(...a)) };
+    const events: string[] = [];
+    const indexVersion: VersionIndexer = async (read, source) => {
+      const bytes = await read();
+      events.push(`indexer has ${source}`);
+      return indexCheckpoint(bytes, source);
+    };
+    const notifier: Notifier = {
+      post: async (channel) => ({ channel, ts: "1.1" }),
+      update: async (_c, _t, message) => void (message.text.includes("running the rules") && events.push("current parsed")),
+      upload: async () => {},
+    };
+    const tasks = createDiagnosisTasks({ store, clock, notifier, oneProcess: true, indexVersion });
+    const plain = createDiagnosisTasks({ store, clock, oneProcess: true });
+    // Act
+    const report = await createLocalWorkflow({ tasks }).run({ app: "shop", stage: "prod", slack, probes: false });
+    // Assess: the hand-off came first, once, and the report is the one of the default indexer
+    expect(events).toHaveLength(2);
+    expect(events[0]).toMatch(/^indexer has shop\/prod \(/);
+    expect(events[1]).toBe("current parsed");
+    const expected = await createLocalWorkflow({ tasks: plain }).run({ app: "shop", stage: "prod", probes: false });
+    expect(report.findings).toEqual(expected.findings);
   });
 
   it("in one process, a previous version that cannot be read fails the diagnosis with its error, as step by step", async () => {

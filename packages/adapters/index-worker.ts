@@ -1,0 +1,87 @@
+/**
+ * A VersionIndexer (core/state/checkpoint-index.ts) that scans in a worker thread.
+ *
+ * Why: a diagnosis reads two whole versions, the current state (parsed: every rule looks into it)
+ * and the one before it (scanned for byte ranges: the history rules match by URN). On one thread
+ * the scan of a 100 MB version (~0.8 s) waits for the parse of the other (~1.5 s) or the reverse;
+ * in a worker the two run side by side on two cores. Used where every step of the workflow runs in
+ * one process (the CLI and `serve`); a Lambda step has one job and keeps the default.
+ *
+ * Protocol, one worker per scan:
+ * 1. this thread reads the bytes and moves them to the worker (the buffer is transferred: no copy,
+ *    and this thread no longer holds it);
+ * 2. the worker scans (tryIndexCheckpoint) and moves back either the packed index (packIndex: the
+ *    text, ranges in one Int32Array, URNs in one string) or, when the scan steps aside (gzip that
+ *    does not decode, invalid JSON, an unusual resource), the bytes it was given;
+ * 3. this thread unpacks the index, or runs indexCheckpoint on the returned bytes: the whole parse
+ *    and its errors happen here, exactly as without a worker.
+ * A worker that fails to start, crashes or exits without an answer (its script missing in a source
+ * checkout, out of memory) costs a second read: `read()` again and indexCheckpoint here. Bytes
+ * under `minBytes` are scanned here at once (a worker costs tens of milliseconds to start).
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { indexCheckpoint, unpackIndex, type PackedIndex, type VersionIndexer } from "@sst-state/core/state/checkpoint-index";
+
+/** What the worker posts back (index-worker-entry.ts). */
+export type IndexWorkerReply = { packed: PackedIndex } | { bytes: Uint8Array };
+
+export interface WorkerIndexerOptions {
+  /** the worker's script: the bundled index-worker-entry.ts (scripts/build.mjs) */
+  script: URL;
+  /** smaller versions are scanned in this thread (default 4 MiB) */
+  minBytes?: number;
+}
+
+export function createWorkerIndexer(opts: WorkerIndexerOptions): VersionIndexer {
+  const minBytes = opts.minBytes ?? 4 * 1024 * 1024;
+  const scriptPath = fileURLToPath(opts.script);
+  let scriptThere: boolean | undefined;
+  return async (read, source) => {
+    // the worker starts while the bytes are read (its start-up is off this thread's path)
+    const worker = (scriptThere ??= existsSync(scriptPath)) ? startWorker(opts.script) : undefined;
+    let bytes: Uint8Array;
+    try {
+      bytes = await read();
+    } catch (e) {
+      worker?.stop();
+      throw e;
+    }
+    if (!worker || bytes.length < minBytes) {
+      worker?.stop();
+      return indexCheckpoint(bytes, source);
+    }
+    let reply: IndexWorkerReply;
+    try {
+      reply = await worker.scan(bytes, source);
+    } catch {
+      return indexCheckpoint(await read(), source);
+    }
+    return "packed" in reply ? unpackIndex(reply.packed) : indexCheckpoint(reply.bytes, source);
+  };
+}
+
+function startWorker(script: URL): { scan(bytes: Uint8Array, source: string): Promise<IndexWorkerReply>; stop(): void } {
+  const worker = new Worker(script);
+  // settled by the first of: an answer, an error, an exit (a worker that dies never answers)
+  let settle: ((outcome: { reply: IndexWorkerReply } | { error: unknown }) => void) | undefined;
+  const outcome = new Promise<{ reply: IndexWorkerReply } | { error: unknown }>((r) => (settle = r));
+  worker.once("message", (reply: IndexWorkerReply) => settle?.({ reply }));
+  worker.once("error", (error) => settle?.({ error }));
+  worker.once("exit", (code) => settle?.({ error: new Error(`the index worker exited (${code}) without an answer`) }));
+  const stop = () => void worker.terminate();
+  return {
+    stop,
+    async scan(bytes, source) {
+      // Move the bytes when they own their buffer (a file read whole does); a view into a larger
+      // buffer (a pooled allocation) is copied, as moving it would take the rest from its owner.
+      const owns = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+      worker.postMessage({ bytes, source }, owns ? [bytes.buffer as ArrayBuffer] : []);
+      const result = await outcome;
+      stop();
+      if ("error" in result) throw result.error;
+      return result.reply;
+    },
+  };
+}

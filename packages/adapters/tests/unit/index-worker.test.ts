@@ -1,0 +1,172 @@
+/**
+ * The worker-thread indexer (adapters/index-worker.ts) must answer exactly what indexCheckpoint
+ * answers in this thread: the same view on real checkpoints, gzip and a byte order mark, the same
+ * error on bytes it cannot scan, and a second read (never a lost version) when the worker fails.
+ * The worker runs the entry as scripts/build.mjs bundles it, built here into a temporary folder.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import * as esbuild from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { indexCheckpoint, packIndex, unpackIndex, wholeCheckpoint, type CheckpointView } from "@sst-state/core/state/checkpoint-index";
+import { generateCheckpoint, serializeCheckpoint } from "@sst-state/test-kit/generate";
+import { entries } from "../../../../scripts/build.mjs";
+import { createWorkerIndexer } from "../../index-worker.ts";
+
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
+const realDir = join(root, "fixtures/real-checkpoints");
+let dir: string;
+let script: URL;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "sst-state-index-worker-"));
+  const entry = entries.find((e) => e.in === "packages/adapters/index-worker-entry.ts")!;
+  const out = join(dir, "index-worker.mjs");
+  await esbuild.build({ entryPoints: [root + entry.in], outfile: out, bundle: true, platform: "node", target: "node20", format: "esm", logLevel: "silent", ...entry.options });
+  script = pathToFileURL(out);
+});
+afterAll(async () => {
+  await esbuild.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A view without its raw JSON (compared as the checkpoint it stands for). */
+function checkpointOf(view: CheckpointView): unknown {
+  const { raw: _raw, ...rest } = wholeCheckpoint(view);
+  return rest;
+}
+
+/** `read` for the indexer: a fresh copy of `bytes` each call (the worker takes what it is given), counted. */
+function reader(bytes: Uint8Array): { read: () => Promise<Uint8Array>; calls: () => number } {
+  let n = 0;
+  return {
+    read: async () => {
+      n++;
+      return new Uint8Array(bytes);
+    },
+    calls: () => n,
+  };
+}
+
+async function outcome(run: () => Promise<CheckpointView> | CheckpointView): Promise<{ value: unknown } | { error: string }> {
+  try {
+    return { value: checkpointOf(await run()) };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+describe("worker indexer", () => {
+  it("answers what indexCheckpoint answers on every real checkpoint (view or error), reading each once", async () => {
+    // Prepare
+    const files = readdirSync(realDir).filter((f) => f.endsWith(".json"));
+    const indexer = createWorkerIndexer({ script, minBytes: 0 });
+    expect(files.length).toBeGreaterThan(20);
+    let indexed = 0;
+    for (const f of files) {
+      const bytes = readFileSync(join(realDir, f));
+      const r = reader(bytes);
+      // Act
+      const got = await outcome(() => indexer(r.read, f));
+      // Assess
+      expect(got).toEqual(await outcome(() => indexCheckpoint(bytes, f)));
+      expect(r.calls()).toBe(1);
+      if ("value" in got) {
+        const view = await indexer(reader(bytes).read, f);
+        const here = indexCheckpoint(bytes, f);
+        expect(view.kind).toBe(here.kind);
+        if (view.kind === "indexed" && here.kind === "indexed") {
+          expect(view.resources).toEqual(here.resources);
+          indexed++;
+        }
+      }
+    }
+    expect(indexed).toBeGreaterThan(10); // most went through the worker's scan, not the fallback
+  });
+
+  it("scans gzip and a byte order mark as indexCheckpoint does", async () => {
+    // Prepare
+    const text = serializeCheckpoint(generateCheckpoint({ app: "shop", stage: "prod", resources: 300, seed: 5 }));
+    const indexer = createWorkerIndexer({ script, minBytes: 0 });
+    for (const bytes of [gzipSync(text), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])]) {
+      // Act
+      const view = await indexer(reader(bytes).read, "shop/prod");
+      // Assess
+      expect(view.kind).toBe("indexed");
+      expect(checkpointOf(view)).toEqual(checkpointOf(indexCheckpoint(bytes, "shop/prod")));
+    }
+  });
+
+  it("leaves bytes it cannot scan to this thread, which fails with indexCheckpoint's error", async () => {
+    // Prepare
+    const indexer = createWorkerIndexer({ script, minBytes: 0 });
+    const bad = Buffer.from('{"version":3,"checkpoint":{"latest":{"resources":[{"urn":"x",}]}}}');
+    const r = reader(bad);
+    // Act
+    const got = await outcome(() => indexer(r.read, "shop/prod (bad)"));
+    // Assess
+    const here = await outcome(() => indexCheckpoint(bad, "shop/prod (bad)"));
+    expect("error" in here).toBe(true);
+    expect(got).toEqual(here);
+    expect(r.calls()).toBe(1); // the bytes came back from the worker: no second read
+  });
+
+  it("reads again and scans here when the worker dies", async () => {
+    // Prepare: a worker script that fails as it starts
+    const broken = join(dir, "broken-worker.mjs");
+    writeFileSync(broken, 'throw new Error("the worker could not start");\n');
+    const indexer = createWorkerIndexer({ script: pathToFileURL(broken), minBytes: 0 });
+    const bytes = Buffer.from(serializeCheckpoint(generateCheckpoint({ app: "shop", stage: "prod", resources: 40, seed: 9 })));
+    const r = reader(bytes);
+    // Act
+    const view = await indexer(r.read, "shop/prod");
+    // Assess
+    expect(checkpointOf(view)).toEqual(checkpointOf(indexCheckpoint(bytes, "shop/prod")));
+    expect(r.calls()).toBe(2);
+  });
+
+  it("scans here without a worker when the script is missing or the version is small", async () => {
+    // Prepare
+    const bytes = Buffer.from(serializeCheckpoint(generateCheckpoint({ app: "shop", stage: "prod", resources: 40, seed: 2 })));
+    for (const indexer of [createWorkerIndexer({ script: pathToFileURL(join(dir, "missing.mjs")), minBytes: 0 }), createWorkerIndexer({ script })]) {
+      const r = reader(bytes);
+      // Act
+      const view = await indexer(r.read, "shop/prod");
+      // Assess
+      expect(checkpointOf(view)).toEqual(checkpointOf(indexCheckpoint(bytes, "shop/prod")));
+      expect(r.calls()).toBe(1);
+    }
+  });
+
+  it("copies a view into a larger buffer instead of moving the buffer away from its owner", async () => {
+    // Prepare: the version's bytes are the middle of a bigger buffer
+    const text = Buffer.from(serializeCheckpoint(generateCheckpoint({ app: "shop", stage: "prod", resources: 40, seed: 4 })));
+    const big = Buffer.concat([Buffer.from("head"), text, Buffer.from("tail")]);
+    const slice = big.subarray(4, 4 + text.length);
+    const indexer = createWorkerIndexer({ script, minBytes: 0 });
+    // Act
+    const view = await indexer(async () => slice, "shop/prod");
+    // Assess
+    expect(checkpointOf(view)).toEqual(checkpointOf(indexCheckpoint(text, "shop/prod")));
+    expect(big.subarray(0, 4).toString()).toBe("head"); // the owner's buffer is still there
+    expect(big.length).toBe(text.length + 8);
+  });
+});
+
+describe("packed index", () => {
+  it("unpacks to the view it was packed from", () => {
+    // Prepare
+    const bytes = Buffer.from(serializeCheckpoint(generateCheckpoint({ app: "shop", stage: "prod", resources: 120, seed: 11 })));
+    const view = indexCheckpoint(bytes, "shop/prod");
+    if (view.kind !== "indexed") throw new Error("expected an indexed view");
+    // Act
+    const back = unpackIndex(packIndex(view));
+    // Assess
+    expect(back.resources).toEqual(view.resources);
+    expect(back.envelope).toEqual(view.envelope);
+    expect(Buffer.compare(back.text, view.text)).toBe(0);
+  });
+});
