@@ -46,8 +46,6 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { createDynamoClient } from "./dynamodb-client.ts";
-import { ensureTable } from "./dynamo-table.ts";
 
 export const DEFAULT_EMBEDDED_DIR = ".sst-state/db";
 export const DEFAULT_EMBEDDED_TABLE = "sst-state";
@@ -63,11 +61,17 @@ type LevelCtor = new (location: string) => LevelDb;
 type DynaliteFactory = (opts: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
 
 const requireHere = createRequire(import.meta.url);
-function loadDynalite(): { dynalite: DynaliteFactory; Level: LevelCtor } {
+interface DynaliteLib {
+  Level: LevelCtor;
+  /** dynalite's factory, loaded on first call (see attach) */
+  dynalite(): DynaliteFactory;
+}
+/** LevelDB (dynalite's own `level`) now; dynalite itself when attach asks for it. */
+function loadDynalite(): DynaliteLib {
   const dynalitePath = requireHere.resolve("dynalite");
-  const dynalite = requireHere(dynalitePath) as DynaliteFactory;
   const { Level } = createRequire(dynalitePath)("level") as { Level: LevelCtor };
-  return { dynalite, Level };
+  let factory: DynaliteFactory | undefined;
+  return { Level, dynalite: () => (factory ??= requireHere(dynalitePath) as DynaliteFactory) };
 }
 
 export interface EmbeddedDynamoOptions {
@@ -158,8 +162,21 @@ function unpublishEndpoint(dir: string, endpoint: string): void {
   if (cur && cur.endpoint === endpoint && cur.pid === process.pid) rmSync(join(dir, ENDPOINT_FILE), { force: true });
 }
 
-function localClient(endpoint: string, extra: { connectTimeoutMs?: number; requestTimeoutMs?: number } = {}): DynamoDBClient {
-  return createDynamoClient({ endpoint, env: {}, region: "us-east-1", credentials: LOCAL_CREDENTIALS, maxAttempts: 1, ...extra });
+/**
+ * The DynamoDB client and the table check, loaded when first needed rather than with this module:
+ * an owner loads them while dynalite's LevelDB opens (serveAsOwner), so the parse of the SDK and
+ * the open's disk work overlap instead of following each other.
+ */
+interface Sdk {
+  localClient(endpoint: string, extra?: { connectTimeoutMs?: number; requestTimeoutMs?: number }): DynamoDBClient;
+  ensureTable(client: DynamoDBClient, tableName: string): Promise<void>;
+}
+let sdkLoading: Promise<Sdk> | undefined;
+function loadSdk(): Promise<Sdk> {
+  return (sdkLoading ??= Promise.all([import("./dynamodb-client.ts"), import("./dynamo-table.ts")]).then(([{ createDynamoClient }, { ensureTable }]) => ({
+    localClient: (endpoint, extra = {}) => createDynamoClient({ endpoint, env: {}, region: "us-east-1", credentials: LOCAL_CREDENTIALS, maxAttempts: 1, ...extra }),
+    ensureTable: (client, tableName) => ensureTable(client, tableName),
+  })));
 }
 
 /** Where the store is, for this process: its own server, or another process's. */
@@ -170,13 +187,14 @@ interface OpenContext {
   shown: string;
   tableName: string;
   waitMs: number;
-  lib: { dynalite: DynaliteFactory; Level: LevelCtor };
+  lib: DynaliteLib;
 }
 
 /** Step 2 of the header: the published endpoint, if its process is alive and it answers. */
 async function liveGuestEndpoint(ctx: OpenContext): Promise<string | null> {
   const published = readPublishedEndpoint(ctx.dir);
   if (!published || !pidAlive(published.pid)) return null;
+  const { localClient, ensureTable } = await loadSdk();
   const probe = localClient(published.endpoint, { connectTimeoutMs: 1_000, requestTimeoutMs: 3_000 });
   try {
     await ensureTable(probe, ctx.tableName);
@@ -195,7 +213,9 @@ async function serveAsOwner(ctx: OpenContext, owner: LevelDb): Promise<Backing> 
   try {
     // A file left by a killed owner must not send anyone to a dead (or reused) port meanwhile.
     rmSync(join(ctx.dir, ENDPOINT_FILE), { force: true });
-    server = ctx.lib.dynalite({ path: join(ctx.dir, "data"), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    // dynalite opens its LevelDB as it is created; the SDK loads meanwhile (loadSdk)
+    server = ctx.lib.dynalite()({ path: join(ctx.dir, "data"), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const { localClient, ensureTable } = await loadSdk();
     await new Promise<void>((ok, fail) => {
       server!.once("error", fail);
       server!.listen(0, "127.0.0.1", () => ok());
@@ -240,8 +260,12 @@ async function attach(ctx: OpenContext): Promise<Backing> {
   for (;;) {
     const db = new ctx.lib.Level(join(ctx.dir, "owner"));
     let lockError: unknown;
+    const opening = db.open();
+    // Loading dynalite is tens of milliseconds of CPU; the open above is disk work on libuv's pool,
+    // so load it now, while the open runs, not after (a guest loads it too, as it may become owner).
+    ctx.lib.dynalite();
     try {
-      await db.open();
+      await opening;
     } catch (e) {
       if (!isLevelLocked(e)) {
         throw new StoreUnavailableError(`Cannot open the embedded store at ${ctx.shown}: ${(e as Error).message}`, "Check the folder's permissions, or set SST_STATE_TABLE to use a DynamoDB table.", e);
@@ -308,7 +332,7 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
     p.then(done, done);
     return p;
   };
-  const client = localClient(current.endpoint);
+  const client = (await loadSdk()).localClient(current.endpoint);
   client.middlewareStack.add(
     (next) => (args) => track((async () => {
       const send = (endpoint: string) => {

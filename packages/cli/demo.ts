@@ -10,10 +10,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import type { ChatMessage, Notifier } from "@sst-state/core/ports";
-import { closeAsSstUnlock } from "@sst-state/core/repair/unlock";
 import type { UpdateRecord } from "@sst-state/core/state/types";
-import { stateKeys } from "@sst-state/core/state/versions";
-import { createLocalHomeStore, defaultLocalHomeRoot } from "@sst-state/adapters/local-home";
+// Every command imports this module (services.ts: demoHint), so what only the demo's own functions
+// use (the local home store, state keys, SST's unlock) is loaded inside them, not on everyone's start.
 
 export const DEMO_APP = "acme-shop";
 export const DEMO_CHANNEL = "C0DEMODEPLOYS";
@@ -100,6 +99,7 @@ export async function ensureDemoHome(projectRoot: string, now = Date.now()): Pro
  * in; on a real app run `sst unlock` itself.
  */
 export async function demoSstUnlock(root: string, stage: string, now = Date.now()): Promise<{ updateID: string } | null> {
+  const [{ stateKeys }, { closeAsSstUnlock }] = await Promise.all([import("@sst-state/core/state/versions"), import("@sst-state/core/repair/unlock")]);
   const file = (key: string) => join(root, "state", ...key.split("/"));
   const lockFile = file(stateKeys.lock(DEMO_APP, stage));
   let lock: { updateID?: string; command?: string };
@@ -150,6 +150,7 @@ export function createTerminalNotifier(print: (text: string) => void): Notifier 
 export async function pickEmbeddedHome(env: NodeJS.ProcessEnv, projectRoot: string): Promise<{ root: string; demo: boolean }> {
   if (env.SST_STATE_HOME === "aws") return { root: "", demo: false };
   try {
+    const { createLocalHomeStore, defaultLocalHomeRoot } = await import("@sst-state/adapters/local-home");
     // throws where SST's own root cannot be found (Go's os.UserConfigDir fails): then there is none
     const configured = env.SST_STATE_DIR ?? defaultLocalHomeRoot(env, process.platform);
     const apps = await createLocalHomeStore({ root: configured }).listApps();

@@ -9,9 +9,8 @@ import type { Clock } from "@sst-state/core/ports";
 import { createServices as createRootServices, type Services as RootServices, type TableHandle } from "@sst-state/services/services";
 import type { BotLogger } from "@sst-state/slack/deps";
 import type { Target } from "@sst-state/core/command";
-import { resolveApp, splitTarget } from "@sst-state/core/queries";
 import { checkName } from "@sst-state/core/names";
-import { indexHere, type VersionIndexer } from "@sst-state/core/state/checkpoint-index";
+import type { VersionIndexer } from "@sst-state/core/state/checkpoint-index";
 import { demoHint } from "./demo.ts";
 import { findProject, sstConfigAppName, type Project } from "./project.ts";
 
@@ -94,13 +93,15 @@ export function createServices(opts: ServiceOptions): Services {
           const { createWorkerIndexer } = await import("@sst-state/adapters/index-worker");
           return createWorkerIndexer({ script: indexWorker })(read, source);
         }
-      : indexHere,
+      : async (read, source) => (await import("@sst-state/core/state/checkpoint-index")).indexHere(read, source),
     stateStore: () => {
       storeAsked = true;
       return root.stateStore();
     },
     async target(target) {
       if (!target) throw new UsageError("Which stage? Name one, e.g. `sst-state status prod`.");
+      // core/queries (and what it imports: the state parser, diff, summary) only for a command with a target
+      const { resolveApp, splitTarget } = await import("@sst-state/core/queries");
       const t = typeof target === "string" ? splitTarget(target) : target;
       // names are checked here, before any path or key is built from them (core/names.ts)
       checkName("stage", t.stage, "the stage");
