@@ -117,6 +117,40 @@ function processAlive(pid: number): boolean {
   }
 }
 
+
+/**
+ * A file's bytes in one read call (then a check for more, as readFile reads to the end).
+ * fs.promises.readFile reads 512 KiB at a time and each piece waits for the main thread to ask for
+ * the next: a 100 MB state read while that thread is busy (`status` opening the embedded store,
+ * a diagnosis loading its workflow) stalls, while one read runs on libuv's pool to the end.
+ */
+export async function readWhole(path: string): Promise<Buffer> {
+  const fh = await open(path, "r");
+  try {
+    const { size } = await fh.stat();
+    const first = Buffer.allocUnsafe(size);
+    let n = 0;
+    while (n < size) {
+      const { bytesRead } = await fh.read(first, n, size - n, n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+    }
+    if (n < size) return first.subarray(0, n); // shrank while read
+    // grown while read (or a file whose size stat does not know): the rest, to the end
+    const more: Buffer[] = [];
+    for (let at = n; ; ) {
+      const chunk = Buffer.allocUnsafe(64 * 1024);
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, at);
+      if (bytesRead === 0) break;
+      more.push(chunk.subarray(0, bytesRead));
+      at += bytesRead;
+    }
+    return more.length ? Buffer.concat([first, ...more]) : first;
+  } finally {
+    await fh.close();
+  }
+}
+
 /** fsync a folder so that a rename in it is durable (not possible on Windows: skipped). */
 async function syncFolder(dir: string): Promise<void> {
   let fh;
@@ -166,7 +200,7 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
   const readRaw = async (key: string): Promise<Uint8Array | null> => {
     access("read", key);
     try {
-      return asBytes(await readFile(file(key)));
+      return asBytes(await readWhole(file(key)));
     } catch (e) {
       if (isMissing(e)) return null;
       throw fsError(e, key, "read");

@@ -14,12 +14,16 @@ import { diffViews } from "./state/diff.ts";
 import { summarizeView } from "./state/summary.ts";
 import { resolveVersion } from "./state/versions.ts";
 
-export interface QueryDeps {
-  store: StateStore;
-  clock: Clock;
+/** The table's stores a status report shows (deploy lock, restore requests), when there is a table. */
+export interface StatusTables {
   locks?: LockStore;
   /** restore requests and the audit log, for the status report */
   restores?: { approvals: ApprovalStore; audit: AuditLog };
+}
+
+export interface QueryDeps extends StatusTables {
+  store: StateStore;
+  clock: Clock;
 }
 
 /** `prod` or `shop/prod` → { app?, stage } */
@@ -51,16 +55,28 @@ export async function resolveApp(store: StateStore, explicit: string | undefined
   );
 }
 
-export async function getStatus(deps: QueryDeps, app: string, stage: string): Promise<StatusReport> {
+/**
+ * `tables`: the table's stores still being opened (the CLI's embedded store takes a few hundred
+ * milliseconds of start-up), used once open; the state is read meanwhile. Default: `deps.locks`
+ * and `deps.restores`.
+ */
+export async function getStatus(deps: QueryDeps, app: string, stage: string, tables?: Promise<StatusTables | undefined>): Promise<StatusReport> {
   const { store, clock } = deps;
-  const [current, versions, sstLock, updates, lease, restores] = await Promise.all([
+  const fromTables = async () => {
+    const t = tables ? await tables : deps;
+    return Promise.all([
+      t?.locks ? t.locks.get(app, stage, clock.now()) : undefined,
+      t?.restores ? getRestoreStatus(t.restores, app, stage, clock.now(), { recent: 3 }) : undefined,
+      !!t?.locks,
+    ] as const);
+  };
+  const [current, versions, sstLock, updates, [lease, restores, hasLocks]] = await Promise.all([
     store.readCurrent(app, stage),
     // only the current version's time is shown: no update record is needed
     store.listVersions(app, stage, { records: 0 }),
     store.readSstLock(app, stage),
     store.listUpdates(app, stage, 1),
-    deps.locks ? deps.locks.get(app, stage, clock.now()) : Promise.resolve(undefined),
-    deps.restores ? getRestoreStatus(deps.restores, app, stage, clock.now(), { recent: 3 }) : Promise.resolve(undefined),
+    fromTables(),
   ]);
   // As byte ranges: only urn, type, parent and custom of each resource are decoded (state/checkpoint-index.ts).
   const summary = summarizeView(indexCheckpoint(current.bytes, `${app}/${stage}`));
@@ -99,7 +115,7 @@ export async function getStatus(deps: QueryDeps, app: string, stage: string): Pr
     components: summary.components,
     pulumiVersion: summary.pulumiVersion,
     outputs: summary.outputs,
-    ...(deps.locks ? { lease: lease ?? null } : {}),
+    ...(hasLocks ? { lease: lease ?? null } : {}),
     ...(restores ? { restores } : {}),
     home: store.home,
     location: store.location,

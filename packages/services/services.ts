@@ -180,7 +180,10 @@ export function createServices(opts: ServicesOptions): Services {
     return created.store;
   });
   const tableName = opts.parts?.table?.tableName ?? nonEmpty(env.SST_STATE_TABLE);
-  const table = once(async (): Promise<TableHandle> => {
+  // set once the table starts opening: close() waits for it (see there)
+  let tableOpening: Promise<unknown> | undefined;
+  const table = once((): Promise<TableHandle> => (tableOpening = openTable()));
+  const openTable = async (): Promise<TableHandle> => {
     if (opts.parts?.table) return { ...opts.parts.table, embedded: false, where: `DynamoDB table ${opts.parts.table.tableName}` };
     // The DynamoDB client and the embedded store are loaded only by what uses the table.
     if (tableName) {
@@ -194,7 +197,7 @@ export function createServices(opts: ServicesOptions): Services {
     const db = await startEmbeddedDynamo({ cwd: opts.root ?? cwd });
     closers.push(() => db.close());
     return { client: db.client, tableName: db.tableName, embedded: true, where: `the embedded store in ${db.dir}` };
-  });
+  };
   // each store's module (and the DynamoDB client's commands) is loaded with the table
   const onTable = <T>(make: (t: { client: DynamoDBClient; tableName: string }) => Promise<T>) =>
     once(async () => {
@@ -356,6 +359,9 @@ export function createServices(opts: ServicesOptions): Services {
     },
     onClose: (fn) => void closers.push(fn),
     async close() {
+      // A table still opening (`status` opens it while it reads the state, and may fail first)
+      // registers its closer when open: wait for that, or its server would outlive the command.
+      await tableOpening?.catch(() => {});
       for (const fn of closers.splice(0).reverse()) await fn();
     },
   };

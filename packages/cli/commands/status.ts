@@ -9,8 +9,8 @@ const status: CliCommand<"status"> = {
   async run(args, ctx) {
     const { app, stage } = await ctx.services.target(args.command.target);
     const store = await ctx.services.stateStore();
-    const stores = await optionalTableStores(ctx.services);
-    const report = await getStatus({ store, clock: ctx.services.clock, ...stores }, app, stage);
+    // the table opens while the state is read (getStatus waits for it only where it needs it)
+    const report = await getStatus({ store, clock: ctx.services.clock }, app, stage, optionalTableStores(ctx.services));
     if (args.flags.json) ctx.io.out(JSON.stringify(report));
     else ctx.io.out(renderStatus(report, createStyle(ctx.io.color), ctx.services.clock.now()));
     const problem = !!report.lock || !!report.lastUpdate?.errors.length || (!!report.lastUpdate && !report.lastUpdate.timeCompleted) || report.pendingOperations.length > 0;

@@ -2,6 +2,8 @@
  * The CLI end to end as a child process (the built bundle, as `npx sst-state` runs it) over a
  * generated local home: status, history, diff, their JSON contracts (DESIGN §4) and exit codes.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { writeLocalHome } from "@sst-state/adapters/home-writer";
@@ -65,6 +67,21 @@ describe("sst-state status", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('Stage "prdo"');
     expect(r.stderr).toMatch(/dev, prod|prod, dev/);
+  });
+
+  it("with the project's embedded store: shows the deploy lock, and an unknown stage still exits 2 with the store closed", async () => {
+    // Prepare: a project whose embedded store exists (made by a first `locks`), a lock held in it
+    const project = tempDir("sst-state-status-embedded-");
+    expect((await runBin(["lock", "prod", "--reason", "migrating", "--ttl", "10m"], { env: env(), cwd: project })).code).toBe(0);
+    // Act: status opens the store while it reads the state; the unknown stage fails first
+    const ok = await runBin(["status", "prod", "--json"], { env: env(), cwd: project });
+    const unknown = await runBin(["status", "prdo"], { env: env(), cwd: project });
+    // Assess
+    expect(JSON.parse(ok.stdout).lease).toMatchObject({ reason: "migrating" });
+    expect(unknown.code).toBe(2); // not killed by runBin's timeout: the opening store was closed
+    expect(unknown.stderr).toContain('Stage "prdo"');
+    expect(existsSync(join(project, ".sst-state", "db", "endpoint.json"))).toBe(false);
+    expect((await runBin(["locks", "--json"], { env: env(), cwd: project })).code).toBe(0); // the next command owns it
   });
 
   it("lists the apps that exist when the app is unknown, exit 2", async () => {
