@@ -156,7 +156,9 @@ function verify(resources: PulumiResource[], problems: IntegrityProblem[]): void
     lastAt.set(r.urn, i);
     if (r.urn && isProviderType(r.type)) providerIds.set(r.urn, [...(providerIds.get(r.urn) ?? []), r.id || UNKNOWN_ID]);
   });
-  const seen = new Map<string, { count: number; deletes: number }>();
+  // URN → copies so far, and how many of them are marked `delete` (counts, not an object per URN)
+  const seen = new Map<string, number>();
+  const deleted = new Map<string, number>();
   const providers = new Set<string>();
   const key = (urn: string, id: string) => `${urn}\u0000${id}`;
   // one reference of resource i (objects are built only for a problem: this runs for every reference)
@@ -183,7 +185,7 @@ function verify(resources: PulumiResource[], problems: IntegrityProblem[]): void
     // L597-606 repeat DeserializeResource's checks (reported by decodeResource)
     if (urn === "") continue;
     if (r.type === "" || (!r.custom && r.id !== "")) {
-      note(seen, r);
+      note(seen, deleted, r);
       continue;
     }
     // L608-614: a provider is registered under its URN and id (an empty id is UnknownID)
@@ -216,23 +218,21 @@ function verify(resources: PulumiResource[], problems: IntegrityProblem[]): void
     for (const [k, list] of r.propertyDependencies) for (const d of list) if (d !== "") checkRef(r, i, "propertyDependencies", d, k);
     if (r.deletedWith !== "") checkRef(r, i, "deletedWith", r.deletedWith);
     for (const d of r.replaceWith) if (d !== "") checkRef(r, i, "replaceWith", d);
-    note(seen, r);
+    note(seen, deleted, r);
   }
 
   // L731-749: a URN may repeat only when all copies, or all but one, are marked `delete: true`
   // (the old copy of a resource being replaced)
-  for (const [urn, { count, deletes }] of seen) {
+  for (const [urn, count] of seen) {
+    const deletes = deleted.get(urn) ?? 0;
     if (count > 1 && deletes !== count - 1 && deletes !== count)
       problems.push({ rule: "duplicate-urn", severity: "error", urn, index: resources.findIndex((r) => r.urn === urn), pulumi: `duplicate resource ${urn} (not marked for deletion)` });
   }
 }
 
-function note(seen: Map<string, { count: number; deletes: number }>, r: PulumiResource): void {
-  const s = seen.get(r.urn);
-  if (s) {
-    s.count++;
-    if (r.delete) s.deletes++;
-  } else seen.set(r.urn, { count: 1, deletes: r.delete ? 1 : 0 });
+function note(seen: Map<string, number>, deleted: Map<string, number>, r: PulumiResource): void {
+  seen.set(r.urn, (seen.get(r.urn) ?? 0) + 1);
+  if (r.delete) deleted.set(r.urn, (deleted.get(r.urn) ?? 0) + 1);
 }
 
 /** Pulumi's message for a reference that is missing or comes after (snapshot.go L640-725). */

@@ -177,7 +177,11 @@ function kindError(kind: Kind, v: unknown): string | undefined {
 
 /** Decoding errors of a JSON object into a Go struct with these fields ("`x` is not a string"). */
 function structErrors(obj: Record<string, unknown>, fields: Record<string, Kind>, lower: Map<string, string>, values = goFields(obj, fields, lower)): string[] {
-  const out: string[] = [];
+  return pushStructErrors(values, fields, []);
+}
+
+/** structErrors of decoded `values`, pushed onto `out` (no list per resource when there is none). */
+function pushStructErrors(values: Map<string, unknown>, fields: Record<string, Kind>, out: string[]): string[] {
   for (const [name, v] of values) {
     const e = kindError(fields[name]!, v);
     if (e) out.push(`\`${name}\` ${e}`);
@@ -205,7 +209,12 @@ export interface PulumiResource {
 }
 
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
-const strs = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : []);
+/** A list's entries as strings (Go's zero value "" for any other); a list of strings as it is (read only). */
+const strs = (v: unknown): string[] => {
+  if (!Array.isArray(v)) return [];
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== "string") return v.map(str);
+  return v as string[];
+};
 
 /**
  * Decodes one resource (of `resources` or of a pending operation) as Pulumi does, and lists why
@@ -222,7 +231,7 @@ export function decodeResource(raw: unknown, schema = 3): { res: PulumiResource;
   const [fields, lower] = schema >= 3 ? [RESOURCE_FIELDS, RESOURCE_LOWER] : schema === 2 ? [RESOURCE_V2_FIELDS, RESOURCE_V2_LOWER] : [RESOURCE_V1_FIELDS, RESOURCE_V1_LOWER];
   if (isObject(raw)) {
     values = goFields(raw, fields, lower);
-    errors.push(...structErrors(raw, fields, lower, values));
+    pushStructErrors(values, fields, errors);
   } else if (raw !== null) errors.push("it is not an object");
   if (schema < 3) {
     const inputs = values.get("inputs");
@@ -230,6 +239,8 @@ export function decodeResource(raw: unknown, schema = 3): { res: PulumiResource;
     values.set("propertyDependencies", Object.fromEntries(Object.keys(isObject(inputs) ? inputs : {}).map((k) => [k, deps])));
   }
   const pd = values.get("propertyDependencies");
+  const propertyDependencies: [string, string[]][] = [];
+  if (isObject(pd)) for (const k in pd) propertyDependencies.push([k, strs(pd[k])]);
   const res: PulumiResource = {
     urn: str(values.get("urn")),
     type: str(values.get("type")),
@@ -240,25 +251,27 @@ export function decodeResource(raw: unknown, schema = 3): { res: PulumiResource;
     parent: str(values.get("parent")),
     provider: str(values.get("provider")),
     dependencies: strs(values.get("dependencies")),
-    propertyDependencies: isObject(pd) ? Object.entries(pd).map(([k, v]) => [k, strs(v)]) : [],
+    propertyDependencies,
     deletedWith: str(values.get("deletedWith")),
     replaceWith: strs(values.get("replaceWith")),
   };
   // property values are deserialized before the required fields are checked (L712-724)
-  for (const field of ["inputs", "outputs"] as const) {
-    const v = values.get(field);
-    // DeserializeProperties (L792-803): the map itself is no property value, its entries are
-    if (isObject(v))
-      for (const k in v) {
-        const x = v[k];
-        if (typeof x === "object" && x !== null) propertyErrors(x, [field, k], errors);
-      }
-  }
+  propertiesErrors(values.get("inputs"), "inputs", errors);
+  propertiesErrors(values.get("outputs"), "outputs", errors);
   if (values.has("replacementTrigger")) propertyErrors(values.get("replacementTrigger"), ["replacementTrigger"], errors);
   if (res.urn === "") errors.push("resource missing required 'urn' field");
   else if (res.type === "") errors.push(`resource '${res.urn}' missing required 'type' field`);
   else if (!res.custom && res.id !== "") errors.push(`resource '${res.urn}' has 'custom' false but non-empty ID`);
   return { res, errors };
+}
+
+/** DeserializeProperties (L792-803) on `inputs` or `outputs`: the map itself is no property value, its entries are. */
+function propertiesErrors(v: unknown, field: "inputs" | "outputs", errors: string[]): void {
+  if (!isObject(v)) return;
+  for (const k in v) {
+    const x = v[k];
+    if (typeof x === "object" && x !== null) propertyErrors(x, [field, k], errors);
+  }
 }
 
 // sig.AssetSig, sig.ArchiveSig, sig.ResourceReference (pulumi/pulumi v3.215.0

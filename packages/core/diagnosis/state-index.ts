@@ -3,6 +3,7 @@
  * checkpoint object): URN → first position, duplicate URNs, and the resources by type. Rules
  * on a 50k-resource stage must stay single passes over these Maps.
  */
+import { urnsOf } from "../state/checkpoint-index.ts";
 import type { Checkpoint, Resource } from "../state/types.ts";
 
 export interface StateIndex {
@@ -89,11 +90,13 @@ export function compareVersions(current: Checkpoint, previous: Checkpoint): Vers
   if (hit && hit.previous === previous) return hit.changes;
   const curPos = indexState(current).position;
   const prev = previous.resources;
+  // the previous version is usually a lazy checkpoint: its URNs come from the scan, not its Proxies
+  const prevUrns = urnsOf(prev);
   const cur = current.resources;
   const gone = new Uint8Array(prev.length);
   const removed: Resource[] = [];
   for (let j = 0; j < prev.length; j++) {
-    if (!curPos.has(prev[j]!.urn)) {
+    if (!curPos.has(prevUrns[j]!)) {
       gone[j] = 1;
       removed.push(prev[j]!);
     }
@@ -106,18 +109,18 @@ export function compareVersions(current: Checkpoint, previous: Checkpoint): Vers
   let j = 0;
   for (let i = 0; i < cur.length; ) {
     while (j < prev.length && gone[j]) j++;
-    if (j < prev.length && cur[i]!.urn === prev[j]!.urn) {
+    if (j < prev.length && cur[i]!.urn === prevUrns[j]) {
       i++;
       j++;
-    } else if (j < prev.length && (curPos.get(prev[j]!.urn) ?? Infinity) < i) {
-      outOfOrder.add(prev[j]!.urn);
+    } else if (j < prev.length && (curPos.get(prevUrns[j]!) ?? Infinity) < i) {
+      outOfOrder.add(prevUrns[j]!);
       j++;
     } else {
       pending.push(cur[i]!);
       i++;
     }
   }
-  for (; j < prev.length; j++) if (!gone[j]) outOfOrder.add(prev[j]!.urn);
+  for (; j < prev.length; j++) if (!gone[j]) outOfOrder.add(prevUrns[j]!);
   const added = outOfOrder.size ? pending.filter((r) => !outOfOrder.has(r.urn)) : pending;
   const changes = { removed, added };
   changeCache.set(current, { previous, changes });

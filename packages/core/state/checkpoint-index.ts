@@ -164,7 +164,17 @@ export function lazyCheckpoint(view: CheckpointView): Checkpoint {
   };
   const full = (t: LazyTarget): Resource => (t.value ??= resourceOf(text, t.range));
   const typeOf = (t: LazyTarget): unknown => (t.value ? t.value.type : fieldOf(text, t.range.typeStart, t.range.typeEnd));
-  return { ...view.envelope, resources: view.resources.map((range) => new Proxy<LazyTarget>({ range }, handler) as unknown as Resource) };
+  const resources = view.resources.map((range) => new Proxy<LazyTarget>({ range }, handler) as unknown as Resource);
+  lazyUrns.set(resources, view.resources.map((r) => r.urn));
+  return { ...view.envelope, resources };
+}
+
+/** Each lazy checkpoint's URNs, by its resources array: a loop over 50k URNs without 50k Proxy traps. */
+const lazyUrns = new WeakMap<readonly Resource[], string[]>();
+
+/** The URNs of `resources`, in order (a lazy checkpoint's from its scan). */
+export function urnsOf(resources: readonly Resource[]): string[] {
+  return lazyUrns.get(resources) ?? resources.map((r) => r.urn);
 }
 
 interface LazyTarget {
