@@ -72,8 +72,6 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   io?: CliIO;
-  /** the scan worker's script (default: index-worker.mjs beside this file; null: scan in this thread) */
-  indexWorker?: URL | null;
 }
 
 export function processIO(): CliIO {
@@ -119,7 +117,7 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<num
       ...(typeof flags["state-dir"] === "string" ? { stateDir: flags["state-dir"] } : {}),
       ...(app ? { app } : {}),
       // next to the bundled entry (dist/); absent in a source checkout, where scans stay in this thread
-      ...(opts.indexWorker !== null ? { indexWorker: opts.indexWorker ?? new URL("./index-worker.mjs", import.meta.url) } : {}),
+      indexWorker: new URL("./index-worker.mjs", import.meta.url),
     });
     return await cmd.run({ command, flags, rest: parsed.rest }, { io, env, cwd, services });
   } catch (e) {

@@ -15,7 +15,7 @@ export {
   type PendingOperationSummary,
 } from "./summary.ts";
 export { diffCheckpoints, diffViews, diffResource, jsonEqual } from "./diff.ts";
-export { indexCheckpoint, indexHere, tryIndexCheckpoint, packIndex, unpackIndex, wholeCheckpoint, resourceOf, type CheckpointView, type IndexedCheckpoint, type PackedIndex, type ResourceRange, type VersionIndexer } from "./checkpoint-index.ts";
+export { indexCheckpoint, wholeCheckpoint, resourceOf, type CheckpointView, type IndexedCheckpoint, type ResourceRange } from "./checkpoint-index.ts";
 export {
   isSecret,
   containsSecret,
