@@ -1,6 +1,6 @@
 /**
  * The worker thread of adapters/index-worker.ts (its protocol is described there): receives one
- * version's bytes, scans them, moves back the packed index or, when the scan steps aside, the
+ * version's bytes, scans them, posts back the packed index or, when the scan steps aside, the
  * bytes themselves. Bundled on its own by scripts/build.mjs (packages/cli/dist/index-worker.mjs).
  */
 import { parentPort } from "node:worker_threads";
@@ -15,8 +15,9 @@ parentPort?.once("message", ({ bytes, source }: { bytes: Uint8Array; source: str
   } catch {
     reply = { bytes };
   }
-  // The text is the bytes (or, for gzip, their decompressed copy): move it, as the bytes came.
-  // Never a pooled buffer (Node pools allocations under 4 KiB; the sender's minimum is far above).
+  // The text is the bytes as they came (shared memory goes back shared; a copy made for this
+  // thread is this thread's to move back) or, for gzip, their decompressed copy (moved too). Never
+  // a pooled buffer (Node pools allocations under 4 KiB; the sender's minimum is far above).
   const text = "packed" in reply ? reply.packed.text : reply.bytes;
   const moved: ArrayBuffer[] = [];
   if (text.buffer instanceof ArrayBuffer && text.byteLength > 4096) moved.push(text.buffer);

@@ -8,8 +8,10 @@
  * one process (the CLI and `serve`); a Lambda step has one job and keeps the default.
  *
  * Protocol, one worker per scan:
- * 1. this thread reads the bytes and moves them to the worker (the buffer is transferred: no copy,
- *    and this thread no longer holds it);
+ * 1. this thread reads the bytes and posts them to the worker. Bytes in shared memory (the local
+ *    home reads big files into a SharedArrayBuffer) are shared, not copied; any other bytes are
+ *    copied. They are never moved (transferred): a store may still hand the same bytes to another
+ *    caller (the local home's `recent` cache), and a moved buffer is empty for every holder;
  * 2. the worker scans (tryIndexCheckpoint) and moves back either the packed index (packIndex: the
  *    text, ranges in one Int32Array, URNs in one string) or, when the scan steps aside (gzip that
  *    does not decode, invalid JSON, an unusual resource), the bytes it was given;
@@ -74,10 +76,8 @@ function startWorker(script: URL): { scan(bytes: Uint8Array, source: string): Pr
   return {
     stop,
     async scan(bytes, source) {
-      // Move the bytes when they own their buffer (a file read whole does); a view into a larger
-      // buffer (a pooled allocation) is copied, as moving it would take the rest from its owner.
-      const owns = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-      worker.postMessage({ bytes, source }, owns ? [bytes.buffer as ArrayBuffer] : []);
+      // shared memory is shared, anything else copied (step 1 of the header): nothing is transferred
+      worker.postMessage({ bytes, source });
       const result = await outcome;
       stop();
       if ("error" in result) throw result.error;

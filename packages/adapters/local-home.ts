@@ -124,11 +124,17 @@ function processAlive(pid: number): boolean {
  * the next: a 100 MB state read while that thread is busy (`status` opening the embedded store,
  * a diagnosis loading its workflow) stalls, while one read runs on libuv's pool to the end.
  */
+/** Files this big are read into a SharedArrayBuffer (see readWhole). */
+export const SHARED_READ_BYTES = 1024 * 1024;
+
 export async function readWhole(path: string): Promise<Buffer> {
   const fh = await open(path, "r");
   try {
     const { size } = await fh.stat();
-    const first = Buffer.allocUnsafe(size);
+    // A big file lands in shared memory: the diagnosis's scan reads it in a worker thread
+    // (adapters/index-worker.ts) where it is, while the `recent` cache may hand the same bytes to
+    // another caller; a plain buffer would have to be copied (~1 s for 100 MB here) or moved away.
+    const first = size >= SHARED_READ_BYTES ? Buffer.from(new SharedArrayBuffer(size)) : Buffer.allocUnsafe(size);
     let n = 0;
     while (n < size) {
       const { bytesRead } = await fh.read(first, n, size - n, n);

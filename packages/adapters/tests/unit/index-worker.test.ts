@@ -14,6 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { indexCheckpoint, packIndex, unpackIndex, wholeCheckpoint, type CheckpointView } from "@sst-state/core/state/checkpoint-index";
 import { generateCheckpoint, serializeCheckpoint } from "@sst-state/test-kit/generate";
 import { entries } from "../../../../scripts/build.mjs";
+import { Worker } from "node:worker_threads";
+import { generateHome } from "@sst-state/core/state/generate-home";
+import { writeLocalHome } from "../../home-writer.ts";
+import { createLocalHomeStore, SHARED_READ_BYTES } from "../../local-home.ts";
 import { createWorkerIndexer } from "../../index-worker.ts";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
@@ -153,6 +157,58 @@ describe("worker indexer", () => {
     expect(checkpointOf(view)).toEqual(checkpointOf(indexCheckpoint(text, "shop/prod")));
     expect(big.subarray(0, 4).toString()).toBe("head"); // the owner's buffer is still there
     expect(big.length).toBe(text.length + 8);
+  });
+});
+
+describe("worker indexer and the bytes' other holders", () => {
+  it("leaves the bytes it is given intact: a store's cache may hand them out again (plain and shared memory)", async () => {
+    // Prepare: the same object on every read, as the local home's `recent` cache returns it
+    const text = Buffer.from(serializeCheckpoint(generateCheckpoint({ app: "shop", stage: "prod", resources: 60, seed: 6 })));
+    const shared = Buffer.from(new SharedArrayBuffer(text.length));
+    text.copy(shared);
+    const indexer = createWorkerIndexer({ script, minBytes: 0 });
+    for (const bytes of [Buffer.from(text), shared]) {
+      // Act
+      const view = await indexer(async () => bytes, "shop/prod");
+      // Assess
+      expect(bytes.length).toBe(text.length);
+      expect(Buffer.compare(bytes, text)).toBe(0);
+      expect(checkpointOf(view)).toEqual(checkpointOf(indexCheckpoint(text, "shop/prod")));
+    }
+  });
+
+  it("on a local home, the version reads whole again right after its scan", async () => {
+    // Prepare: a home whose snapshot is bigger than the shared-read threshold
+    const root = join(dir, "home");
+    const { files } = generateHome({ app: "shop", seed: 8, stages: [{ name: "prod", resources: 700, deploys: 2 }] });
+    await writeLocalHome(root, files);
+    const store = createLocalHomeStore({ root });
+    const previous = (await store.listVersions("shop", "prod")).find((v) => !v.isCurrent)!;
+    const before = await store.readVersion("shop", "prod", previous);
+    expect(before.length).toBeGreaterThan(SHARED_READ_BYTES);
+    const indexer = createWorkerIndexer({ script, minBytes: 0 });
+    // Act
+    const view = await indexer(() => store.readVersion("shop", "prod", previous), "shop/prod");
+    const after = await store.readVersion("shop", "prod", previous);
+    // Assess
+    expect(view.kind).toBe("indexed");
+    expect(after.length).toBe(before.length);
+    expect(Buffer.compare(Buffer.from(after.buffer, after.byteOffset, after.byteLength), Buffer.from(before.buffer, before.byteOffset, before.byteLength))).toBe(0);
+  });
+
+  it("the bundled worker scans itself: a valid checkpoint comes back packed, not as bytes", async () => {
+    // Prepare
+    const bytes = Buffer.from(serializeCheckpoint(generateCheckpoint({ app: "shop", stage: "prod", resources: 30, seed: 12 })));
+    const worker = new Worker(script);
+    // Act
+    const reply = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+      worker.postMessage({ bytes, source: "shop/prod" });
+    });
+    await worker.terminate();
+    // Assess
+    expect(Object.keys(reply)).toEqual(["packed"]);
   });
 });
 

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readWhole } from "../../local-home.ts";
+import { readWhole, SHARED_READ_BYTES } from "../../local-home.ts";
 
 let dir: string;
 beforeAll(async () => {
@@ -31,6 +31,8 @@ describe("readWhole", () => {
       // Assess
       expect(got.length).toBe(size);
       expect(Buffer.compare(got, await readFile(f))).toBe(0);
+      // big files land in shared memory (a worker thread scans them in place: index-worker.ts)
+      expect(got.buffer instanceof SharedArrayBuffer).toBe(size >= SHARED_READ_BYTES);
     }
   });
 

@@ -5,13 +5,13 @@
  * script). Both run on the same generated local home: one stage, interrupted last deploy, so the
  * history rules have findings to agree on.
  */
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeLocalHome } from "@sst-state/adapters/home-writer";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { stateKeys } from "@sst-state/core/state/versions";
-import { runBin, runInProcess, tempDir } from "../helpers.ts";
+import { repoRoot, runBin, runInProcess, tempDir } from "../helpers.ts";
 
 describe("diagnose with the scan worker", () => {
   it("reports what the in-thread scan reports on a stage whose previous version is over 4 MiB", async () => {
@@ -21,6 +21,8 @@ describe("diagnose with the scan worker", () => {
     await writeLocalHome(join(root, "home"), files);
     const previous = stages[0]!.snapshotIds.at(-2)!;
     expect(statSync(join(root, "home", "state", ...stateKeys.snapshot("shop", "prod", previous).split("/"))).size).toBeGreaterThan(4 * 1024 * 1024);
+    // the worker's script beside the built CLI (scripts/build.mjs); without it the CLI scans in-thread
+    expect(existsSync(join(repoRoot, "packages/cli/dist/index-worker.mjs"))).toBe(true);
     const env = { SST_STATE_HOME: "local", SST_STATE_DIR: join(root, "home"), NO_COLOR: "1" };
     // Act
     const bin = await runBin(["diagnose", "shop/prod", "--no-probes", "--json"], { env, cwd: root, timeoutMs: 120_000 });
