@@ -108,7 +108,7 @@ export async function build(list = entries, extra = {}) {
     list.map((e) => {
       const dir = root + e.out.replace(/\/[^/]+$/, "");
       mkdirSync(dir, { recursive: true });
-      // the CLI's chunks in dist/chunks (its only entry there), a function's in dist/<name>-chunks
+      // the CLI's chunks in dist/chunks (its only split entry), a function's in dist/<name>-chunks
       const chunks = e.out.startsWith("packages/cli/") ? "chunks" : `${basename(e.out, ".mjs")}-chunks`;
       const output = e.split
         ? (rmSync(`${dir}/${chunks}`, { recursive: true, force: true }),

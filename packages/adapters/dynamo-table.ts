@@ -41,7 +41,9 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, opt
     if (!isTableInUse(e)) throw e;
   }
   // DescribeTable every 50 ms until ACTIVE, on purpose, not the SDK's waitUntilTableExists: the
-  // waiter's delay between checks is at least one second (minDelay), and a new owner of the
+  // waiter waits 20 to 120 s between checks by default (@aws-sdk/client-dynamodb 3.x
+  // dist-es/waiters/waitForTableExists.js L27; a smaller minDelay is accepted, @smithy/core
+  // dist-es/submodules/client/util-waiter/utils/validate.js L5, but backs off), and a new owner of the
   // embedded store checks the table while racing processes wait for it to publish its endpoint;
   // with the waiter, racing `lock` processes hung (the hostile lock-race test; restored in the
   // commit "Fix: racing lock processes on the embedded store no longer hang"). Do not swap it back.

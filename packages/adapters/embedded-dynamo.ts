@@ -175,7 +175,7 @@ let sdkLoading: Promise<Sdk> | undefined;
 function loadSdk(): Promise<Sdk> {
   return (sdkLoading ??= Promise.all([import("./dynamodb-client.ts"), import("./dynamo-table.ts")]).then(([{ createDynamoClient }, { ensureTable }]) => ({
     localClient: (endpoint, extra = {}) => createDynamoClient({ endpoint, env: {}, region: "us-east-1", credentials: LOCAL_CREDENTIALS, maxAttempts: 1, ...extra }),
-    ensureTable: (client, tableName) => ensureTable(client, tableName),
+    ensureTable,
   })));
 }
 

@@ -63,7 +63,7 @@ function fingerprint(item: LockItem): string {
 }
 
 /** Differences between two scans (maps pk → item) as stream-shaped records, in pk order. */
-export function diffLockSnapshots(before: ReadonlyMap<string, LockItem>, after: ReadonlyMap<string, LockItem>): LockStreamRecord[] {
+function diffLockSnapshots(before: ReadonlyMap<string, LockItem>, after: ReadonlyMap<string, LockItem>): LockStreamRecord[] {
   const records: LockStreamRecord[] = [];
   const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
   const rec = (eventName: "INSERT" | "MODIFY" | "REMOVE", oldImage: LockItem | undefined, newImage: LockItem | undefined, keyOf: LockItem): LockStreamRecord => ({

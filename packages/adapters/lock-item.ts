@@ -30,7 +30,7 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import type { Lease, LeaseRecord } from "@sst-state/core/lock";
 
 export const LOCK_PK_PREFIX = "LOCK#";
-export const LOCK_SK = "LOCK";
+const LOCK_SK = "LOCK";
 
 /** A stored item as DynamoDB, its streams and Lambda stream events spell it. */
 export type LockItem = Record<string, AttributeValue>;
@@ -52,7 +52,7 @@ export function isLockItem(item: LockItem | undefined): item is LockItem {
 }
 
 /** What a release adds to the item (and the next acquire removes). */
-export const RELEASE_ATTRIBUTES = ["releasedAt", "outcome", "forcedBy", "forceReason"] as const;
+const RELEASE_ATTRIBUTES = ["releasedAt", "outcome", "forcedBy", "forceReason"] as const;
 const OPTIONAL = ["runUrl", ...RELEASE_ATTRIBUTES] as const;
 
 /** The stored item → LeaseRecord. Attributes missing from an item read as empty / the epoch. */

@@ -128,7 +128,7 @@ export function missingVersion(e: unknown): "delete-marker" | "missing" | null {
   const n = errName(e);
   const status = errStatus(e);
   if (n === "MethodNotAllowed" || status === 405) return "delete-marker";
-  if (n === "NoSuchVersion" || n === "InvalidArgument" || n === "NoSuchKey" || (status === 404 && n !== "NoSuchBucket")) return "missing";
+  if (n === "NoSuchVersion" || n === "InvalidArgument" || isObjectGone(e)) return "missing";
   return null;
 }
 

@@ -38,8 +38,8 @@ export interface Services extends RootServices {
   home(): "local" | "aws" | "git" | undefined;
   /** a parsed target (or `prod` / `shop/prod`) + --app / SST_STATE_APP / config → {app, stage} */
   target(target: Target | string | undefined): Promise<{ app: string; stage: string }>;
-  /** how a diagnosis reads and scans the previous version: in a worker thread when the CLI is bundled */
-  indexVersion: VersionIndexer;
+  /** how a diagnosis reads and scans the previous version: in a worker thread when the CLI names its script (absent: in this thread) */
+  indexVersion?: VersionIndexer;
 }
 
 /** The CLI logs plain lines on stderr (the Lambdas log JSON). */
@@ -87,13 +87,15 @@ export function createServices(opts: ServiceOptions): Services {
     cwd: opts.cwd,
     project,
     home: () => home as "local" | "aws" | "git" | undefined,
-    indexVersion: indexWorker
-      ? async (read, source) => {
-          // loaded before `read` is called: the hand-off to the worker follows the read at once
-          const { createWorkerIndexer } = await import("@sst-state/adapters/index-worker");
-          return createWorkerIndexer({ script: indexWorker })(read, source);
+    ...(indexWorker
+      ? {
+          indexVersion: async (read, source) => {
+            // loaded before `read` is called: the hand-off to the worker follows the read at once
+            const { createWorkerIndexer } = await import("@sst-state/adapters/index-worker");
+            return createWorkerIndexer({ script: indexWorker })(read, source);
+          },
         }
-      : async (read, source) => (await import("@sst-state/core/state/checkpoint-index")).indexHere(read, source),
+      : {}),
     stateStore: () => {
       storeAsked = true;
       return root.stateStore();

@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Checkpoint } from "../state/types.ts";
-import { ROOT_STACK_TYPE } from "../state/summary.ts";
+import { PROVIDER_TYPE_PREFIX, ROOT_STACK_TYPE } from "../state/summary.ts";
 import { decodeCheckpoint, decodeResource, goFields, isObject, type PulumiResource } from "./pulumi-decode.ts";
 
 export type IntegrityRule =
@@ -96,7 +96,6 @@ function moduleAndName(type: string): { module: string; name: string } | null {
 function isProviderType(type: string): boolean {
   return type.length > PROVIDER_TYPE_PREFIX.length && type.startsWith(PROVIDER_TYPE_PREFIX);
 }
-const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
 
 /** providers.validateURN (reference.go L64-76): why a provider URN is not one, or undefined. */
 function providerUrnError(urn: string): string | undefined {

@@ -176,8 +176,8 @@ function kindError(kind: Kind, v: unknown): string | undefined {
 }
 
 /** Decoding errors of a JSON object into a Go struct with these fields ("`x` is not a string"). */
-function structErrors(obj: Record<string, unknown>, fields: Record<string, Kind>, lower: Map<string, string>, values = goFields(obj, fields, lower)): string[] {
-  return pushStructErrors(values, fields, []);
+function structErrors(obj: Record<string, unknown>, fields: Record<string, Kind>, lower: Map<string, string>): string[] {
+  return pushStructErrors(goFields(obj, fields, lower), fields, []);
 }
 
 /** structErrors of decoded `values`, pushed onto `out` (no list per resource when there is none). */
@@ -466,7 +466,7 @@ export function decodeCheckpoint(raw: unknown, version: number): CheckpointDecod
   if (m !== null && !isObject(m)) errors.push("`manifest` is not an object");
   else if (m !== null) {
     const values = goFields(m, MANIFEST_FIELDS, MANIFEST_LOWER);
-    for (const e of structErrors(m, MANIFEST_FIELDS, MANIFEST_LOWER, values)) errors.push(`manifest ${e}`);
+    for (const e of pushStructErrors(values, MANIFEST_FIELDS, [])) errors.push(`manifest ${e}`);
     manifest.magic = str(values.get("magic"));
     manifest.version = str(values.get("version"));
     const plugins = values.get("plugins");
@@ -479,7 +479,7 @@ export function decodeCheckpoint(raw: unknown, version: number): CheckpointDecod
           continue;
         }
         const pv = goFields(p, PLUGIN_FIELDS, PLUGIN_LOWER);
-        const pe = structErrors(p, PLUGIN_FIELDS, PLUGIN_LOWER, pv);
+        const pe = pushStructErrors(pv, PLUGIN_FIELDS, []);
         if (pe.length) errors.push(...pe.map((e) => `manifest plugin ${e}`));
         else {
           const v = str(pv.get("version"));

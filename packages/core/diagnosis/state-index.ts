@@ -4,6 +4,7 @@
  * on a 50k-resource stage must stay single passes over these Maps.
  */
 import { urnsOf } from "../state/checkpoint-index.ts";
+import { PROVIDER_TYPE_PREFIX, ROOT_STACK_TYPE } from "../state/summary.ts";
 import type { Checkpoint, Resource } from "../state/types.ts";
 
 export interface StateIndex {
@@ -131,7 +132,7 @@ export function compareVersions(current: Checkpoint, previous: Checkpoint): Vers
 export function isBaseResource(r: Resource): boolean {
   // a resource without a type is malformed-resource's business, not a reason to fail here
   const t = typeof r.type === "string" ? r.type : "";
-  return t === "pulumi:pulumi:Stack" || t.startsWith("pulumi:providers:") || t === "sst:sst:Version";
+  return t === ROOT_STACK_TYPE || t.startsWith(PROVIDER_TYPE_PREFIX) || t === "sst:sst:Version";
 }
 
 export function isStackOnly(cp: Checkpoint): boolean {

@@ -51,17 +51,8 @@ export type CheckpointView = IndexedCheckpoint | { kind: "parsed"; checkpoint: C
 
 /** Parses a checkpoint as ranges when it can, else whole (see the file comment). Throws what parseCheckpoint throws. */
 export function indexCheckpoint(bytes: Uint8Array, source?: string): CheckpointView {
-  const indexed = tryIndex(bytes, source);
+  const indexed = tryIndexCheckpoint(bytes, source);
   return indexed ?? { kind: "parsed", checkpoint: parseCheckpoint(bytes, source) };
-}
-
-/**
- * The scan alone: the indexed view, or undefined where indexCheckpoint would parse the whole file
- * instead (invalid or unusual bytes; see the file comment). For a caller that scans elsewhere (a
- * worker thread) and leaves the whole parse, with its errors, to the thread that asked.
- */
-export function tryIndexCheckpoint(bytes: Uint8Array, source?: string): IndexedCheckpoint | undefined {
-  return tryIndex(bytes, source);
 }
 
 /**
@@ -321,8 +312,12 @@ function decodeBytes(bytes: Uint8Array): { buf: Buffer; size: number } {
   return { buf: bom ? buf.subarray(3) : buf, size: buf.length };
 }
 
-/** The scan of the file comment; undefined = "parse the whole file instead". */
-function tryIndex(bytes: Uint8Array, source: string | undefined): IndexedCheckpoint | undefined {
+/**
+ * The scan of the file comment alone: the indexed view, or undefined = "parse the whole file
+ * instead" (what indexCheckpoint then does). For a caller that scans elsewhere (a worker thread)
+ * and leaves the whole parse, with its errors, to the thread that asked.
+ */
+export function tryIndexCheckpoint(bytes: Uint8Array, source: string | undefined): IndexedCheckpoint | undefined {
   if (bytes.length === 0) return undefined;
   const decoded = decodeBytes(bytes);
   const text = decoded.buf;

@@ -95,7 +95,7 @@ export function refuseSlackRequest(
 }
 
 /** Why the body is not one Slack sends, or undefined when it is. */
-export function checkSlackBody(contentType: string | undefined, body: string): string | undefined {
+function checkSlackBody(contentType: string | undefined, body: string): string | undefined {
   if ((contentType ?? "").toLowerCase().includes("application/json")) {
     const parsed = parseJson(body);
     if (!isObject(parsed) || !isString(parsed.type)) return "a JSON body that is not an object with a type";

@@ -144,7 +144,7 @@ export function botDeps(api: FakeSlackApi, over: Partial<BotDeps> = {}): BotDeps
  * bot's own store, policy, notifier and locker, handed to the restore verbs and buttons. Slack is
  * the fake Web API at `slackApiUrl`.
  */
-export function restoreBotDeps(parts: {
+function restoreBotDeps(parts: {
   store: StateStore;
   config: Config;
   approvals: ApprovalStore;
