@@ -27,10 +27,10 @@ import {
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
 import type { AcquireRequest, AcquireResult, Lease, LeaseRecord, LockStore } from "@sst-state/core/lock";
-import { isLive, nextLease } from "@sst-state/core/lock";
+import { isLive, leaseOf, nextLease } from "@sst-state/core/lock";
 import { describeDynamoTarget } from "./dynamodb-client.ts";
 import { isConditionFailed, toStoreError } from "./dynamodb-errors.ts";
-import { isLockItem, leaseOf, leaseRecordFromItem, lockKey, LOCK_PK_PREFIX, type LockItem } from "./lock-item.ts";
+import { isLockItem, leaseRecordFromItem, lockKey, LOCK_PK_PREFIX, type LockItem } from "./lock-item.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

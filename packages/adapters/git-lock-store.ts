@@ -22,7 +22,7 @@
  * fencing token is checked by the server, not by a hopeful read before the push.
  */
 import { StoreUnavailableError } from "@sst-state/core/errors";
-import { isLive, nextLease } from "@sst-state/core/lock";
+import { isLive, leaseOf, nextLease } from "@sst-state/core/lock";
 import type { AcquireRequest, AcquireResult, Lease, LeaseRecord, LockStore } from "@sst-state/core/lock/types";
 import { GitError, type Git } from "./git.ts";
 
@@ -55,10 +55,6 @@ const SEEN_PREFIX = "refs/sst-state/seen/locks/";
 
 type Read = { sha: string; record: LeaseRecord } | null;
 
-const leaseOf = (r: LeaseRecord): Lease => {
-  const { released: _r, releasedAt: _ra, outcome: _o, forcedBy: _f, forceReason: _fr, ...lease } = r;
-  return lease;
-};
 
 /**
  * A push the server refused for a ref (CAS lost, non-fast-forward, two creators at once), as

@@ -88,8 +88,3 @@ export function heldItemOf(released: LockItem): LockItem {
   return held;
 }
 
-export function leaseOf(r: LeaseRecord): Lease {
-  const l: Lease = { app: r.app, stage: r.stage, holder: r.holder, reason: r.reason, token: r.token, acquiredAt: r.acquiredAt, expiresAt: r.expiresAt };
-  if (r.runUrl !== undefined) l.runUrl = r.runUrl;
-  return l;
-}

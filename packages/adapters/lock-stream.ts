@@ -18,7 +18,8 @@
  * Items that are not locks (restore requests, audit entries) are skipped.
  */
 import type { LockEvent } from "@sst-state/core/lock";
-import { isLockItem, leaseOf, leaseRecordFromItem, type LockItem } from "./lock-item.ts";
+import { isLockItem, leaseRecordFromItem, type LockItem } from "./lock-item.ts";
+import { leaseOf } from "@sst-state/core/lock";
 
 export interface LockStreamRecord {
   eventName?: "INSERT" | "MODIFY" | "REMOVE" | string;

@@ -4,6 +4,7 @@ export {
   defaultHolder,
   describeHeldLock,
   isLive,
+  leaseOf,
   nextLease,
   keepAlive,
   lockName,

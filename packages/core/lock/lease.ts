@@ -41,10 +41,18 @@
  * an old token 1 could release the new lease; keeping the one small record per stage forever makes
  * the token a per-stage counter. (A REMOVE of an unreleased lease is still announced as `expired`.)
  */
-import type { AcquireRequest, Lease, LockEvent, LockStore } from "./types.ts";
+import type { AcquireRequest, Lease, LeaseRecord, LockEvent, LockStore } from "./types.ts";
 import type { Clock } from "../ports.ts";
 import { formatClockTime, formatDuration } from "../format.ts";
 import type { Config } from "../config.ts";
+
+
+/** The lease of a stored record: the Lease fields only (not how or why it ended). */
+export function leaseOf(r: LeaseRecord): Lease {
+  const l: Lease = { app: r.app, stage: r.stage, holder: r.holder, reason: r.reason, token: r.token, acquiredAt: r.acquiredAt, expiresAt: r.expiresAt };
+  if (r.runUrl !== undefined) l.runUrl = r.runUrl;
+  return l;
+}
 
 /** A lease holds while it is not released and `now <= expiresAt` (acquire needs `expiresAt < now`). */
 export function isLive(lease: Pick<Lease, "expiresAt"> & { released?: boolean }, now: number): boolean {

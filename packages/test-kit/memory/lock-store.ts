@@ -4,25 +4,12 @@
  * synchronous step, which is the in-process equivalent of one conditional write.
  */
 import type { AcquireRequest, AcquireResult, Lease, LeaseRecord, LockStore } from "@sst-state/core/lock/types";
-import { isLive, nextLease } from "@sst-state/core/lock/lease";
+import { isLive, leaseOf, nextLease } from "@sst-state/core/lock/lease";
 
 export interface MemoryLockStore extends LockStore {
   inspect(app: string, stage: string): Promise<LeaseRecord | null>;
 }
 
-function toLease(r: LeaseRecord): Lease {
-  const lease: Lease = {
-    app: r.app,
-    stage: r.stage,
-    holder: r.holder,
-    reason: r.reason,
-    token: r.token,
-    acquiredAt: r.acquiredAt,
-    expiresAt: r.expiresAt,
-  };
-  if (r.runUrl !== undefined) lease.runUrl = r.runUrl;
-  return lease;
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -34,26 +21,26 @@ export function createMemoryLockStore(): MemoryLockStore {
     async acquire(req: AcquireRequest, now: number): Promise<AcquireResult> {
       const old = records.get(key(req.app, req.stage));
       // The condition of the DynamoDB write: no record, or released, or `expiresAt < now`.
-      if (old && !old.released && !(Date.parse(old.expiresAt) < now)) return { acquired: false, lock: toLease(old) };
+      if (old && !old.released && !(Date.parse(old.expiresAt) < now)) return { acquired: false, lock: leaseOf(old) };
       const next: LeaseRecord = { ...nextLease(req, old?.token, now), released: false };
       records.set(key(req.app, req.stage), next);
-      return old && !old.released ? { acquired: true, lock: toLease(next), tookOver: toLease(old) } : { acquired: true, lock: toLease(next) };
+      return old && !old.released ? { acquired: true, lock: leaseOf(next), tookOver: leaseOf(old) } : { acquired: true, lock: leaseOf(next) };
     },
 
     async heartbeat(app, stage, token, ttlMs, now) {
       const r = records.get(key(app, stage));
-      if (!r || r.released || r.token !== token) return { ok: false, lock: r && isLive(r, now) ? toLease(r) : null };
+      if (!r || r.released || r.token !== token) return { ok: false, lock: r && isLive(r, now) ? leaseOf(r) : null };
       r.expiresAt = iso(now + ttlMs);
-      return { ok: true, lock: toLease(r) };
+      return { ok: true, lock: leaseOf(r) };
     },
 
     async release(app, stage, token, now, outcome) {
       const r = records.get(key(app, stage));
-      if (!r || r.released || r.token !== token) return { released: false, lock: r && isLive(r, now) ? toLease(r) : null };
+      if (!r || r.released || r.token !== token) return { released: false, lock: r && isLive(r, now) ? leaseOf(r) : null };
       r.released = true;
       r.releasedAt = iso(now);
       if (outcome !== undefined) r.outcome = outcome;
-      return { released: true, lock: toLease(r) };
+      return { released: true, lock: leaseOf(r) };
     },
 
     async forceRelease(app, stage, by, reason, now) {
@@ -63,18 +50,18 @@ export function createMemoryLockStore(): MemoryLockStore {
       r.releasedAt = iso(now);
       r.forcedBy = by;
       r.forceReason = reason;
-      return toLease(r);
+      return leaseOf(r);
     },
 
     async get(app, stage, now) {
       const r = records.get(key(app, stage));
-      return r && isLive(r, now) ? toLease(r) : null;
+      return r && isLive(r, now) ? leaseOf(r) : null;
     },
 
     async list(now, app) {
       return [...records.values()]
         .filter((r) => (app === undefined || r.app === app) && isLive(r, now))
-        .map(toLease)
+        .map(leaseOf)
         .sort((a, b) => a.app.localeCompare(b.app) || a.stage.localeCompare(b.stage));
     },
 
