@@ -4,7 +4,7 @@
  * error on bytes it cannot scan, and a second read (never a lost version) when the worker fails.
  * The worker runs the entry as scripts/build.mjs bundles it, built here into a temporary folder.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { indexCheckpoint, packIndex, unpackIndex, wholeCheckpoint, type CheckpointView } from "@sst-state/core/state/checkpoint-index";
 import { generateCheckpoint, serializeCheckpoint } from "@sst-state/test-kit/generate";
 import { entries } from "../../../../scripts/build.mjs";
+import { loadRealCheckpoints } from "../../../core/tests/support/real-checkpoints.ts";
 import { Worker } from "node:worker_threads";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { writeLocalHome } from "../../home-writer.ts";
@@ -21,7 +22,6 @@ import { createLocalHomeStore, SHARED_READ_BYTES } from "../../local-home.ts";
 import { createWorkerIndexer } from "../../index-worker.ts";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
-const realDir = join(root, "fixtures/real-checkpoints");
 let dir: string;
 let script: URL;
 
@@ -65,13 +65,13 @@ async function outcome(run: () => Promise<CheckpointView> | CheckpointView): Pro
 
 describe("worker indexer", () => {
   it("answers what indexCheckpoint answers on every real checkpoint (view or error), reading each once", async () => {
-    // Prepare
-    const files = readdirSync(realDir).filter((f) => f.endsWith(".json"));
+    // Prepare: each file as copied and, for a `pulumi stack export` deployment, as SST stores it
+    const corpus = loadRealCheckpoints();
+    const inputs = corpus.flatMap((c) => (c.checkpointBytes === c.bytes ? [[c.entry.name, c.bytes]] : [[c.entry.name, c.bytes], [`${c.entry.name} (stored)`, c.checkpointBytes]])) as [string, Buffer][];
     const indexer = createWorkerIndexer({ script, minBytes: 0 });
-    expect(files.length).toBeGreaterThan(20);
+    expect(corpus.length).toBeGreaterThan(20);
     let indexed = 0;
-    for (const f of files) {
-      const bytes = readFileSync(join(realDir, f));
+    for (const [f, bytes] of inputs) {
       const r = reader(bytes);
       // Act
       const got = await outcome(() => indexer(r.read, f));
@@ -88,7 +88,8 @@ describe("worker indexer", () => {
         }
       }
     }
-    expect(indexed).toBeGreaterThan(10); // most went through the worker's scan, not the fallback
+    // most are scanned, not parsed whole (that the worker itself scans: "the bundled worker scans itself")
+    expect(indexed).toBeGreaterThan(10);
   });
 
   it("scans gzip and a byte order mark as indexCheckpoint does", async () => {

@@ -14,6 +14,7 @@ import { makeUpdateId } from "@sst-state/core/state/update-id";
 import { writeLocalHome } from "../../home-writer.ts";
 import { createLocalHomeStore, defaultLocalHomeRoot } from "../../local-home.ts";
 import { stateStoreContract } from "../contract/state-store.contract.ts";
+import { sha256Hex } from "@sst-state/core/restore";
 
 stateStoreContract("memory", async () => {
   const store = createMemoryStateStore();
@@ -112,6 +113,8 @@ describe("local home", () => {
     expect(first.stamp).toBe(`${a.length}@2026-01-01T00:00:00.000Z`);
     expect(second.stamp).toBe(`${b.length}@2026-01-02T00:00:00.000Z`);
     expect(first.token).not.toBe(second.token);
+    expect(first.token).toBe(sha256Hex(Buffer.from(a)));
+    expect(second.token).toBe(sha256Hex(Buffer.from(b)));
     await rm(root, { recursive: true, force: true });
   });
 

@@ -12,27 +12,19 @@ import { ensureTable } from "@sst-state/adapters/dynamo-table";
 import { createDynamoLockStore } from "@sst-state/adapters/dynamodb-lock-store";
 import { writeLocalHome } from "@sst-state/adapters/home-writer";
 import { dynamoCredentials } from "../../../../scripts/services/dynamodb-local.ts";
-import { binPath, runBin, tempDir } from "../helpers.ts";
+import { binPath, dynamoTableEnv, runBin, tempDir } from "../helpers.ts";
 
 const tableName = `sst-state-run-${randomBytes(4).toString("hex")}`;
 let client: DynamoDBClient;
 let home: string;
-let env: Record<string, string>;
+let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   client = new DynamoDBClient({ endpoint: inject("dynamoEndpoint"), region: "us-east-1", credentials: dynamoCredentials });
   await ensureTable(client, tableName);
   home = tempDir("sst-state-run-home-");
   await writeLocalHome(home, generateHome({ app: "shop", seed: 5, stages: [{ name: "prod", resources: 20, deploys: 2 }] }).files);
-  env = {
-    SST_STATE_DIR: home,
-    SST_STATE_HOME: "local",
-    SST_STATE_TABLE: tableName,
-    AWS_ENDPOINT_URL_DYNAMODB: inject("dynamoEndpoint"),
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: dynamoCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: dynamoCredentials.secretAccessKey,
-  };
+  env = { SST_STATE_DIR: home, SST_STATE_HOME: "local", ...dynamoTableEnv(tableName, inject("dynamoEndpoint")) };
 });
 afterAll(() => client.destroy());
 
