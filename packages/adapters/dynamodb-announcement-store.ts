@@ -13,7 +13,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { AnnouncementStore } from "@sst-state/core/lock";
-import { tableUnavailable } from "./dynamodb-errors.ts";
+import { toStoreError } from "./dynamodb-errors.ts";
 
 export const ANNOUNCED_PK_PREFIX = "ANNOUNCED#";
 const KEEP_MS = 90 * 86_400_000;
@@ -35,7 +35,7 @@ export function createDynamoAnnouncementStore(opts: DynamoAnnouncementStoreOptio
       try {
         await doc.send(new PutCommand({ TableName, Item: { ...key(lock), channel: posted.channel, ts: posted.ts, ttl: Math.floor((now() + KEEP_MS) / 1000) } }));
       } catch (e) {
-        throw tableUnavailable(TableName, e);
+        throw toStoreError(e, "PutItem", TableName);
       }
     },
     async recall(lock) {
@@ -44,7 +44,7 @@ export function createDynamoAnnouncementStore(opts: DynamoAnnouncementStoreOptio
         const item = r.Item;
         return item && typeof item.channel === "string" && typeof item.ts === "string" ? { channel: item.channel, ts: item.ts } : null;
       } catch (e) {
-        throw tableUnavailable(TableName, e);
+        throw toStoreError(e, "GetItem", TableName);
       }
     },
   };

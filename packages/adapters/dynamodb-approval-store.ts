@@ -10,7 +10,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, paginateScan, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
-import { isConditionFailed, tableUnavailable } from "./dynamodb-errors.ts";
+import { isConditionFailed, toStoreError } from "./dynamodb-errors.ts";
 import type { ApprovalStore, RestoreRequest, RestoreStatus, TransitionResult } from "@sst-state/core/restore/ports";
 
 /** Finished requests stay readable this long (the undo button and `audit` refer to them). */
@@ -48,7 +48,7 @@ export function createDynamoApprovalStore(opts: DynamoApprovalStoreOptions): App
       const r = await doc.send(new GetCommand({ TableName, Key: key(id), ConsistentRead: true }));
       return fromItem(r.Item);
     } catch (e) {
-      throw tableUnavailable(TableName, e);
+      throw toStoreError(e, "GetItem", TableName);
     }
   }
 
@@ -58,7 +58,7 @@ export function createDynamoApprovalStore(opts: DynamoApprovalStoreOptions): App
         await doc.send(new PutCommand({ TableName, Item: toItem(request), ConditionExpression: "attribute_not_exists(pk)" }));
       } catch (e) {
         if (isConditionFailed(e)) throw new Error(`restore request ${request.id} already exists`);
-        throw tableUnavailable(TableName, e);
+        throw toStoreError(e, "PutItem", TableName);
       }
     },
     get,
@@ -94,7 +94,7 @@ export function createDynamoApprovalStore(opts: DynamoApprovalStoreOptions): App
         return { ok: true, request: fromItem(r.Attributes)! };
       } catch (e) {
         if (isConditionFailed(e)) return { ok: false, request: await get(id) };
-        throw tableUnavailable(TableName, e);
+        throw toStoreError(e, "UpdateItem", TableName);
       }
     },
     listPending: (filter = {}) => listByStatus("pending", filter),
@@ -120,7 +120,7 @@ export function createDynamoApprovalStore(opts: DynamoApprovalStoreOptions): App
         const pages = paginateScan({ client: doc }, { TableName, FilterExpression: expr, ExpressionAttributeNames: names, ExpressionAttributeValues: values, ConsistentRead: true });
         for await (const page of pages) for (const item of page.Items ?? []) out.push(fromItem(item)!);
       } catch (e) {
-        throw tableUnavailable(TableName, e);
+        throw toStoreError(e, "Scan", TableName);
       }
       return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }

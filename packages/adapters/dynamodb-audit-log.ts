@@ -5,7 +5,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, paginateQuery, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { AuditEntry, AuditLog } from "@sst-state/core/restore/ports";
-import { tableUnavailable } from "./dynamodb-errors.ts";
+import { toStoreError } from "./dynamodb-errors.ts";
 
 export interface DynamoAuditLogOptions {
   client: DynamoDBClient;
@@ -22,7 +22,7 @@ export function createDynamoAuditLog(opts: DynamoAuditLogOptions): AuditLog {
           new PutCommand({ TableName, Item: { ...entry, pk: `AUDIT#${entry.app}/${entry.stage}`, sk: `${entry.time}#${entry.id}` } }),
         );
       } catch (e) {
-        throw tableUnavailable(TableName, e);
+        throw toStoreError(e, "PutItem", TableName);
       }
     },
     async list(app, stage, opts = {}) {
@@ -43,7 +43,7 @@ export function createDynamoAuditLog(opts: DynamoAuditLogOptions): AuditLog {
           if (out.length >= limit) break;
         }
       } catch (e) {
-        throw tableUnavailable(TableName, e);
+        throw toStoreError(e, "Query", TableName);
       }
       return out.slice(0, limit);
     },

@@ -3,7 +3,7 @@
  * (someone else got there first: contention is data), everything else becomes a StoreUnavailableError
  * that names the table and says what to check: `toStoreError` classifies (missing table,
  * throttling, access, unreachable, region) for every store of the table: the lock store, whose
- * failures reach CLI users and CI jobs, and, through `tableUnavailable`, the bot's other stores.
+ * failures reach CLI users and CI jobs, and the bot's other stores, each naming the call that failed.
  * The `name` test covers errors that cross a bundle boundary (another copy of the SDK's class) or
  * come from dynalite.
  */
@@ -17,11 +17,6 @@ export function isConditionFailed(e: unknown): boolean {
 /** CreateTable of a table that exists already (or is being created). */
 export function isTableInUse(e: unknown): boolean {
   return e instanceof ResourceInUseException || (e as { name?: string } | null)?.name === "ResourceInUseException";
-}
-
-/** The bot's stores' form of `toStoreError`: the same classification, for a call they do not name. */
-export function tableUnavailable(tableName: string, e: unknown): StoreUnavailableError {
-  return toStoreError(e, undefined, tableName);
 }
 
 /**

@@ -15,7 +15,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { claimStaleBefore, isFinalPhase, type ClaimResult, type FeedCursor, type FeedEntry, type FeedStore } from "@sst-state/core/feed";
-import { isConditionFailed, tableUnavailable } from "./dynamodb-errors.ts";
+import { isConditionFailed, toStoreError } from "./dynamodb-errors.ts";
 
 export const FEED_PK_PREFIX = "FEED#";
 const KEEP_MS = 90 * 86_400_000;
@@ -45,24 +45,24 @@ function fromItem(item: Record<string, unknown> | undefined): FeedEntry | null {
 export function createDynamoFeedStore(opts: DynamoFeedStoreOptions): FeedStore {
   const doc = DynamoDBDocumentClient.from(opts.client, { marshallOptions: { removeUndefinedValues: true } });
   const TableName = opts.tableName;
-  const call = async <T>(f: () => Promise<T>): Promise<T> => {
+  const call = async <T>(op: string, f: () => Promise<T>): Promise<T> => {
     try {
       return await f();
     } catch (e) {
-      throw tableUnavailable(TableName, e);
+      throw toStoreError(e, op, TableName);
     }
   };
   const get = async (app: string, stage: string, id: string) =>
-    fromItem((await call(() => doc.send(new GetCommand({ TableName, Key: entryKey(app, stage, id), ConsistentRead: true })))).Item);
+    fromItem((await call("GetItem", () => doc.send(new GetCommand({ TableName, Key: entryKey(app, stage, id), ConsistentRead: true })))).Item);
 
   return {
     async getCursor(app, stage) {
-      const r = await call(() => doc.send(new GetCommand({ TableName, Key: { pk: pk(app, stage), sk: "CURSOR" }, ConsistentRead: true })));
+      const r = await call("GetItem", () => doc.send(new GetCommand({ TableName, Key: { pk: pk(app, stage), sk: "CURSOR" }, ConsistentRead: true })));
       if (!r.Item) return null;
       return { updateId: typeof r.Item.updateId === "string" ? r.Item.updateId : null, at: String(r.Item.at ?? "") } satisfies FeedCursor;
     },
     async putCursor(app, stage, cursor) {
-      await call(() => doc.send(new PutCommand({ TableName, Item: { pk: pk(app, stage), sk: "CURSOR", updateId: cursor.updateId, at: cursor.at } })));
+      await call("PutItem", () => doc.send(new PutCommand({ TableName, Item: { pk: pk(app, stage), sk: "CURSOR", updateId: cursor.updateId, at: cursor.at } })));
     },
     async listOpen(app, stage) {
       const out: FeedEntry[] = [];
@@ -77,7 +77,7 @@ export function createDynamoFeedStore(opts: DynamoFeedStoreOptions): FeedStore {
           ExpressionAttributeValues: { ":pk": pk(app, stage), ":u": "UPDATE#", ":started": "started", ":stuck": "stuck" },
         },
       );
-      await call(async () => {
+      await call("Query", async () => {
         for await (const page of pages) {
           for (const item of page.Items ?? []) {
             const e = fromItem(item);
@@ -106,7 +106,7 @@ export function createDynamoFeedStore(opts: DynamoFeedStoreOptions): FeedStore {
         return { claimed: true };
       } catch (e) {
         if (isConditionFailed(e)) return { claimed: false, current: await get(next.app, next.stage, next.updateId) };
-        throw tableUnavailable(TableName, e);
+        throw toStoreError(e, "PutItem", TableName);
       }
     },
     async release(claimed, back) {
@@ -116,7 +116,7 @@ export function createDynamoFeedStore(opts: DynamoFeedStoreOptions): FeedStore {
         else await doc.send(new DeleteCommand({ TableName, Key: entryKey(claimed.app, claimed.stage, claimed.updateId), ...cond }));
       } catch (e) {
         if (isConditionFailed(e)) return; // someone else moved it on: theirs now
-        throw tableUnavailable(TableName, e);
+        throw toStoreError(e, back ? "PutItem" : "DeleteItem", TableName);
       }
     },
     async setTs(app, stage, id, ts, channel) {
@@ -133,7 +133,7 @@ export function createDynamoFeedStore(opts: DynamoFeedStoreOptions): FeedStore {
         );
       } catch (e) {
         if (isConditionFailed(e)) return;
-        throw tableUnavailable(TableName, e);
+        throw toStoreError(e, "UpdateItem", TableName);
       }
     },
   };

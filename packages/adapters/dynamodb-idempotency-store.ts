@@ -9,7 +9,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { IdempotencyStore } from "@sst-state/core/ports";
-import { isConditionFailed, tableUnavailable } from "./dynamodb-errors.ts";
+import { isConditionFailed, toStoreError } from "./dynamodb-errors.ts";
 
 export const SEEN_PK_PREFIX = "SEEN#";
 export const SEEN_SK = "SEEN";
@@ -39,7 +39,7 @@ export function createDynamoIdempotencyStore(opts: DynamoIdempotencyStoreOptions
         return true;
       } catch (e) {
         if (isConditionFailed(e)) return false;
-        throw tableUnavailable(opts.tableName, e);
+        throw toStoreError(e, "PutItem", opts.tableName);
       }
     },
   };
