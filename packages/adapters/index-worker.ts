@@ -40,7 +40,7 @@ export function createWorkerIndexer(opts: WorkerIndexerOptions): VersionIndexer 
   const minBytes = opts.minBytes ?? 4 * 1024 * 1024;
   const scriptPath = fileURLToPath(opts.script);
   let scriptThere: boolean | undefined;
-  return async (read, source) => {
+  return async (read, source, handedOff) => {
     // the worker starts while the bytes are read (its start-up is off this thread's path)
     const worker = (scriptThere ??= existsSync(scriptPath)) ? startWorker(opts.script) : undefined;
     let bytes: Uint8Array;
@@ -52,11 +52,12 @@ export function createWorkerIndexer(opts: WorkerIndexerOptions): VersionIndexer 
     }
     if (!worker || bytes.length < minBytes) {
       worker?.stop();
+      handedOff?.();
       return indexCheckpoint(bytes, source);
     }
     let reply: IndexWorkerReply;
     try {
-      reply = await worker.scan(bytes, source);
+      reply = await worker.scan(bytes, source, handedOff);
     } catch {
       return indexCheckpoint(await read(), source);
     }
@@ -64,7 +65,7 @@ export function createWorkerIndexer(opts: WorkerIndexerOptions): VersionIndexer 
   };
 }
 
-function startWorker(script: URL): { scan(bytes: Uint8Array, source: string): Promise<IndexWorkerReply>; stop(): void } {
+function startWorker(script: URL): { scan(bytes: Uint8Array, source: string, posted?: () => void): Promise<IndexWorkerReply>; stop(): void } {
   const worker = new Worker(script);
   // settled by the first of: an answer, an error, an exit (a worker that dies never answers)
   let settle: ((outcome: { reply: IndexWorkerReply } | { error: unknown }) => void) | undefined;
@@ -75,9 +76,10 @@ function startWorker(script: URL): { scan(bytes: Uint8Array, source: string): Pr
   const stop = () => void worker.terminate();
   return {
     stop,
-    async scan(bytes, source) {
+    async scan(bytes, source, posted) {
       // shared memory is shared, anything else copied (step 1 of the header): nothing is transferred
       worker.postMessage({ bytes, source });
+      posted?.();
       const result = await outcome;
       stop();
       if ("error" in result) throw result.error;

@@ -89,10 +89,10 @@ export function createServices(opts: ServiceOptions): Services {
     home: () => home as "local" | "aws" | "git" | undefined,
     ...(indexWorker
       ? {
-          indexVersion: async (read, source) => {
+          indexVersion: async (read, source, handedOff) => {
             // loaded before `read` is called: the hand-off to the worker follows the read at once
             const { createWorkerIndexer } = await import("@sst-state/adapters/index-worker");
-            return createWorkerIndexer({ script: indexWorker })(read, source);
+            return createWorkerIndexer({ script: indexWorker })(read, source, handedOff);
           },
         }
       : {}),

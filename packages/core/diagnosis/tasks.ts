@@ -134,21 +134,16 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
     return previous;
   };
 
-  /** `read`: told each time the version's bytes have been read (Load waits for it, see there) */
-  const previousOf = (ref: Pick<DiagnosisRef, "app" | "stage" | "previous">, read?: () => void): Promise<Checkpoint | null> => {
+  /** `handedOff`: told when the indexer needs this thread no more to go on (Load waits for it, see there) */
+  const previousOf = (ref: Pick<DiagnosisRef, "app" | "stage" | "previous">, handedOff?: () => void): Promise<Checkpoint | null> => {
     const prev = ref.previous;
     if (!prev) return Promise.resolve(null);
     // scanned, not parsed: the history rules look into the few resources a deploy removed or
     // added and match the rest by URN (checkpoint-index.ts lazyCheckpoint)
     const indexVersion = deps.indexVersion ?? indexHere;
-    const readVersion = async () => {
-      try {
-        return await store.readVersion(ref.app, ref.stage, prev);
-      } finally {
-        read?.();
-      }
-    };
-    return cached(`${ref.app}/${ref.stage}#${prev.kind}:${prev.id}`, async () => lazyCheckpoint(await indexVersion(readVersion, `${ref.app}/${ref.stage} (${prev.id})`)));
+    return cached(`${ref.app}/${ref.stage}#${prev.kind}:${prev.id}`, async () =>
+      lazyCheckpoint(await indexVersion(() => store.readVersion(ref.app, ref.stage, prev), `${ref.app}/${ref.stage} (${prev.id})`, handedOff)),
+    );
   };
 
   /** Progress is best effort: a Slack hiccup must not fail the diagnosis. */
@@ -185,24 +180,21 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
       // listing names it, while the current state is still being read: the two reads overlap
       // (and its scan runs while the current one is read). A failure here is the history step's
       // to report: the failed read is not cached, so that step reads again and fails with it.
-      let previousRead: Promise<void> | undefined;
+      let previousHandedOff: Promise<void> | undefined;
       if (deps.oneProcess) {
-        let readDone!: () => void;
-        previousRead = new Promise<void>((r) => (readDone = r));
+        let handedOff!: () => void;
+        previousHandedOff = new Promise<void>((r) => (handedOff = r));
         void listed
-          .then((versions) => previousOf({ app, stage, previous: previousVersion(versions) }, readDone))
+          .then((versions) => previousOf({ app, stage, previous: previousVersion(versions) }, handedOff))
           .catch(() => {})
-          .finally(readDone);
+          .finally(handedOff);
       }
       const [cur, versions, lock] = await Promise.all([store.readCurrent(app, stage), listed, store.readSstLock(app, stage)]);
-      if (previousRead) {
-        // The parse below holds this thread for seconds. An indexer that scans elsewhere (a worker:
-        // adapters/index-worker.ts) gets the previous version's bytes from this thread once they
-        // are read; wait for that read (it ran alongside the current one) and one turn of the event
-        // loop, so the hand-off happens before the parse and the scan runs beside it, not after.
-        await previousRead;
-        await new Promise<void>((r) => setImmediate(r));
-      }
+      // The parse below holds this thread for seconds. An indexer that scans elsewhere (a worker:
+      // adapters/index-worker.ts) gets the previous version's bytes from this thread once they are
+      // read (alongside the current one): wait until it says it has them (VersionIndexer
+      // `handedOff`), so that its scan runs beside the parse, not after it.
+      await previousHandedOff;
       const ref: DiagnosisRef = {
         app,
         stage,

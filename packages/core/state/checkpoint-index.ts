@@ -58,11 +58,18 @@ export function indexCheckpoint(bytes: Uint8Array, source?: string): CheckpointV
 /**
  * Reads a version and indexes it (indexCheckpoint's answer and errors). `read` may be called more
  * than once: an indexer that scans elsewhere reads again and scans here when that fails.
+ * `handedOff`: called once the indexer needs nothing more of the calling thread to go on (its
+ * bytes are with a worker, or the scan here is about to run), so a caller can start its own long
+ * synchronous work then (diagnosis Load's parse). Not called when the read fails.
  */
-export type VersionIndexer = (read: () => Promise<Uint8Array>, source: string) => Promise<CheckpointView>;
+export type VersionIndexer = (read: () => Promise<Uint8Array>, source: string, handedOff?: () => void) => Promise<CheckpointView>;
 
 /** The indexer that scans in this thread. */
-export const indexHere: VersionIndexer = async (read, source) => indexCheckpoint(await read(), source);
+export const indexHere: VersionIndexer = async (read, source, handedOff) => {
+  const bytes = await read();
+  handedOff?.();
+  return indexCheckpoint(bytes, source);
+};
 
 /**
  * An indexed view as parts that cross a thread boundary cheaply (postMessage): the bytes are moved,
