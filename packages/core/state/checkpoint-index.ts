@@ -232,18 +232,26 @@ const KEY_NAMES: [string, number][] = [
   ["outputs", KEY_OUTPUTS],
   ["custom", KEY_CUSTOM],
 ];
+/** KEY_NAMES by length: the bytes of each name with its code (keys are compared as bytes, not built as strings). */
+const KEYS_BY_LENGTH: [Uint8Array, number][][] = [];
+for (const [name, code] of KEY_NAMES) (KEYS_BY_LENGTH[name.length] ??= []).push([Buffer.from(name, "latin1"), code]);
 const KEYS = new Map(KEY_NAMES);
 
 /** Which known key the string token text[s..e) (quotes included) names. */
 function keyCode(text: Buffer, s: number, e: number): number {
-  let plain = true;
-  for (let i = s + 1; i < e - 1; i++) if (text[i] === BACKSLASH) plain = false;
-  if (plain) {
-    const len = e - s - 2;
-    return len < 2 || len > 12 ? 0 : (KEYS.get(text.toString("latin1", s + 1, e - 1)) ?? 0);
+  const len = e - s - 2;
+  const candidates = KEYS_BY_LENGTH[len];
+  for (let i = s + 1; i < e - 1; i++) {
+    // an escaped key (`"\u0075rn"` is "urn" to JSON.parse)
+    if (text[i] === BACKSLASH) return KEYS.get(JSON.parse(text.toString("utf8", s, e)) as string) ?? 0;
   }
-  // an escaped key (`"\u0075rn"` is "urn" to JSON.parse)
-  return KEYS.get(JSON.parse(text.toString("utf8", s, e)) as string) ?? 0;
+  if (candidates === undefined) return 0;
+  for (const [name, code] of candidates) {
+    let k = 0;
+    while (k < len && text[s + 1 + k] === name[k]) k++;
+    if (k === len) return code;
+  }
+  return 0;
 }
 
 function isWs(c: number): boolean {
@@ -256,28 +264,30 @@ function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
-/** End of the string token starting at `i` (a quote), or -1 when it is not valid JSON. */
+/**
+ * End of the string token starting at `i` (a quote), or -1 when it is not valid JSON. One loop in
+ * this thread: most strings of a state are short keys and values, for which a native search
+ * (Buffer#indexOf) per string costs more in the call than in the search (~40% of a scan).
+ */
 function stringEnd(text: Buffer, i: number, n: number): number {
   let j = i + 1;
-  for (;;) {
-    // the bulk of a state is string content: find the closing quote natively, then check the span
-    const q = text.indexOf(QUOTE, j);
-    if (q < 0) return -1;
-    for (; j < q; j++) {
-      const c = text[j]!;
-      if (c < 0x20) return -1;
-      if (c === BACKSLASH) break;
+  while (j < n) {
+    const c = text[j]!;
+    if (c === QUOTE) return j + 1;
+    if (c === BACKSLASH) {
+      if (j + 1 >= n) return -1;
+      const e = text[j + 1]!;
+      if (e === 0x75) {
+        if (j + 5 >= n || !isHex(text[j + 2]!) || !isHex(text[j + 3]!) || !isHex(text[j + 4]!) || !isHex(text[j + 5]!)) return -1;
+        j += 6;
+      } else if (e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) j += 2;
+      else return -1;
+      continue;
     }
-    if (j === q) return q + 1;
-    // an escape at j
-    if (j + 1 >= n) return -1;
-    const e = text[j + 1]!;
-    if (e === 0x75) {
-      if (j + 5 >= n || !isHex(text[j + 2]!) || !isHex(text[j + 3]!) || !isHex(text[j + 4]!) || !isHex(text[j + 5]!)) return -1;
-      j += 6;
-    } else if (e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) j += 2;
-    else return -1;
+    if (c < 0x20) return -1;
+    j++;
   }
+  return -1;
 }
 
 /** End of the number token starting at `i`, or -1 (JSON's grammar: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?). */
@@ -351,7 +361,28 @@ export function tryIndexCheckpoint(bytes: Uint8Array, source: string | undefined
   // states: 0 = a value is expected, 1 = after a value, 2 = a key (or `}` right after `{`)
   let state = 0;
   let valueStart = 0;
+  // a container just ended at i (past its bracket); handled here rather than in a nested function,
+  // which would move every variable it touches out of registers into a context for the whole scan
+  let justClosed = false;
   for (;;) {
+    if (justClosed) {
+      justClosed = false;
+      depth--;
+      if (depth === arrDepth && cur && kinds[depth] === ARR) {
+        // a resource object ended
+        if (urnStart < 0) bad = true;
+        else {
+          cur.urn = fieldOf(text, urnStart, urnEnd) as string;
+          cur.end = i;
+          resources.push(cur);
+        }
+        cur = undefined;
+      } else if (depth === arrDepth - 1 && arrEnd < 0 && arrDepth > 0) {
+        arrEnd = i;
+        arrDepth = -2; // no deeper array is the resources array
+      } else if (depth === arrDepth + 1) inDeps = false;
+      state = 1;
+    }
     while (i < n && isWs(text[i]!)) i++;
     if (state === 0) {
       if (i >= n) return undefined;
@@ -393,10 +424,10 @@ export function tryIndexCheckpoint(bytes: Uint8Array, source: string | undefined
         }
         i++;
         while (i < n && isWs(text[i]!)) i++;
-        // an empty container closes at once (closed() sets state 1)
+        // an empty container closes at once
         if (text[i] === (c === 0x7b ? 0x7d : 0x5d)) {
           i++;
-          closed();
+          justClosed = true;
         } else state = c === 0x7b ? 2 : 0;
         continue;
       }
@@ -458,7 +489,7 @@ export function tryIndexCheckpoint(bytes: Uint8Array, source: string | undefined
     }
     if ((c === 0x7d && kinds[depth] === OBJ) || (c === 0x5d && kinds[depth] === ARR)) {
       i++;
-      closed();
+      justClosed = true;
       continue;
     }
     return undefined;
@@ -477,23 +508,4 @@ export function tryIndexCheckpoint(bytes: Uint8Array, source: string | undefined
   }
   if (envelope.wrapped !== wrappedPath) return undefined;
   return { kind: "indexed", text, envelope, resources };
-
-  /** A container ends at i (just past its bracket). */
-  function closed(): void {
-    depth--;
-    if (depth === arrDepth && cur && kinds[depth] === ARR) {
-      // a resource object ended
-      if (urnStart < 0) bad = true;
-      else {
-        cur.urn = fieldOf(text!, urnStart, urnEnd) as string;
-        cur.end = i;
-        resources.push(cur);
-      }
-      cur = undefined;
-    } else if (depth === arrDepth - 1 && arrEnd < 0 && arrDepth > 0) {
-      arrEnd = i;
-      arrDepth = -2; // no deeper array is the resources array
-    } else if (depth === arrDepth + 1) inDeps = false;
-    state = 1;
-  }
 }
