@@ -148,26 +148,52 @@ export function checkIntegrity(cp: Checkpoint): IntegrityReport {
 
 /** VerifyIntegrity's walk over the resources (snapshot.go L592-749). */
 function verify(resources: PulumiResource[], problems: IntegrityProblem[]): void {
-  // where each URN occurs last, and every provider (URN → ids), to tell "comes after" from "missing"
-  const lastAt = new Map<string, number>();
+  // Pulumi walks the resources once and adds each URN to a set after checking the resource's
+  // references (L597-729): a reference is good when its URN is in the set by then. The same
+  // question, "is there a copy of this URN before resource i?", is answered here by where each
+  // URN first occurs (one map, filled in one pass before the walk), and the URNs that occur more
+  // than once are set aside for the duplicate check (L731-749). Every resource with a URN counts,
+  // as in Pulumi, whether or not its own checks pass.
+  const firstAt = new Map<string, number>();
+  const repeated = new Set<string>();
   const providerIds = new Map<string, string[]>();
-  resources.forEach((r, i) => {
-    lastAt.set(r.urn, i);
-    if (r.urn && isProviderType(r.type)) providerIds.set(r.urn, [...(providerIds.get(r.urn) ?? []), r.id || UNKNOWN_ID]);
-  });
-  // URN → copies so far, and how many of them are marked `delete` (counts, not an object per URN)
-  const seen = new Map<string, number>();
-  const deleted = new Map<string, number>();
-  const providers = new Set<string>();
-  const key = (urn: string, id: string) => `${urn}\u0000${id}`;
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i]!;
+    if (r.urn === "") continue;
+    if (firstAt.has(r.urn)) repeated.add(r.urn);
+    else firstAt.set(r.urn, i);
+    if (isProviderType(r.type)) providerIds.set(r.urn, [...(providerIds.get(r.urn) ?? []), r.id || UNKNOWN_ID]);
+  }
+  const before = (urn: string, i: number) => (firstAt.get(urn) ?? i) < i;
+  // where each URN occurs last, to tell "comes after" from "missing": built for the first reference at fault
+  let lastAtMap: Map<string, number> | undefined;
+  const lastAt = (urn: string): number => {
+    if (!lastAtMap) {
+      const m = new Map<string, number>();
+      resources.forEach((r, i) => m.set(r.urn, i));
+      lastAtMap = m;
+    }
+    return lastAtMap.get(urn) ?? -1;
+  };
+  // providers registered so far: URN → ids
+  const providers = new Map<string, Set<string>>();
+  // provider references (`<URN>::<id>`) parsed once per distinct text: most resources share a few
+  const providerRefs = new Map<string, { urn: string; id: string; err?: string }>();
+  const parseProviderRef = (text: string): { urn: string; id: string; err?: string } => {
+    const sep = text.lastIndexOf("::");
+    if (sep < 0) return { urn: "", id: "", err: `expected '::' in provider reference '${text}'` };
+    const urn = text.slice(0, sep);
+    const err = providerUrnError(urn);
+    return { urn, id: text.slice(sep + 2), ...(err ? { err } : {}) };
+  };
   // one reference of resource i (objects are built only for a problem: this runs for every reference)
   const checkRef = (r: PulumiResource, i: number, field: RefField, refUrn: string, propertyKey?: string) => {
-    if (seen.has(refUrn)) {
+    if (before(refUrn, i)) {
       if (field === "parent") checkParentUrn(r.urn, refUrn, i, problems);
       return;
     }
     const ref = { field, urn: refUrn, ...(propertyKey !== undefined ? { key: propertyKey } : {}) };
-    const later = (lastAt.get(refUrn) ?? -1) > i;
+    const later = lastAt(refUrn) > i;
     problems.push({
       rule: later ? "dependency-order" : field === "parent" ? "dangling-parent" : "dangling-dependency",
       severity: "error",
@@ -182,30 +208,24 @@ function verify(resources: PulumiResource[], problems: IntegrityProblem[]): void
     const r = resources[i]!;
     const urn = r.urn;
     // L597-606 repeat DeserializeResource's checks (reported by decodeResource)
-    if (urn === "") continue;
-    if (r.type === "" || (!r.custom && r.id !== "")) {
-      note(seen, deleted, r);
-      continue;
-    }
+    if (urn === "" || r.type === "" || (!r.custom && r.id !== "")) continue;
     // L608-614: a provider is registered under its URN and id (an empty id is UnknownID)
     if (isProviderType(r.type)) {
       const err = providerUrnError(urn);
       if (err) problems.push({ rule: "malformed-resource", severity: "error", index: i, urn, pulumi: `provider ${urn} is not referenceable: ${err}` });
-      else providers.add(key(urn, r.id || UNKNOWN_ID));
+      else providers.set(urn, (providers.get(urn) ?? new Set<string>()).add(r.id || UNKNOWN_ID));
     }
 
     // L616-626: the provider reference `<URN>::<id>` must name a provider listed earlier with that URN
     // AND that id (providers.ParseReference, reference.go L147-159); pendingReplacement is exempt
     if (r.provider !== "") {
-      const sep = r.provider.lastIndexOf("::");
-      const pUrn = sep < 0 ? "" : r.provider.slice(0, sep);
-      const pId = sep < 0 ? "" : r.provider.slice(sep + 2);
-      const err = sep < 0 ? `expected '::' in provider reference '${r.provider}'` : providerUrnError(pUrn);
-      if (err) problems.push({ rule: "malformed-resource", severity: "error", index: i, urn, pulumi: `failed to parse provider reference for resource ${urn}: ${err}` });
-      else if (!providers.has(key(pUrn, pId)) && !r.pendingReplacement) {
-        const ids = providerIds.get(pUrn) ?? [];
-        const later = (lastAt.get(pUrn) ?? -1) > i && ids.includes(pId);
-        const ref = { field: "provider" as const, urn: pUrn, id: pId, ...(ids.length && !ids.includes(pId) ? { stateId: ids[0]! } : {}) };
+      let p = providerRefs.get(r.provider);
+      if (!p) providerRefs.set(r.provider, (p = parseProviderRef(r.provider)));
+      if (p.err) problems.push({ rule: "malformed-resource", severity: "error", index: i, urn, pulumi: `failed to parse provider reference for resource ${urn}: ${p.err}` });
+      else if (!providers.get(p.urn)?.has(p.id) && !r.pendingReplacement) {
+        const ids = providerIds.get(p.urn) ?? [];
+        const later = lastAt(p.urn) > i && ids.includes(p.id);
+        const ref = { field: "provider" as const, urn: p.urn, id: p.id, ...(ids.length && !ids.includes(p.id) ? { stateId: ids[0]! } : {}) };
         problems.push({ rule: later ? "dependency-order" : "dangling-provider", severity: "error", index: i, urn, ref, pulumi: `resource ${urn} refers to unknown provider ${r.provider}` });
       }
     }
@@ -217,21 +237,23 @@ function verify(resources: PulumiResource[], problems: IntegrityProblem[]): void
     for (const [k, list] of r.propertyDependencies) for (const d of list) if (d !== "") checkRef(r, i, "propertyDependencies", d, k);
     if (r.deletedWith !== "") checkRef(r, i, "deletedWith", r.deletedWith);
     for (const d of r.replaceWith) if (d !== "") checkRef(r, i, "replaceWith", d);
-    note(seen, deleted, r);
   }
 
   // L731-749: a URN may repeat only when all copies, or all but one, are marked `delete: true`
-  // (the old copy of a resource being replaced)
-  for (const [urn, count] of seen) {
-    const deletes = deleted.get(urn) ?? 0;
-    if (count > 1 && deletes !== count - 1 && deletes !== count)
-      problems.push({ rule: "duplicate-urn", severity: "error", urn, index: resources.findIndex((r) => r.urn === urn), pulumi: `duplicate resource ${urn} (not marked for deletion)` });
+  // (the old copy of a resource being replaced); reported in the order the URNs first occur
+  if (repeated.size === 0) return;
+  const copies = new Map<string, { count: number; deletes: number }>();
+  for (const r of resources) {
+    if (!repeated.has(r.urn)) continue;
+    const c = copies.get(r.urn) ?? { count: 0, deletes: 0 };
+    c.count++;
+    if (r.delete) c.deletes++;
+    copies.set(r.urn, c);
   }
-}
-
-function note(seen: Map<string, number>, deleted: Map<string, number>, r: PulumiResource): void {
-  seen.set(r.urn, (seen.get(r.urn) ?? 0) + 1);
-  if (r.delete) deleted.set(r.urn, (deleted.get(r.urn) ?? 0) + 1);
+  for (const [urn, { count, deletes }] of copies) {
+    if (deletes !== count - 1 && deletes !== count)
+      problems.push({ rule: "duplicate-urn", severity: "error", urn, index: firstAt.get(urn)!, pulumi: `duplicate resource ${urn} (not marked for deletion)` });
+  }
 }
 
 /** Pulumi's message for a reference that is missing or comes after (snapshot.go L640-725). */

@@ -227,42 +227,76 @@ const strs = (v: unknown): string[] => {
  */
 export function decodeResource(raw: unknown, schema = 3): { res: PulumiResource; errors: string[] } {
   const errors: string[] = [];
-  let values = new Map<string, unknown>();
-  const [fields, lower] = schema >= 3 ? [RESOURCE_FIELDS, RESOURCE_LOWER] : schema === 2 ? [RESOURCE_V2_FIELDS, RESOURCE_V2_LOWER] : [RESOURCE_V1_FIELDS, RESOURCE_V1_LOWER];
-  if (isObject(raw)) {
-    values = goFields(raw, fields, lower);
-    pushStructErrors(values, fields, errors);
-  } else if (raw !== null) errors.push("it is not an object");
-  if (schema < 3) {
-    const inputs = values.get("inputs");
-    const deps = values.get("dependencies") ?? [];
-    values.set("propertyDependencies", Object.fromEntries(Object.keys(isObject(inputs) ? inputs : {}).map((k) => [k, deps])));
-  }
-  const pd = values.get("propertyDependencies");
+  let values: Record<string, unknown> = {};
+  if (isObject(raw)) values = schema >= 3 ? resourceValues(raw, errors) : migrated(raw, schema, errors);
+  else if (raw !== null) errors.push("it is not an object");
+  const pd = values.propertyDependencies;
   const propertyDependencies: [string, string[]][] = [];
   if (isObject(pd)) for (const k in pd) propertyDependencies.push([k, strs(pd[k])]);
   const res: PulumiResource = {
-    urn: str(values.get("urn")),
-    type: str(values.get("type")),
-    custom: values.get("custom") === true,
-    id: str(values.get("id")),
-    delete: values.get("delete") === true,
-    pendingReplacement: values.get("pendingReplacement") === true,
-    parent: str(values.get("parent")),
-    provider: str(values.get("provider")),
-    dependencies: strs(values.get("dependencies")),
+    urn: str(values.urn),
+    type: str(values.type),
+    custom: values.custom === true,
+    id: str(values.id),
+    delete: values.delete === true,
+    pendingReplacement: values.pendingReplacement === true,
+    parent: str(values.parent),
+    provider: str(values.provider),
+    dependencies: strs(values.dependencies),
     propertyDependencies,
-    deletedWith: str(values.get("deletedWith")),
-    replaceWith: strs(values.get("replaceWith")),
+    deletedWith: str(values.deletedWith),
+    replaceWith: strs(values.replaceWith),
   };
   // property values are deserialized before the required fields are checked (L712-724)
-  propertiesErrors(values.get("inputs"), "inputs", errors);
-  propertiesErrors(values.get("outputs"), "outputs", errors);
-  if (values.has("replacementTrigger")) propertyErrors(values.get("replacementTrigger"), ["replacementTrigger"], errors);
+  propertiesErrors(values.inputs, "inputs", errors);
+  propertiesErrors(values.outputs, "outputs", errors);
+  if (values.replacementTrigger !== undefined && values.replacementTrigger !== null) propertyErrors(values.replacementTrigger, ["replacementTrigger"], errors);
   if (res.urn === "") errors.push("resource missing required 'urn' field");
   else if (res.type === "") errors.push(`resource '${res.urn}' missing required 'type' field`);
   else if (!res.custom && res.id !== "") errors.push(`resource '${res.urn}' has 'custom' false but non-empty ID`);
   return { res, errors };
+}
+
+/**
+ * A version 3+ resource's field values (a `null` value is as good as absent: Go leaves the zero
+ * value), its decoding errors pushed onto `errors`. When every key is a field's own name or no
+ * field's name in any case (what Pulumi writes), that is `raw` itself, read in place: no copy of
+ * 50k resources. A key that names a field in another case (`"URN"`) goes through goFields, which
+ * applies Go's case-insensitive, last-key-wins rule.
+ */
+function resourceValues(raw: Record<string, unknown>, errors: string[]): Record<string, unknown> {
+  const before = errors.length;
+  for (const key in raw) {
+    if (!Object.hasOwn(RESOURCE_FIELDS, key)) {
+      if (RESOURCE_LOWER.has(key.toLowerCase())) {
+        errors.length = before;
+        const values = goFields(raw, RESOURCE_FIELDS, RESOURCE_LOWER);
+        pushStructErrors(values, RESOURCE_FIELDS, errors);
+        return Object.fromEntries(values);
+      }
+      continue;
+    }
+    const v = raw[key];
+    if (v === null) continue;
+    const e = kindError(RESOURCE_FIELDS[key]!, v);
+    if (e) errors.push(`\`${key}\` ${e}`);
+  }
+  return raw;
+}
+
+/**
+ * A version 0-2 resource's values after the migration to version 3 (sdk/go/common/apitype/migrate/
+ * resource.go L22-80): only its own version's fields, no provider for version 1, and every input's
+ * property dependencies set to the resource's dependencies.
+ */
+function migrated(raw: Record<string, unknown>, schema: number, errors: string[]): Record<string, unknown> {
+  const [fields, lower] = schema === 2 ? [RESOURCE_V2_FIELDS, RESOURCE_V2_LOWER] : [RESOURCE_V1_FIELDS, RESOURCE_V1_LOWER];
+  const values = goFields(raw, fields, lower);
+  pushStructErrors(values, fields, errors);
+  const inputs = values.get("inputs");
+  const deps = values.get("dependencies") ?? [];
+  values.set("propertyDependencies", Object.fromEntries(Object.keys(isObject(inputs) ? inputs : {}).map((k) => [k, deps])));
+  return Object.fromEntries(values);
 }
 
 /** DeserializeProperties (L792-803) on `inputs` or `outputs`: the map itself is no property value, its entries are. */
