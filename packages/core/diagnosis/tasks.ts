@@ -9,8 +9,7 @@
  */
 import { isSstStateError } from "../errors.ts";
 import type { ChatMessage, Clock, Notifier, StateStore, StateVersion } from "../ports.ts";
-import { parseCheckpoint } from "../state/parse.ts";
-import { indexHere, lazyCheckpoint, type VersionIndexer } from "../state/checkpoint-index.ts";
+import { indexHere, lazyCheckpoint, readCheckpoint, type VersionIndexer } from "../state/checkpoint-index.ts";
 import type { Checkpoint } from "../state/types.ts";
 import type { DiagnosisProbes, DiagnosisRequest, SlackRef } from "./ports.ts";
 import { failureText, progressText, renderDiagnosisMessage } from "./render.ts";
@@ -123,7 +122,7 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
   const currentOf = (ref: DiagnosisRef): Promise<Checkpoint> =>
     cached(`${ref.app}/${ref.stage}@${ref.current.stamp}`, async () => {
       const cur = await store.readCurrent(ref.app, ref.stage);
-      return parseCheckpoint(cur.bytes, `${ref.app}/${ref.stage} (current)`);
+      return readCheckpoint(cur.bytes, `${ref.app}/${ref.stage} (current)`);
     });
 
   /** The version the history rules compare with: the newest one that is not the current state. */
@@ -207,7 +206,7 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
         startedAt: new Date(clock.now()).toISOString(),
       };
       // parse once here: a state that cannot be read fails the diagnosis early with a clear message
-      const cp = await cached(`${app}/${stage}@${ref.current.stamp}`, async () => parseCheckpoint(cur.bytes, `${app}/${stage} (current)`));
+      const cp = await cached(`${app}/${stage}@${ref.current.stamp}`, async () => readCheckpoint(cur.bytes, `${app}/${stage} (current)`));
       ref.current.resources = cp.resources.length;
       await progress(s, `running the rules on ${cp.resources.length.toLocaleString("en-US")} resources…`);
       return ref;

@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it, vi } from "vitest";
-import { indexCheckpoint, lazyCheckpoint, wholeCheckpoint, type CheckpointView } from "../../state/checkpoint-index.ts";
+import { indexCheckpoint, lazyCheckpoint, readCheckpoint, wholeCheckpoint, type CheckpointView } from "../../state/checkpoint-index.ts";
+import { checkIntegrity } from "../../diagnosis/integrity.ts";
 import { runDiagnosis } from "../../diagnosis/index.ts";
 import { diffCheckpoints, diffViews } from "../../state/diff.ts";
 import { createRng, evolveCheckpoint, generateCheckpoint, serializeCheckpoint } from "@sst-state/test-kit/generate";
@@ -359,5 +360,53 @@ describe("lazyCheckpoint (a diagnosis's previous version: scanned, parsed where 
       findings += whole.findings.length;
     }
     expect(findings).toBeGreaterThan(0);
+  });
+});
+
+describe("readCheckpoint (a diagnosis's current version: resources parsed one by one from the scan)", () => {
+  it("gives every rule and the integrity check what parseCheckpoint gives them, and throws what it throws", () => {
+    // Prepare: real and public fixtures, generated states, and states Pulumi refuses (dangling and
+    // out-of-order references, duplicates, a bad provider, case-variant keys, a broken file)
+    const inputs: Uint8Array[] = [
+      ...readdirSync(realDir).filter((f) => f.endsWith(".json")).map((f) => readFileSync(new URL(f, realDir))),
+      ...readdirSync(publicDir).filter((f) => f.endsWith(".json")).map((f) => readFileSync(new URL(f, publicDir))),
+    ];
+    const [a, b] = generatedPair(300, 31);
+    inputs.push(bytes(a), bytes(b, true), Buffer.from(gzipSync(bytes(a))));
+    const rs = resourcesOf(b);
+    const edited = structuredClone(b);
+    const er = resourcesOf(edited);
+    er.push(structuredClone(er[5]!));
+    er[9]!.parent = er[40]!.urn;
+    er[11]!.dependencies = ["urn:pulumi:prod::shop::aws:s3/bucket:Bucket::Gone"];
+    er[12]!.provider = "urn:pulumi:prod::shop::pulumi:providers:aws::default::nope";
+    const upper = er[13] as unknown as Record<string, unknown>;
+    upper.URN = upper.urn;
+    (edited.checkpoint as Record<string, unknown>).latest = { ...edited.checkpoint.latest, manifest: { time: "not a time", magic: "x", version: "v3.1.0" } };
+    inputs.push(bytes(edited), Buffer.from(serializeCheckpoint(b).slice(0, 5000)), Buffer.from("{}"));
+    expect(rs.length).toBeGreaterThan(0);
+    let refused = 0;
+    let compared = 0;
+    for (const input of inputs) {
+      let whole;
+      try {
+        whole = parseCheckpoint(input, "s");
+      } catch (e) {
+        // Act + Assess: the same error
+        expect(() => readCheckpoint(input, "s")).toThrow((e as Error).message);
+        continue;
+      }
+      // Act
+      const read = readCheckpoint(input, "s");
+      // Assess
+      const base = { app: "shop", stage: "prod", now: Date.UTC(2026, 0, 1), previous: null, sstLock: null, lockUpdate: null, updates: [], objectVersionCount: null, snapshotCount: null };
+      expect(runDiagnosis({ ...base, current: read }, { groups: ["structure", "history", "lock"] })).toEqual(runDiagnosis({ ...base, current: whole }, { groups: ["structure", "history", "lock"] }));
+      const integrity = checkIntegrity(whole);
+      expect(checkIntegrity(read)).toEqual(integrity);
+      if (integrity.refused) refused++;
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(20);
+    expect(refused).toBeGreaterThan(2);
   });
 });
