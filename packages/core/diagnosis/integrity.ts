@@ -153,7 +153,8 @@ function verify(resources: PulumiResource[], problems: IntegrityProblem[]): void
   // question, "is there a copy of this URN before resource i?", is answered here by where each
   // URN first occurs (one map, filled in one pass before the walk), and the URNs that occur more
   // than once are set aside for the duplicate check (L731-749). Every resource with a URN counts,
-  // as in Pulumi, whether or not its own checks pass.
+  // whether or not its own checks pass (Pulumi stops at the first problem; this goes on as if the
+  // resource were there, so one bad resource does not make its dependents look dangling).
   const firstAt = new Map<string, number>();
   const repeated = new Set<string>();
   const providerIds = new Map<string, string[]>();
