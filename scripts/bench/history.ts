@@ -8,7 +8,6 @@
  * minute or so; the bucket is left behind in the test server.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { S3Client } from "@aws-sdk/client-s3";
 import { createS3HomeStore } from "../../packages/adapters/s3-home.ts";
@@ -16,21 +15,11 @@ import { writeS3Home } from "../../packages/adapters/home-writer.ts";
 import { systemClock } from "../../packages/core/ports.ts";
 import { getHistory } from "../../packages/core/queries.ts";
 import { generateHome } from "../../packages/core/state/generate-home.ts";
+import { runningServices } from "../services/running.ts";
 import { swiftCredentials } from "../services/swift.ts";
 
 const DEPLOYS = 1_000;
 const RUNS = 5;
-
-function endpoint(): string | undefined {
-  if (process.env.SST_STATE_TEST_S3_ENDPOINT) return process.env.SST_STATE_TEST_S3_ENDPOINT;
-  const f = new URL("../../.cache/services.json", import.meta.url);
-  if (!existsSync(f)) return undefined;
-  try {
-    return (JSON.parse(readFileSync(f, "utf8")) as { s3?: string }).s3;
-  } catch {
-    return undefined;
-  }
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -39,7 +28,7 @@ function median(xs: number[]): number {
 }
 
 export async function run(): Promise<void> {
-  const url = endpoint();
+  const url = process.env.SST_STATE_TEST_S3_ENDPOINT ?? (await runningServices()).s3;
   if (!url) {
     console.log("skipped: no S3 test server. Start one with `npm run services:start` (or set SST_STATE_TEST_S3_ENDPOINT), then run `npm run bench -- history`.");
     return;

@@ -4,12 +4,11 @@
  * Stop them with `npm run services:stop`.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { startSwift } from "./swift.ts";
-import { startDynamoDbLocal } from "./dynamodb-local.ts";
+import { servicesFile, startServices } from "./running.ts";
 
-const [s3, ddb] = await Promise.all([startSwift(), startDynamoDbLocal()]);
-mkdirSync(new URL("../../.cache/", import.meta.url), { recursive: true });
-writeFileSync(new URL("../../.cache/services.json", import.meta.url), JSON.stringify({ s3: s3.endpoint, dynamo: ddb.endpoint, pid: process.pid }));
+const { s3, dynamo: ddb } = await startServices();
+mkdirSync(new URL(".", servicesFile), { recursive: true });
+writeFileSync(servicesFile, JSON.stringify({ s3: s3.endpoint, dynamo: ddb.endpoint, pid: process.pid }));
 console.log(`S3 (Swift) ${s3.endpoint}, DynamoDB Local ${ddb.endpoint}; pid ${process.pid}. Ctrl-C or \`npm run services:stop\` stops them.`);
 const stop = async () => {
   await Promise.all([s3.stop(), ddb.stop()]);

@@ -12,8 +12,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { startSwift } from "../services/swift.ts";
-import { startDynamoDbLocal } from "../services/dynamodb-local.ts";
+import { runningServices, startServices } from "../services/running.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -22,32 +21,12 @@ declare module "vitest" {
   }
 }
 
-/** Services left running by `npm run services:start` (see scripts/services/start.ts), if they answer. */
-async function shared(): Promise<{ s3?: string; dynamo?: string }> {
-  const file = new URL("../../.cache/services.json", import.meta.url);
-  if (!existsSync(file)) return {};
-  const found = JSON.parse(readFileSync(file, "utf8")) as { s3?: string; dynamo?: string };
-  const up = async (url?: string) => {
-    if (!url) return undefined;
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(2000) });
-      return url;
-    } catch {
-      return undefined;
-    }
-  };
-  const [s3, dynamo] = await Promise.all([up(found.s3), up(found.dynamo)]);
-  return { ...(s3 ? { s3 } : {}), ...(dynamo ? { dynamo } : {}) };
-}
-
 export default async function setup(project: TestProject) {
-  const running = await shared();
-  const s3Url = process.env.SST_STATE_TEST_S3_ENDPOINT ?? running.s3;
-  const ddbUrl = process.env.SST_STATE_TEST_DYNAMODB_ENDPOINT ?? running.dynamo;
-  const [s3, ddb] = await Promise.all([
-    s3Url ? { endpoint: s3Url, stop: async () => {} } : startSwift(),
-    ddbUrl ? { endpoint: ddbUrl, stop: async () => {} } : startDynamoDbLocal(),
-  ]);
+  const running = await runningServices();
+  const { s3, dynamo: ddb } = await startServices({
+    s3: process.env.SST_STATE_TEST_S3_ENDPOINT ?? running.s3,
+    dynamo: process.env.SST_STATE_TEST_DYNAMODB_ENDPOINT ?? running.dynamo,
+  });
   project.provide("s3Endpoint", s3.endpoint);
   project.provide("dynamoEndpoint", ddb.endpoint);
   // The hostile-input suite's counts (packages/cli/tests/hostile/tally.ts): each suite appends its

@@ -1,0 +1,54 @@
+/**
+ * The test services (Swift for S3, DynamoDB Local) as the tests, `npm run services:start` and the
+ * history benchmark find or start them.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { startDynamoDbLocal } from "./dynamodb-local.ts";
+import { startSwift } from "./swift.ts";
+
+export interface Service {
+  endpoint: string;
+  stop: () => Promise<void>;
+}
+
+/** Where `npm run services:start` records the services it leaves running. */
+export const servicesFile = new URL("../../.cache/services.json", import.meta.url);
+
+/**
+ * The services recorded in .cache/services.json that answer now. The file outlives its process
+ * (a `kill -9`, a reboot): an endpoint that does not answer is left out, so a caller starts its
+ * own or says how, instead of failing on a refused connection.
+ */
+export async function runningServices(): Promise<{ s3?: string; dynamo?: string }> {
+  if (!existsSync(servicesFile)) return {};
+  let found: { s3?: string; dynamo?: string };
+  try {
+    found = JSON.parse(readFileSync(servicesFile, "utf8")) as { s3?: string; dynamo?: string };
+  } catch {
+    return {};
+  }
+  const up = async (url?: string) => {
+    if (!url) return undefined;
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(2000) });
+      return url;
+    } catch {
+      return undefined;
+    }
+  };
+  const [s3, dynamo] = await Promise.all([up(found.s3), up(found.dynamo)]);
+  return { ...(s3 ? { s3 } : {}), ...(dynamo ? { dynamo } : {}) };
+}
+
+/**
+ * Both services: those given by endpoint as they are (nothing to stop), the others started, at
+ * once. When one cannot start, the one that did is stopped before the error is thrown: servers
+ * left behind by a failed start would run until the machine stops.
+ */
+export async function startServices(given: { s3?: string; dynamo?: string } = {}): Promise<{ s3: Service; dynamo: Service }> {
+  const reuse = (endpoint: string): Service => ({ endpoint, stop: async () => {} });
+  const [s3, dynamo] = await Promise.allSettled([given.s3 ? reuse(given.s3) : startSwift(), given.dynamo ? reuse(given.dynamo) : startDynamoDbLocal()]);
+  if (s3.status === "fulfilled" && dynamo.status === "fulfilled") return { s3: s3.value, dynamo: dynamo.value };
+  await Promise.all([s3, dynamo].map((r) => (r.status === "fulfilled" ? r.value.stop().catch(() => {}) : undefined)));
+  throw s3.status === "rejected" ? s3.reason : (dynamo as PromiseRejectedResult).reason;
+}
