@@ -17,8 +17,6 @@
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { isTableInUse } from "./dynamodb-errors.ts";
 
-export const TABLE_KEYS = { partitionKey: "pk", sortKey: "sk", ttlAttribute: "ttl" } as const;
-
 /** Create the table if it does not exist (tests, and the embedded store behind `serve`). */
 export async function ensureTable(client: DynamoDBClient, tableName: string, opts: { stream?: boolean } = {}): Promise<void> {
   try {
