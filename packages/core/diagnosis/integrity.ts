@@ -11,7 +11,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Checkpoint } from "../state/types.ts";
-import { PROVIDER_TYPE_PREFIX, ROOT_STACK_TYPE } from "../state/summary.ts";
+import { isProviderType, ROOT_STACK_TYPE } from "../state/summary.ts";
 import { decodeCheckpoint, decodeResource, goFields, isObject, type PulumiResource } from "./pulumi-decode.ts";
 
 export type IntegrityRule =
@@ -87,14 +87,6 @@ function moduleAndName(type: string): { module: string; name: string } | null {
   const second = type.indexOf(":", first + 1);
   if (second < 0) return null;
   return { module: type.slice(0, second), name: type.slice(second + 1) };
-}
-
-/**
- * providers.IsProviderType (reference.go L40-46): module `pulumi:providers` and a type name, i.e.
- * what moduleAndName splits as such. Written out (no split) as it runs twice per resource.
- */
-function isProviderType(type: string): boolean {
-  return type.length > PROVIDER_TYPE_PREFIX.length && type.startsWith(PROVIDER_TYPE_PREFIX);
 }
 
 /** providers.validateURN (reference.go L64-76): why a provider URN is not one, or undefined. */

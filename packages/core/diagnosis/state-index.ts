@@ -4,7 +4,7 @@
  * on a 50k-resource stage must stay single passes over these Maps.
  */
 import { urnsOf } from "../state/checkpoint-index.ts";
-import { PROVIDER_TYPE_PREFIX, ROOT_STACK_TYPE } from "../state/summary.ts";
+import { isProviderType, ROOT_STACK_TYPE, SST_VERSION_TYPE } from "../state/summary.ts";
 import type { Checkpoint, Resource } from "../state/types.ts";
 
 export interface StateIndex {
@@ -128,11 +128,11 @@ export function compareVersions(current: Checkpoint, previous: Checkpoint): Vers
   return changes;
 }
 
-/** The stack, providers and `sst:sst:Version`: what every SST state holds even when the app has nothing. */
+/** The stack, providers and SST's Version component: what every SST state holds even when the app has nothing. */
 export function isBaseResource(r: Resource): boolean {
   // a resource without a type is malformed-resource's business, not a reason to fail here
   const t = typeof r.type === "string" ? r.type : "";
-  return t === ROOT_STACK_TYPE || t.startsWith(PROVIDER_TYPE_PREFIX) || t === "sst:sst:Version";
+  return t === ROOT_STACK_TYPE || isProviderType(t) || t === SST_VERSION_TYPE;
 }
 
 export function isStackOnly(cp: Checkpoint): boolean {

@@ -11,6 +11,19 @@ import type { Checkpoint } from "./types.ts";
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 /** What a provider's type starts with (providers.IsProviderType, pulumi/pulumi v3.215.0 sdk/go/common/providers/reference.go L40-46). */
 export const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
+/**
+ * providers.IsProviderType (reference.go L40-46): module `pulumi:providers` and a non-empty type
+ * name. Written out (no split): the integrity check asks it twice per resource.
+ */
+export function isProviderType(type: string): boolean {
+  return type.length > PROVIDER_TYPE_PREFIX.length && type.startsWith(PROVIDER_TYPE_PREFIX);
+}
+/**
+ * The component SST adds to every app to record its components' versions (sst v4.17.1
+ * platform/src/components/component.ts L516, `super("sst:sst:Version", …)`; read back by
+ * pkg/project/stack.go L802, sst/sst at 08fa0a6).
+ */
+export const SST_VERSION_TYPE = "sst:sst:Version";
 
 export interface ComponentSummary {
   urn: string;
