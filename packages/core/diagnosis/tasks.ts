@@ -119,11 +119,11 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
     return s.ref;
   };
 
-  const currentOf = (ref: DiagnosisRef): Promise<Checkpoint> =>
-    cached(`${ref.app}/${ref.stage}@${ref.current.stamp}`, async () => {
-      const cur = await store.readCurrent(ref.app, ref.stage);
-      return readCheckpoint(cur.bytes, `${ref.app}/${ref.stage} (current)`);
-    });
+  /** The current state, parsed once per stamp; `bytes` when the caller has them already (Load). */
+  const currentOf = (ref: Pick<DiagnosisRef, "app" | "stage" | "current">, bytes?: Uint8Array): Promise<Checkpoint> =>
+    cached(`${ref.app}/${ref.stage}@${ref.current.stamp}`, async () =>
+      readCheckpoint(bytes ?? (await store.readCurrent(ref.app, ref.stage)).bytes, `${ref.app}/${ref.stage} (current)`),
+    );
 
   /** The version the history rules compare with: the newest one that is not the current state. */
   const previousVersion = (versions: StateVersion[]): Omit<StateVersion, "update"> | null => {
@@ -140,7 +140,10 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
     // scanned, not parsed: the history rules look into the few resources a deploy removed or
     // added and match the rest by URN (checkpoint-index.ts lazyCheckpoint)
     const indexVersion = deps.indexVersion ?? indexHere;
-    return cached(`${ref.app}/${ref.stage}#${prev.kind}:${prev.id}`, async () =>
+    const key = `${ref.app}/${ref.stage}#${prev.kind}:${prev.id}`;
+    // already indexed or being indexed (two diagnoses of a stage in `serve`): nothing to hand off
+    if (cache.has(key)) handedOff?.();
+    return cached(key, async () =>
       lazyCheckpoint(await indexVersion(() => store.readVersion(ref.app, ref.stage, prev), `${ref.app}/${ref.stage} (${prev.id})`, handedOff)),
     );
   };
@@ -206,7 +209,7 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
         startedAt: new Date(clock.now()).toISOString(),
       };
       // parse once here: a state that cannot be read fails the diagnosis early with a clear message
-      const cp = await cached(`${app}/${stage}@${ref.current.stamp}`, async () => readCheckpoint(cur.bytes, `${app}/${stage} (current)`));
+      const cp = await currentOf(ref, cur.bytes);
       ref.current.resources = cp.resources.length;
       await progress(s, `running the rules on ${cp.resources.length.toLocaleString("en-US")} resources…`);
       return ref;
