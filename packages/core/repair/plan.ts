@@ -131,6 +131,10 @@ export function planRepair(current: Checkpoint, input: RepairInput = {}): Repair
   const latest = latestOf(doc);
   const none = (blocked: RepairBlock[]): RepairPlan => ({ changes: [], questions: [], blocked, bytes: null, checkpoint: null, before, after: null });
   if (!latest) return none([{ rule: "malformed-checkpoint", reason: "the checkpoint has no `latest` section to repair" }]);
+  // a checkpoint built for reading (readCheckpoint, wholeCheckpoint of a scan) keeps only the
+  // envelope in `raw`: written back, it would be a state without resources
+  if ((Array.isArray(latest.resources) ? latest.resources.length : 0) !== current.resources.length)
+    throw new Error("planRepair needs the checkpoint as parseCheckpoint reads it: this one's `raw` does not hold its resources.");
   const resources: Json[] = Array.isArray(latest.resources) ? (latest.resources as unknown[]).filter(isObject) : [];
   if (Array.isArray(latest.resources) && resources.length !== latest.resources.length) {
     return none([{ rule: "malformed-resource", reason: "an entry of `resources` is not an object; what it was meant to be cannot be known" }]);

@@ -72,9 +72,10 @@ export const indexHere: VersionIndexer = async (read, source, handedOff) => {
 };
 
 /**
- * An indexed view as parts that cross a thread boundary cheaply (postMessage): the bytes are moved,
- * not copied (`text.buffer` goes in the transfer list), the ranges travel as one Int32Array and the
- * URNs as one string, instead of 50k small objects cloned one by one.
+ * An indexed view as parts that cross a thread boundary cheaply (postMessage): the bytes go back as
+ * they came (shared memory stays shared; a copy the worker owns is moved, see index-worker-entry.ts),
+ * the ranges travel as one Int32Array and the URNs as one string, instead of 50k small objects
+ * cloned one by one.
  */
 export interface PackedIndex {
   text: Uint8Array;
