@@ -11,9 +11,9 @@ parentPort?.once("message", ({ bytes, source }: { bytes: Uint8Array; source: str
   let reply: IndexWorkerReply;
   try {
     const view = tryIndexCheckpoint(bytes, source);
-    reply = view ? { packed: packIndex(view) } : { bytes };
+    reply = view ? { packed: packIndex(view) } : { bytes, steppedAside: true };
   } catch {
-    reply = { bytes };
+    reply = { bytes, steppedAside: false };
   }
   // The text is the bytes as they came (shared memory goes back shared; a copy made for this
   // thread is this thread's to move back) or, for gzip, their decompressed copy (moved too). Never

@@ -15,8 +15,10 @@
  * 2. the worker scans (tryIndexCheckpoint) and moves back either the packed index (packIndex: the
  *    text, ranges in one Int32Array, URNs in one string) or, when the scan steps aside (gzip that
  *    does not decode, invalid JSON, an unusual resource), the bytes it was given;
- * 3. this thread unpacks the index, or runs indexCheckpoint on the returned bytes: the whole parse
- *    and its errors happen here, exactly as without a worker.
+ * 3. this thread unpacks the index, or parses the returned bytes whole (parseCheckpoint, what
+ *    indexCheckpoint does once its scan steps aside: no second scan here), so the parse and its
+ *    errors happen here, exactly as without a worker. A scan that threw in the worker (a bug, not a
+ *    verdict on the file) is run again here by indexCheckpoint.
  * A worker that fails to start, crashes or exits without an answer (its script missing in a source
  * checkout, out of memory) costs a second read: `read()` again and indexCheckpoint here. Bytes
  * under `minBytes` are scanned here at once (a worker costs tens of milliseconds to start).
@@ -25,9 +27,10 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { indexCheckpoint, unpackIndex, type PackedIndex, type VersionIndexer } from "@sst-state/core/state/checkpoint-index";
+import { parseCheckpoint } from "@sst-state/core/state/parse";
 
 /** What the worker posts back (index-worker-entry.ts). */
-export type IndexWorkerReply = { packed: PackedIndex } | { bytes: Uint8Array };
+export type IndexWorkerReply = { packed: PackedIndex } | { bytes: Uint8Array; steppedAside: boolean };
 
 export interface WorkerIndexerOptions {
   /** the worker's script: the bundled index-worker-entry.ts (scripts/build.mjs) */
@@ -55,13 +58,21 @@ export function createWorkerIndexer(opts: WorkerIndexerOptions): VersionIndexer 
       handedOff?.();
       return indexCheckpoint(bytes, source);
     }
+    let handed = false;
+    const handOff = () => {
+      if (!handed) (handed = true), handedOff?.();
+    };
     let reply: IndexWorkerReply;
     try {
-      reply = await worker.scan(bytes, source, handedOff);
+      reply = await worker.scan(bytes, source, handOff);
     } catch {
+      handOff();
       return indexCheckpoint(await read(), source);
     }
-    return "packed" in reply ? unpackIndex(reply.packed) : indexCheckpoint(reply.bytes, source);
+    if ("packed" in reply) return unpackIndex(reply.packed);
+    // the scan stepped aside: parse whole here (what indexCheckpoint would do after scanning again)
+    if (reply.steppedAside) return { kind: "parsed", checkpoint: parseCheckpoint(reply.bytes, source) };
+    return indexCheckpoint(reply.bytes, source);
   };
 }
 
@@ -77,13 +88,17 @@ function startWorker(script: URL): { scan(bytes: Uint8Array, source: string, pos
   return {
     stop,
     async scan(bytes, source, posted) {
-      // shared memory is shared, anything else copied (step 1 of the header): nothing is transferred
-      worker.postMessage({ bytes, source });
-      posted?.();
-      const result = await outcome;
-      stop();
-      if ("error" in result) throw result.error;
-      return result.reply;
+      try {
+        // shared memory is shared, anything else copied (step 1 of the header): nothing is transferred
+        worker.postMessage({ bytes, source });
+        posted?.();
+        const result = await outcome;
+        if ("error" in result) throw result.error;
+        return result.reply;
+      } finally {
+        // also when postMessage throws: a worker left waiting for its message keeps the process alive
+        stop();
+      }
     },
   };
 }

@@ -105,6 +105,31 @@ describe("worker indexer", () => {
     }
   });
 
+  it("says it has handed off once on every path, before its answer (Load parses only then)", async () => {
+    // Prepare: a worker that scans, one that steps aside, one that dies, none, and a small version
+    const broken = join(dir, "dies-at-start.mjs");
+    writeFileSync(broken, 'throw new Error("the worker could not start");\n');
+    const good = Buffer.from(serializeCheckpoint(generateCheckpoint({ app: "shop", stage: "prod", resources: 40, seed: 3 })));
+    const bad = Buffer.from('{"version":3,"checkpoint":{"latest":{"resources":[{"urn":"x",}]}}}');
+    const cases: [string, ReturnType<typeof createWorkerIndexer>, Buffer][] = [
+      ["worker scans", createWorkerIndexer({ script, minBytes: 0 }), good],
+      ["worker steps aside", createWorkerIndexer({ script, minBytes: 0 }), bad],
+      ["worker dies", createWorkerIndexer({ script: pathToFileURL(broken), minBytes: 0 }), good],
+      ["no worker script", createWorkerIndexer({ script: pathToFileURL(join(dir, "none.mjs")), minBytes: 0 }), good],
+      ["small version", createWorkerIndexer({ script }), good],
+    ];
+    for (const [name, indexer, bytes] of cases) {
+      const events: string[] = [];
+      // Act
+      await indexer(reader(bytes).read, "shop/prod", () => events.push("handed off")).then(
+        () => events.push("answered"),
+        () => events.push("failed"),
+      );
+      // Assess
+      expect({ name, events }).toEqual({ name, events: ["handed off", bytes === bad ? "failed" : "answered"] });
+    }
+  });
+
   it("leaves bytes it cannot scan to this thread, which fails with indexCheckpoint's error", async () => {
     // Prepare
     const indexer = createWorkerIndexer({ script, minBytes: 0 });
@@ -187,14 +212,17 @@ describe("worker indexer and the bytes' other holders", () => {
     const previous = (await store.listVersions("shop", "prod")).find((v) => !v.isCurrent)!;
     const before = await store.readVersion("shop", "prod", previous);
     expect(before.length).toBeGreaterThan(SHARED_READ_BYTES);
+    // what the bytes were before the scan (the store hands out this same buffer again: comparing
+    // with it after the scan could not tell an emptied buffer from an intact one)
+    const copy = Buffer.from(before);
     const indexer = createWorkerIndexer({ script, minBytes: 0 });
     // Act
     const view = await indexer(() => store.readVersion("shop", "prod", previous), "shop/prod");
     const after = await store.readVersion("shop", "prod", previous);
     // Assess
     expect(view.kind).toBe("indexed");
-    expect(after.length).toBe(before.length);
-    expect(Buffer.compare(Buffer.from(after.buffer, after.byteOffset, after.byteLength), Buffer.from(before.buffer, before.byteOffset, before.byteLength))).toBe(0);
+    expect(after.length).toBe(copy.length);
+    expect(Buffer.compare(Buffer.from(after.buffer, after.byteOffset, after.byteLength), copy)).toBe(0);
   });
 
   it("the bundled worker scans itself: a valid checkpoint comes back packed, not as bytes", async () => {
