@@ -15,7 +15,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dyn
 import type { AnnouncementStore } from "@sst-state/core/lock";
 import { toStoreError } from "./dynamodb-errors.ts";
 
-export const ANNOUNCED_PK_PREFIX = "ANNOUNCED#";
+const ANNOUNCED_PK_PREFIX = "ANNOUNCED#";
 const KEEP_MS = 90 * 86_400_000;
 
 export interface DynamoAnnouncementStoreOptions {

@@ -17,7 +17,7 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, paginateQuery, PutCo
 import { claimStaleBefore, isFinalPhase, type ClaimResult, type FeedCursor, type FeedEntry, type FeedStore } from "@sst-state/core/feed";
 import { isConditionFailed, toStoreError } from "./dynamodb-errors.ts";
 
-export const FEED_PK_PREFIX = "FEED#";
+const FEED_PK_PREFIX = "FEED#";
 const KEEP_MS = 90 * 86_400_000;
 const ENTRY_FIELDS = ["app", "stage", "updateId", "phase", "channel", "ts", "at"] as const;
 

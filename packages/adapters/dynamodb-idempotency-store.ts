@@ -11,8 +11,8 @@ import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { IdempotencyStore } from "@sst-state/core/ports";
 import { isConditionFailed, toStoreError } from "./dynamodb-errors.ts";
 
-export const SEEN_PK_PREFIX = "SEEN#";
-export const SEEN_SK = "SEEN";
+const SEEN_PK_PREFIX = "SEEN#";
+const SEEN_SK = "SEEN";
 
 export interface DynamoIdempotencyStoreOptions {
   client: DynamoDBClient;

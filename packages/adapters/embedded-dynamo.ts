@@ -47,8 +47,8 @@ import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import { isAbsolute, join, relative, resolve } from "node:path";
 
-export const DEFAULT_EMBEDDED_DIR = ".sst-state/db";
-export const DEFAULT_EMBEDDED_TABLE = "sst-state";
+const DEFAULT_EMBEDDED_DIR = ".sst-state/db";
+const DEFAULT_EMBEDDED_TABLE = "sst-state";
 /** The file in `dir` through which the owner tells other processes where its server listens. */
 export const ENDPOINT_FILE = "endpoint.json";
 const LOCAL_CREDENTIALS = { accessKeyId: "embedded", secretAccessKey: "embedded" };

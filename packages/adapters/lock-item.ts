@@ -27,7 +27,7 @@
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import type { Lease, LeaseRecord } from "@sst-state/core/lock";
+import type { LeaseRecord } from "@sst-state/core/lock";
 
 export const LOCK_PK_PREFIX = "LOCK#";
 const LOCK_SK = "LOCK";

@@ -3,7 +3,7 @@
  * the DynamoDB store (see core/lock/lease.ts): each operation reads and writes the record in one
  * synchronous step, which is the in-process equivalent of one conditional write.
  */
-import type { AcquireRequest, AcquireResult, Lease, LeaseRecord, LockStore } from "@sst-state/core/lock/types";
+import type { AcquireRequest, AcquireResult, LeaseRecord, LockStore } from "@sst-state/core/lock/types";
 import { isLive, leaseOf, nextLease } from "@sst-state/core/lock/lease";
 
 export interface MemoryLockStore extends LockStore {
