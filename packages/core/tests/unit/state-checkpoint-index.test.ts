@@ -365,15 +365,15 @@ describe("lazyCheckpoint (a diagnosis's previous version: scanned, parsed where 
 
 describe("readCheckpoint (a diagnosis's current version: resources parsed one by one from the scan)", () => {
   it("gives every rule and the integrity check what parseCheckpoint gives them, and throws what it throws", () => {
-    // Prepare: real and public fixtures, generated states, and states Pulumi refuses (dangling and
-    // out-of-order references, duplicates, a bad provider, case-variant keys, a broken file)
+    // Prepare: real and public fixtures, generated states, states Pulumi refuses (dangling and
+    // out-of-order references, duplicates, a bad provider, a manifest time that is none), a key
+    // Go's decoder matches case-insensitively (`URN`), and files that are no checkpoint
     const inputs: Uint8Array[] = [
       ...readdirSync(realDir).filter((f) => f.endsWith(".json")).map((f) => readFileSync(new URL(f, realDir))),
       ...readdirSync(publicDir).filter((f) => f.endsWith(".json")).map((f) => readFileSync(new URL(f, publicDir))),
     ];
     const [a, b] = generatedPair(300, 31);
     inputs.push(bytes(a), bytes(b, true), Buffer.from(gzipSync(bytes(a))));
-    const rs = resourcesOf(b);
     const edited = structuredClone(b);
     const er = resourcesOf(edited);
     er.push(structuredClone(er[5]!));
@@ -384,16 +384,15 @@ describe("readCheckpoint (a diagnosis's current version: resources parsed one by
     upper.URN = upper.urn;
     (edited.checkpoint as Record<string, unknown>).latest = { ...edited.checkpoint.latest, manifest: { time: "not a time", magic: "x", version: "v3.1.0" } };
     inputs.push(bytes(edited), Buffer.from(serializeCheckpoint(b).slice(0, 5000)), Buffer.from("{}"));
-    expect(rs.length).toBeGreaterThan(0);
     let refused = 0;
     let compared = 0;
     for (const input of inputs) {
       let whole;
       try {
         whole = parseCheckpoint(input, "s");
-      } catch (e) {
-        // Act + Assess: the same error
-        expect(() => readCheckpoint(input, "s")).toThrow((e as Error).message);
+      } catch {
+        // Act + Assess: the same error (message and problem)
+        expect(outcome(() => readCheckpoint(input, "s"))).toEqual(outcome(() => parseCheckpoint(input, "s")));
         continue;
       }
       // Act
