@@ -2,7 +2,7 @@
  * The test services (Swift for S3, DynamoDB Local) as the tests, `npm run services:start` and the
  * history benchmark find or start them.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { startDynamoDbLocal } from "./dynamodb-local.ts";
 import { startSwift } from "./swift.ts";
 
@@ -50,5 +50,29 @@ export async function startServices(given: { s3?: string; dynamo?: string } = {}
   const [s3, dynamo] = await Promise.allSettled([given.s3 ? reuse(given.s3) : startSwift(), given.dynamo ? reuse(given.dynamo) : startDynamoDbLocal()]);
   if (s3.status === "fulfilled" && dynamo.status === "fulfilled") return { s3: s3.value, dynamo: dynamo.value };
   await Promise.all([s3, dynamo].map((r) => (r.status === "fulfilled" ? r.value.stop().catch(() => {}) : undefined)));
-  throw s3.status === "rejected" ? s3.reason : (dynamo as PromiseRejectedResult).reason;
+  const failed = [s3, dynamo].filter((r): r is PromiseRejectedResult => r.status === "rejected").map((r) => r.reason as unknown);
+  // both missing on a fresh machine: say both at once, not one per attempt
+  throw failed.length === 1 ? failed[0] : new Error(failed.map((e) => (e instanceof Error ? e.message : String(e))).join("\n"));
+}
+
+/**
+ * `npm run services:stop`: stops the services `npm run services:start` left running. The recorded
+ * process is signalled only while its servers answer: after a reboot its pid may be anyone's.
+ * A record whose servers are gone is removed.
+ */
+export async function stopServices(): Promise<string> {
+  if (!existsSync(servicesFile)) return "not running (no .cache/services.json)";
+  const running = await runningServices();
+  let pid: number | undefined;
+  try {
+    pid = (JSON.parse(readFileSync(servicesFile, "utf8")) as { pid?: number }).pid;
+  } catch {
+    /* unreadable: treated as gone */
+  }
+  if ((running.s3 || running.dynamo) && pid) {
+    process.kill(pid, "SIGTERM");
+    return `stopped (pid ${pid})`;
+  }
+  rmSync(servicesFile, { force: true });
+  return "not running (removed the stale .cache/services.json)";
 }
