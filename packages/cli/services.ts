@@ -65,6 +65,7 @@ export function createServices(opts: ServiceOptions): Services {
   const stateDir = opts.stateDir ?? opts.env.SST_STATE_DIR;
   const noHomeHint = demoHint(project.root);
   const indexWorker = opts.indexWorker;
+  let workerIndexer: Promise<VersionIndexer> | undefined;
   const root = createRootServices({
     env: opts.env,
     runtime: "cli",
@@ -90,9 +91,10 @@ export function createServices(opts: ServiceOptions): Services {
     ...(indexWorker
       ? {
           indexVersion: async (read, source, handedOff) => {
-            // loaded before `read` is called: the hand-off to the worker follows the read at once
-            const { createWorkerIndexer } = await import("@sst-state/adapters/index-worker");
-            return createWorkerIndexer({ script: indexWorker })(read, source, handedOff);
+            // loaded before `read` is called: the hand-off to the worker follows the read at once;
+            // one indexer for the process (it remembers whether its script is there)
+            const indexer = await (workerIndexer ??= import("@sst-state/adapters/index-worker").then(({ createWorkerIndexer }) => createWorkerIndexer({ script: indexWorker })));
+            return indexer(read, source, handedOff);
           },
         }
       : {}),
