@@ -24,10 +24,16 @@ describe("diagnose with the scan worker", () => {
     // the worker's script beside the built CLI (scripts/build.mjs); without it the CLI scans in-thread
     expect(existsSync(join(repoRoot, "packages/cli/dist/index-worker.mjs"))).toBe(true);
     const env = { SST_STATE_HOME: "local", SST_STATE_DIR: join(root, "home"), NO_COLOR: "1" };
-    // Act
+    // Act (and once more with NODE_DEBUG=worker: Node then logs each worker it starts, so the test
+    // sees that the scan ran in one, not in this thread after a failed start)
     const bin = await runBin(["diagnose", "shop/prod", "--no-probes", "--json"], { env, cwd: root, timeoutMs: 120_000 });
+    const traced = await runBin(["diagnose", "shop/prod", "--no-probes", "--json"], { env: { ...env, NODE_DEBUG: "worker" }, cwd: root, timeoutMs: 120_000 });
     const here = await runInProcess(["diagnose", "shop/prod", "--no-probes", "--json"], { env, cwd: root });
     // Assess
+    expect(traced.stderr).toMatch(/starts worker script \S*index-worker\.mjs/);
+    expect(traced.stderr).not.toMatch(/exited|error/i);
+    const rules = (out: string) => (JSON.parse(out) as { findings: { rule: string }[] }).findings.map((f) => f.rule);
+    expect(rules(traced.stdout)).toEqual(rules(bin.stdout));
     expect(bin.stderr).toBe("");
     expect(bin.code).toBe(here.code);
     const [a, b] = [JSON.parse(bin.stdout), JSON.parse(here.stdout)] as { findings: { rule: string }[] }[];
