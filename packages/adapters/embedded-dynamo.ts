@@ -213,13 +213,16 @@ async function serveAsOwner(ctx: OpenContext, owner: LevelDb): Promise<Backing> 
   try {
     // A file left by a killed owner must not send anyone to a dead (or reused) port meanwhile.
     rmSync(join(ctx.dir, ENDPOINT_FILE), { force: true });
-    // dynalite opens its LevelDB as it is created; the SDK loads meanwhile (loadSdk)
+    // dynalite opens its LevelDB as it is created; the SDK loads meanwhile (loadSdk). It listens
+    // before the SDK is awaited: only a listening dynalite closes its LevelDB on close (below)
     server = ctx.lib.dynalite()({ path: join(ctx.dir, "data"), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    const { localClient, ensureTable } = await loadSdk();
+    const sdk = loadSdk();
+    sdk.catch(() => {}); // awaited below; not an unhandled rejection while the server starts
     await new Promise<void>((ok, fail) => {
       server!.once("error", fail);
       server!.listen(0, "127.0.0.1", () => ok());
     });
+    const { localClient, ensureTable } = await sdk;
     const addr = server.address();
     endpoint = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
     const setup = localClient(endpoint);
@@ -263,7 +266,13 @@ async function attach(ctx: OpenContext): Promise<Backing> {
     const opening = db.open();
     // Loading dynalite is tens of milliseconds of CPU; the open above is disk work on libuv's pool,
     // so load it now, while the open runs, not after (a guest loads it too, as it may become owner).
-    ctx.lib.dynalite();
+    try {
+      ctx.lib.dynalite();
+    } catch (e) {
+      // a broken install: the open is let finish and closed, so no handle keeps the process alive
+      await opening.then(() => db.close(), () => {});
+      throw new StoreUnavailableError(`Cannot load the embedded store's server (dynalite): ${(e as Error).message}`, "Run `npm install` again in sst-state's folder, or set SST_STATE_TABLE to use a DynamoDB table.", e);
+    }
     try {
       await opening;
     } catch (e) {
