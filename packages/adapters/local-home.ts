@@ -16,6 +16,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { posix, win32 } from "node:path";
 import type { BigIntStats } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import { link, mkdir, open, readFile, readdir, rename, stat, unlink, writeFile } from "node:fs/promises";
 import {
   SstLockHeldError,
@@ -24,7 +25,7 @@ import {
   UsageError,
   VersionNotFoundError,
 } from "@sst-state/core/errors";
-import { systemClock, type Clock, type CurrentState, type StateStore, type StateVersion } from "@sst-state/core/ports";
+import { systemClock, type Clock, type CurrentState, type CurrentStateReader, type StateStore, type StateVersion } from "@sst-state/core/ports";
 import type { SstLock, UpdateRecord } from "@sst-state/core/state/types";
 import {
   asBytes,
@@ -375,6 +376,40 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
         ...(st.size === raw.length ? { stamp: `${st.size}@${st.time}` } : {}),
         time: st.time,
       };
+    },
+    async openCurrent(app, stage): Promise<CurrentStateReader> {
+      const key = stateKeys.app(app, stage);
+      access("read", key);
+      let fh: FileHandle;
+      try {
+        fh = await open(file(key), "r");
+      } catch (e) {
+        if (isMissing(e)) throw await notFound(app, stage);
+        throw fsError(e, key, "read");
+      }
+      try {
+        // the stat of the file opened: the stamp names the bytes read (a file replaced meanwhile is
+        // another inode; one written in place ends up another size, which the reader sees)
+        // (bigint, as readCurrent's: its mtime rounds the nanoseconds as readCurrent's does, so the stamps match)
+        const s = await fh.stat({ bigint: true });
+        const time = s.mtime.toISOString();
+        const size = Number(s.size);
+        let at = 0;
+        return {
+          stamp: `${size}@${time}`,
+          time,
+          size,
+          async read(into, offset, length) {
+            const { bytesRead } = await fh.read(into, offset, length, at);
+            at += bytesRead;
+            return bytesRead;
+          },
+          close: () => fh.close(),
+        };
+      } catch (e) {
+        await fh.close().catch(() => {});
+        throw fsError(e, key, "read");
+      }
     },
     async listVersions(app, stage, opts) {
       const [current, snapshots, history, updates] = await Promise.all([

@@ -89,6 +89,19 @@ export interface CurrentState {
   time: string;
 }
 
+/**
+ * The current state opened to be read in pieces (StateStore.openCurrent): `stamp`, `time` and
+ * `size` as readCurrent gives them, taken when the file was opened.
+ */
+export interface CurrentStateReader {
+  stamp: string;
+  time: string;
+  size: number;
+  /** the next bytes into `into` at `offset`, at most `length`; 0 at the end */
+  read(into: Uint8Array, offset: number, length: number): Promise<number>;
+  close(): Promise<void>;
+}
+
 /** Why a state is written (a home that records writes, like git, puts it in the commit). */
 export interface WriteNote {
   /** the version restored (its id, as in `history`) */
@@ -117,6 +130,12 @@ export interface StateStore {
 
   /** Throws StageNotFoundError (listing the known stages) when there is no current state. */
   readCurrent(app: string, stage: string): Promise<CurrentState>;
+  /**
+   * Optional (local home): the current state as a reader, for a caller that builds what it needs
+   * piece by piece and keeps no copy of the file (a diagnosis: checkpoint-index.ts
+   * readCheckpointInWindows). Stored bytes, as on disk (gzip is the caller's to notice).
+   */
+  openCurrent?(app: string, stage: string): Promise<CurrentStateReader>;
 
   /**
    * Versions, newest first: every snapshot (and legacy history entry) joined to its update

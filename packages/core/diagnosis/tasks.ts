@@ -8,8 +8,8 @@
  * version id), so the three parallel rule branches parse each state once.
  */
 import { isSstStateError } from "../errors.ts";
-import type { ChatMessage, Clock, Notifier, StateStore, StateVersion } from "../ports.ts";
-import { indexHere, lazyCheckpoint, readCheckpoint, type VersionIndexer } from "../state/checkpoint-index.ts";
+import type { ChatMessage, Clock, CurrentStateReader, Notifier, StateStore, StateVersion } from "../ports.ts";
+import { indexHere, lazyCheckpoint, readCheckpoint, readCheckpointInWindows, type VersionIndexer } from "../state/checkpoint-index.ts";
 import type { Checkpoint } from "../state/types.ts";
 import type { DiagnosisProbes, DiagnosisRequest, SlackRef } from "./ports.ts";
 import { failureText, progressText, renderDiagnosisMessage } from "./render.ts";
@@ -119,11 +119,25 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
     return s.ref;
   };
 
-  /** The current state, parsed once per stamp; `bytes` when the caller has them already (Load). */
-  const currentOf = (ref: Pick<DiagnosisRef, "app" | "stage" | "current">, bytes?: Uint8Array): Promise<Checkpoint> =>
-    cached(`${ref.app}/${ref.stage}@${ref.current.stamp}`, async () =>
-      readCheckpoint(bytes ?? (await store.readCurrent(ref.app, ref.stage)).bytes, `${ref.app}/${ref.stage} (current)`),
-    );
+  /**
+   * The current state, parsed once per stamp. Load hands over what it has already: the bytes, or
+   * the open file of a store that reads in pieces, which is read through a window
+   * (readCheckpointInWindows) and never held whole. A file that scan steps aside from, that fails
+   * to read, or that changed size while read is then read whole, which answers or fails as ever.
+   */
+  const currentOf = (ref: Pick<DiagnosisRef, "app" | "stage" | "current">, have?: { bytes: Uint8Array } | { reader: CurrentStateReader }): Promise<Checkpoint> =>
+    cached(`${ref.app}/${ref.stage}@${ref.current.stamp}`, async () => {
+      const source = `${ref.app}/${ref.stage} (current)`;
+      if (have && "bytes" in have) return readCheckpoint(have.bytes, source);
+      if (have) {
+        const { reader } = have;
+        const read = await readCheckpointInWindows((into, offset, length) => reader.read(into, offset, length), source)
+          .catch(() => undefined)
+          .finally(() => reader.close().catch(() => {}));
+        if (read && read.size === reader.size) return read.checkpoint;
+      }
+      return readCheckpoint((await store.readCurrent(ref.app, ref.stage)).bytes, source);
+    });
 
   /** The version the history rules compare with: the newest one that is not the current state. */
   const previousVersion = (versions: StateVersion[]): Omit<StateVersion, "update"> | null => {
@@ -191,25 +205,40 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
           .catch(() => {})
           .finally(handedOff);
       }
-      const [cur, versions, lock] = await Promise.all([store.readCurrent(app, stage), listed, store.readSstLock(app, stage)]);
+      // In one process, a store that reads in pieces (local home) gives the current state as an
+      // open file: it is parsed as it is read, and never held whole (currentOf).
+      const opening = deps.oneProcess && store.openCurrent ? store.openCurrent(app, stage).then((reader) => ({ reader })) : store.readCurrent(app, stage).then((cur) => ({ cur }));
+      const [got, versions, lock] = await Promise.all([opening, listed, store.readSstLock(app, stage)]).catch(async (e: unknown) => {
+        const opened = await opening.catch(() => undefined);
+        if (opened && "reader" in opened) await opened.reader.close().catch(() => {});
+        throw e;
+      });
       // The parse below holds this thread for seconds. An indexer that scans elsewhere (a worker:
       // adapters/index-worker.ts) gets the previous version's bytes from this thread once they are
       // read (alongside the current one): wait until it says it has them (VersionIndexer
-      // `handedOff`), so that its scan runs beside the parse, not after it.
-      await previousHandedOff;
+      // `handedOff`), so that its scan runs beside the parse, not after it. A parse as the file is
+      // read gives this thread back at every piece, so the hand-off happens meanwhile.
+      if ("cur" in got) await previousHandedOff;
+      const current =
+        "cur" in got
+          ? // the stamp, not the token: a local home's token hashes the whole file (restore needs it)
+            { stamp: got.cur.stamp ?? got.cur.token, time: got.cur.time, ...(got.cur.versionId ? { versionId: got.cur.versionId } : {}), size: got.cur.bytes.length }
+          : { stamp: got.reader.stamp, time: got.reader.time, size: got.reader.size };
       const ref: DiagnosisRef = {
         app,
         stage,
-        // the stamp, not the token: a local home's token hashes the whole file (restore needs it)
-        current: { stamp: cur.stamp ?? cur.token, time: cur.time, ...(cur.versionId ? { versionId: cur.versionId } : {}), size: cur.bytes.length, resources: 0 },
+        current: { ...current, resources: 0 },
         previous: previousVersion(versions),
         lockUpdateId: lock?.updateID ?? null,
-        objectVersionCount: store.home === "aws" ? await countObjectVersions(store, app, stage, (deps.rules?.maxObjectVersions ?? DEFAULT_MAX_OBJECT_VERSIONS) + 1) : null,
+        objectVersionCount: store.home === "aws" ? await countObjectVersions(store, app, stage, (deps.rules?.maxObjectVersions ?? DEFAULT_MAX_OBJECT_VERSIONS) + 1).catch(async (e: unknown) => {
+          if ("reader" in got) await got.reader.close().catch(() => {});
+          throw e;
+        }) : null,
         snapshotCount: versions.filter((v) => v.kind !== "current").length,
         startedAt: new Date(clock.now()).toISOString(),
       };
       // parse once here: a state that cannot be read fails the diagnosis early with a clear message
-      const cp = await currentOf(ref, cur.bytes);
+      const cp = await currentOf(ref, "cur" in got ? { bytes: got.cur.bytes } : got);
       ref.current.resources = cp.resources.length;
       await progress(s, `running the rules on ${cp.resources.length.toLocaleString("en-US")} resources…`);
       return ref;

@@ -118,6 +118,40 @@ describe("local home", () => {
     await rm(root, { recursive: true, force: true });
   });
 
+  it("opens the current state for reading in pieces: readCurrent's stamp, time and bytes, and its errors", async () => {
+    // Prepare
+    const root = await mkdtemp(join(tmpdir(), "sst-state-home-"));
+    const { files } = generateHome({ app: "shop", seed: 6, stages: [{ name: "prod", resources: 40, deploys: 2 }] });
+    await writeLocalHome(root, files);
+    await mkdir(join(root, "state", "app", "shop", "dir.json"), { recursive: true }); // a folder where a file should be
+    const touched: string[] = [];
+    const store = createLocalHomeStore({ root, onAccess: (_op, key) => touched.push(key) });
+    const whole = await store.readCurrent("shop", "prod");
+    const before = touched.length;
+    // Act: read in pieces of at most 1,000 bytes
+    const reader = await store.openCurrent("shop", "prod");
+    const parts: Buffer[] = [];
+    for (;;) {
+      const into = Buffer.alloc(1000);
+      const n = await reader.read(into, 0, into.length);
+      if (n === 0) break;
+      parts.push(into.subarray(0, n));
+    }
+    await reader.close();
+    // Assess
+    expect(parts.length).toBeGreaterThan(3);
+    expect(Buffer.concat(parts).equals(Buffer.from(whole.bytes))).toBe(true);
+    expect({ stamp: reader.stamp, time: reader.time, size: reader.size }).toEqual({ stamp: whole.stamp, time: whole.time, size: whole.bytes.length });
+    expect(touched.slice(before)).toEqual(["app/shop/prod.json"]);
+    const missing = await store.openCurrent("shop", "nope").catch((e: unknown) => e);
+    const missingWhole = await store.readCurrent("shop", "nope").catch((e: unknown) => e);
+    expect(missing).toEqual(missingWhole);
+    expect((missing as Error).name).toBe("StageNotFoundError");
+    const dir = await store.openCurrent("shop", "dir").then((r) => r.read(Buffer.alloc(10), 0, 10)).catch((e: unknown) => e);
+    expect((dir as { code?: string }).code).toBe("EISDIR");
+    await rm(root, { recursive: true, force: true });
+  });
+
   it("replaces the current file atomically, writes nothing else and leaves no temp file", async () => {
     // Prepare
     const root = await mkdtemp(join(tmpdir(), "sst-state-home-"));

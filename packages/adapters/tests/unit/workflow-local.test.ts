@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createMemoryStateStore } from "@sst-state/test-kit/memory/state-store";
 import { generateHome, DEFAULT_HOME_NOW } from "@sst-state/core/state/generate-home";
 import { parseCheckpoint } from "@sst-state/core/state/parse";
-import type { ChatMessage, Notifier } from "@sst-state/core/ports";
+import type { ChatMessage, CurrentStateReader, Notifier, StateStore } from "@sst-state/core/ports";
 import { createDiagnosisTasks, routeEntriesOf, type DiagnosisProbes, type DiagnosisTasks, type WorkflowState } from "@sst-state/core/diagnosis";
 import { StageNotFoundError } from "@sst-state/core/errors";
 import { indexCheckpoint, type VersionIndexer } from "@sst-state/core/state/checkpoint-index";
@@ -173,6 +173,85 @@ describe("local diagnosis workflow (aws-local-stepfunctions, same definition)", 
     expect(events[1]).toBe("current parsed");
     const expected = await createLocalWorkflow({ tasks: plain }).run({ app: "shop", stage: "prod", probes: false });
     expect(report.findings).toEqual(expected.findings);
+  });
+
+  describe("in one process, a store that reads in pieces", () => {
+    /** The memory store with openCurrent: its current bytes (or `serve`'s) through a reader, counted. */
+    function piecewise(serve?: (bytes: Uint8Array) => { bytes: Uint8Array; size?: number }) {
+      const { store: base } = setup();
+      const log = { whole: 0, reads: 0, closed: 0 };
+      const store: StateStore = {
+        ...base,
+        readCurrent: async (app, stage) => (log.whole++, base.readCurrent(app, stage)),
+        openCurrent: async (app, stage): Promise<CurrentStateReader> => {
+          const cur = await base.readCurrent(app, stage);
+          const { bytes, size } = serve ? serve(cur.bytes) : { bytes: cur.bytes };
+          let at = 0;
+          return {
+            stamp: cur.stamp ?? cur.token,
+            time: cur.time,
+            size: size ?? bytes.length,
+            read: async (into, offset, length) => {
+              log.reads++;
+              const n = Math.min(length, bytes.length - at);
+              into.set(bytes.subarray(at, at + n), offset);
+              at += n;
+              return n;
+            },
+            close: async () => void log.closed++,
+          };
+        },
+      };
+      return { base, store, log };
+    }
+    const run = (store: StateStore) => createLocalWorkflow({ tasks: createDiagnosisTasks({ store, clock, oneProcess: true }) }).run({ app: "shop", stage: "prod", probes: false });
+
+    it("parses the current state as it reads it: never read whole, the reader closed, the report of a whole read", async () => {
+      // Prepare
+      const { base, store, log } = piecewise();
+      // Act
+      const report = await run(store);
+      // Assess
+      expect(log).toMatchObject({ whole: 0, closed: 1 });
+      expect(log.reads).toBeGreaterThan(0);
+      expect(report.findings).toEqual((await run(base)).findings);
+      expect(report.findings.length).toBeGreaterThan(0);
+    });
+
+    it("reads the file whole when the scan steps aside or the file changed size while read, and answers or fails as a whole read", async () => {
+      // Prepare: a reader that serves a broken file (the store's whole read serves the real one),
+      // one whose size changed while read, and a store whose whole read is broken too
+      const broken = piecewise((b) => ({ bytes: b.subarray(0, 3000) }));
+      const resized = piecewise((b) => ({ bytes: b, size: b.length + 10 }));
+      const { store: base } = setup();
+      const cut = new TextEncoder().encode('{"version": 3, "checkpoint": {"latest": {"resources": [');
+      const both = piecewise(() => ({ bytes: cut }));
+      const bad = { ...both.store, readCurrent: async () => ({ ...(await base.readCurrent("shop", "prod")), bytes: cut }) };
+      // Act
+      const fromBroken = await run(broken.store);
+      const fromResized = await run(resized.store);
+      const failed = await run(bad).catch((e: unknown) => e);
+      // Assess
+      const expected = (await run(base)).findings;
+      expect(fromBroken.findings).toEqual(expected);
+      expect(fromResized.findings).toEqual(expected);
+      expect(broken.log).toMatchObject({ whole: 1, closed: 1 });
+      expect(resized.log).toMatchObject({ whole: 1, closed: 1 });
+      expect((failed as Error).name).toBe("StateParseError");
+      expect((failed as Error).message).toBe((await run({ ...base, readCurrent: bad.readCurrent }).catch((e: unknown) => e as Error)).message);
+      expect(both.log.closed).toBe(1);
+    });
+
+    it("closes the reader when Load fails before the parse", async () => {
+      // Prepare
+      const { store, log } = piecewise();
+      const failing = { ...store, readSstLock: async () => Promise.reject(new Error("lock read timed out")) };
+      // Act
+      const failed = await run(failing).catch((e: unknown) => e);
+      // Assess
+      expect((failed as Error).message).toContain("lock read timed out");
+      expect(log).toMatchObject({ closed: 1, reads: 0 });
+    });
   });
 
   it("in one process, a previous version that cannot be read fails the diagnosis with its error, as step by step", async () => {

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it, vi } from "vitest";
-import { indexCheckpoint, lazyCheckpoint, readCheckpoint, wholeCheckpoint, type CheckpointView } from "../../state/checkpoint-index.ts";
+import { indexCheckpoint, lazyCheckpoint, readCheckpoint, readCheckpointInWindows, tryIndexCheckpoint, wholeCheckpoint, type CheckpointView } from "../../state/checkpoint-index.ts";
 import { checkIntegrity } from "../../diagnosis/integrity.ts";
 import { runDiagnosis } from "../../diagnosis/index.ts";
 import { diffCheckpoints, diffViews } from "../../state/diff.ts";
@@ -407,5 +407,65 @@ describe("readCheckpoint (a diagnosis's current version: resources parsed one by
     }
     expect(compared).toBeGreaterThan(20);
     expect(refused).toBeGreaterThan(2);
+  });
+});
+
+describe("readCheckpointInWindows (a diagnosis's current version read piece by piece)", () => {
+  /** A reader over `input` that hands out at most `most` bytes per call (a short read, as files may give). */
+  function readerOf(input: Uint8Array, most: number): (into: Buffer, offset: number, length: number) => Promise<number> {
+    let at = 0;
+    return async (into, offset, length) => {
+      const n = Math.min(length, most, input.length - at);
+      into.set(input.subarray(at, at + n), offset);
+      at += n;
+      return n;
+    };
+  }
+
+  it("builds readCheckpoint's checkpoint through any window, and steps aside exactly where the whole scan does", async () => {
+    // Prepare: the inputs of the readCheckpoint case (real, public, generated, refused, broken),
+    // plus a byte order mark, a resource far bigger than the window, a second resources array
+    // after the first, and a file cut inside a resource and after the array
+    const inputs: Uint8Array[] = [
+      ...readdirSync(realDir).filter((f) => f.endsWith(".json")).map((f) => readFileSync(new URL(f, realDir))),
+      ...readdirSync(publicDir).filter((f) => f.endsWith(".json")).map((f) => readFileSync(new URL(f, publicDir))),
+    ];
+    const [a, b] = generatedPair(120, 47);
+    const text = serializeCheckpoint(a);
+    inputs.push(bytes(a), bytes(b, true), Buffer.from(gzipSync(bytes(a))), Buffer.from("\ufeff" + text));
+    const big = structuredClone(b);
+    resourcesOf(big)[3]!.outputs = { blob: "x".repeat(20_000), nested: { list: Array.from({ length: 300 }, (_, k) => ({ k, s: `é${k}` })) } };
+    inputs.push(bytes(big));
+    const twice = structuredClone(a) as unknown as { checkpoint: { latest: Record<string, unknown> } };
+    inputs.push(Buffer.from(serializeCheckpoint(twice).replace(/\n}\s*$/, `,\n "latest": {"resources": []}\n}`)));
+    const edited = structuredClone(b);
+    resourcesOf(edited)[7]!.parent = 12 as unknown as string; // a field of the wrong kind: the whole parse says why
+    inputs.push(bytes(edited), Buffer.from(text.slice(0, Math.floor(text.length / 2))), Buffer.from(text.slice(0, text.length - 40)), Buffer.from("{}"), Buffer.alloc(0));
+    let built = 0;
+    let aside = 0;
+    for (const input of inputs) {
+      const indexed = tryIndexCheckpoint(input, "s") !== undefined && !(input[0] === 0x1f && input[1] === 0x8b);
+      for (const [window, most] of [
+        [64, 64],
+        [257, 13],
+        [4096, 1000],
+        [1 << 20, 1 << 20],
+      ] as const) {
+        // Act
+        const read = await readCheckpointInWindows(readerOf(input, most), "s", window);
+        // Assess: the same checkpoint (raw included) and size, or a step aside where the whole scan steps aside
+        if (!indexed) {
+          expect(read).toBeUndefined();
+          aside++;
+          continue;
+        }
+        expect(read).toBeDefined();
+        expect(read!.size).toBe(input.length);
+        expect(read!.checkpoint).toEqual(readCheckpoint(input, "s"));
+        built++;
+      }
+    }
+    expect(built).toBeGreaterThan(60);
+    expect(aside).toBeGreaterThan(20);
   });
 });
