@@ -61,6 +61,7 @@ export interface LocalHomeStoreOptions {
 export interface LocalHomeStore extends StateStore {
   readonly home: "local";
   readonly root: string;
+  openCurrent(app: string, stage: string): Promise<CurrentStateReader>;
 }
 
 /**

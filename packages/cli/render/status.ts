@@ -1,6 +1,6 @@
 /** Terminal rendering of a StatusReport (pure). */
 import type { StatusReport } from "@sst-state/core/report-types";
-import { formatDuration } from "@sst-state/core/format";
+import { formatDuration, typesByCount } from "@sst-state/core/format";
 import { relativeTime, shortTime, table, type Style } from "../output.ts";
 
 export function renderStatus(r: StatusReport, style: Style, now: number): string {
@@ -63,7 +63,7 @@ export function renderStatus(r: StatusReport, style: Style, now: number): string
       lines.push(style.dim(`  sst-state audit ${r.stage} for the full log`));
     }
   }
-  const types = Object.entries(r.types).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const types = typesByCount(r.types);
   if (types.length) {
     lines.push("");
     lines.push("resources by type:");

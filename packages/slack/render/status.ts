@@ -3,6 +3,7 @@
  * lock (its age, whether its update completed, and how to clear it), our lease, and pending
  * operations left by an interrupted deploy.
  */
+import { typesByCount } from "@sst-state/core/format";
 import type { StatusReport } from "@sst-state/core/report-types";
 import { context, divider, fitMessage, header, linesToSections, section, truncate } from "./limits.ts";
 import { code, esc, link, formatDuration, formatTime, plural, resourceLabel, who } from "./text.ts";
@@ -116,7 +117,7 @@ export function renderStatus(report: StatusReport, opts: { now: number; prefix?:
   }
 
   // --- types ----------------------------------------------------------------------------------
-  const types = Object.entries(report.types).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const types = typesByCount(report.types);
   if (types.length) {
     const shown = types.slice(0, MAX_TYPES).map(([t, n]) => `${String(n).padStart(6)}  ${t}`);
     if (types.length > MAX_TYPES) shown.push(`   …  ${types.length - MAX_TYPES} more types`);

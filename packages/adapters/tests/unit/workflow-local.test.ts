@@ -238,7 +238,8 @@ describe("local diagnosis workflow (aws-local-stepfunctions, same definition)", 
       expect(broken.log).toMatchObject({ whole: 1, closed: 1 });
       expect(resized.log).toMatchObject({ whole: 1, closed: 1 });
       expect((failed as Error).name).toBe("StateParseError");
-      expect((failed as Error).message).toBe((await run({ ...base, readCurrent: bad.readCurrent }).catch((e: unknown) => e as Error)).message);
+      const wholeFailed = await run({ ...base, readCurrent: bad.readCurrent }).catch((e: unknown) => e);
+      expect((failed as Error).message).toBe((wholeFailed as Error).message);
       expect(both.log.closed).toBe(1);
     });
 
