@@ -15,28 +15,39 @@
  * the announcer sees every lock change. `infra/storage.ts` declares the same keys.
  */
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { isTableInUse } from "./dynamodb-errors.ts";
+import { isResourceNotFound, isTableInUse } from "./dynamodb-errors.ts";
 
-/** Create the table if it does not exist (tests, and the embedded store behind `serve`). */
+/**
+ * Create the table if it does not exist (tests, and the embedded store behind `serve`). The table
+ * is described first: it exists on every start of an embedded store but the first, and one
+ * DescribeTable that succeeds is a cheaper first request than a CreateTable that fails.
+ */
 export async function ensureTable(client: DynamoDBClient, tableName: string, opts: { stream?: boolean } = {}): Promise<void> {
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: [
-          { AttributeName: "pk", AttributeType: "S" },
-          { AttributeName: "sk", AttributeType: "S" },
-        ],
-        KeySchema: [
-          { AttributeName: "pk", KeyType: "HASH" },
-          { AttributeName: "sk", KeyType: "RANGE" },
-        ],
-        BillingMode: "PAY_PER_REQUEST",
-        ...(opts.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" } } : {}),
-      }),
-    );
+    const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (d.Table?.TableStatus === "ACTIVE") return;
   } catch (e) {
-    if (!isTableInUse(e)) throw e;
+    if (!isResourceNotFound(e)) throw e;
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [
+            { AttributeName: "pk", AttributeType: "S" },
+            { AttributeName: "sk", AttributeType: "S" },
+          ],
+          KeySchema: [
+            { AttributeName: "pk", KeyType: "HASH" },
+            { AttributeName: "sk", KeyType: "RANGE" },
+          ],
+          BillingMode: "PAY_PER_REQUEST",
+          ...(opts.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" } } : {}),
+        }),
+      );
+    } catch (e2) {
+      // created meanwhile by a racing process
+      if (!isTableInUse(e2)) throw e2;
+    }
   }
   // DescribeTable every 50 ms until ACTIVE, on purpose, not the SDK's waitUntilTableExists: the
   // waiter waits 20 to 120 s between checks by default (@aws-sdk/client-dynamodb 3.x

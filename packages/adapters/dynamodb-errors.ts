@@ -7,7 +7,7 @@
  * The `name` test covers errors that cross a bundle boundary (another copy of the SDK's class) or
  * come from dynalite.
  */
-import { ConditionalCheckFailedException, ResourceInUseException } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, ResourceInUseException, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
 
 export function isConditionFailed(e: unknown): boolean {
@@ -17,6 +17,11 @@ export function isConditionFailed(e: unknown): boolean {
 /** CreateTable of a table that exists already (or is being created). */
 export function isTableInUse(e: unknown): boolean {
   return e instanceof ResourceInUseException || (e as { name?: string } | null)?.name === "ResourceInUseException";
+}
+
+/** A table (or item collection) that does not exist: DescribeTable of a table not created yet. */
+export function isResourceNotFound(e: unknown): boolean {
+  return e instanceof ResourceNotFoundException || (e as { name?: string } | null)?.name === "ResourceNotFoundException";
 }
 
 /**
