@@ -401,9 +401,13 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
           time,
           size,
           async read(into, offset, length) {
-            const { bytesRead } = await fh.read(into, offset, length, at);
-            at += bytesRead;
-            return bytesRead;
+            try {
+              const { bytesRead } = await fh.read(into, offset, length, at);
+              at += bytesRead;
+              return bytesRead;
+            } catch (e) {
+              throw fsError(e, key, "read");
+            }
           },
           close: () => fh.close(),
         };

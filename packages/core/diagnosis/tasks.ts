@@ -8,7 +8,7 @@
  * version id), so the three parallel rule branches parse each state once.
  */
 import { isSstStateError } from "../errors.ts";
-import type { ChatMessage, Clock, CurrentStateReader, Notifier, StateStore, StateVersion } from "../ports.ts";
+import type { ChatMessage, Clock, CurrentState, CurrentStateReader, Notifier, StateStore, StateVersion } from "../ports.ts";
 import { indexHere, lazyCheckpoint, readCheckpoint, readCheckpointInWindows, type VersionIndexer } from "../state/checkpoint-index.ts";
 import type { Checkpoint } from "../state/types.ts";
 import type { DiagnosisProbes, DiagnosisRequest, SlackRef } from "./ports.ts";
@@ -125,12 +125,14 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
    * (readCheckpointInWindows) and never held whole. A file that scan steps aside from, that fails
    * to read, or that changed size while read is then read whole, which answers or fails as ever.
    */
-  const currentOf = (ref: Pick<DiagnosisRef, "app" | "stage" | "current">, have?: { bytes: Uint8Array } | { reader: CurrentStateReader }): Promise<Checkpoint> =>
-    cached(`${ref.app}/${ref.stage}@${ref.current.stamp}`, async () => {
+  const currentOf = (ref: Pick<DiagnosisRef, "app" | "stage" | "current">, have?: { bytes: Uint8Array } | { reader: CurrentStateReader }): Promise<Checkpoint> => {
+    const reader = have && "reader" in have ? have.reader : undefined;
+    let used = false;
+    const parsed = cached(`${ref.app}/${ref.stage}@${ref.current.stamp}`, async () => {
+      used = true; // (set at once: `cached` calls this synchronously when the entry is new)
       const source = `${ref.app}/${ref.stage} (current)`;
       if (have && "bytes" in have) return readCheckpoint(have.bytes, source);
-      if (have) {
-        const { reader } = have;
+      if (reader) {
         const read = await readCheckpointInWindows((into, offset, length) => reader.read(into, offset, length), source)
           .catch(() => undefined)
           .finally(() => reader.close().catch(() => {}));
@@ -138,6 +140,11 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
       }
       return readCheckpoint((await store.readCurrent(ref.app, ref.stage)).bytes, source);
     });
+    // parsed already, or being parsed (a second diagnosis of an unchanged stage in `serve`): the
+    // file opened for this one is not needed
+    if (reader && !used) void reader.close().catch(() => {});
+    return parsed;
+  };
 
   /** The version the history rules compare with: the newest one that is not the current state. */
   const previousVersion = (versions: StateVersion[]): Omit<StateVersion, "update"> | null => {
@@ -219,29 +226,38 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
       // `handedOff`), so that its scan runs beside the parse, not after it. A parse as the file is
       // read gives this thread back at every piece, so the hand-off happens meanwhile.
       if ("cur" in got) await previousHandedOff;
-      const current =
-        "cur" in got
-          ? // the stamp, not the token: a local home's token hashes the whole file (restore needs it)
-            { stamp: got.cur.stamp ?? got.cur.token, time: got.cur.time, ...(got.cur.versionId ? { versionId: got.cur.versionId } : {}), size: got.cur.bytes.length }
-          : { stamp: got.reader.stamp, time: got.reader.time, size: got.reader.size };
-      const ref: DiagnosisRef = {
-        app,
-        stage,
-        current: { ...current, resources: 0 },
-        previous: previousVersion(versions),
-        lockUpdateId: lock?.updateID ?? null,
-        objectVersionCount: store.home === "aws" ? await countObjectVersions(store, app, stage, (deps.rules?.maxObjectVersions ?? DEFAULT_MAX_OBJECT_VERSIONS) + 1).catch(async (e: unknown) => {
-          if ("reader" in got) await got.reader.close().catch(() => {});
-          throw e;
-        }) : null,
-        snapshotCount: versions.filter((v) => v.kind !== "current").length,
-        startedAt: new Date(clock.now()).toISOString(),
-      };
-      // parse once here: a state that cannot be read fails the diagnosis early with a clear message
-      const cp = await currentOf(ref, "cur" in got ? { bytes: got.cur.bytes } : got);
-      ref.current.resources = cp.resources.length;
-      await progress(s, `running the rules on ${cp.resources.length.toLocaleString("en-US")} resources…`);
-      return ref;
+      let reader = "reader" in got ? got.reader : undefined;
+      try {
+        const current =
+          "cur" in got
+            ? // the stamp, not the token: a local home's token hashes the whole file (restore needs it)
+              { stamp: got.cur.stamp ?? got.cur.token, time: got.cur.time, ...(got.cur.versionId ? { versionId: got.cur.versionId } : {}), size: got.cur.bytes.length }
+            : { stamp: got.reader.stamp, time: got.reader.time, size: got.reader.size };
+        const ref: DiagnosisRef = {
+          app,
+          stage,
+          current: { ...current, resources: 0 },
+          previous: previousVersion(versions),
+          lockUpdateId: lock?.updateID ?? null,
+          objectVersionCount: store.home === "aws" ? await countObjectVersions(store, app, stage, (deps.rules?.maxObjectVersions ?? DEFAULT_MAX_OBJECT_VERSIONS) + 1) : null,
+          snapshotCount: versions.filter((v) => v.kind !== "current").length,
+          startedAt: new Date(clock.now()).toISOString(),
+        };
+        // parse once here: a state that cannot be read fails the diagnosis early with a clear message
+        const have = reader ? { reader } : { bytes: (got as { cur: CurrentState }).cur.bytes };
+        const parsing = reader !== undefined;
+        reader = undefined; // currentOf closes it from here on
+        const cp = await currentOf(ref, have);
+        ref.current.resources = cp.resources.length;
+        // read in pieces: the size parsed (a gzip file's decoded, as a whole read gives it)
+        if (parsing) ref.current.size = cp.size;
+        await progress(s, `running the rules on ${cp.resources.length.toLocaleString("en-US")} resources…`);
+        return ref;
+      } catch (e) {
+        // failed before the parse took the file: close it here
+        await reader?.close().catch(() => {});
+        throw e;
+      }
     },
 
     async structureRules(s) {

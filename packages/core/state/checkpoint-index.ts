@@ -329,7 +329,8 @@ function numberEnd(text: Buffer, i: number, n: number): number {
   return j;
 }
 
-function literalEnd(text: Buffer, i: number, word: string): number {
+function literalEnd(text: Buffer, i: number, n: number, word: string): number {
+  if (i + word.length > n) return -1;
   for (let k = 0; k < word.length; k++) if (text[i + k] !== word.charCodeAt(k)) return -1;
   return i + word.length;
 }
@@ -401,7 +402,8 @@ function newScanState(): ScanState {
 }
 
 /**
- * One pass of the file comment's scan over text[st.resumeAt..n): true when the text is one JSON
+ * One pass of the file comment's scan over text[st.resumeAt..n) (never a byte at n or beyond: a
+ * window's buffer holds stale bytes there): true when the text is one JSON
  * value (then `st` holds where the resources array starts and ends), false when it is not — or,
  * for a window that is not the file's last, when the window ends first. Resource ranges are
  * appended to st.resources; each resource that ends moves st's boundary past it.
@@ -492,7 +494,7 @@ function scan(text: Buffer, n: number, st: ScanState): boolean {
         i++;
         while (i < n && isWs(text[i]!)) i++;
         // an empty container closes at once
-        if (text[i] === (c === 0x7b ? 0x7d : 0x5d)) {
+        if (i < n && text[i] === (c === 0x7b ? 0x7d : 0x5d)) {
           i++;
           justClosed = true;
         } else state = c === 0x7b ? 2 : 0;
@@ -500,9 +502,9 @@ function scan(text: Buffer, n: number, st: ScanState): boolean {
       }
       let e: number;
       if (c === QUOTE) e = stringEnd(text, i, n);
-      else if (c === 0x74) e = literalEnd(text, i, "true");
-      else if (c === 0x66) e = literalEnd(text, i, "false");
-      else if (c === 0x6e) e = literalEnd(text, i, "null");
+      else if (c === 0x74) e = literalEnd(text, i, n, "true");
+      else if (c === 0x66) e = literalEnd(text, i, n, "false");
+      else if (c === 0x6e) e = literalEnd(text, i, n, "null");
       else e = numberEnd(text, i, n);
       if (e < 0) return false;
       i = e;
@@ -540,7 +542,7 @@ function scan(text: Buffer, n: number, st: ScanState): boolean {
       keys[depth] = code;
       i = e;
       while (i < n && isWs(text[i]!)) i++;
-      if (text[i] !== 0x3a) return false;
+      if (i >= n || text[i] !== 0x3a) return false;
       i++;
       state = 0;
       continue;

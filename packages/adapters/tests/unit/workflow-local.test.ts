@@ -179,12 +179,13 @@ describe("local diagnosis workflow (aws-local-stepfunctions, same definition)", 
     /** The memory store with openCurrent: its current bytes (or `serve`'s) through a reader, counted. */
     function piecewise(serve?: (bytes: Uint8Array) => { bytes: Uint8Array; size?: number }) {
       const { store: base } = setup();
-      const log = { whole: 0, reads: 0, closed: 0 };
+      const log = { whole: 0, opened: 0, reads: 0, closed: 0 };
       const store: StateStore = {
         ...base,
         readCurrent: async (app, stage) => (log.whole++, base.readCurrent(app, stage)),
         openCurrent: async (app, stage): Promise<CurrentStateReader> => {
           const cur = await base.readCurrent(app, stage);
+          log.opened++;
           const { bytes, size } = serve ? serve(cur.bytes) : { bytes: cur.bytes };
           let at = 0;
           return {
@@ -241,6 +242,19 @@ describe("local diagnosis workflow (aws-local-stepfunctions, same definition)", 
       const wholeFailed = await run({ ...base, readCurrent: bad.readCurrent }).catch((e: unknown) => e);
       expect((failed as Error).message).toBe((wholeFailed as Error).message);
       expect(both.log.closed).toBe(1);
+    });
+
+    it("closes the file it opened when the stage is parsed already or being parsed (two diagnoses of it in one process)", async () => {
+      // Prepare: one set of tasks, as `serve` keeps them
+      const { store, log } = piecewise();
+      const tasks = createDiagnosisTasks({ store, clock, oneProcess: true });
+      const load = () => tasks.load({ app: "shop", stage: "prod" } as WorkflowState);
+      // Act: one diagnosis after another, then two at once
+      await load();
+      await load();
+      await Promise.all([load(), load()]);
+      // Assess: four opened, four closed, the state read once
+      expect(log).toMatchObject({ opened: 4, closed: 4, whole: 0 });
     });
 
     it("closes the reader when Load fails before the parse", async () => {

@@ -468,4 +468,21 @@ describe("readCheckpointInWindows (a diagnosis's current version read piece by p
     expect(built).toBeGreaterThan(60);
     expect(aside).toBeGreaterThan(20);
   });
+
+  it("never reads past a window's end: a byte order mark before compact JSON, through every window size", async () => {
+    // Prepare: dropping the mark leaves the first window 3 bytes short of its buffer, whose last
+    // bytes are then stale; windows that end right after `},{` once made the scan read a stale `}`
+    const [a] = generatedPair(6, 53);
+    const input = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes(a, true)]);
+    const expected = readCheckpoint(input, "s");
+    let windows = 0;
+    for (let window = 16; window <= input.length + 8; window++) {
+      // Act
+      const read = await readCheckpointInWindows(readerOf(input, window), "s", window);
+      // Assess
+      expect(read?.checkpoint).toEqual(expected);
+      windows++;
+    }
+    expect(windows).toBeGreaterThan(1000);
+  });
 });
