@@ -146,5 +146,10 @@ const invoked = process.argv[1] ?? "";
 if (/sst-state(\.mjs)?$/.test(invoked) || invoked.endsWith("/cli/main.ts")) {
   void runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
+    // Exit once the output is out rather than when the event loop runs dry: runCli has closed
+    // every service, and a natural exit first waits for V8's background compile and GC work
+    // (~20 ms after `locks`, ~0.2 s after a 100 MB `status`, measured). The empty writes' callbacks
+    // come after everything written before them (pipes are asynchronous on some platforms).
+    process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
   });
 }
