@@ -28,7 +28,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { SstLockHeldError, StateChangedError, StoreUnavailableError, VersionNotFoundError } from "@sst-state/core/errors";
-import type { CurrentState, ObjectVersion, StateStore, StateVersion } from "@sst-state/core/ports";
+import type { CurrentState, CurrentStateReader, ObjectVersion, StateStore, StateVersion } from "@sst-state/core/ports";
 import type { SstLock, UpdateRecord } from "@sst-state/core/state/types";
 import {
   assembleVersions,
@@ -70,6 +70,7 @@ export interface S3HomeStore extends StateStore {
   readonly home: "aws";
   readonly bucket: string;
   readonly client: S3Client;
+  openCurrent(app: string, stage: string): Promise<CurrentStateReader>;
 }
 
 /** Cursor over ListObjectVersions: KeyMarker + VersionIdMarker, base64url JSON (opaque to callers). */
@@ -206,6 +207,44 @@ export function createS3HomeStore(opts: S3HomeStoreOptions): S3HomeStore {
         token: r.etag ?? "",
         ...(r.versionId ? { versionId: r.versionId } : {}),
         time: r.time ?? new Date().toISOString(),
+      };
+    },
+    async openCurrent(app, stage): Promise<CurrentStateReader> {
+      const key = stateKeys.app(app, stage);
+      let r;
+      try {
+        r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      } catch (e) {
+        if (isNoSuchKey(e)) throw await notFound(app, stage);
+        throw fail(e, "read", key);
+      }
+      // the body as it arrives (a Node stream: async-iterable chunks), handed out piece by piece
+      const body = r.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
+      const chunks = body?.[Symbol.asyncIterator]();
+      let rest: Uint8Array = new Uint8Array(0);
+      return {
+        // readCurrent's: the ETag is its token (and so a diagnosis's stamp), the time its LastModified
+        stamp: r.ETag ?? "",
+        time: r.LastModified?.toISOString() ?? new Date().toISOString(),
+        size: r.ContentLength ?? 0,
+        ...(r.VersionId ? { versionId: r.VersionId } : {}),
+        async read(into, offset, length) {
+          try {
+            while (rest.length === 0) {
+              const next = await chunks?.next();
+              if (!next || next.done) return 0;
+              rest = next.value;
+            }
+          } catch (e) {
+            throw fail(e, "read", key);
+          }
+          const n = Math.min(length, rest.length);
+          into.set(rest.subarray(0, n), offset);
+          rest = rest.subarray(n);
+          return n;
+        },
+        // a body not read to its end is dropped with its connection
+        close: async () => body?.destroy?.(),
       };
     },
     async listVersions(app, stage, opts) {

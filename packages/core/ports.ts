@@ -97,6 +97,8 @@ export interface CurrentStateReader {
   stamp: string;
   time: string;
   size: number;
+  /** S3 version id of the object read (AWS home only) */
+  versionId?: string;
   /** the next bytes into `into` at `offset`, at most `length`; 0 at the end */
   read(into: Uint8Array, offset: number, length: number): Promise<number>;
   close(): Promise<void>;
@@ -131,7 +133,7 @@ export interface StateStore {
   /** Throws StageNotFoundError (listing the known stages) when there is no current state. */
   readCurrent(app: string, stage: string): Promise<CurrentState>;
   /**
-   * Optional (local home): the current state as a reader, for a caller that builds what it needs
+   * Optional (local and S3 homes): the current state as a reader, for a caller that builds what it needs
    * piece by piece and keeps no copy of the file (a diagnosis: checkpoint-index.ts
    * readCheckpointInWindows). Stored bytes, as on disk (gzip is the caller's to notice).
    */

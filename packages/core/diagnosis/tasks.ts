@@ -212,7 +212,7 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
           .catch(() => {})
           .finally(handedOff);
       }
-      // In one process, a store that reads in pieces (local home) gives the current state as an
+      // In one process, a store that reads in pieces (local and S3 homes) gives the current state as an
       // open file: it is parsed as it is read, and never held whole (currentOf).
       const opening = deps.oneProcess && store.openCurrent ? store.openCurrent(app, stage).then((reader) => ({ reader })) : store.readCurrent(app, stage).then((cur) => ({ cur }));
       const [got, versions, lock] = await Promise.all([opening, listed, store.readSstLock(app, stage)]).catch(async (e: unknown) => {
@@ -232,7 +232,7 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
           "cur" in got
             ? // the stamp, not the token: a local home's token hashes the whole file (restore needs it)
               { stamp: got.cur.stamp ?? got.cur.token, time: got.cur.time, ...(got.cur.versionId ? { versionId: got.cur.versionId } : {}), size: got.cur.bytes.length }
-            : { stamp: got.reader.stamp, time: got.reader.time, size: got.reader.size };
+            : { stamp: got.reader.stamp, time: got.reader.time, ...(got.reader.versionId ? { versionId: got.reader.versionId } : {}), size: got.reader.size };
         const ref: DiagnosisRef = {
           app,
           stage,

@@ -13,7 +13,9 @@ import { generateHome } from "@sst-state/core/state/generate-home";
 import { parseCheckpoint } from "@sst-state/core/state/parse";
 import { resolveVersion } from "@sst-state/core/state/versions";
 import { getHistory } from "@sst-state/core/queries";
-import { systemClock } from "@sst-state/core/ports";
+import { systemClock, type StateStore } from "@sst-state/core/ports";
+import { createDiagnosisTasks } from "@sst-state/core/diagnosis";
+import { createLocalWorkflow } from "../../workflow-local.ts";
 import { recordCommands, s3TestClients } from "../support/s3-test-client.ts";
 import { writeS3Home } from "../../home-writer.ts";
 import { createS3HomeStore } from "../../s3-home.ts";
@@ -121,6 +123,44 @@ describe("S3 home on OpenStack Swift", () => {
     expect(listCalls[0]!.input.MaxKeys).toBe(5);
     // the big objects were compared by ETag: neither was downloaded a second time for listVersions
     expect(calls.filter((x) => x.command === "GetObjectCommand" && String(x.input.Key).startsWith("snapshot/"))).toHaveLength(0);
+  }, 120_000);
+
+  it("opens the current state for reading in pieces: readCurrent's bytes, stamp and version; a diagnosis reads it once, through the reader", async () => {
+    // Prepare: a 3,000-resource stage (a body of several network chunks), and a store that counts whole reads
+    const bucket = newBucket();
+    const seeder = client();
+    await writeS3Home(seeder, bucket, generateHome({ app: "shop", seed: 24, eventlog: false, stages: [{ name: "prod", resources: 3_000, deploys: 2 }] }).files);
+    const store = createS3HomeStore({ bucket, client: client() });
+    const whole = await store.readCurrent("shop", "prod");
+    // Act: read in pieces of at most 1,000 bytes; then open and close without reading to the end
+    const reader = await store.openCurrent("shop", "prod");
+    const parts: Buffer[] = [];
+    for (;;) {
+      const into = Buffer.alloc(1000);
+      const n = await reader.read(into, 0, into.length);
+      if (n === 0) break;
+      parts.push(into.subarray(0, n));
+    }
+    await reader.close();
+    const left = await store.openCurrent("shop", "prod");
+    await left.read(Buffer.alloc(10), 0, 10);
+    await left.close();
+    let wholeReads = 0;
+    const counting: StateStore = { ...store, readCurrent: (a, s) => (wholeReads++, store.readCurrent(a, s)) };
+    const diagnose = (st: StateStore) => createLocalWorkflow({ tasks: createDiagnosisTasks({ store: st, clock: systemClock, oneProcess: true }) }).run({ app: "shop", stage: "prod", probes: false });
+    const viaReader = await diagnose(counting);
+    const viaWhole = await diagnose({ ...store, openCurrent: undefined });
+    // Assess
+    expect(parts.length).toBeGreaterThan(100);
+    expect(Buffer.concat(parts).equals(Buffer.from(whole.bytes))).toBe(true);
+    expect({ stamp: reader.stamp, time: reader.time, size: reader.size, versionId: reader.versionId }).toEqual({ stamp: whole.token, time: whole.time, size: whole.bytes.length, versionId: whole.versionId });
+    expect(whole.versionId).toBeTruthy();
+    expect(await store.listStages("shop")).toEqual(["prod"]); // the client still answers after a body left unread
+    expect(wholeReads).toBe(0);
+    expect(viaReader.findings).toEqual(viaWhole.findings);
+    const missing = await store.openCurrent("shop", "nope").catch((e: unknown) => e);
+    expect(missing).toEqual(await store.readCurrent("shop", "nope").catch((e: unknown) => e));
+    expect((missing as Error).name).toBe("StageNotFoundError");
   }, 120_000);
 
   it("history --limit reads the update records of the page only: the requests do not grow with the number of deploys", async () => {
