@@ -20,6 +20,7 @@ import { recordCommands, s3TestClients } from "../support/s3-test-client.ts";
 import { writeS3Home } from "../../home-writer.ts";
 import { createS3HomeStore } from "../../s3-home.ts";
 import { stateStoreContract } from "../contract/state-store.contract.ts";
+import { readInPieces } from "../support/read-pieces.ts";
 
 const client = s3TestClients();
 const record = recordCommands;
@@ -134,14 +135,7 @@ describe("S3 home on OpenStack Swift", () => {
     const whole = await store.readCurrent("shop", "prod");
     // Act: read in pieces of at most 1,000 bytes; then open and close without reading to the end
     const reader = await store.openCurrent("shop", "prod");
-    const parts: Buffer[] = [];
-    for (;;) {
-      const into = Buffer.alloc(1000);
-      const n = await reader.read(into, 0, into.length);
-      if (n === 0) break;
-      parts.push(into.subarray(0, n));
-    }
-    await reader.close();
+    const parts = await readInPieces(reader, 1000);
     const left = await store.openCurrent("shop", "prod");
     await left.read(Buffer.alloc(10), 0, 10);
     await left.close();

@@ -14,6 +14,7 @@ import { makeUpdateId } from "@sst-state/core/state/update-id";
 import { writeLocalHome } from "../../home-writer.ts";
 import { createLocalHomeStore, defaultLocalHomeRoot } from "../../local-home.ts";
 import { stateStoreContract } from "../contract/state-store.contract.ts";
+import { readInPieces } from "../support/read-pieces.ts";
 import { sha256Hex } from "@sst-state/core/restore";
 
 stateStoreContract("memory", async () => {
@@ -130,14 +131,7 @@ describe("local home", () => {
     const before = touched.length;
     // Act: read in pieces of at most 1,000 bytes
     const reader = await store.openCurrent("shop", "prod");
-    const parts: Buffer[] = [];
-    for (;;) {
-      const into = Buffer.alloc(1000);
-      const n = await reader.read(into, 0, into.length);
-      if (n === 0) break;
-      parts.push(into.subarray(0, n));
-    }
-    await reader.close();
+    const parts = await readInPieces(reader, 1000);
     // Assess
     expect(parts.length).toBeGreaterThan(3);
     expect(Buffer.concat(parts).equals(Buffer.from(whole.bytes))).toBe(true);
