@@ -10,6 +10,7 @@
 import { isSstStateError } from "../errors.ts";
 import type { ChatMessage, Clock, CurrentState, CurrentStateReader, Notifier, StateStore, StateVersion } from "../ports.ts";
 import { indexHere, lazyCheckpoint, readCheckpoint, readCheckpointInWindows, type VersionIndexer } from "../state/checkpoint-index.ts";
+import { parseCheckpoint } from "../state/parse.ts";
 import type { Checkpoint } from "../state/types.ts";
 import type { DiagnosisProbes, DiagnosisRequest, SlackRef } from "./ports.ts";
 import { failureText, progressText, renderDiagnosisMessage } from "./render.ts";
@@ -122,28 +123,30 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
   /**
    * The current state, parsed once per stamp. Load hands over what it has already: the bytes, or
    * the open file of a store that reads in pieces, which is read through a window
-   * (readCheckpointInWindows) and never held whole. A file that scan steps aside from, that fails
-   * to read, or that changed size while read is then read whole, which answers or fails as ever.
+   * (readCheckpointInWindows) and never held whole. A file that fails to read through it, or that
+   * changed size while read, is read whole, which answers or fails as ever; one the scan refused
+   * is parsed whole at once (readCheckpoint would scan it again first).
    */
   const currentOf = (ref: Pick<DiagnosisRef, "app" | "stage" | "current">, have?: { bytes: Uint8Array } | { reader: CurrentStateReader }): Promise<Checkpoint> => {
+    const key = `${ref.app}/${ref.stage}@${ref.current.stamp}`;
     const reader = have && "reader" in have ? have.reader : undefined;
-    let used = false;
-    const parsed = cached(`${ref.app}/${ref.stage}@${ref.current.stamp}`, async () => {
-      used = true; // (set at once: `cached` calls this synchronously when the entry is new)
+    // parsed already, or being parsed (a second diagnosis of an unchanged stage in `serve`): the
+    // file opened for this one is not needed
+    if (reader && cache.has(key)) void reader.close().catch(() => {});
+    return cached(key, async () => {
       const source = `${ref.app}/${ref.stage} (current)`;
       if (have && "bytes" in have) return readCheckpoint(have.bytes, source);
+      let refused = false;
       if (reader) {
         const read = await readCheckpointInWindows((into, offset, length) => reader.read(into, offset, length), source)
           .catch(() => undefined)
           .finally(() => reader.close().catch(() => {}));
-        if (read && read.size === reader.size) return read.checkpoint;
+        if (read && "checkpoint" in read && read.size === reader.size) return read.checkpoint;
+        refused = read !== undefined && "stepAside" in read && read.stepAside === "refused";
       }
-      return readCheckpoint((await store.readCurrent(ref.app, ref.stage)).bytes, source);
+      const bytes = (await store.readCurrent(ref.app, ref.stage)).bytes;
+      return refused ? parseCheckpoint(bytes, source) : readCheckpoint(bytes, source);
     });
-    // parsed already, or being parsed (a second diagnosis of an unchanged stage in `serve`): the
-    // file opened for this one is not needed
-    if (reader && !used) void reader.close().catch(() => {});
-    return parsed;
   };
 
   /** The version the history rules compare with: the newest one that is not the current state. */
@@ -228,15 +231,12 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
       if ("cur" in got) await previousHandedOff;
       let reader = "reader" in got ? got.reader : undefined;
       try {
-        const current =
-          "cur" in got
-            ? // the stamp, not the token: a local home's token hashes the whole file (restore needs it)
-              { stamp: got.cur.stamp ?? got.cur.token, time: got.cur.time, ...(got.cur.versionId ? { versionId: got.cur.versionId } : {}), size: got.cur.bytes.length }
-            : { stamp: got.reader.stamp, time: got.reader.time, ...(got.reader.versionId ? { versionId: got.reader.versionId } : {}), size: got.reader.size };
+        // the stamp, not the token: a local home's token hashes the whole file (restore needs it)
+        const from = "cur" in got ? { stamp: got.cur.stamp ?? got.cur.token, time: got.cur.time, versionId: got.cur.versionId, size: got.cur.bytes.length } : got.reader;
         const ref: DiagnosisRef = {
           app,
           stage,
-          current: { ...current, resources: 0 },
+          current: { stamp: from.stamp, time: from.time, ...(from.versionId ? { versionId: from.versionId } : {}), size: from.size, resources: 0 },
           previous: previousVersion(versions),
           lockUpdateId: lock?.updateID ?? null,
           objectVersionCount: store.home === "aws" ? await countObjectVersions(store, app, stage, (deps.rules?.maxObjectVersions ?? DEFAULT_MAX_OBJECT_VERSIONS) + 1) : null,
@@ -245,12 +245,11 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
         };
         // parse once here: a state that cannot be read fails the diagnosis early with a clear message
         const have = reader ? { reader } : { bytes: (got as { cur: CurrentState }).cur.bytes };
-        const parsing = reader !== undefined;
         reader = undefined; // currentOf closes it from here on
         const cp = await currentOf(ref, have);
         ref.current.resources = cp.resources.length;
         // read in pieces: the size parsed (a gzip file's decoded, as a whole read gives it)
-        if (parsing) ref.current.size = cp.size;
+        if ("reader" in have) ref.current.size = cp.size;
         await progress(s, `running the rules on ${cp.resources.length.toLocaleString("en-US")} resources…`);
         return ref;
       } catch (e) {

@@ -1,7 +1,9 @@
 /**
  * Bytes -> the byte range of every resource, without building the resources. For the commands that
- * read a whole 100 MB state but use little of it: `diff` parses only the resources whose bytes
- * differ between the two versions, `status` only a few fields of each resource.
+ * read a whole 100 MB state but use little of it (`diff` parses only the resources whose bytes
+ * differ between the two versions, `status` only a few fields of each resource), and for those that
+ * build every resource from its own bytes rather than from one 100 MB string (a diagnosis's current
+ * version: readCheckpoint, readCheckpointInWindows).
  *
  * How: one pass over the bytes that validates the JSON grammar as JSON.parse does (strings with
  * their escapes and no raw control characters, numbers, literals, commas, colons, brackets), and
@@ -22,7 +24,8 @@
  */
 import { fromJson, MAX_DEPTH, parseCheckpoint } from "./parse.ts";
 import type { Checkpoint, Resource } from "./types.ts";
-import { decodeStored } from "./versions.ts";
+import { decodeStored, isGzip } from "./versions.ts";
+import type { CurrentStateReader } from "../ports.ts";
 
 /** One resource: its bytes are `text.subarray(start, end)`; the fields' values as ranges. */
 export interface ResourceRange {
@@ -281,8 +284,12 @@ function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
+/** What a token's end is when the bytes end first (-1: the token is not JSON). */
+const RAN_OUT = -2;
+
 /**
- * End of the string token starting at `i` (a quote), or -1 when it is not valid JSON. One loop in
+ * End of the string token starting at `i` (a quote), or -1 when it is not valid JSON (RAN_OUT when
+ * the bytes end first). One loop in
  * this thread: most strings of a state are short keys and values, for which a native search
  * (Buffer#indexOf) per string costs more in the call than in the search (~40% of a scan).
  */
@@ -292,10 +299,11 @@ function stringEnd(text: Buffer, i: number, n: number): number {
     const c = text[j]!;
     if (c === QUOTE) return j + 1;
     if (c === BACKSLASH) {
-      if (j + 1 >= n) return -1;
+      if (j + 1 >= n) return RAN_OUT;
       const e = text[j + 1]!;
       if (e === 0x75) {
-        if (j + 5 >= n || !isHex(text[j + 2]!) || !isHex(text[j + 3]!) || !isHex(text[j + 4]!) || !isHex(text[j + 5]!)) return -1;
+        if (j + 5 >= n) return RAN_OUT;
+        if (!isHex(text[j + 2]!) || !isHex(text[j + 3]!) || !isHex(text[j + 4]!) || !isHex(text[j + 5]!)) return -1;
         j += 6;
       } else if (e === QUOTE || e === BACKSLASH || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) j += 2;
       else return -1;
@@ -304,33 +312,35 @@ function stringEnd(text: Buffer, i: number, n: number): number {
     if (c < 0x20) return -1;
     j++;
   }
-  return -1;
+  return RAN_OUT;
 }
 
 /** End of the number token starting at `i`, or -1 (JSON's grammar: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?). */
 function numberEnd(text: Buffer, i: number, n: number): number {
   let j = i;
   if (text[j] === 0x2d) j++;
-  if (j >= n) return -1;
+  if (j >= n) return RAN_OUT;
   if (text[j] === 0x30) j++;
   else if (isDigit(text[j]!)) while (j < n && isDigit(text[j]!)) j++;
   else return -1;
   if (j < n && text[j] === 0x2e) {
     j++;
-    if (j >= n || !isDigit(text[j]!)) return -1;
+    if (j >= n) return RAN_OUT;
+    if (!isDigit(text[j]!)) return -1;
     while (j < n && isDigit(text[j]!)) j++;
   }
   if (j < n && (text[j] === 0x65 || text[j] === 0x45)) {
     j++;
     if (j < n && (text[j] === 0x2b || text[j] === 0x2d)) j++;
-    if (j >= n || !isDigit(text[j]!)) return -1;
+    if (j >= n) return RAN_OUT;
+    if (!isDigit(text[j]!)) return -1;
     while (j < n && isDigit(text[j]!)) j++;
   }
   return j;
 }
 
 function literalEnd(text: Buffer, i: number, n: number, word: string): number {
-  if (i + word.length > n) return -1;
+  if (i + word.length > n) return RAN_OUT;
   for (let k = 0; k < word.length; k++) if (text[i + k] !== word.charCodeAt(k)) return -1;
   return i + word.length;
 }
@@ -343,13 +353,18 @@ function literalEnd(text: Buffer, i: number, n: number, word: string): number {
 function decodeBytes(bytes: Uint8Array): { buf: Buffer; size: number } {
   const raw = decodeStored(bytes);
   const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
-  return { buf: bom ? buf.subarray(3) : buf, size: buf.length };
+  return { buf: hasBom(buf, buf.length) ? buf.subarray(3) : buf, size: buf.length };
+}
+
+/** The first `len` bytes start with a UTF-8 byte order mark. */
+function hasBom(buf: Uint8Array, len: number): boolean {
+  return len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
 }
 
 /**
  * Where a scan stands: kept between the windows of a file read piece by piece (readCheckpointInWindows),
- * fresh for a whole buffer. Positions are offsets into the window being scanned.
+ * fresh for a whole buffer. Positions are offsets into the window being scanned (`arrStart` only until
+ * the first window is dropped: the envelope's head is kept as text by then).
  */
 interface ScanState {
   /** per open container (depth 1 = the top object): its kind and the code of the key being read */
@@ -401,14 +416,19 @@ function newScanState(): ScanState {
   };
 }
 
+/** How a scan ended: the text is one JSON value, the bytes ended first, or the text is not JSON. */
+const SCANNED = 0;
+const SCAN_RAN_OUT = 1;
+const SCAN_REFUSED = 2;
+
 /**
  * One pass of the file comment's scan over text[st.resumeAt..n) (never a byte at n or beyond: a
- * window's buffer holds stale bytes there): true when the text is one JSON
- * value (then `st` holds where the resources array starts and ends), false when it is not — or,
- * for a window that is not the file's last, when the window ends first. Resource ranges are
- * appended to st.resources; each resource that ends moves st's boundary past it.
+ * window's buffer holds stale bytes there): SCANNED when the text is one JSON value (then `st`
+ * holds where the resources array starts and ends), SCAN_RAN_OUT when the bytes end before it does
+ * (a later window may go on), SCAN_REFUSED when no more bytes could make it JSON. Resource ranges
+ * are appended to st.resources; each resource that ends moves st's boundary past it.
  */
-function scan(text: Buffer, n: number, st: ScanState): boolean {
+function scan(text: Buffer, n: number, st: ScanState): number {
   const { kinds, keys, seen, resources } = st;
   let depth = st.depth;
   let arrDepth = st.arrDepth;
@@ -453,7 +473,7 @@ function scan(text: Buffer, n: number, st: ScanState): boolean {
     }
     while (i < n && isWs(text[i]!)) i++;
     if (state === 0) {
-      if (i >= n) return false;
+      if (i >= n) return SCAN_RAN_OUT;
       const c = text[i]!;
       valueStart = i;
       // a value inside a resource: the top-level fields' kinds (resourceProblem in parse.ts)
@@ -474,7 +494,7 @@ function scan(text: Buffer, n: number, st: ScanState): boolean {
         }
       }
       if (c === 0x7b || c === 0x5b) {
-        if (depth > MAX_DEPTH) return false;
+        if (depth > MAX_DEPTH) return SCAN_REFUSED;
         depth++;
         kinds[depth] = c === 0x7b ? OBJ : ARR;
         keys[depth] = 0;
@@ -506,7 +526,7 @@ function scan(text: Buffer, n: number, st: ScanState): boolean {
       else if (c === 0x66) e = literalEnd(text, i, n, "false");
       else if (c === 0x6e) e = literalEnd(text, i, n, "null");
       else e = numberEnd(text, i, n);
-      if (e < 0) return false;
+      if (e < 0) return e === RAN_OUT ? SCAN_RAN_OUT : SCAN_REFUSED;
       i = e;
       if (depth === arrDepth + 1 && cur) {
         const k = keys[depth]!;
@@ -529,27 +549,29 @@ function scan(text: Buffer, n: number, st: ScanState): boolean {
       continue;
     }
     if (state === 2) {
-      if (i >= n || text[i] !== QUOTE) return false;
+      if (i >= n) return SCAN_RAN_OUT;
+      if (text[i] !== QUOTE) return SCAN_REFUSED;
       const e = stringEnd(text, i, n);
-      if (e < 0) return false;
+      if (e < 0) return e === RAN_OUT ? SCAN_RAN_OUT : SCAN_REFUSED;
       let code = 0;
       if (depth <= 3 || depth === arrDepth + 1) code = keyCode(text, i, e);
       if (depth <= 3 && code >= KEY_CHECKPOINT && code <= KEY_RESOURCES) {
         const bit = 1 << code;
-        if (seen[depth]! & bit) return false;
+        if (seen[depth]! & bit) return SCAN_REFUSED;
         seen[depth]! |= bit;
       }
       keys[depth] = code;
       i = e;
       while (i < n && isWs(text[i]!)) i++;
-      if (i >= n || text[i] !== 0x3a) return false;
+      if (i >= n) return SCAN_RAN_OUT;
+      if (text[i] !== 0x3a) return SCAN_REFUSED;
       i++;
       state = 0;
       continue;
     }
     // state 1: after a value
     if (depth === 0) break;
-    if (i >= n) return false;
+    if (i >= n) return SCAN_RAN_OUT;
     const c = text[i]!;
     if (c === 0x2c) {
       i++;
@@ -561,10 +583,10 @@ function scan(text: Buffer, n: number, st: ScanState): boolean {
       justClosed = true;
       continue;
     }
-    return false;
+    return SCAN_REFUSED;
   }
   while (i < n && isWs(text[i]!)) i++;
-  if (i !== n) return false;
+  if (i !== n) return SCAN_REFUSED;
   st.depth = depth;
   st.arrDepth = arrDepth;
   st.arrStart = arrStart;
@@ -572,7 +594,7 @@ function scan(text: Buffer, n: number, st: ScanState): boolean {
   st.wrappedPath = wrappedPath;
   st.candidates = candidates;
   st.bad = bad;
-  return true;
+  return SCANNED;
 }
 
 /**
@@ -600,17 +622,21 @@ export function tryIndexCheckpoint(bytes: Uint8Array, source: string | undefined
   const decoded = decodeBytes(bytes);
   const text = decoded.buf;
   const st = newScanState();
-  if (!scan(text, text.length, st)) return undefined;
+  if (scan(text, text.length, st) !== SCANNED) return undefined;
   // the envelope: the same bytes with the resources array emptied
   const envelope = envelopeOf(st, text.toString("utf8", 0, st.arrStart + 1), text, text.length, decoded.size, source);
   return envelope && { kind: "indexed", text, envelope, resources: st.resources };
 }
 
-/** The next bytes of a file into `into` at `offset`, at most `length`; 0 at its end. */
-export type ReadInto = (into: Buffer, offset: number, length: number) => Promise<number>;
-
 /** The window readCheckpointInWindows reads a file through (grown for a resource that does not fit). */
-export const READ_WINDOW_BYTES = 4 * 1024 * 1024;
+const READ_WINDOW_BYTES = 4 * 1024 * 1024;
+
+/**
+ * readCheckpointInWindows's answer: the checkpoint and the bytes read, or why it stepped aside:
+ * `gzip` (read it whole: readCheckpoint decodes it) or `refused` (the scan does not vouch for it,
+ * as tryIndexCheckpoint would not: parse it whole, parseCheckpoint, which answers or throws).
+ */
+export type WindowedRead = { checkpoint: Checkpoint; size: number } | { stepAside: "gzip" | "refused" };
 
 /**
  * readCheckpoint's checkpoint, from a file read in pieces through one reused window: each resource
@@ -623,11 +649,11 @@ export const READ_WINDOW_BYTES = 4 * 1024 * 1024;
  * not the file's last is rolled back to the end of its last whole resource (scan's boundary, where
  * only the resources array is open), the bytes before that point are dropped (the part of the
  * envelope before the array is kept as text) and the next window starts there. The last window
- * decides as a whole-file scan decides. Undefined = step aside: gzip, or a file the scan does not
- * vouch for; the caller then reads the file whole (readCheckpoint), which answers or throws as
- * parseCheckpoint does. `size`: the bytes read.
+ * decides as a whole-file scan decides; a window whose scan is refused, or that ends after a
+ * resource the scan cannot vouch for, decides at once (no later byte changes the answer).
+ * `read` is CurrentStateReader's (ports.ts); `size`: the bytes read.
  */
-export async function readCheckpointInWindows(read: ReadInto, source?: string, windowBytes = READ_WINDOW_BYTES): Promise<{ checkpoint: Checkpoint; size: number } | undefined> {
+export async function readCheckpointInWindows(read: CurrentStateReader["read"], source?: string, windowBytes = READ_WINDOW_BYTES): Promise<WindowedRead> {
   let buf = Buffer.allocUnsafeSlow(windowBytes);
   let len = 0;
   let size = 0;
@@ -636,6 +662,7 @@ export async function readCheckpointInWindows(read: ReadInto, source?: string, w
   let head: string | undefined;
   const resources: Resource[] = [];
   const st = newScanState();
+  const refused = { stepAside: "refused" } as const;
   for (;;) {
     while (!eof && len < buf.length) {
       const got = await read(buf, len, buf.length - len);
@@ -645,30 +672,33 @@ export async function readCheckpointInWindows(read: ReadInto, source?: string, w
     }
     if (first) {
       first = false;
-      if (len === 0 || (len >= 2 && buf[0] === 0x1f && buf[1] === 0x8b)) return undefined; // empty, or gzip: whole
+      if (len === 0) return refused;
+      if (isGzip(buf.subarray(0, len))) return { stepAside: "gzip" };
       // parseCheckpoint drops a UTF-8 byte order mark (counted in `size`)
-      if (len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf.copyWithin(0, 3, (len -= 3) + 3);
+      if (hasBom(buf, len)) buf.copyWithin(0, 3, (len -= 3) + 3);
     }
-    const whole = scan(buf, len, st);
+    const scanned = scan(buf, len, st);
+    if (scanned === SCAN_REFUSED) return refused;
     if (eof) {
-      if (!whole) return undefined;
+      if (scanned !== SCANNED) return refused;
       const envelope = envelopeOf(st, head ?? buf.toString("utf8", 0, st.arrStart + 1), buf, len, size, source);
-      if (!envelope) return undefined;
+      if (!envelope) return refused;
       for (const r of st.resources) resources.push(resourceOf(buf, r));
       return { checkpoint: { ...envelope, resources }, size };
     }
     // Not the last window: go back to the last boundary (or to the start when none was reached).
     const o = st.opened;
     if (st.boundaryAt < 0 || !o) {
-      Object.assign(st, newScanState(), { resumeAt: 0 });
+      Object.assign(st, newScanState());
     } else {
+      // a resource the scan cannot vouch for: the whole file is parsed in the end, whatever follows
+      if (st.boundaryBad) return refused;
       st.kinds.set(o.kinds);
       st.keys.set(o.keys);
       st.seen = o.seen.slice();
       Object.assign(st, { depth: o.arrDepth, arrDepth: o.arrDepth, arrStart: o.arrStart, arrEnd: -1, wrappedPath: o.wrappedPath, candidates: o.candidates });
-      st.bad = st.boundaryBad;
+      st.bad = false;
       st.resources.length = st.boundaryCount;
-      st.resumeAt = st.boundaryAt;
       st.resumeState = 1;
       for (const r of st.resources) resources.push(resourceOf(buf, r));
       st.resources.length = 0;
