@@ -16,6 +16,8 @@ export interface LocalWorkflow extends Workflow {
   run(input: DiagnosisRequest): Promise<DiagnosisReport>;
   /** The outcome of an execution started with startDiagnosis (for `serve` and tests). */
   wait(executionId: string): Promise<DiagnosisReport>;
+  /** Resolves when every execution started with startDiagnosis has ended (`serve` stopping). */
+  idle(): Promise<void>;
 }
 
 export interface LocalWorkflowOptions {
@@ -87,6 +89,9 @@ export function createLocalWorkflow(opts: LocalWorkflowOptions): LocalWorkflow {
         opts.onError?.(name, e);
       });
       return { executionId: name, alreadyRunning: false };
+    },
+    async idle() {
+      await Promise.allSettled([...executions.values()]);
     },
     wait(executionId) {
       const p = executions.get(executionId);

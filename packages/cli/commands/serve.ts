@@ -157,6 +157,9 @@ const serve: CliCommand<"serve"> = {
     await announcements.stop();
     await feedLoop?.stop();
     await handle.close();
+    // diagnoses started from Slack run detached from the request: let them post their reports
+    // (the CLI exits as soon as this returns)
+    await workflow.idle();
     await local?.close();
     return 0;
   },

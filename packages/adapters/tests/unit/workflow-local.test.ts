@@ -120,6 +120,22 @@ describe("local diagnosis workflow (aws-local-stepfunctions, same definition)", 
     expect(notifier.sent.some((s) => s.text.startsWith("Diagnosis of shop/prod:"))).toBe(false);
   });
 
+  it("idle() resolves once every diagnosis started detached has posted its report (serve waits for it when it stops)", async () => {
+    // Prepare: two diagnoses whose reads take a while
+    const { store: base, notifier } = setup();
+    const slow = { ...base, readSstLock: async (a: string, st: string) => (await new Promise((r) => setTimeout(r, 80)), base.readSstLock(a, st)) };
+    const workflow = createLocalWorkflow({ tasks: createDiagnosisTasks({ store: slow, notifier, clock }) });
+    await workflow.startDiagnosis({ app: "shop", stage: "prod", slack, probes: false });
+    await workflow.startDiagnosis({ app: "shop", stage: "prod", slack: { channel: "C0OTHER" }, probes: false });
+    const reports = () => notifier.sent.filter((m) => m.text.startsWith("Diagnosis of shop/prod:")).length;
+    const before = reports();
+    // Act
+    await workflow.idle();
+    // Assess: nothing was posted when they started; both reports are out once idle
+    expect(before).toBe(0);
+    expect(reports()).toBe(2);
+  });
+
   it("in one process reads the previous version once, started by Load, with the same report as step by step", async () => {
     // Prepare: the same home twice, one diagnosed in one process (Load starts the read), one as in AWS
     const counted = (oneProcess: boolean) => {
