@@ -70,8 +70,13 @@ export async function stopServices(): Promise<string> {
     /* unreadable: treated as gone */
   }
   if ((running.s3 || running.dynamo) && pid) {
-    process.kill(pid, "SIGTERM");
-    return `stopped (pid ${pid})`;
+    try {
+      process.kill(pid, "SIGTERM");
+      return `stopped (pid ${pid})`;
+    } catch {
+      // the starter was killed (kill -9) and its servers live on without it
+      return `servers answer at ${[running.s3, running.dynamo].filter(Boolean).join(", ")} but their starter (pid ${pid}) is gone: stop them with \`pkill -f sst-state-swift-\` and \`pkill -f DynamoDBLocal\`.`;
+    }
   }
   rmSync(servicesFile, { force: true });
   return "not running (removed the stale .cache/services.json)";
