@@ -80,7 +80,7 @@ export interface EmbeddedDynamoOptions {
   tableName?: string;
   /**
    * How long to wait for the store to become usable when another process owns `dir` and has not
-   * published a live endpoint (yet): until it publishes one, or lets go of `dir` (default 2 s).
+   * published a live endpoint (yet): until it publishes one, or lets go of `dir` (default 15 s).
    */
   waitMs?: number;
   cwd?: string;

@@ -172,6 +172,17 @@ async function syncFolder(dir: string): Promise<void> {
   }
 }
 
+/**
+ * A current file's stamp (CurrentState.stamp: its size and mtime), time and size, from one bigint
+ * stat: readCurrent and openCurrent stamp alike, or a diagnosis's cache would miss (a number stat
+ * rounds the mtime's nanoseconds otherwise than a bigint one).
+ */
+function currentStamp(st: BigIntStats): { stamp: string; time: string; size: number } {
+  const size = Number(st.size);
+  const time = st.mtime.toISOString();
+  return { stamp: `${size}@${time}`, time, size };
+}
+
 const isMissing = (e: unknown) => ["ENOENT", "ENOTDIR"].includes((e as Errno).code ?? "");
 
 export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHomeStore {
@@ -366,7 +377,7 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
       const read = await readStamped(key);
       if (!read) throw await notFound(app, stage);
       const raw = read.bytes;
-      const st = { size: Number(read.stat.size), time: read.stat.mtime.toISOString() };
+      const st = currentStamp(read.stat);
       // the token is only needed to write (restore): hashing 100 MB for a `status` is not free
       let token: string | undefined;
       return {
@@ -374,7 +385,7 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
         get token() {
           return (token ??= sha256(raw));
         },
-        ...(st.size === raw.length ? { stamp: `${st.size}@${st.time}` } : {}),
+        ...(st.size === raw.length ? { stamp: st.stamp } : {}),
         time: st.time,
       };
     },
@@ -391,13 +402,10 @@ export function createLocalHomeStore(opts: LocalHomeStoreOptions = {}): LocalHom
       try {
         // the stat of the file opened: the stamp names the bytes read (a file replaced meanwhile is
         // another inode; one written in place ends up another size, which the reader sees)
-        // (bigint, as readCurrent's: its mtime rounds the nanoseconds as readCurrent's does, so the stamps match)
-        const s = await fh.stat({ bigint: true });
-        const time = s.mtime.toISOString();
-        const size = Number(s.size);
+        const { stamp, time, size } = currentStamp(await fh.stat({ bigint: true }));
         let at = 0;
         return {
-          stamp: `${size}@${time}`,
+          stamp,
           time,
           size,
           async read(into, offset, length) {

@@ -218,6 +218,9 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
       // In one process, a store that reads in pieces (local and S3 homes) gives the current state as an
       // open file: it is parsed as it is read, and never held whole (currentOf).
       const opening = deps.oneProcess && store.openCurrent ? store.openCurrent(app, stage).then((reader) => ({ reader })) : store.readCurrent(app, stage).then((cur) => ({ cur }));
+      // the S3 home's count of old versions pages through ListObjectVersions: alongside the reads
+      const counting = store.home === "aws" ? countObjectVersions(store, app, stage, (deps.rules?.maxObjectVersions ?? DEFAULT_MAX_OBJECT_VERSIONS) + 1) : Promise.resolve(null);
+      counting.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
       const [got, versions, lock] = await Promise.all([opening, listed, store.readSstLock(app, stage)]).catch(async (e: unknown) => {
         const opened = await opening.catch(() => undefined);
         if (opened && "reader" in opened) await opened.reader.close().catch(() => {});
@@ -239,7 +242,7 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
           current: { stamp: from.stamp, time: from.time, ...(from.versionId ? { versionId: from.versionId } : {}), size: from.size, resources: 0 },
           previous: previousVersion(versions),
           lockUpdateId: lock?.updateID ?? null,
-          objectVersionCount: store.home === "aws" ? await countObjectVersions(store, app, stage, (deps.rules?.maxObjectVersions ?? DEFAULT_MAX_OBJECT_VERSIONS) + 1) : null,
+          objectVersionCount: await counting,
           snapshotCount: versions.filter((v) => v.kind !== "current").length,
           startedAt: new Date(clock.now()).toISOString(),
         };

@@ -23,6 +23,7 @@
  * that, the base alone is produced.
  */
 import { createHash } from "node:crypto";
+import { isProviderType, SST_VERSION_TYPE } from "./summary.ts";
 import { SECRET_SIG, SIG_KEY, type Resource } from "./types.ts";
 
 export type ExtraProvider = "random" | "cloudflare";
@@ -583,7 +584,7 @@ export function generateCheckpoint(opts: GenerateOptions): { version: 3; checkpo
     if (p === "random") ctx.randomProvider = providerResource(ctx, "random", "default_4_16_7", { version: "4.16.7" });
     else providerResource(ctx, "cloudflare", "default_5_49_1", { apiToken: secret(ctx, ctx.r.b64(30)), version: "5.49.1" });
   }
-  add(ctx, { type: "sst:sst:Version", name: app, custom: false, outputs: { target: 3 } });
+  add(ctx, { type: SST_VERSION_TYPE, name: app, custom: false, outputs: { target: 3 } });
   fill(ctx, opts.resources - ctx.out.length, "");
   root.outputs = rootOutputs(ctx);
   const resources = ctx.out;
@@ -700,7 +701,7 @@ export function evolveCheckpoint(prev: object, opts: EvolveOptions): { version: 
 
   // 2. change some custom resources (not providers)
   if (opts.change && opts.change > 0) {
-    const candidates = resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"));
+    const candidates = resources.filter((x) => x.custom && !isProviderType(x.type));
     const n = Math.min(opts.change, candidates.length);
     for (let i = 0; i < n; i++) {
       const res = takeAt(candidates, r.int(candidates.length));

@@ -10,7 +10,7 @@ import type { Checkpoint } from "./types.ts";
 /** The root stack resource's type (tokens.RootStackType, pulumi/pulumi v3.215.0 sdk/go/common/tokens/stack_type.go L18). */
 export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 /** What a provider's type starts with (providers.IsProviderType, pulumi/pulumi v3.215.0 sdk/go/common/providers/reference.go L40-46). */
-export const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
+const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
 /**
  * providers.IsProviderType (reference.go L40-46): module `pulumi:providers` and a non-empty type
  * name. Written out (no split): the integrity check asks it twice per resource.
