@@ -2,18 +2,18 @@
  * S3 clients on the test S3 server (Swift, endpoint injected by the global setup), destroyed after
  * the file's tests, and a recorder of every command a client sends (to count requests).
  */
-import { S3Client } from "@aws-sdk/client-s3";
+import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import { afterAll, inject } from "vitest";
 import { swiftCredentials } from "../../../../scripts/services/swift.ts";
 
 /** Call at the top of a test file: returns a factory of clients that are destroyed after the file. */
-export function s3TestClients(): () => S3Client {
+export function s3TestClients(): (extra?: S3ClientConfig) => S3Client {
   const clients: S3Client[] = [];
   afterAll(() => {
     for (const c of clients) c.destroy();
   });
-  return () => {
-    const c = new S3Client({ endpoint: inject("s3Endpoint"), region: "us-east-1", forcePathStyle: true, credentials: swiftCredentials });
+  return (extra = {}) => {
+    const c = new S3Client({ endpoint: inject("s3Endpoint"), region: "us-east-1", forcePathStyle: true, credentials: swiftCredentials, ...extra });
     clients.push(c);
     return c;
   };

@@ -265,23 +265,29 @@ describe("local diagnosis workflow (aws-local-stepfunctions, same definition)", 
       const { store, log } = piecewise();
       const tasks = createDiagnosisTasks({ store, clock, oneProcess: true });
       const load = () => tasks.load({ app: "shop", stage: "prod" } as WorkflowState);
-      // Act: one diagnosis after another, then two at once
-      await load();
-      await load();
+      // Act: two at once (the second finds the first being parsed), then one after another
       await Promise.all([load(), load()]);
+      await load();
+      await load();
       // Assess: four opened, four closed, the state read once
       expect(log).toMatchObject({ opened: 4, closed: 4, whole: 0 });
     });
 
-    it("closes the reader when Load fails before the parse", async () => {
-      // Prepare
-      const { store, log } = piecewise();
-      const failing = { ...store, readSstLock: async () => Promise.reject(new Error("lock read timed out")) };
+    it("closes the reader when Load fails before the parse: with its reads, or after them", async () => {
+      // Prepare: a lock read that fails (beside the open), and an S3-like home whose count of old
+      // versions fails (awaited after the reads, before the parse)
+      const lockFails = piecewise();
+      const countFails = piecewise();
+      const failingLock = { ...lockFails.store, readSstLock: async () => Promise.reject(new Error("lock read timed out")) };
+      const failingCount: StateStore = { ...countFails.store, home: "aws", listObjectVersions: async () => Promise.reject(new Error("listing timed out")) };
       // Act
-      const failed = await run(failing).catch((e: unknown) => e);
+      const failed = await run(failingLock).catch((e: unknown) => e);
+      const failedCount = await run(failingCount).catch((e: unknown) => e);
       // Assess
       expect((failed as Error).message).toContain("lock read timed out");
-      expect(log).toMatchObject({ closed: 1, reads: 0 });
+      expect(lockFails.log).toMatchObject({ closed: 1, reads: 0 });
+      expect((failedCount as Error).message).toContain("listing timed out");
+      expect(countFails.log).toMatchObject({ closed: 1, reads: 0 });
     });
   });
 

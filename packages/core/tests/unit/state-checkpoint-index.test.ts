@@ -475,14 +475,12 @@ describe("readCheckpointInWindows (a diagnosis's current version read piece by p
     const [a] = generatedPair(6, 53);
     const input = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes(a, true)]);
     const expected = readCheckpoint(input, "s");
-    let windows = 0;
+    expect(input.length).toBeGreaterThan(1000); // (the premise: many windows end after a `},{`)
     for (let window = 16; window <= input.length + 8; window++) {
       // Act
       const read = await readCheckpointInWindows(readerOf(input, window), "s", window);
       // Assess
       expect(read).toEqual({ checkpoint: expected, size: input.length });
-      windows++;
     }
-    expect(windows).toBeGreaterThan(1000);
   });
 });
