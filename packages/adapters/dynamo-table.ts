@@ -14,36 +14,35 @@
  * `ttl` (N, epoch seconds) is the table's TTL attribute; the stream carries NEW_AND_OLD_IMAGES so
  * the announcer sees every lock change. `infra/storage.ts` declares the same keys.
  */
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { isResourceNotFound, isTableInUse } from "./dynamodb-errors.ts";
+import { tableClientOf, type TableClientLike } from "./table-client-of.ts";
 
 /**
  * Create the table if it does not exist (tests, and the embedded store behind `serve`). The table
  * is described first: it exists on every start of an embedded store but the first, and one
  * DescribeTable that succeeds is a cheaper first request than a CreateTable that fails.
  */
-export async function ensureTable(client: DynamoDBClient, tableName: string, opts: { stream?: boolean } = {}): Promise<void> {
+export async function ensureTable(tableClient: TableClientLike, tableName: string, opts: { stream?: boolean } = {}): Promise<void> {
+  const client = tableClientOf(tableClient);
   try {
-    const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const d = await client.call("DescribeTable", { TableName: tableName });
     if (d.Table?.TableStatus === "ACTIVE") return;
   } catch (e) {
     if (!isResourceNotFound(e)) throw e;
     try {
-      await client.send(
-        new CreateTableCommand({
-          TableName: tableName,
-          AttributeDefinitions: [
-            { AttributeName: "pk", AttributeType: "S" },
-            { AttributeName: "sk", AttributeType: "S" },
-          ],
-          KeySchema: [
-            { AttributeName: "pk", KeyType: "HASH" },
-            { AttributeName: "sk", KeyType: "RANGE" },
-          ],
-          BillingMode: "PAY_PER_REQUEST",
-          ...(opts.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" } } : {}),
-        }),
-      );
+      await client.call("CreateTable", {
+        TableName: tableName,
+        AttributeDefinitions: [
+          { AttributeName: "pk", AttributeType: "S" },
+          { AttributeName: "sk", AttributeType: "S" },
+        ],
+        KeySchema: [
+          { AttributeName: "pk", KeyType: "HASH" },
+          { AttributeName: "sk", KeyType: "RANGE" },
+        ],
+        BillingMode: "PAY_PER_REQUEST",
+        ...(opts.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" } } : {}),
+      });
     } catch (e2) {
       // created meanwhile by a racing process
       if (!isTableInUse(e2)) throw e2;
@@ -57,7 +56,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, opt
   // with the waiter, racing `lock` processes hung (the hostile lock-race test; restored in the
   // commit "Fix: racing lock processes on the embedded store no longer hang"). Do not swap it back.
   for (let i = 0; i < 100; i++) {
-    const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const d = await client.call("DescribeTable", { TableName: tableName });
     if (d.Table?.TableStatus === "ACTIVE") return;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -10,16 +10,16 @@
  * embedded change feed (lock-change-feed.ts) sees these items as lock changes. Expire by `ttl`
  * after 90 days.
  */
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { AnnouncementStore } from "@sst-state/core/lock";
 import { toStoreError } from "./dynamodb-errors.ts";
+import { attributes, plain } from "./table-client.ts";
+import { tableClientOf, type TableClientLike } from "./table-client-of.ts";
 
 const ANNOUNCED_PK_PREFIX = "ANNOUNCED#";
 const KEEP_MS = 90 * 86_400_000;
 
 export interface DynamoAnnouncementStoreOptions {
-  client: DynamoDBClient;
+  client: TableClientLike;
   tableName: string;
   now?: () => number;
 }
@@ -27,21 +27,21 @@ export interface DynamoAnnouncementStoreOptions {
 const key = (lock: { app: string; stage: string; token: number }) => ({ pk: `${ANNOUNCED_PK_PREFIX}${lock.app}/${lock.stage}`, sk: `TOKEN#${lock.token}` });
 
 export function createDynamoAnnouncementStore(opts: DynamoAnnouncementStoreOptions): AnnouncementStore {
-  const doc = DynamoDBDocumentClient.from(opts.client, { marshallOptions: { removeUndefinedValues: true } });
+  const client = tableClientOf(opts.client);
   const TableName = opts.tableName;
   const now = opts.now ?? Date.now;
   return {
     async remember(lock, posted) {
       try {
-        await doc.send(new PutCommand({ TableName, Item: { ...key(lock), channel: posted.channel, ts: posted.ts, ttl: Math.floor((now() + KEEP_MS) / 1000) } }));
+        await client.call("PutItem", { TableName, Item: attributes({ ...key(lock), channel: posted.channel, ts: posted.ts, ttl: Math.floor((now() + KEEP_MS) / 1000) }) });
       } catch (e) {
         throw toStoreError(e, "PutItem", TableName);
       }
     },
     async recall(lock) {
       try {
-        const r = await doc.send(new GetCommand({ TableName, Key: key(lock), ConsistentRead: true }));
-        const item = r.Item;
+        const r = await client.call("GetItem", { TableName, Key: attributes(key(lock)), ConsistentRead: true });
+        const item = r.Item && plain(r.Item);
         return item && typeof item.channel === "string" && typeof item.ts === "string" ? { channel: item.channel, ts: item.ts } : null;
       } catch (e) {
         throw toStoreError(e, "GetItem", TableName);

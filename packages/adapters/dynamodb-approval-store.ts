@@ -7,10 +7,9 @@
  * `ApprovalStore.transition`; a failed condition is a result, answered with a consistent read of
  * the record as it is now.
  */
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, paginateScan, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { StoreUnavailableError } from "@sst-state/core/errors";
 import { isConditionFailed, toStoreError } from "./dynamodb-errors.ts";
+import { attributes, pages, plain } from "./table-client.ts";
+import { tableClientOf, type TableClientLike } from "./table-client-of.ts";
 import type { ApprovalStore, RestoreRequest, RestoreStatus, TransitionResult } from "@sst-state/core/restore/ports";
 
 /** Finished requests stay readable this long (the undo button and `audit` refer to them). */
@@ -18,7 +17,7 @@ const KEEP_MS = 90 * 86_400_000;
 const KEY_ATTRS = new Set(["pk", "sk", "expiresAtMs", "ttl"]);
 
 export interface DynamoApprovalStoreOptions {
-  client: DynamoDBClient;
+  client: TableClientLike;
   tableName: string;
 }
 
@@ -33,19 +32,19 @@ function toItem(r: RestoreRequest): Record<string, unknown> {
   };
 }
 
-function fromItem(item: Record<string, unknown> | undefined): RestoreRequest | null {
+function fromItem(item: Parameters<typeof plain>[0] | undefined): RestoreRequest | null {
   if (!item) return null;
-  return Object.fromEntries(Object.entries(item).filter(([k]) => !KEY_ATTRS.has(k))) as unknown as RestoreRequest;
+  return Object.fromEntries(Object.entries(plain(item)).filter(([k]) => !KEY_ATTRS.has(k))) as unknown as RestoreRequest;
 }
 
 export function createDynamoApprovalStore(opts: DynamoApprovalStoreOptions): ApprovalStore {
-  const doc = DynamoDBDocumentClient.from(opts.client, { marshallOptions: { removeUndefinedValues: true } });
+  const client = tableClientOf(opts.client);
   const TableName = opts.tableName;
-  const key = (id: string) => ({ pk: `RESTORE#${id}`, sk: "REQUEST" });
+  const key = (id: string) => attributes({ pk: `RESTORE#${id}`, sk: "REQUEST" });
 
   async function get(id: string): Promise<RestoreRequest | null> {
     try {
-      const r = await doc.send(new GetCommand({ TableName, Key: key(id), ConsistentRead: true }));
+      const r = await client.call("GetItem", { TableName, Key: key(id), ConsistentRead: true });
       return fromItem(r.Item);
     } catch (e) {
       throw toStoreError(e, "GetItem", TableName);
@@ -55,7 +54,7 @@ export function createDynamoApprovalStore(opts: DynamoApprovalStoreOptions): App
   return {
     async create(request) {
       try {
-        await doc.send(new PutCommand({ TableName, Item: toItem(request), ConditionExpression: "attribute_not_exists(pk)" }));
+        await client.call("PutItem", { TableName, Item: attributes(toItem(request)), ConditionExpression: "attribute_not_exists(pk)" });
       } catch (e) {
         if (isConditionFailed(e)) throw new Error(`restore request ${request.id} already exists`);
         throw toStoreError(e, "PutItem", TableName);
@@ -80,17 +79,15 @@ export function createDynamoApprovalStore(opts: DynamoApprovalStoreOptions): App
         condition += to === "expired" ? " AND expiresAtMs <= :now" : " AND expiresAtMs > :now";
       }
       try {
-        const r = await doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: key(id),
-            UpdateExpression: `SET ${sets.join(", ")}`,
-            ConditionExpression: condition,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValues: "ALL_NEW",
-          }),
-        );
+        const r = await client.call("UpdateItem", {
+          TableName,
+          Key: key(id),
+          UpdateExpression: `SET ${sets.join(", ")}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: attributes(values),
+          ReturnValues: "ALL_NEW",
+        });
         return { ok: true, request: fromItem(r.Attributes)! };
       } catch (e) {
         if (isConditionFailed(e)) return { ok: false, request: await get(id) };
@@ -117,8 +114,8 @@ export function createDynamoApprovalStore(opts: DynamoApprovalStoreOptions): App
         expr += " AND #stage = :stage";
       }
       try {
-        const pages = paginateScan({ client: doc }, { TableName, FilterExpression: expr, ExpressionAttributeNames: names, ExpressionAttributeValues: values, ConsistentRead: true });
-        for await (const page of pages) for (const item of page.Items ?? []) out.push(fromItem(item)!);
+        const scan = pages(client, "Scan", { TableName, FilterExpression: expr, ExpressionAttributeNames: names, ExpressionAttributeValues: attributes(values), ConsistentRead: true });
+        for await (const page of scan) for (const item of page.Items ?? []) out.push(fromItem(item)!);
       } catch (e) {
         throw toStoreError(e, "Scan", TableName);
       }

@@ -4,24 +4,24 @@
  * that names the table and says what to check: `toStoreError` classifies (missing table,
  * throttling, access, unreachable, region) for every store of the table: the lock store, whose
  * failures reach CLI users and CI jobs, and the bot's other stores, each naming the call that failed.
- * The `name` test covers errors that cross a bundle boundary (another copy of the SDK's class) or
- * come from dynalite.
+ * Errors are told apart by `name` (DynamoDB's error code), never by class: the SDK's exceptions
+ * set it, so do the embedded store's JSON client (dynamodb-json-client.ts) and errors that cross a
+ * bundle boundary (another copy of the SDK's class).
  */
-import { ConditionalCheckFailedException, ResourceInUseException, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
 
 export function isConditionFailed(e: unknown): boolean {
-  return e instanceof ConditionalCheckFailedException || (e as { name?: string } | null)?.name === "ConditionalCheckFailedException";
+  return (e as { name?: string } | null)?.name === "ConditionalCheckFailedException";
 }
 
 /** CreateTable of a table that exists already (or is being created). */
 export function isTableInUse(e: unknown): boolean {
-  return e instanceof ResourceInUseException || (e as { name?: string } | null)?.name === "ResourceInUseException";
+  return (e as { name?: string } | null)?.name === "ResourceInUseException";
 }
 
 /** A table (or item collection) that does not exist: DescribeTable of a table not created yet. */
 export function isResourceNotFound(e: unknown): boolean {
-  return e instanceof ResourceNotFoundException || (e as { name?: string } | null)?.name === "ResourceNotFoundException";
+  return (e as { name?: string } | null)?.name === "ResourceNotFoundException";
 }
 
 /**

@@ -12,17 +12,17 @@
  * finished and failed updates expire through the table's TTL after 90 days; open ones (started,
  * stuck) are kept until they end.
  */
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { claimStaleBefore, isFinalPhase, type ClaimResult, type FeedCursor, type FeedEntry, type FeedStore } from "@sst-state/core/feed";
 import { isConditionFailed, toStoreError } from "./dynamodb-errors.ts";
+import { attributes, pages, plain } from "./table-client.ts";
+import { tableClientOf, type TableClientLike } from "./table-client-of.ts";
 
 const FEED_PK_PREFIX = "FEED#";
 const KEEP_MS = 90 * 86_400_000;
 const ENTRY_FIELDS = ["app", "stage", "updateId", "phase", "channel", "ts", "at"] as const;
 
 export interface DynamoFeedStoreOptions {
-  client: DynamoDBClient;
+  client: TableClientLike;
   tableName: string;
 }
 
@@ -37,13 +37,14 @@ function toItem(e: FeedEntry): Record<string, unknown> {
   };
 }
 
-function fromItem(item: Record<string, unknown> | undefined): FeedEntry | null {
-  if (!item) return null;
+function fromItem(stored: Parameters<typeof plain>[0] | undefined): FeedEntry | null {
+  if (!stored) return null;
+  const item = plain(stored);
   return Object.fromEntries(ENTRY_FIELDS.filter((k) => item[k] !== undefined).map((k) => [k, item[k]])) as unknown as FeedEntry;
 }
 
 export function createDynamoFeedStore(opts: DynamoFeedStoreOptions): FeedStore {
-  const doc = DynamoDBDocumentClient.from(opts.client, { marshallOptions: { removeUndefinedValues: true } });
+  const client = tableClientOf(opts.client);
   const TableName = opts.tableName;
   const call = async <T>(op: string, f: () => Promise<T>): Promise<T> => {
     try {
@@ -53,32 +54,30 @@ export function createDynamoFeedStore(opts: DynamoFeedStoreOptions): FeedStore {
     }
   };
   const get = async (app: string, stage: string, id: string) =>
-    fromItem((await call("GetItem", () => doc.send(new GetCommand({ TableName, Key: entryKey(app, stage, id), ConsistentRead: true })))).Item);
+    fromItem((await call("GetItem", () => client.call("GetItem", { TableName, Key: attributes(entryKey(app, stage, id)), ConsistentRead: true }))).Item);
 
   return {
     async getCursor(app, stage) {
-      const r = await call("GetItem", () => doc.send(new GetCommand({ TableName, Key: { pk: pk(app, stage), sk: "CURSOR" }, ConsistentRead: true })));
+      const r = await call("GetItem", () => client.call("GetItem", { TableName, Key: attributes({ pk: pk(app, stage), sk: "CURSOR" }), ConsistentRead: true }));
       if (!r.Item) return null;
-      return { updateId: typeof r.Item.updateId === "string" ? r.Item.updateId : null, at: String(r.Item.at ?? "") } satisfies FeedCursor;
+      const item = plain(r.Item);
+      return { updateId: typeof item.updateId === "string" ? item.updateId : null, at: String(item.at ?? "") } satisfies FeedCursor;
     },
     async putCursor(app, stage, cursor) {
-      await call("PutItem", () => doc.send(new PutCommand({ TableName, Item: { pk: pk(app, stage), sk: "CURSOR", updateId: cursor.updateId, at: cursor.at } })));
+      await call("PutItem", () => client.call("PutItem", { TableName, Item: attributes({ pk: pk(app, stage), sk: "CURSOR", updateId: cursor.updateId, at: cursor.at }) }));
     },
     async listOpen(app, stage) {
       const out: FeedEntry[] = [];
-      const pages = paginateQuery(
-        { client: doc },
-        {
-          TableName,
-          ConsistentRead: true,
-          KeyConditionExpression: "pk = :pk AND begins_with(sk, :u)",
-          FilterExpression: "#phase IN (:started, :stuck)",
-          ExpressionAttributeNames: { "#phase": "phase" },
-          ExpressionAttributeValues: { ":pk": pk(app, stage), ":u": "UPDATE#", ":started": "started", ":stuck": "stuck" },
-        },
-      );
+      const query = pages(client, "Query", {
+        TableName,
+        ConsistentRead: true,
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :u)",
+        FilterExpression: "#phase IN (:started, :stuck)",
+        ExpressionAttributeNames: { "#phase": "phase" },
+        ExpressionAttributeValues: attributes({ ":pk": pk(app, stage), ":u": "UPDATE#", ":started": "started", ":stuck": "stuck" }),
+      });
       await call("Query", async () => {
-        for await (const page of pages) {
+        for await (const page of query) {
           for (const item of page.Items ?? []) {
             const e = fromItem(item);
             if (e) out.push(e);
@@ -90,19 +89,17 @@ export function createDynamoFeedStore(opts: DynamoFeedStoreOptions): FeedStore {
     get,
     async claim(next, from): Promise<ClaimResult> {
       try {
-        await doc.send(
-          new PutCommand({
-            TableName,
-            Item: toItem(next),
-            ...(from === null
-              ? { ConditionExpression: "attribute_not_exists(pk)" }
-              : {
-                  ConditionExpression: "#phase = :from AND (attribute_exists(#ts) OR #at < :stale)",
-                  ExpressionAttributeNames: { "#phase": "phase", "#ts": "ts", "#at": "at" },
-                  ExpressionAttributeValues: { ":from": from, ":stale": claimStaleBefore(next) },
-                }),
-          }),
-        );
+        await client.call("PutItem", {
+          TableName,
+          Item: attributes(toItem(next)),
+          ...(from === null
+            ? { ConditionExpression: "attribute_not_exists(pk)" }
+            : {
+                ConditionExpression: "#phase = :from AND (attribute_exists(#ts) OR #at < :stale)",
+                ExpressionAttributeNames: { "#phase": "phase", "#ts": "ts", "#at": "at" },
+                ExpressionAttributeValues: attributes({ ":from": from, ":stale": claimStaleBefore(next) }),
+              }),
+        });
         return { claimed: true };
       } catch (e) {
         if (isConditionFailed(e)) return { claimed: false, current: await get(next.app, next.stage, next.updateId) };
@@ -110,10 +107,10 @@ export function createDynamoFeedStore(opts: DynamoFeedStoreOptions): FeedStore {
       }
     },
     async release(claimed, back) {
-      const cond = { ConditionExpression: "#phase = :claimed", ExpressionAttributeNames: { "#phase": "phase" }, ExpressionAttributeValues: { ":claimed": claimed.phase } };
+      const cond = { ConditionExpression: "#phase = :claimed", ExpressionAttributeNames: { "#phase": "phase" }, ExpressionAttributeValues: attributes({ ":claimed": claimed.phase }) };
       try {
-        if (back) await doc.send(new PutCommand({ TableName, Item: toItem(back), ...cond }));
-        else await doc.send(new DeleteCommand({ TableName, Key: entryKey(claimed.app, claimed.stage, claimed.updateId), ...cond }));
+        if (back) await client.call("PutItem", { TableName, Item: attributes(toItem(back)), ...cond });
+        else await client.call("DeleteItem", { TableName, Key: attributes(entryKey(claimed.app, claimed.stage, claimed.updateId)), ...cond });
       } catch (e) {
         if (isConditionFailed(e)) return; // someone else moved it on: theirs now
         throw toStoreError(e, back ? "PutItem" : "DeleteItem", TableName);
@@ -121,16 +118,14 @@ export function createDynamoFeedStore(opts: DynamoFeedStoreOptions): FeedStore {
     },
     async setTs(app, stage, id, ts, channel) {
       try {
-        await doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: entryKey(app, stage, id),
-            UpdateExpression: "SET #ts = :ts, #channel = :channel",
-            ConditionExpression: "attribute_exists(pk)",
-            ExpressionAttributeNames: { "#ts": "ts", "#channel": "channel" },
-            ExpressionAttributeValues: { ":ts": ts, ":channel": channel },
-          }),
-        );
+        await client.call("UpdateItem", {
+          TableName,
+          Key: attributes(entryKey(app, stage, id)),
+          UpdateExpression: "SET #ts = :ts, #channel = :channel",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeNames: { "#ts": "ts", "#channel": "channel" },
+          ExpressionAttributeValues: attributes({ ":ts": ts, ":channel": channel }),
+        });
       } catch (e) {
         if (isConditionFailed(e)) return;
         throw toStoreError(e, "UpdateItem", TableName);

@@ -6,36 +6,34 @@
  * has expired but the TTL sweeper (which runs up to days late) has not removed it yet. Exactly one
  * of several concurrent claims of a key wins.
  */
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { IdempotencyStore } from "@sst-state/core/ports";
 import { isConditionFailed, toStoreError } from "./dynamodb-errors.ts";
+import { attributes } from "./table-client.ts";
+import { tableClientOf, type TableClientLike } from "./table-client-of.ts";
 
 const SEEN_PK_PREFIX = "SEEN#";
 const SEEN_SK = "SEEN";
 
 export interface DynamoIdempotencyStoreOptions {
-  client: DynamoDBClient;
+  client: TableClientLike;
   tableName: string;
   now?: () => number;
 }
 
 export function createDynamoIdempotencyStore(opts: DynamoIdempotencyStoreOptions): IdempotencyStore {
-  const doc = DynamoDBDocumentClient.from(opts.client);
+  const client = tableClientOf(opts.client);
   const now = opts.now ?? Date.now;
   return {
     async claim(key, ttlMs) {
       const t = now();
       try {
-        await doc.send(
-          new PutCommand({
-            TableName: opts.tableName,
-            Item: { pk: SEEN_PK_PREFIX + key, sk: SEEN_SK, ttl: Math.ceil((t + ttlMs) / 1000), claimedAt: new Date(t).toISOString() },
-            ConditionExpression: "attribute_not_exists(pk) OR #ttl < :now",
-            ExpressionAttributeNames: { "#ttl": "ttl" },
-            ExpressionAttributeValues: { ":now": Math.floor(t / 1000) },
-          }),
-        );
+        await client.call("PutItem", {
+          TableName: opts.tableName,
+          Item: attributes({ pk: SEEN_PK_PREFIX + key, sk: SEEN_SK, ttl: Math.ceil((t + ttlMs) / 1000), claimedAt: new Date(t).toISOString() }),
+          ConditionExpression: "attribute_not_exists(pk) OR #ttl < :now",
+          ExpressionAttributeNames: { "#ttl": "ttl" },
+          ExpressionAttributeValues: attributes({ ":now": Math.floor(t / 1000) }),
+        });
         return true;
       } catch (e) {
         if (isConditionFailed(e)) return false;

@@ -15,22 +15,17 @@
  * the read then shows no live lease, and the acquire is simply tried again (at most 5 times), so
  * the caller is never told "held" without a holder.
  *
- * Errors from the SDK become StoreUnavailableError with a hint (dynamodb-errors.ts `toStoreError`:
+ * Errors of the table's client become StoreUnavailableError with a hint (dynamodb-errors.ts `toStoreError`:
  * missing table → SST_STATE_TABLE; throttling; timeouts / unreachable endpoint; access denied).
  */
-import {
-  GetItemCommand,
-  paginateScan,
-  UpdateItemCommand,
-  type DynamoDBClient,
-} from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
 import type { AcquireRequest, AcquireResult, Lease, LeaseRecord, LockStore } from "@sst-state/core/lock";
 import { isLive, leaseOf, nextLease } from "@sst-state/core/lock";
-import { describeDynamoTarget } from "./dynamodb-client.ts";
 import { isConditionFailed, toStoreError } from "./dynamodb-errors.ts";
 import { isLockItem, leaseRecordFromItem, lockKey, LOCK_PK_PREFIX, type LockItem } from "./lock-item.ts";
+import { pages } from "./table-client.ts";
+import { tableClientOf, type TableClientLike } from "./table-client-of.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -58,26 +53,27 @@ type Name = keyof typeof N;
 const names = (...used: Name[]) => Object.fromEntries(used.map((n) => [n, N[n]]));
 
 export interface DynamoLockStoreOptions {
-  client: DynamoDBClient;
+  client: TableClientLike;
   tableName: string;
 }
 
 export type DynamoLockStore = LockStore & { inspect(app: string, stage: string): Promise<LeaseRecord | null> };
 
 export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockStore {
-  const { client, tableName } = opts;
+  const { tableName } = opts;
+  const client = tableClientOf(opts.client);
 
   async function call<T>(op: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (e) {
       if (isConditionFailed(e)) throw e;
-      throw toStoreError(e, op, tableName, await describeDynamoTarget(client));
+      throw toStoreError(e, op, tableName, await client.where());
     }
   }
 
   async function read(app: string, stage: string): Promise<LeaseRecord | null> {
-    const out = await call("GetItem", () => client.send(new GetItemCommand({ TableName: tableName, Key: marshall(lockKey(app, stage)), ConsistentRead: true })));
+    const out = await call("GetItem", () => client.call("GetItem", { TableName: tableName, Key: marshall(lockKey(app, stage)), ConsistentRead: true }));
     return out.Item ? leaseRecordFromItem(out.Item) : null;
   }
 
@@ -101,18 +97,16 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
   ): Promise<{ ok: true; record: LeaseRecord } | { ok: false; failure: unknown }> {
     try {
       const out = await call("UpdateItem", () =>
-        client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: marshall(lockKey(app, stage)),
-            UpdateExpression: update,
-            ConditionExpression: condition,
-            ExpressionAttributeNames: names(...used),
-            ExpressionAttributeValues: marshall(values),
-            ReturnValues: "ALL_NEW",
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-          }),
-        ),
+        client.call("UpdateItem", {
+          TableName: tableName,
+          Key: marshall(lockKey(app, stage)),
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names(...used),
+          ExpressionAttributeValues: marshall(values),
+          ReturnValues: "ALL_NEW",
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
       );
       return { ok: true, record: leaseRecordFromItem(out.Attributes ?? {}) };
     } catch (e) {
@@ -169,18 +163,16 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
         } else remove.push("#runUrl");
         try {
           const out = await call("UpdateItem", () =>
-            client.send(
-              new UpdateItemCommand({
-                TableName: tableName,
-                Key: marshall(lockKey(req.app, req.stage)),
-                UpdateExpression: `SET ${set.join(", ")} REMOVE ${remove.join(", ")}`,
-                ConditionExpression: "attribute_not_exists(#pk) OR #exp < :now OR #rel = :true",
-                ExpressionAttributeNames: names("#pk", "#app", "#stage", "#holder", "#reason", "#acq", "#exp", "#rel", "#token", "#runUrl", ...remove),
-                ExpressionAttributeValues: marshall(values),
-                ReturnValues: "ALL_OLD",
-                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-              }),
-            ),
+            client.call("UpdateItem", {
+              TableName: tableName,
+              Key: marshall(lockKey(req.app, req.stage)),
+              UpdateExpression: `SET ${set.join(", ")} REMOVE ${remove.join(", ")}`,
+              ConditionExpression: "attribute_not_exists(#pk) OR #exp < :now OR #rel = :true",
+              ExpressionAttributeNames: names("#pk", "#app", "#stage", "#holder", "#reason", "#acq", "#exp", "#rel", "#token", "#runUrl", ...remove),
+              ExpressionAttributeValues: marshall(values),
+              ReturnValues: "ALL_OLD",
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            }),
           );
           // ALL_OLD is the item exactly as the conditional write found it, so the new token is its + 1.
           const old = out.Attributes && Object.keys(out.Attributes).length ? leaseRecordFromItem(out.Attributes) : null;
@@ -242,18 +234,15 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
       // entries, which the filter skips). Fine at the size of a team's stages; a GSI on a
       // `LOCKS` partition would replace it if the audit log grows large.
       const leases: Lease[] = [];
-      const pages = paginateScan(
-        { client },
-        {
-          TableName: tableName,
-          ConsistentRead: true,
-          FilterExpression: "begins_with(#pk, :prefix) AND #rel = :false AND #exp >= :now",
-          ExpressionAttributeNames: names("#pk", "#rel", "#exp"),
-          ExpressionAttributeValues: marshall({ ":prefix": app === undefined ? LOCK_PK_PREFIX : `${LOCK_PK_PREFIX}${app}/`, ":false": false, ":now": iso(now) }),
-        },
-      );
+      const scan = pages(client, "Scan", {
+        TableName: tableName,
+        ConsistentRead: true,
+        FilterExpression: "begins_with(#pk, :prefix) AND #rel = :false AND #exp >= :now",
+        ExpressionAttributeNames: names("#pk", "#rel", "#exp"),
+        ExpressionAttributeValues: marshall({ ":prefix": app === undefined ? LOCK_PK_PREFIX : `${LOCK_PK_PREFIX}${app}/`, ":false": false, ":now": iso(now) }),
+      });
       await call("Scan", async () => {
-        for await (const page of pages) {
+        for await (const page of scan) {
           for (const item of page.Items ?? []) {
             if (!isLockItem(item)) continue;
             const r = leaseRecordFromItem(item);

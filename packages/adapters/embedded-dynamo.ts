@@ -28,7 +28,7 @@
  * reached a server, so retrying it cannot apply a write twice), the guest opens again (it may
  * become the owner itself, e.g. `serve` after the `sst-state run` that owned the store exited)
  * and sends the request once more to wherever the store now is. Every request is routed to the
- * current endpoint by a middleware of the client, so `client` stays the same object throughout.
+ * current endpoint by the client, so `client` stays the same object throughout.
  *
  * A stale endpoint.json (its owner was killed) is ignored: its pid is dead, or its port does not
  * answer; the next owner deletes it as soon as it holds the owner lock.
@@ -38,20 +38,23 @@
  * `serve` through lock-announcements.ts), not from a stream.
  *
  * dynalite and its LevelDB are loaded with `require` from dynalite's own install (they are
- * CommonJS with a native addon, so they must stay outside a bundle).
+ * CommonJS with a native addon, so they must stay outside a bundle). Requests go to dynalite as
+ * DynamoDB's JSON over loopback HTTP (dynamodb-json-client.ts), not through the SDK's client: it
+ * would be ~75 ms of every `sst-state locks` (table-client.ts).
  */
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import { isAbsolute, join, relative, resolve } from "node:path";
+import { ensureTable } from "./dynamo-table.ts";
+import { createJsonTableClient } from "./dynamodb-json-client.ts";
+import type { TableClient } from "./table-client.ts";
 
 const DEFAULT_EMBEDDED_DIR = ".sst-state/db";
 const DEFAULT_EMBEDDED_TABLE = "sst-state";
 /** The file in `dir` through which the owner tells other processes where its server listens. */
 export const ENDPOINT_FILE = "endpoint.json";
-const LOCAL_CREDENTIALS = { accessKeyId: "embedded", secretAccessKey: "embedded" };
 
 interface LevelDb {
   open(): Promise<void>;
@@ -87,7 +90,7 @@ export interface EmbeddedDynamoOptions {
 }
 
 export interface EmbeddedDynamo {
-  client: DynamoDBClient;
+  client: TableClient;
   tableName: string;
   /** where the store listens now (the owner's endpoint, whichever process that is) */
   readonly endpoint: string;
@@ -162,23 +165,6 @@ function unpublishEndpoint(dir: string, endpoint: string): void {
   if (cur && cur.endpoint === endpoint && cur.pid === process.pid) rmSync(join(dir, ENDPOINT_FILE), { force: true });
 }
 
-/**
- * The DynamoDB client and the table check, loaded when first needed rather than with this module:
- * an owner loads them while dynalite's LevelDB opens (serveAsOwner), so the parse of the SDK and
- * the open's disk work overlap instead of following each other.
- */
-interface Sdk {
-  localClient(endpoint: string, extra?: { connectTimeoutMs?: number; requestTimeoutMs?: number }): DynamoDBClient;
-  ensureTable(client: DynamoDBClient, tableName: string): Promise<void>;
-}
-let sdkLoading: Promise<Sdk> | undefined;
-function loadSdk(): Promise<Sdk> {
-  return (sdkLoading ??= Promise.all([import("./dynamodb-client.ts"), import("./dynamo-table.ts")]).then(([{ createDynamoClient }, { ensureTable }]) => ({
-    localClient: (endpoint, extra = {}) => createDynamoClient({ endpoint, env: {}, region: "us-east-1", credentials: LOCAL_CREDENTIALS, maxAttempts: 1, ...extra }),
-    ensureTable,
-  })));
-}
-
 /** Where the store is, for this process: its own server, or another process's. */
 type Backing = { owned: true; endpoint: string; stop(): Promise<void> } | { owned: false; endpoint: string };
 
@@ -194,8 +180,7 @@ interface OpenContext {
 async function liveGuestEndpoint(ctx: OpenContext): Promise<string | null> {
   const published = readPublishedEndpoint(ctx.dir);
   if (!published || !pidAlive(published.pid)) return null;
-  const { localClient, ensureTable } = await loadSdk();
-  const probe = localClient(published.endpoint, { connectTimeoutMs: 1_000, requestTimeoutMs: 3_000 });
+  const probe = createJsonTableClient({ endpoint: () => published.endpoint, connectTimeoutMs: 1_000, requestTimeoutMs: 3_000 });
   try {
     await ensureTable(probe, ctx.tableName);
     return published.endpoint;
@@ -213,19 +198,15 @@ async function serveAsOwner(ctx: OpenContext, owner: LevelDb): Promise<Backing> 
   try {
     // A file left by a killed owner must not send anyone to a dead (or reused) port meanwhile.
     rmSync(join(ctx.dir, ENDPOINT_FILE), { force: true });
-    // dynalite opens its LevelDB as it is created; the SDK loads meanwhile (loadSdk). It listens
-    // before the SDK is awaited: only a listening dynalite closes its LevelDB on close (below)
+    // dynalite opens its LevelDB as it is created; only a listening dynalite closes it (below)
     server = ctx.lib.dynalite()({ path: join(ctx.dir, "data"), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    const sdk = loadSdk();
-    sdk.catch(() => {}); // awaited below; not an unhandled rejection while the server starts
     await new Promise<void>((ok, fail) => {
       server!.once("error", fail);
       server!.listen(0, "127.0.0.1", () => ok());
     });
-    const { localClient, ensureTable } = await sdk;
     const addr = server.address();
     endpoint = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
-    const setup = localClient(endpoint);
+    const setup = createJsonTableClient({ endpoint: () => endpoint });
     try {
       await ensureTable(setup, ctx.tableName);
     } finally {
@@ -343,32 +324,27 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
     p.then(done, done);
     return p;
   };
-  const client = (await loadSdk()).localClient(current.endpoint);
-  client.middlewareStack.add(
-    (next) => (args) => track((async () => {
-      const send = (endpoint: string) => {
-        const req = args.request as { hostname?: string; port?: number; headers?: Record<string, string> };
-        const url = new URL(endpoint);
-        req.hostname = url.hostname;
-        req.port = Number(url.port);
-        if (req.headers) req.headers.host = url.host;
-        return next(args);
-      };
-      // Owners come and go when many short CLI processes race (each may own the store for a
-      // moment): follow the hand-off a few times before giving up.
-      for (let attempt = 0; ; attempt++) {
-        const endpoint = current.endpoint;
-        try {
-          return await send(endpoint);
-        } catch (e) {
-          if (closed || current.owned || !isConnectionRefused(e) || attempt >= 8) throw e;
-          await reattach(endpoint);
-          if (closed) throw e;
-        }
-      }
-    })()),
-    { step: "build", priority: "low", name: "sstStateEmbeddedRouting" },
-  );
+  const json = createJsonTableClient({ endpoint: () => current.endpoint });
+  const client: TableClient = {
+    call: (operation, input) =>
+      track(
+        (async () => {
+          // Owners come and go when many short CLI processes race (each may own the store for a
+          // moment): follow the hand-off a few times before giving up.
+          for (let attempt = 0; ; attempt++) {
+            const endpoint = current.endpoint;
+            try {
+              return await json.call(operation, input);
+            } catch (e) {
+              if (closed || current.owned || !isConnectionRefused(e) || attempt >= 8) throw e;
+              await reattach(endpoint);
+              if (closed) throw e;
+            }
+          }
+        })(),
+      ),
+    where: () => json.where(),
+  };
 
   let closing: Promise<void> | undefined;
   return {
@@ -386,7 +362,7 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
         await Promise.allSettled([...inFlight]);
         closed = true;
         await reattaching?.catch(() => {});
-        client.destroy();
+        json.destroy();
         if (current.owned) await current.stop();
       })();
       return closing;

@@ -26,13 +26,13 @@
  * - A CI job that locks a real table (SST_STATE_TABLE, AWS credentials only) is announced by the
  *   stream Lambda; nothing runs here for it.
  */
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { LockAnnouncer, LockEvent } from "@sst-state/core/lock";
 import { createLockChangeFeed } from "./lock-change-feed.ts";
+import type { TableClientLike } from "./table-client-of.ts";
 
 export interface LockAnnouncementsOptions {
   /** `services.table()` of the CLI: the embedded store, or the table of SST_STATE_TABLE */
-  table: { client: DynamoDBClient; tableName: string; embedded: boolean };
+  table: { client: TableClientLike; tableName: string; embedded: boolean };
   announcer: Pick<LockAnnouncer, "announceAll">;
   /** poll interval for the embedded store (default 2000 ms) */
   intervalMs?: number;

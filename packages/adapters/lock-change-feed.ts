@@ -29,14 +29,15 @@
  *   process alive. `onEvents` is awaited (the announcer posts in order) and its failures go to
  *   `onError`; they never stop the feed.
  */
-import { paginateScan, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import type { LockEvent } from "@sst-state/core/lock";
 import { heldItemOf, leaseRecordFromItem, lockPkOf, LOCK_PK_PREFIX, type LockItem } from "./lock-item.ts";
 import { lockEventsFromStreamRecords, type LockStreamRecord } from "./lock-stream.ts";
+import { pages } from "./table-client.ts";
+import { tableClientOf, type TableClientLike } from "./table-client-of.ts";
 
 export interface LockChangeFeedOptions {
-  client: DynamoDBClient;
+  client: TableClientLike;
   tableName: string;
   /** between the end of one poll and the start of the next (default 2000) */
   intervalMs?: number;
@@ -92,6 +93,7 @@ function diffLockSnapshots(before: ReadonlyMap<string, LockItem>, after: Readonl
 }
 
 export function createLockChangeFeed(opts: LockChangeFeedOptions): LockChangeFeed {
+  const client = tableClientOf(opts.client);
   const intervalMs = opts.intervalMs ?? 2_000;
   const onError = opts.onError ?? ((e: unknown) => console.warn("lock change feed:", (e as Error)?.message ?? e));
   let baseline: Map<string, LockItem> | undefined;
@@ -101,8 +103,9 @@ export function createLockChangeFeed(opts: LockChangeFeedOptions): LockChangeFee
 
   async function scan(): Promise<Map<string, LockItem>> {
     const items = new Map<string, LockItem>();
-    const pages = paginateScan(
-      { client: opts.client, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) },
+    const scan = pages(
+      client,
+      "Scan",
       {
         TableName: opts.tableName,
         ConsistentRead: true,
@@ -110,8 +113,9 @@ export function createLockChangeFeed(opts: LockChangeFeedOptions): LockChangeFee
         ExpressionAttributeNames: { "#pk": "pk" },
         ExpressionAttributeValues: marshall({ ":prefix": LOCK_PK_PREFIX }),
       },
+      opts.pageSize,
     );
-    for await (const page of pages) {
+    for await (const page of scan) {
       for (const item of page.Items ?? []) {
         const pk = lockPkOf(item);
         if (pk) items.set(pk, item);

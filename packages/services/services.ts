@@ -25,6 +25,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { TableClientLike } from "@sst-state/adapters/table-client-of";
 import type { WebClient } from "@slack/web-api";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { loadConfig } from "@sst-state/adapters/config-file";
@@ -65,7 +66,8 @@ export interface ServicesOptions {
 }
 
 export interface TableHandle {
-  client: DynamoDBClient;
+  /** the SDK's client for SST_STATE_TABLE (and parts), the embedded store's JSON client otherwise */
+  client: TableClientLike;
   tableName: string;
   /** true for the embedded store (dynalite: no streams, so announcements are fed in-process) */
   embedded: boolean;
@@ -199,7 +201,7 @@ export function createServices(opts: ServicesOptions): Services {
     return { client: db.client, tableName: db.tableName, embedded: true, where: `the embedded store in ${db.dir}` };
   };
   // each store's module (and the DynamoDB client's commands) is loaded with the table
-  const onTable = <T>(make: (t: { client: DynamoDBClient; tableName: string }) => Promise<T>) =>
+  const onTable = <T>(make: (t: { client: TableClientLike; tableName: string }) => Promise<T>) =>
     once(async () => {
       const t = await table();
       return make({ client: t.client, tableName: t.tableName });

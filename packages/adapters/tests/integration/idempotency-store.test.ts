@@ -1,13 +1,18 @@
 /**
  * The IdempotencyStore port: the same behaviour from the memory store and the DynamoDB store
- * (DynamoDB Local, started by scripts/test/global-setup.ts): one winner per key, even under
- * concurrent claims, and a key can be claimed again once its claim expired.
+ * (DynamoDB Local, started by scripts/test/global-setup.ts, through the SDK's client; the embedded
+ * store, dynalite through the JSON client): one winner per key, even under concurrent claims, and
+ * a key can be claimed again once its claim expired.
  */
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { dynamoCredentials } from "../../../../scripts/services/dynamodb-local.ts";
 import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
 import { ensureTable } from "@sst-state/adapters/dynamo-table";
+import { startEmbeddedDynamo, type EmbeddedDynamo } from "@sst-state/adapters/embedded-dynamo";
 import { StoreUnavailableError } from "@sst-state/core/errors";
 import { createMemoryIdempotencyStore, type IdempotencyStore } from "@sst-state/slack/idempotency";
 import { createDynamoIdempotencyStore } from "@sst-state/adapters/dynamodb-idempotency-store";
@@ -16,10 +21,15 @@ const endpoint = inject("dynamoEndpoint");
 const tableName = `seen-${Date.now().toString(36)}`;
 const client = createDynamoClient({ endpoint, env: {}, region: "us-east-1", credentials: dynamoCredentials, maxAttempts: 10, requestTimeoutMs: 30_000 });
 
+let embedded: EmbeddedDynamo;
 beforeAll(async () => {
   await ensureTable(client, tableName);
+  embedded = await startEmbeddedDynamo({ dir: join(mkdtempSync(join(tmpdir(), "seen-")), "db") });
 });
-afterAll(() => client.destroy());
+afterAll(async () => {
+  client.destroy();
+  await embedded?.close();
+});
 
 const T0 = Date.parse("2026-01-15T12:00:00Z");
 
@@ -67,6 +77,7 @@ function contract(name: string, make: (now: () => number) => IdempotencyStore) {
 
 contract("memory", (now) => createMemoryIdempotencyStore({ now }));
 contract("DynamoDB Local", (now) => createDynamoIdempotencyStore({ client, tableName, now }));
+contract("embedded store", (now) => createDynamoIdempotencyStore({ client: embedded.client, tableName: embedded.tableName, now }));
 
 describe("DynamoDB idempotency store", () => {
   it("writes pk=SEEN#<key>, sk=SEEN with the table's ttl in epoch seconds", async () => {
@@ -82,5 +93,15 @@ describe("DynamoDB idempotency store", () => {
   it("turns a missing table into StoreUnavailableError with a hint", async () => {
     const store = createDynamoIdempotencyStore({ client, tableName: "no-such-table" });
     await expect(store.claim("k", 1000)).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it("turns a missing table into the same StoreUnavailableError on the embedded store", async () => {
+    // Prepare
+    const store = createDynamoIdempotencyStore({ client: embedded.client, tableName: "no-such-table" });
+    // Act
+    const err = await store.claim("k", 1000).catch((e: unknown) => e);
+    // Assess
+    expect(err).toBeInstanceOf(StoreUnavailableError);
+    expect((err as Error).message).toBe('The table "no-such-table" does not exist in DynamoDB.');
   });
 });

@@ -1,12 +1,13 @@
 /**
- * The LockStore contract on dynalite (in memory, started here on a random loopback port): the
- * server behind the embedded store. dynalite ignores ReturnValuesOnConditionCheckFailure, so this
- * also covers the read-after-failed-write path of acquire.
+ * The LockStore contract on dynalite (in memory, started here on a random loopback port) through
+ * the JSON client: the server and the carrier behind the embedded store (DynamoDB Local runs the
+ * same contract through the SDK's client). dynalite ignores ReturnValuesOnConditionCheckFailure,
+ * so this also covers the read-after-failed-write path of acquire.
  */
 import { createRequire } from "node:module";
 import type { Server } from "node:http";
 import { afterAll, beforeAll } from "vitest";
-import { createDynamoClient } from "../../dynamodb-client.ts";
+import { createJsonTableClient } from "../../dynamodb-json-client.ts";
 import { createDynamoLockStore } from "../../dynamodb-lock-store.ts";
 import { ensureTable } from "../../dynamo-table.ts";
 import { lockStoreContract } from "../contract/lock-store.contract.ts";
@@ -20,7 +21,7 @@ beforeAll(async () => {
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", () => ok()));
   const addr = server.address();
   endpoint = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
-  const client = createDynamoClient({ endpoint, env: {}, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
+  const client = createJsonTableClient({ endpoint: () => endpoint });
   await ensureTable(client, "locks");
   client.destroy();
 });
@@ -29,6 +30,6 @@ afterAll(async () => {
 });
 
 lockStoreContract("dynalite", async () => {
-  const client = createDynamoClient({ endpoint, env: {}, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
+  const client = createJsonTableClient({ endpoint: () => endpoint });
   return { store: createDynamoLockStore({ client, tableName: "locks" }), close: async () => client.destroy() };
 });

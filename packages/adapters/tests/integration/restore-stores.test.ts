@@ -1,6 +1,7 @@
 /**
  * ApprovalStore and AuditLog contracts against DynamoDB Local (real server from the global setup)
- * and dynalite (in-process, random port); the in-memory ones run in tests/unit/restore-memory-stores.test.ts.
+ * through the SDK's client, and dynalite (in-process, random port) through the JSON client, as the
+ * embedded store runs them; the in-memory ones run in tests/unit/restore-memory-stores.test.ts.
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { AddressInfo } from "node:net";
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, inject } from "vitest";
 import { ensureTable } from "../../dynamo-table.ts";
 import { createDynamoApprovalStore } from "../../dynamodb-approval-store.ts";
 import { createDynamoAuditLog } from "../../dynamodb-audit-log.ts";
+import { createJsonTableClient, type JsonTableClient } from "../../dynamodb-json-client.ts";
 import { dynamoCredentials } from "../../../../scripts/services/dynamodb-local.ts";
 import { approvalStoreContract } from "../contract/approval-store.contract.ts";
 import { auditLogContract } from "../contract/audit-log.contract.ts";
@@ -31,13 +33,14 @@ auditLogContract("DynamoDB Local", () => createDynamoAuditLog({ client: local, t
 type DynaliteServer = { listen(port: number, cb: () => void): void; close(cb: () => void): void; address(): AddressInfo };
 const dynaliteModule = "dynalite";
 let dynaliteServer: DynaliteServer;
-let lite: DynamoDBClient;
+let lite: JsonTableClient;
 const liteTable = "restore-contract";
 beforeAll(async () => {
   const dynalite = ((await import(dynaliteModule)) as { default: (o: object) => DynaliteServer }).default;
   dynaliteServer = dynalite({ createTableMs: 0, updateTableMs: 0, deleteTableMs: 0 });
   await new Promise<void>((resolve) => dynaliteServer.listen(0, resolve));
-  lite = client(`http://127.0.0.1:${dynaliteServer.address().port}`);
+  const endpoint = `http://127.0.0.1:${dynaliteServer.address().port}`;
+  lite = createJsonTableClient({ endpoint: () => endpoint });
   await ensureTable(lite, liteTable);
 });
 afterAll(async () => {

@@ -1,0 +1,77 @@
+/**
+ * What `locks` and `status` load (the built CLI, as a user runs it): on the embedded store they
+ * talk to dynalite without the SDK's DynamoDB client (adapters/table-client.ts: it is ~75 ms of a
+ * ~300 ms start-up); with SST_STATE_TABLE they load it, as they must. Node logs every ES module it
+ * loads under NODE_DEBUG=esm ("Storing file:///… in ModuleLoadMap"); the test reads the chunks
+ * named there. The SDK's client is the chunk that defines the class DynamoDBClient (the bundle keeps
+ * names); the second case shows that this finds it when it is loaded.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, inject, it } from "vitest";
+import { createDynamoClient } from "@sst-state/adapters/dynamodb-client";
+import { ensureTable } from "@sst-state/adapters/dynamo-table";
+import { writeLocalHome } from "@sst-state/adapters/home-writer";
+import { generateHome } from "@sst-state/core/state/generate-home";
+import { dynamoCredentials } from "../../../../scripts/services/dynamodb-local.ts";
+import { dynamoTableEnv, runBin, tempDir } from "../helpers.ts";
+
+// esbuild writes the class as `var DynamoDBClient=class extends Client`
+const SDK_CLIENT = /\bDynamoDBClient=class\b|\bclass DynamoDBClient\b/;
+
+/** The bundle's files a run loaded, from Node's ESM debug log. */
+function loadedBundleFiles(stderr: string): string[] {
+  const files = new Set<string>();
+  for (const m of stderr.matchAll(/Storing (file:\/\/\S+?\/packages\/cli\/dist\/\S+?\.mjs)/g)) files.add(fileURLToPath(m[1]!));
+  return [...files];
+}
+
+const loadsSdkClient = (files: string[]) => files.some((f) => SDK_CLIENT.test(readFileSync(f, "utf8")));
+
+async function project() {
+  const root = tempDir("sst-state-start-up-");
+  const { files } = generateHome({ app: "shop", seed: 5, stages: [{ name: "dev", resources: 40, deploys: 1 }] });
+  await writeLocalHome(join(root, "home"), files);
+  return { root, env: { SST_STATE_HOME: "local", SST_STATE_DIR: join(root, "home"), NO_COLOR: "1" } };
+}
+
+describe("start-up modules", () => {
+  it("runs locks and status on the embedded store without loading the SDK's DynamoDB client", async () => {
+    // Prepare: a lock taken, so both commands read it from the store
+    const { root, env } = await project();
+    const lock = await runBin(["lock", "shop/dev", "--reason", "release"], { env, cwd: root });
+    expect(lock.code).toBe(0);
+    const traced = { ...env, NODE_DEBUG: "esm" };
+    // Act
+    const locks = await runBin(["locks"], { env: traced, cwd: root });
+    const status = await runBin(["status", "shop/dev"], { env: traced, cwd: root });
+    // Assess: they worked, on the store
+    expect(locks.code).toBe(0);
+    expect(locks.stdout).toMatch(/shop\/dev\s+\S+\s+release/);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/deploy lock\s+held by .* for "release"/);
+    // ... and the SDK's client stayed unloaded
+    const [forLocks, forStatus] = [loadedBundleFiles(locks.stderr), loadedBundleFiles(status.stderr)];
+    expect(forLocks.length).toBeGreaterThan(5);
+    expect(forStatus.length).toBeGreaterThan(5);
+    expect(loadsSdkClient(forLocks)).toBe(false);
+    expect(loadsSdkClient(forStatus)).toBe(false);
+  }, 60_000);
+
+  it("loads it for a DynamoDB table (SST_STATE_TABLE), where it carries the calls", async () => {
+    // Prepare
+    const { root, env } = await project();
+    const table = `start-up-${Date.now().toString(36)}`;
+    const client = createDynamoClient({ endpoint: inject("dynamoEndpoint"), env: {}, region: "us-east-1", credentials: dynamoCredentials, maxAttempts: 10 });
+    await ensureTable(client, table).finally(() => client.destroy());
+    const onTable = { ...env, ...dynamoTableEnv(table, inject("dynamoEndpoint")) };
+    const made = await runBin(["lock", "shop/dev", "--reason", "release"], { env: onTable, cwd: root, timeoutMs: 60_000 });
+    expect(made.code).toBe(0);
+    // Act
+    const locks = await runBin(["locks"], { env: { ...onTable, NODE_DEBUG: "esm" }, cwd: root, timeoutMs: 60_000 });
+    // Assess
+    expect(locks.stdout).toMatch(/shop\/dev\s+\S+\s+release/);
+    expect(loadsSdkClient(loadedBundleFiles(locks.stderr))).toBe(true);
+  }, 90_000);
+});
