@@ -30,10 +30,9 @@ export async function optionalTableStores(services: Services): Promise<Partial<T
   const gitLocks = !services.env.SST_STATE_TABLE && services.home() === "git" ? await services.lockStore() : undefined;
   if (!services.env.SST_STATE_TABLE && !existsSync(join(services.project.root, ".sst-state", "db"))) return gitLocks ? { locks: gitLocks } : undefined;
   try {
-    return {
-      locks: gitLocks ?? (await services.lockStore()),
-      restores: { approvals: await services.approvals(), audit: await services.audit() },
-    };
+    // asked for together: their modules load while the table opens
+    const [locks, approvals, audit] = await Promise.all([gitLocks ?? services.lockStore(), services.approvals(), services.audit()]);
+    return { locks, restores: { approvals, audit } };
   } catch (e) {
     if (isSstStateError(e)) return gitLocks ? { locks: gitLocks } : undefined;
     throw e;

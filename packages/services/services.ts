@@ -200,16 +200,17 @@ export function createServices(opts: ServicesOptions): Services {
     closers.push(() => db.close());
     return { client: db.client, tableName: db.tableName, embedded: true, where: `the embedded store in ${db.dir}` };
   };
-  // each store's module (and the DynamoDB client's commands) is loaded with the table
-  const onTable = <T>(make: (t: { client: TableClientLike; tableName: string }) => Promise<T>) =>
+  // Each store's module is loaded when the store is first asked for, while the table opens (the
+  // embedded store spends part of its start waiting on LevelDB's disk work).
+  const onTable = <M, T>(load: () => Promise<M>, make: (m: M, t: { client: TableClientLike; tableName: string }) => T) =>
     once(async () => {
-      const t = await table();
-      return make({ client: t.client, tableName: t.tableName });
+      const [m, t] = await Promise.all([load(), table()]);
+      return make(m, { client: t.client, tableName: t.tableName });
     });
   // The deploy lock (one rule for every command, serve and run --git): SST_STATE_TABLE → the
   // table; else on a git home (named: --home git / SST_STATE_HOME=git) → the lock ref on its git
   // remote (git-lock-store.ts), which laptops and CI reach alike; else the embedded table.
-  const tableLocks = onTable(async (t) => (await import("@sst-state/adapters/dynamodb-lock-store")).createDynamoLockStore(t));
+  const tableLocks = onTable(() => import("@sst-state/adapters/dynamodb-lock-store"), (m, t) => m.createDynamoLockStore(t));
   const lockStore = once(async (): Promise<LockStore> => {
     if (!tableName && opts.home === "git") {
       const { gitLockStoreOf } = await import("@sst-state/adapters/git-lock-store");
@@ -218,11 +219,11 @@ export function createServices(opts: ServicesOptions): Services {
     }
     return tableLocks();
   });
-  const approvals = onTable(async (t) => (await import("@sst-state/adapters/dynamodb-approval-store")).createDynamoApprovalStore(t));
-  const audit = onTable(async (t) => (await import("@sst-state/adapters/dynamodb-audit-log")).createDynamoAuditLog(t));
-  const feedStore = onTable(async (t) => (await import("@sst-state/adapters/dynamodb-feed-store")).createDynamoFeedStore(t));
-  const announcements = onTable(async (t) => (await import("@sst-state/adapters/dynamodb-announcement-store")).createDynamoAnnouncementStore(t));
-  const idempotencyTable = onTable(async (t) => (await import("@sst-state/adapters/dynamodb-idempotency-store")).createDynamoIdempotencyStore(t));
+  const approvals = onTable(() => import("@sst-state/adapters/dynamodb-approval-store"), (m, t) => m.createDynamoApprovalStore(t));
+  const audit = onTable(() => import("@sst-state/adapters/dynamodb-audit-log"), (m, t) => m.createDynamoAuditLog(t));
+  const feedStore = onTable(() => import("@sst-state/adapters/dynamodb-feed-store"), (m, t) => m.createDynamoFeedStore(t));
+  const announcements = onTable(() => import("@sst-state/adapters/dynamodb-announcement-store"), (m, t) => m.createDynamoAnnouncementStore(t));
+  const idempotencyTable = onTable(() => import("@sst-state/adapters/dynamodb-idempotency-store"), (m, t) => m.createDynamoIdempotencyStore(t));
   const hasTable = () => !!tableName || opts.runtime === "cli";
 
   let slackAt = { token: nonEmpty(env.SLACK_BOT_TOKEN), apiUrl: nonEmpty(env.SLACK_API_URL) };
