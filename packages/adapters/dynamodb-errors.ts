@@ -25,8 +25,9 @@ export function isResourceNotFound(e: unknown): boolean {
 }
 
 /**
- * SDK failure → StoreUnavailableError whose hint says what to do; `op` is the API call (GetItem…)
- * when the caller names it, `target` where the table is (dynamodb-client.ts describeDynamoTarget).
+ * A failed call (of either carrier, table-client.ts) → StoreUnavailableError whose hint says what
+ * to do; `op` is the API call (GetItem…) when the caller names it, `target` where the table is
+ * (`TableClient.where()`).
  */
 export function toStoreError(e: unknown, op: string | undefined, tableName: string, target = "DynamoDB"): StoreUnavailableError {
   const err = e as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };

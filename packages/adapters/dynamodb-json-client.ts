@@ -17,6 +17,9 @@
  * `$metadata.httpStatusCode` is the status, as the SDK's exceptions are shaped; the other fields
  * of the error body (a failed condition's `Item`) are kept on it. A connection that fails keeps
  * Node's `code` (ECONNREFUSED, ECONNRESET), which the embedded store's routing reads.
+ *
+ * Binary attributes (`B`, `BS`) are not encoded: the SDK base64-encodes them, this client would
+ * send a Uint8Array as an object. No store writes one; a store that starts to must encode it here.
  */
 import { Agent, request } from "node:http";
 import type { TableClient, TableInput, TableOperation, TableOutput } from "./table-client.ts";
@@ -114,9 +117,14 @@ export function createJsonTableClient(opts: JsonTableClientOptions): JsonTableCl
 
   return {
     async call<O extends TableOperation>(operation: O, input: TableInput<O>): Promise<TableOutput<O>> {
-      const { status, text } = await post(opts.endpoint(), operation, JSON.stringify(input));
+      const endpoint = opts.endpoint();
+      const { status, text } = await post(endpoint, operation, JSON.stringify(input));
       if (status !== 200) throw serviceError(status, text);
-      return JSON.parse(text) as TableOutput<O>;
+      try {
+        return JSON.parse(text) as TableOutput<O>;
+      } catch {
+        throw serviceError(502, `${operation} at ${endpoint} answered 200 with a body that is not JSON: ${text.slice(0, 100)}`);
+      }
     },
     where: async () => `DynamoDB at ${opts.endpoint()}`,
     destroy: () => agent.destroy(),

@@ -1,6 +1,6 @@
 /**
  * TableClient over the SDK's DynamoDBClient (DynamoDB in AWS, DynamoDB Local): each operation is
- * its SDK command. Loaded by table-client.ts `tableClientOf` on a store's first call.
+ * its SDK command. Loaded by `tableClientOf` (table-client-of.ts) on a store's first call.
  */
 import {
   CreateTableCommand,

@@ -17,8 +17,8 @@
  * Opening, in a loop until `waitMs` has passed:
  *   1. take the owner lock → run dynalite here, publish endpoint.json                 (owner)
  *   2. the lock is held, and endpoint.json names a loopback endpoint whose pid is alive and
- *      which answers (the table is there, or is created) → use it as a plain DynamoDB
- *      client                                                                         (guest)
+ *      which answers (the table is there, or is created) → send this process's calls
+ *      there                                                                          (guest)
  *   3. otherwise (the owner is still starting, or does not publish) wait 100 ms and retry;
  *      at the deadline fail with "another sst-state process is using .sst-state/db; …".
  * So `sst-state lock prod` in a second terminal works while `sst-state serve` runs: both talk to

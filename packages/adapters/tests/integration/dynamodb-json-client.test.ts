@@ -141,6 +141,23 @@ describe("JSON client faults", () => {
     }
   });
 
+  it("turns a 200 whose body is not JSON into an error saying so", async () => {
+    // Prepare
+    const odd = createServer((_req, res) => res.end("OK"));
+    await listen(odd);
+    const c = createJsonTableClient({ endpoint: () => urlOf(odd) });
+    try {
+      // Act
+      const err = await c.call("DescribeTable", { TableName }).catch((e: unknown) => e);
+      // Assess
+      expect(err).toMatchObject({ name: "InternalServerError" });
+      expect((err as Error).message).toMatch(/^DescribeTable at http:\/\/127\.0\.0\.1:\d+ answered 200 with a body that is not JSON: OK$/);
+    } finally {
+      c.destroy();
+      await close(odd);
+    }
+  });
+
   it("keeps Node's ECONNREFUSED when nothing listens (the embedded store re-opens on it)", async () => {
     // Prepare: a port that was just freed
     const gone = createServer();

@@ -1,7 +1,7 @@
 /**
  * The embedded store shared between processes: the owner of `.sst-state/db` publishes its
- * loopback endpoint in `<dir>/endpoint.json`; a second opener that finds the owner lock held uses
- * that endpoint as a plain DynamoDB client (after checking the pid is alive and it answers), so
+ * loopback endpoint in `<dir>/endpoint.json`; a second opener that finds the owner lock held sends
+ * its calls to that endpoint (after checking the pid is alive and it answers), so
  * `sst-state lock prod` works in a second terminal while `sst-state serve` runs.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
