@@ -70,6 +70,35 @@ const boltOtherReceivers = {
   },
 };
 
+/**
+ * dynalite (the embedded store's server) and its LevelDB as one CommonJS file beside the CLI:
+ * loading them from ~70 files of node_modules was ~12 ms more of every `locks` and `status`
+ * (paired runs). dynalite picks its handlers by name (`require('./actions/' + action)`, index.js
+ * L185–187 in dynalite 4.0.0); esbuild bundles such a require as a glob of the folder keyed by file
+ * name, so the extension is added for the keys to match. `level` is dynalite's own (resolved from
+ * its folder). Only classic-level's binding stays outside (`require("classic-level/binding.js")`):
+ * node-gyp-build finds the prebuilt native addon beside that file (`__dirname`).
+ */
+const dynaliteBundle = {
+  name: "dynalite-bundle",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]dynalite[\\/]index\.js$/ }, (args) => {
+      const source = readFileSync(args.path, "utf8");
+      const named = source.replace("require('./actions/' + action)", "require('./actions/' + action + '.js')").replace("require('./validations/' + action)", "require('./validations/' + action + '.js')");
+      if (named === source || named.includes("+ action)")) throw new Error("dynalite's index.js no longer loads its handlers as scripts/build.mjs expects: look at dynaliteBundle");
+      return { contents: named, loader: "js", resolveDir: args.path.replace(/[\\/][^\\/]*$/, "") };
+    });
+    b.onResolve({ filter: /^\.\/binding(\.js)?$/ }, (args) =>
+      /[\\/]node_modules[\\/]classic-level[\\/]/.test(args.importer) ? { path: "classic-level/binding.js", external: true } : undefined,
+    );
+    b.onResolve({ filter: /^level$/ }, async (args) => {
+      if (args.pluginData === "dynalite-level") return undefined;
+      const dynaliteDir = (await b.resolve("dynalite/package.json", { resolveDir: root + "packages/adapters", kind: "require-call" })).path.replace(/[\\/][^\\/]*$/, "");
+      return b.resolve("level", { resolveDir: dynaliteDir, kind: args.kind, pluginData: "dynalite-level" });
+    });
+  },
+};
+
 export const entries = [
   // The CLI is split: each command (and what only it needs: Bolt for serve, the workflow runner
   // for diagnose, …) is a chunk loaded when that command runs, so `status` does not parse the
@@ -82,6 +111,12 @@ export const entries = [
     out: "packages/cli/dist/sst-state.mjs",
     split: true,
     options: { minifyWhitespace: true, minifySyntax: true, mainFields: ["module", "main"], plugins: [lazyAwsCredentials] },
+  },
+  // The embedded store's server (packages/adapters/embedded-dynamo.ts); main.ts names it next to the CLI's entry.
+  {
+    in: "packages/adapters/dynalite-bundle-entry.cjs",
+    out: "packages/cli/dist/dynalite.cjs",
+    options: { format: "cjs", banner: { js: "" }, minifyWhitespace: true, minifySyntax: true, plugins: [dynaliteBundle] },
   },
   // The worker thread that scans the previous version while a diagnosis parses the current one
   // (packages/adapters/index-worker.ts); main.ts names it next to the CLI's entry.

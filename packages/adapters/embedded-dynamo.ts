@@ -37,16 +37,19 @@
  * announcements on this store come from polling the lock items (lock-change-feed.ts, started by
  * `serve` through lock-announcements.ts), not from a stream.
  *
- * dynalite and its LevelDB are loaded with `require` from dynalite's own install (they are
- * CommonJS with a native addon, so they must stay outside a bundle). Requests go to dynalite as
+ * dynalite and its LevelDB are CommonJS (LevelDB with a native addon), outside the ES module
+ * bundles: the CLI loads them from its own bundle of them (`dist/dynalite.cjs`, scripts/build.mjs,
+ * named by main.ts as `serverBundle`), one file instead of ~70; without it (a source checkout,
+ * tests) from dynalite's install with `require`. Requests go to dynalite as
  * DynamoDB's JSON over loopback HTTP (dynamodb-json-client.ts), not through the SDK's client: it
  * would be ~75 ms of every `sst-state locks` (table-client.ts).
  */
 import { StoreUnavailableError } from "@sst-state/core/errors";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import { isAbsolute, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { ensureTable } from "./dynamo-table.ts";
 import { createJsonTableClient } from "./dynamodb-json-client.ts";
 import type { TableClient } from "./table-client.ts";
@@ -70,7 +73,13 @@ interface DynaliteLib {
   dynalite(): DynaliteFactory;
 }
 /** LevelDB (dynalite's own `level`) now; dynalite itself when attach asks for it. */
-function loadDynalite(): DynaliteLib {
+function loadDynalite(serverBundle: URL | undefined): DynaliteLib {
+  const bundled = serverBundle && fileURLToPath(serverBundle);
+  if (bundled && existsSync(bundled)) {
+    // dynalite-bundle-entry.cjs: Level when read, dynalite's factory when called
+    const lib = requireHere(bundled) as { readonly Level: LevelCtor; dynalite(): DynaliteFactory };
+    return { Level: lib.Level, dynalite: () => lib.dynalite() };
+  }
   const dynalitePath = requireHere.resolve("dynalite");
   const { Level } = createRequire(dynalitePath)("level") as { Level: LevelCtor };
   let factory: DynaliteFactory | undefined;
@@ -87,6 +96,8 @@ export interface EmbeddedDynamoOptions {
    */
   waitMs?: number;
   cwd?: string;
+  /** the CLI's bundle of dynalite and LevelDB (dist/dynalite.cjs); absent or missing: dynalite's install */
+  serverBundle?: URL;
 }
 
 export interface EmbeddedDynamo {
@@ -288,7 +299,7 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
   const tableName = opts.tableName ?? DEFAULT_EMBEDDED_TABLE;
   const ctx: OpenContext = { dir, shown, tableName, // A racing owner may need seconds to start on a busy machine: wait for it (the hand-off) rather
   // than fail with "another process is using" — every loser of a lock race must name the holder.
-  waitMs: opts.waitMs ?? 15_000, lib: loadDynalite() };
+  waitMs: opts.waitMs ?? 15_000, lib: loadDynalite(opts.serverBundle) };
 
   try {
     mkdirSync(join(dir, "data"), { recursive: true });

@@ -116,8 +116,10 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<num
       ...(typeof flags.home === "string" ? { home: flags.home } : {}),
       ...(typeof flags["state-dir"] === "string" ? { stateDir: flags["state-dir"] } : {}),
       ...(app ? { app } : {}),
-      // next to the bundled entry (dist/); absent in a source checkout, where scans stay in this thread
+      // next to the bundled entry (dist/); absent in a source checkout, where scans stay in this
+      // thread and dynalite loads from its install
       indexWorker: new URL("./index-worker.mjs", import.meta.url),
+      dynaliteBundle: new URL("./dynalite.cjs", import.meta.url),
     });
     return await cmd.run({ command, flags, rest: parsed.rest }, { io, env, cwd, services });
   } catch (e) {

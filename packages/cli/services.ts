@@ -23,6 +23,8 @@ export interface ServiceOptions {
   clock?: Clock;
   /** the bundled scan worker (dist/index-worker.mjs, named by main.ts); without it, scans run in this thread */
   indexWorker?: URL;
+  /** the bundled embedded store's server (dist/dynalite.cjs, named by main.ts); without it, dynalite's install */
+  dynaliteBundle?: URL;
 }
 
 export type { TableHandle };
@@ -76,6 +78,7 @@ export function createServices(opts: ServiceOptions): Services {
     app: () => appHint ?? opts.app ?? (opts.env.SST_STATE_APP || undefined),
     ...(noHomeHint ? { noHomeHint } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.dynaliteBundle ? { dynaliteBundle: opts.dynaliteBundle } : {}),
     log: stderrLogger,
   });
   // The app when nothing names it (--app, <app>/<stage>, SST_STATE_APP, "app" in sst-state.json):

@@ -61,6 +61,8 @@ export interface ServicesOptions {
   log?: BotLogger;
   /** Slack Web API retries (short-lived functions retry a few times only; default the client's) */
   slackRetries?: number;
+  /** the CLI's bundle of the embedded store's server (dist/dynalite.cjs, named by the CLI's main.ts) */
+  dynaliteBundle?: URL;
   /** parts given instead of built (tests; the restore worker's own handles) */
   parts?: { store?: StateStore; table?: { client: DynamoDBClient; tableName: string }; config?: Config; s3?: S3Client };
 }
@@ -196,7 +198,7 @@ export function createServices(opts: ServicesOptions): Services {
     }
     if (opts.runtime === "lambda") throw new TableNotConfiguredError();
     const { startEmbeddedDynamo } = await import("@sst-state/adapters/embedded-dynamo");
-    const db = await startEmbeddedDynamo({ cwd: opts.root ?? cwd });
+    const db = await startEmbeddedDynamo({ cwd: opts.root ?? cwd, ...(opts.dynaliteBundle ? { serverBundle: opts.dynaliteBundle } : {}) });
     closers.push(() => db.close());
     return { client: db.client, tableName: db.tableName, embedded: true, where: `the embedded store in ${db.dir}` };
   };

@@ -4,7 +4,9 @@
  * ~300 ms start-up); with SST_STATE_TABLE they load it, as they must. Node logs every ES module it
  * loads under NODE_DEBUG=esm ("Storing file:///… in ModuleLoadMap"); the test reads the chunks
  * named there. The SDK's client is the chunk that defines the class DynamoDBClient (the bundle keeps
- * names); the second case shows that this finds it when it is loaded.
+ * names); the second case shows that this finds it when it is loaded. dynalite and its LevelDB
+ * come from the CLI's one-file bundle of them (dist/dynalite.cjs), not from ~70 files of
+ * node_modules: NODE_DEBUG=module logs each CommonJS file Node loads (`load "<path>"`).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -42,7 +44,7 @@ describe("start-up modules", () => {
     const { root, env } = await project();
     const lock = await runBin(["lock", "shop/dev", "--reason", "release"], { env, cwd: root });
     expect(lock.code).toBe(0);
-    const traced = { ...env, NODE_DEBUG: "esm" };
+    const traced = { ...env, NODE_DEBUG: "esm,module" };
     // Act
     const locks = await runBin(["locks"], { env: traced, cwd: root });
     const status = await runBin(["status", "shop/dev"], { env: traced, cwd: root });
@@ -57,6 +59,10 @@ describe("start-up modules", () => {
     expect(forStatus.length).toBeGreaterThan(5);
     expect(loadsSdkClient(forLocks)).toBe(false);
     expect(loadsSdkClient(forStatus)).toBe(false);
+    // ... and dynalite came from the CLI's bundle of it
+    const loadedCjs = [...locks.stderr.matchAll(/ load "([^"]+)"/g)].map((m) => m[1]!);
+    expect(loadedCjs.filter((f) => f.endsWith(join("packages", "cli", "dist", "dynalite.cjs")))).toHaveLength(1);
+    expect(loadedCjs.filter((f) => /[\\/]node_modules[\\/](dynalite|level|abstract-level|memory-level)[\\/]/.test(f))).toEqual([]);
   }, 60_000);
 
   it("loads it for a DynamoDB table (SST_STATE_TABLE), where it carries the calls", async () => {
