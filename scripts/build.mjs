@@ -123,10 +123,8 @@ export const entries = [
   { in: "packages/adapters/index-worker-entry.ts", out: "packages/cli/dist/index-worker.mjs", options: { minifyWhitespace: true, minifySyntax: true } },
   // The Slack bot's Lambdas: minified and tree-shaken; the ingress stays under 1 MB (cold start
   // is on the ack's path), so it imports Bolt and a small signed async-invoke call only
-  // (packages/adapters/lambda-async-invoke.ts).
-  // ES module builds first where packages ship one (the SigV4 signer's CommonJS build drags in
-  // whole @smithy/core submodules that cannot be tree-shaken).
-  { in: "packages/functions/ingress.ts", out: "packages/functions/dist/ingress.mjs", options: { minify: true, treeShaking: true, mainFields: ["module", "main"], plugins: [ingressStubs, boltOtherReceivers] } },
+  // (packages/adapters/lambda-async-invoke.ts, signed by sigv4.ts).
+  { in: "packages/functions/ingress.ts", out: "packages/functions/dist/ingress.mjs", options: { minify: true, treeShaking: true, plugins: [ingressStubs, boltOtherReceivers] } },
   // The others are split as SST bundles them (`nodejs.splitting`, infra/defaults.ts): what the
   // composition root loads by `import()` (the state store, the restore service, the verb map) is a
   // chunk of its own, so a function parses only what it calls. Each function's chunks sit in

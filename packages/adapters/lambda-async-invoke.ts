@@ -1,7 +1,7 @@
 /**
  * One Lambda call, without the Lambda client: an async invoke (Invoke with
  * `X-Amz-Invocation-Type: Event`: Lambda queues the payload and answers 202 at once), signed with
- * SigV4 by the SDK's own signer (@smithy/signature-v4, with the SDK's Node sha256).
+ * SigV4 (sigv4.ts: node:crypto, the same headers as the SDK's signer).
  *
  * Why it exists: the Slack ingress Lambda must ack within Slack's 3 s, and its cold start is on
  * that path (target < 200 ms from process start to the first ack). `@aws-sdk/client-lambda` was
@@ -20,8 +20,7 @@
  */
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { Sha256 } from "@smithy/core/checksum";
-import { SignatureV4 } from "@smithy/signature-v4";
+import { signV4 } from "./sigv4.ts";
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -107,7 +106,6 @@ export function createLambdaAsyncInvoker(opts: LambdaAsyncInvokerOptions = {}): 
       const base = new URL(endpoint);
       const path = `${base.pathname.replace(/\/+$/, "")}/2015-03-31/functions/${encodeLabel(functionName)}/invocations`;
       const body = JSON.stringify(payload) ?? "null";
-      const signer = new SignatureV4({ service: "lambda", region, credentials, sha256: Sha256, uriEscapePath: true });
       const signal = AbortSignal.timeout(timeoutMs);
 
       let lastError: LambdaInvokeError | undefined;
@@ -115,18 +113,12 @@ export function createLambdaAsyncInvoker(opts: LambdaAsyncInvokerOptions = {}): 
         if (attempt > 1) await new Promise((r) => setTimeout(r, 50 * attempt));
         if (signal.aborted) break;
         // Signed per attempt: x-amz-date is part of the signature.
-        const signed = await signer.sign({
-          method: "POST",
-          protocol: base.protocol,
-          hostname: base.hostname,
-          ...(base.port ? { port: Number(base.port) } : {}),
-          path,
-          query: {},
-          headers: { host: base.host, "content-type": "application/json", "x-amz-invocation-type": "Event" },
-          body,
-        });
+        const signed = signV4(
+          { method: "POST", path, headers: { host: base.host, "content-type": "application/json", "x-amz-invocation-type": "Event" }, body },
+          { credentials: await credentials(), region, service: "lambda" },
+        );
         const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(signed.headers)) if (k !== "host") headers[k] = v; // the client sends Host from the URL
+        for (const [k, v] of Object.entries(signed)) if (k !== "host") headers[k] = v; // the client sends Host from the URL
         // Lambda's recursive-loop detection and X-Ray follow this header (the SDK adds it too); unsigned.
         if (env.AWS_LAMBDA_FUNCTION_NAME && env._X_AMZN_TRACE_ID) headers["x-amzn-trace-id"] = env._X_AMZN_TRACE_ID;
 
