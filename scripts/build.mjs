@@ -2,7 +2,8 @@
 // and `npm run bench`; takes well under a second.
 import * as esbuild from "esbuild";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
-import { basename, join } from "node:path";
+import { createRequire } from "node:module";
+import { basename, dirname, join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 // CommonJS dependencies (Bolt, express) call require(); give the ESM bundle one.
@@ -75,22 +76,34 @@ const boltOtherReceivers = {
  * loading them from ~70 files of node_modules was ~12 ms more of every `locks` and `status`
  * (paired runs). dynalite picks its handlers by name (`require('./actions/' + action)`, index.js
  * L185–187 in dynalite 4.0.0); esbuild bundles such a require as a glob of the folder keyed by file
- * name, so the extension is added for the keys to match. `level` is dynalite's own (resolved from
- * its folder). Only classic-level's binding stays outside (`require("classic-level/binding.js")`):
- * node-gyp-build finds the prebuilt native addon beside that file (`__dirname`).
+ * name, so the extension is added for the keys to match. Its one `url.parse` (L291, the request's
+ * query, read only for its keys) becomes WHATWG URL's: from outside node_modules, Node 24 and later
+ * warn about `url.parse` on stderr (DEP0169). `level` is dynalite's own (resolved from its folder).
+ * Only classic-level's binding stays outside (`require("classic-level/binding.js")`, resolved
+ * beside dist/ at run time): node-gyp-build finds the prebuilt native addon beside that file
+ * (`__dirname`); the build checks that it is the binding of the classic-level bundled. The files
+ * keep their sloppy mode (`tsconfigRaw: {}`: the repository's `strict` would add "use strict").
  */
 const dynaliteBundle = {
   name: "dynalite-bundle",
   setup(b) {
     b.onLoad({ filter: /[\\/]node_modules[\\/]dynalite[\\/]index\.js$/ }, (args) => {
       const source = readFileSync(args.path, "utf8");
-      const named = source.replace("require('./actions/' + action)", "require('./actions/' + action + '.js')").replace("require('./validations/' + action)", "require('./validations/' + action + '.js')");
-      if (named === source || named.includes("+ action)")) throw new Error("dynalite's index.js no longer loads its handlers as scripts/build.mjs expects: look at dynaliteBundle");
+      const named = source
+        .replace("require('./actions/' + action)", "require('./actions/' + action + '.js')")
+        .replace("require('./validations/' + action)", "require('./validations/' + action + '.js')")
+        .replace("url.parse(req.url, true).query", "Object.fromEntries(new URL(req.url, 'http://localhost').searchParams)");
+      if (named.includes("+ action)") || named.includes("url.parse(")) throw new Error("dynalite's index.js no longer reads as scripts/build.mjs expects: look at dynaliteBundle");
       return { contents: named, loader: "js", resolveDir: args.path.replace(/[\\/][^\\/]*$/, "") };
     });
-    b.onResolve({ filter: /^\.\/binding(\.js)?$/ }, (args) =>
-      /[\\/]node_modules[\\/]classic-level[\\/]/.test(args.importer) ? { path: "classic-level/binding.js", external: true } : undefined,
-    );
+    b.onResolve({ filter: /^\.\/binding(\.js)?$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]classic-level[\\/]/.test(args.importer)) return undefined;
+      const atRunTime = createRequire(root + "packages/cli/dist/dynalite.cjs").resolve("classic-level/binding.js");
+      if (dirname(atRunTime) !== dirname(args.importer)) {
+        throw new Error(`dist/dynalite.cjs would load the native binding of ${dirname(atRunTime)} but bundles the classic-level of ${dirname(args.importer)}: look at dynaliteBundle`);
+      }
+      return { path: "classic-level/binding.js", external: true };
+    });
     b.onResolve({ filter: /^level$/ }, async (args) => {
       if (args.pluginData === "dynalite-level") return undefined;
       const dynaliteDir = (await b.resolve("dynalite/package.json", { resolveDir: root + "packages/adapters", kind: "require-call" })).path.replace(/[\\/][^\\/]*$/, "");
@@ -116,7 +129,7 @@ export const entries = [
   {
     in: "packages/adapters/dynalite-bundle-entry.cjs",
     out: "packages/cli/dist/dynalite.cjs",
-    options: { format: "cjs", banner: { js: "" }, minifyWhitespace: true, minifySyntax: true, plugins: [dynaliteBundle] },
+    options: { format: "cjs", banner: { js: "" }, tsconfigRaw: {}, minifyWhitespace: true, minifySyntax: true, plugins: [dynaliteBundle] },
   },
   // The worker thread that scans the previous version while a diagnosis parses the current one
   // (packages/adapters/index-worker.ts); main.ts names it next to the CLI's entry.

@@ -297,9 +297,15 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
   const dir = resolve(cwd, opts.dir ?? DEFAULT_EMBEDDED_DIR);
   const shown = isAbsolute(opts.dir ?? "") ? dir : relative(cwd, dir) || dir;
   const tableName = opts.tableName ?? DEFAULT_EMBEDDED_TABLE;
-  const ctx: OpenContext = { dir, shown, tableName, // A racing owner may need seconds to start on a busy machine: wait for it (the hand-off) rather
+  let lib: DynaliteLib;
+  try {
+    lib = loadDynalite(opts.serverBundle);
+  } catch (e) {
+    throw new StoreUnavailableError(`Cannot load the embedded store's LevelDB: ${(e as Error).message}`, "Run `npm install` again in sst-state's folder, or set SST_STATE_TABLE to use a DynamoDB table.", e);
+  }
+  // A racing owner may need seconds to start on a busy machine: wait for it (the hand-off) rather
   // than fail with "another process is using" — every loser of a lock race must name the holder.
-  waitMs: opts.waitMs ?? 15_000, lib: loadDynalite(opts.serverBundle) };
+  const ctx: OpenContext = { dir, shown, tableName, waitMs: opts.waitMs ?? 15_000, lib };
 
   try {
     mkdirSync(join(dir, "data"), { recursive: true });

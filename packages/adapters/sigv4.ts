@@ -10,10 +10,12 @@
  * serde modules was ~25 KB of its bundle and ~4 ms of its start, for this one function.
  *
  * What the SDK's signer does, in the order it does it (SignatureV4.js signRequest, SignatureV4Base.js,
- * getCanonicalHeaders.js, constants.js):
+ * getCanonicalHeaders.js, getPayloadHash.js, constants.js; @smithy/core's HttpRequest):
+ * - a path without a leading `/` gets one, an empty path is `/`;
  * - `authorization`, `x-amz-date` and `date` given by the caller are dropped (prepareRequest);
  * - `x-amz-date` (YYYYMMDD'T'HHMMSS'Z'), then `x-amz-security-token` with a session token, then
- *   `x-amz-content-sha256` (the hex SHA-256 of the body) are set;
+ *   `x-amz-content-sha256` (the hex SHA-256 of the body) are set; a caller's own
+ *   `x-amz-content-sha256` (e.g. UNSIGNED-PAYLOAD) is kept and signed as the payload's hash;
  * - every header is signed but the always-unsignable ones (authorization, user-agent, …), `proxy-*`
  *   and `sec-*`; names lower-cased, values with CR/LF made spaces, runs of blanks made one, ends
  *   trimmed;
@@ -79,14 +81,18 @@ function canonicalPath(path: string): string {
 
 /** The request's headers with x-amz-date, the session token, the payload hash and the Authorization header. */
 export function signV4(request: SigV4Request, o: { credentials: SigV4Credentials; region: string; service: string; now?: Date }): Record<string, string> {
+  const { accessKeyId, secretAccessKey, sessionToken } = o.credentials;
+  // as the SDK's validateResolvedCredentials: never sign with a missing key
+  if (typeof accessKeyId !== "string" || typeof secretAccessKey !== "string") throw new Error("Resolved credential object is not valid");
   const longDate = (o.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
   const shortDate = longDate.slice(0, 8);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) if (!GENERATED.has(name.toLowerCase())) headers[name] = value;
   headers["x-amz-date"] = longDate;
-  if (o.credentials.sessionToken) headers["x-amz-security-token"] = o.credentials.sessionToken;
-  const payloadHash = sha256Hex(request.body);
-  if (!Object.keys(headers).some((n) => n.toLowerCase() === "x-amz-content-sha256")) headers["x-amz-content-sha256"] = payloadHash;
+  if (sessionToken) headers["x-amz-security-token"] = sessionToken;
+  const given = Object.keys(headers).find((n) => n.toLowerCase() === "x-amz-content-sha256");
+  const payloadHash = given !== undefined ? headers[given]! : sha256Hex(request.body);
+  if (given === undefined) headers["x-amz-content-sha256"] = payloadHash;
 
   const canonical = new Map<string, string>();
   for (const name of Object.keys(headers).sort()) {
@@ -97,11 +103,12 @@ export function signV4(request: SigV4Request, o: { credentials: SigV4Credentials
   const names = [...canonical.keys()].sort();
   const signedHeaders = names.join(";");
   // method, path, query (none), one line per header, a blank line, the signed names, the payload hash
-  const canonicalRequest = [request.method, canonicalPath(request.path), "", ...names.map((n) => `${n}:${canonical.get(n)}`), "", signedHeaders, payloadHash].join("\n");
+  const path = !request.path ? "/" : request.path.startsWith("/") ? request.path : `/${request.path}`;
+  const canonicalRequest = [request.method, canonicalPath(path), "", ...names.map((n) => `${n}:${canonical.get(n)}`), "", signedHeaders, payloadHash].join("\n");
   const scope = `${shortDate}/${o.region}/${o.service}/aws4_request`;
   const stringToSign = ["AWS4-HMAC-SHA256", longDate, scope, sha256Hex(canonicalRequest)].join("\n");
-  const key = hmac(hmac(hmac(hmac(`AWS4${o.credentials.secretAccessKey}`, shortDate), o.region), o.service), "aws4_request");
+  const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, shortDate), o.region), o.service), "aws4_request");
   const signature = createHmac("sha256", key).update(stringToSign, "utf8").digest("hex");
-  headers.authorization = `AWS4-HMAC-SHA256 Credential=${o.credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
+  headers.authorization = `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
   return headers;
 }

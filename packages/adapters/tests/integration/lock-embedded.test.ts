@@ -2,9 +2,11 @@
  * The embedded store (dynalite on disk) behind the CLI and `serve` when SST_STATE_TABLE is unset.
  */
 import { StoreUnavailableError } from "@sst-state/core/errors";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDynamoLockStore } from "../../dynamodb-lock-store.ts";
 import { ENDPOINT_FILE, startEmbeddedDynamo, type EmbeddedDynamo } from "../../embedded-dynamo.ts";
@@ -21,7 +23,58 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+// Stand-ins for the CLI's dist/dynalite.cjs (dynalite-bundle-entry.cjs's shape) over dynalite's install.
+const DYNALITE = JSON.stringify(createRequire(import.meta.url).resolve("dynalite"));
+const REAL_LEVEL = `require("node:module").createRequire(${DYNALITE})("level").Level`;
+const FAIL = 'throw new Error("Cannot find module \'classic-level/binding.js\'")';
+function bundle(source: string): URL {
+  const file = join(tmp(), "dynalite.cjs");
+  writeFileSync(file, source);
+  return pathToFileURL(file);
+}
+/** one whose LevelDB or whose dynalite fails to load */
+const brokenBundle = (part: "Level" | "dynalite"): URL =>
+  bundle(
+    part === "Level"
+      ? `module.exports = { get Level() { ${FAIL} }, dynalite: () => require(${DYNALITE}) };`
+      : `module.exports = { get Level() { return ${REAL_LEVEL} }, dynalite: () => { ${FAIL} } };`,
+  );
+
 describe("embedded DynamoDB store", () => {
+  it.each(["Level", "dynalite"] as const)("says what to do when the server bundle's %s cannot load, and lets go of the folder", async (part) => {
+    // Prepare
+    const dir = join(tmp(), "db");
+    // Act
+    const err = await startEmbeddedDynamo({ dir, serverBundle: brokenBundle(part), waitMs: 500 }).catch((e: unknown) => e);
+    // Assess
+    expect(err).toBeInstanceOf(StoreUnavailableError);
+    expect((err as StoreUnavailableError).message).toMatch(/^Cannot load the embedded store's (LevelDB|server \(dynalite\)): .*classic-level\/binding\.js/);
+    expect((err as StoreUnavailableError).hint).toMatch(/npm install/);
+    // ... and the owner lock is free again: a working open of the same folder owns it
+    const after = await startEmbeddedDynamo({ dir, waitMs: 2_000 });
+    open.push(after);
+    expect(after.owned).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(["data", "endpoint.json", "owner"]);
+  });
+
+  it("runs on a server bundle that loads (the CLI's path), as on dynalite's install", async () => {
+    // Prepare: it counts what is asked of it
+    const used = globalThis as { bundleAsked?: string[] };
+    used.bundleAsked = [];
+    const serverBundle = bundle(
+      `const asked = globalThis.bundleAsked; module.exports = { get Level() { asked.push("Level"); return ${REAL_LEVEL} }, dynalite: () => (asked.push("dynalite"), require(${DYNALITE})) };`,
+    );
+    // Act
+    const db = await startEmbeddedDynamo({ dir: join(tmp(), "db"), serverBundle });
+    open.push(db);
+    const got = await createDynamoLockStore(db).acquire({ app: "shop", stage: "prod", holder: "me", reason: "x", ttlMs: 60_000 }, Date.now());
+    // Assess
+    expect(got.acquired).toBe(true);
+    // LevelDB first (the owner lock opens), then dynalite (asked again where the server is made)
+    expect(used.bundleAsked?.[0]).toBe("Level");
+    expect(new Set(used.bundleAsked)).toEqual(new Set(["Level", "dynalite"]));
+  });
+
   it("keeps a held lock across close and reopen, and continues the token after release", async () => {
     // Prepare
     const dir = join(tmp(), "db");

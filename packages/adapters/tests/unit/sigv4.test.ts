@@ -39,6 +39,9 @@ describe("signV4", () => {
     ["a caller's own authorization and x-amz-date replaced", invoke("worker", { authorization: "old", "x-amz-date": "19700101T000000Z" }), KEYS],
     ["a path with dot segments and a trailing slash", { ...invoke("worker"), path: "/a/./b/../c//d/" }, KEYS],
     ["an empty body", { ...invoke("worker"), body: "" }, KEYS],
+    ["a caller's own payload hash (UNSIGNED-PAYLOAD), in any case", invoke("worker", { "X-Amz-Content-Sha256": "UNSIGNED-PAYLOAD" }), KEYS],
+    ["a path without its leading slash", { ...invoke("worker"), path: "2015-03-31/functions/worker/invocations" }, KEYS],
+    ["an empty path", { ...invoke("worker"), path: "" }, KEYS],
   ])("gives the SDK signer's headers for %s", async (_name, req, credentials) => {
     // Act
     const ours = signV4(req, { credentials, region: "eu-west-1", service: "lambda", now: WHEN });
@@ -46,6 +49,13 @@ describe("signV4", () => {
     // Assess
     expect(ours).toEqual(sdk);
     expect(ours.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20261130\/eu-west-1\/lambda\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/);
+  });
+
+  it("refuses credentials without a secret, as the SDK's signer does, instead of signing with a missing key", () => {
+    // Act
+    const signing = () => signV4(invoke("worker"), { credentials: { accessKeyId: "AKID" } as SigV4Credentials, region: "eu-west-1", service: "lambda", now: WHEN });
+    // Assess
+    expect(signing).toThrow("Resolved credential object is not valid");
   });
 
   it("signs what it is given: another body, region, key or second gives another signature", () => {
