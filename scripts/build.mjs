@@ -56,6 +56,18 @@ const lazyAwsCredentials = {
 const ingressStubs = stubPackages(["@slack/socket-mode", "express", "raw-body", "@slack/oauth", "path-to-regexp"]);
 
 /**
+ * `@slack/web-api` → packages/functions/ingress-web-api.ts, for the ingress Lambda only: the
+ * ingress acks in the response and never calls the Web API, and the real WebClient (with its queue
+ * and retry packages) was a third of its bundle (see that file).
+ */
+const ingressWebApi = {
+  name: "ingress-web-api",
+  setup(b) {
+    b.onResolve({ filter: /^@slack\/web-api$/ }, () => ({ path: join(root, "packages/functions/ingress-web-api.ts") }));
+  },
+};
+
+/**
  * Bolt's other receivers, for the ingress Lambda: App only constructs HTTPReceiver when no receiver
  * is given and SocketModeReceiver in Socket Mode (the ingress passes its AwsLambdaReceiver), and
  * the index merely re-exports them; as `{}` they keep the bundle under 200 KB. path-to-regexp (above)
@@ -137,7 +149,7 @@ export const entries = [
   // The Slack bot's Lambdas: minified and tree-shaken; the ingress stays under 1 MB (cold start
   // is on the ack's path), so it imports Bolt and a small signed async-invoke call only
   // (packages/adapters/lambda-async-invoke.ts, signed by sigv4.ts).
-  { in: "packages/functions/ingress.ts", out: "packages/functions/dist/ingress.mjs", options: { minify: true, treeShaking: true, plugins: [ingressStubs, boltOtherReceivers] } },
+  { in: "packages/functions/ingress.ts", out: "packages/functions/dist/ingress.mjs", options: { minify: true, treeShaking: true, plugins: [ingressStubs, boltOtherReceivers, ingressWebApi] } },
   // The others are split as SST bundles them (`nodejs.splitting`, infra/defaults.ts): what the
   // composition root loads by `import()` (the state store, the restore service, the verb map) is a
   // chunk of its own, so a function parses only what it calls. Each function's chunks sit in

@@ -3,7 +3,10 @@
  * `npm test`'s pretest) in a fresh `node`, with Bolt's other receivers and their packages stubbed out
  * (scripts/build.mjs). A signed slash command must be acked and handed to the worker through the
  * Lambda Invoke API (a local stand-in); an unsigned one refused. Guards the stubs: a stubbed module
- * the ack's path needs would fail here.
+ * the ack's path needs would fail here. The Web API is one of them (ingress-web-api.ts: a client
+ * whose every member throws), so each case also checks that nothing reached Slack's Web API and
+ * that every listener path (a handed-off command, answers given in the ack, a button, a hand-off
+ * that fails and is told through response_url) still answers.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -11,7 +14,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
+import { buttonClickBody, signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
 
 const BUNDLE = fileURLToPath(new URL("../dist/ingress.mjs", import.meta.url));
@@ -38,7 +41,7 @@ afterAll(async () => {
 });
 
 /** Runs the bundle's handler on one Function URL event in a fresh node; its answer. */
-function callBundle(event: object): Promise<{ statusCode: number; body?: string }> {
+function callBundle(event: object, extraEnv: Record<string, string> = {}): Promise<{ statusCode: number; body?: string }> {
   const script = `const { handler } = await import(${JSON.stringify(BUNDLE)});
 const res = await handler(JSON.parse(process.env.EVENT), {});
 process.stdout.write(JSON.stringify(res));`;
@@ -55,6 +58,7 @@ process.stdout.write(JSON.stringify(res));`;
         AWS_REGION: "us-east-1",
         AWS_ACCESS_KEY_ID: "test",
         AWS_SECRET_ACCESS_KEY: "test",
+        ...extraEnv,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -99,6 +103,55 @@ describe("ingress bundle (dist/ingress.mjs)", () => {
     expect(invokes[0]!.path).toContain("/functions/sst-state-test-SlackWorker/invocations");
     expect(String(invokes[0]!.headers["x-amz-invocation-type"])).toBe("Event");
     expect(invokes[0]!.body).toContain("status prod");
+    expect(api.calls).toEqual([]);
+  }, 60_000);
+
+  it.each([
+    ["help", /\/sst-state status/],
+    ["stauts prod", /Did you mean `\/sst-state status prod`\?/],
+  ])("answers `%s` in the ack itself, handing nothing off and calling no Web API", async (text, answer) => {
+    // Prepare
+    invokes.length = 0;
+    api.reset();
+    const body = slashCommandBody({ text, responseUrl: api.responseUrl() });
+    // Act
+    const res = await callBundle(event(body, signedHeaders(SECRET, body)));
+    // Assess
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(answer);
+    expect(invokes).toEqual([]);
+    expect(api.calls).toEqual([]);
+  }, 60_000);
+
+  it("acks a button click and hands it off, calling no Web API", async () => {
+    // Prepare
+    invokes.length = 0;
+    api.reset();
+    const body = buttonClickBody({ actionId: "lock_release", value: "shop/prod#3", responseUrl: api.responseUrl() });
+    // Act
+    const res = await callBundle(event(body, signedHeaders(SECRET, body)));
+    // Assess
+    expect(res.statusCode).toBe(200);
+    expect(invokes).toHaveLength(1);
+    expect(JSON.parse(invokes[0]!.body)).toMatchObject({ kind: "action", actionId: "lock_release", command: "shop/prod#3" });
+    expect(api.calls).toEqual([]);
+  }, 60_000);
+
+  it("tells the user through response_url when the hand-off fails, still without the Web API", async () => {
+    // Prepare: a Lambda endpoint where nothing listens
+    invokes.length = 0;
+    api.reset();
+    const gone = createServer();
+    await new Promise<void>((r) => gone.listen(0, "127.0.0.1", r));
+    const port = (gone.address() as AddressInfo).port;
+    await new Promise<void>((r) => gone.close(() => r()));
+    const body = slashCommandBody({ text: "status prod", responseUrl: api.responseUrl("handoff") });
+    // Act
+    const res = await callBundle(event(body, signedHeaders(SECRET, body)), { AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${port}` });
+    // Assess
+    expect(res.statusCode).toBe(200);
+    expect(api.responses.map((r) => JSON.stringify(r.body))).toEqual([expect.stringContaining("could not be handed to the worker")]);
+    expect(api.calls).toEqual([]);
   }, 60_000);
 
   it("refuses a request with a wrong signature and invokes nothing", async () => {
