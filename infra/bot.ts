@@ -86,8 +86,11 @@ export function createSlackBot(args: SlackBotArgs = {}) {
   });
 
   // Small and fast to start: no state access at all, only the right to invoke the worker (link).
+  // Bundled with the plugins of the measured bundle (scripts/ingress-plugins.mjs: Bolt's other
+  // receivers and the Web API client left out), in one file: nothing to split.
   const ingress = new sst.aws.Function("SlackIngress", {
     handler: "packages/functions/ingress.handler",
+    nodejs: { plugins: "scripts/ingress-plugins.mjs", splitting: false },
     timeout: "10 seconds",
     memory: "512 MB",
     url: true,

@@ -4,29 +4,13 @@ import * as esbuild from "esbuild";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
+import ingressPlugins from "./ingress-plugins.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 // CommonJS dependencies (Bolt, express) call require(); give the ESM bundle one.
 const banner = {
   js: "import { createRequire as __sstStateCreateRequire } from 'node:module'; const require = __sstStateCreateRequire(import.meta.url);",
 };
-
-/**
- * Resolve these packages to an empty CommonJS module. For the ingress Lambda: Bolt's index loads
- * every receiver, but Lambda only uses AwsLambdaReceiver, so Socket Mode (with undici), Express
- * (body parsers, iconv tables, mime db), raw-body and OAuth are code paths it never takes. They
- * are only touched inside the other receivers' constructors, so `{}` is safe.
- */
-export function stubPackages(names) {
-  const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|")})(/.*)?$`);
-  return {
-    name: "stub-packages",
-    setup(b) {
-      b.onResolve({ filter }, (args) => ({ path: args.path, namespace: "stub" }));
-      b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: "module.exports = {};", loader: "js" }));
-    },
-  };
-}
 
 /**
  * `import text from "./file?raw"` (as Vite reads it in tests): the file's text, bundled. The local
@@ -50,36 +34,6 @@ const lazyAwsCredentials = {
   setup(b) {
     const shim = join(root, "packages/adapters/lazy-aws-credentials.ts");
     b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, (args) => (args.importer === shim ? undefined : { path: shim }));
-  },
-};
-
-const ingressStubs = stubPackages(["@slack/socket-mode", "express", "raw-body", "@slack/oauth", "path-to-regexp"]);
-
-/**
- * `@slack/web-api` → packages/functions/ingress-web-api.ts, for the ingress Lambda only: the
- * ingress acks in the response and never calls the Web API, and the real WebClient (with its queue
- * and retry packages) was a third of its bundle (see that file).
- */
-const ingressWebApi = {
-  name: "ingress-web-api",
-  setup(b) {
-    b.onResolve({ filter: /^@slack\/web-api$/ }, () => ({ path: join(root, "packages/functions/ingress-web-api.ts") }));
-  },
-};
-
-/**
- * Bolt's other receivers, for the ingress Lambda: App only constructs HTTPReceiver when no receiver
- * is given and SocketModeReceiver in Socket Mode (the ingress passes its AwsLambdaReceiver), and
- * the index merely re-exports them; as `{}` they keep the bundle under 200 KB. path-to-regexp (above)
- * is their custom routes' matcher.
- */
-const boltOtherReceivers = {
-  name: "stub-bolt-receivers",
-  setup(b) {
-    b.onResolve({ filter: /^\.\/receivers\/(ExpressReceiver|HTTPReceiver|SocketModeReceiver)$/ }, (args) =>
-      /@slack[\\/]bolt[\\/]dist/.test(args.importer) ? { path: args.path, namespace: "stub" } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: "module.exports = {};", loader: "js" }));
   },
 };
 
@@ -149,7 +103,7 @@ export const entries = [
   // The Slack bot's Lambdas: minified and tree-shaken; the ingress stays under 1 MB (cold start
   // is on the ack's path), so it imports Bolt and a small signed async-invoke call only
   // (packages/adapters/lambda-async-invoke.ts, signed by sigv4.ts).
-  { in: "packages/functions/ingress.ts", out: "packages/functions/dist/ingress.mjs", options: { minify: true, treeShaking: true, plugins: [ingressStubs, boltOtherReceivers, ingressWebApi] } },
+  { in: "packages/functions/ingress.ts", out: "packages/functions/dist/ingress.mjs", options: { minify: true, treeShaking: true, plugins: ingressPlugins } },
   // The others are split as SST bundles them (`nodejs.splitting`, infra/defaults.ts): what the
   // composition root loads by `import()` (the state store, the restore service, the verb map) is a
   // chunk of its own, so a function parses only what it calls. Each function's chunks sit in

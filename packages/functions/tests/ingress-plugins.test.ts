@@ -1,0 +1,84 @@
+/**
+ * The ingress's esbuild plugins (scripts/ingress-plugins.mjs) as SST's bundler runs them for the
+ * deployed function (infra/bot.ts `nodejs.plugins`): SST sends every resolve and load to a node
+ * process and picks callbacks by `filter` alone, ignoring `namespace` (sst/sst
+ * platform/functions/nodejs-runtime/plugin.mjs at 08fa0a6: `new RegExp(options.filter).test(msg.path)`,
+ * first callback with a reply wins). Under that rule the plugins must stub exactly what the
+ * measured bundle stubs (dist/ingress.mjs, built by scripts/build.mjs with esbuild's own rules,
+ * checked by ingress-bundle.test.ts) and leave every other file to esbuild.
+ */
+import { describe, expect, it } from "vitest";
+import plugins from "../../../scripts/ingress-plugins.mjs";
+
+type Callback = (args: Record<string, unknown>) => unknown;
+interface Registered {
+  options: { filter: RegExp };
+  callback: Callback;
+}
+
+/** SST's plugin host, as plugin.mjs implements it: filter only, first reply wins. */
+function sstHost() {
+  const onResolve: Registered[] = [];
+  const onLoad: Registered[] = [];
+  const api = {
+    onResolve: (options: { filter: RegExp }, callback: Callback) => void onResolve.push({ options, callback }),
+    onLoad: (options: { filter: RegExp }, callback: Callback) => void onLoad.push({ options, callback }),
+    onEnd: () => {},
+  };
+  for (const plugin of plugins as unknown as { setup(b: typeof api): void }[]) plugin.setup(api);
+  const first = async (list: Registered[], path: string, value: Record<string, unknown>) => {
+    for (const { options, callback } of list) {
+      if (new RegExp(options.filter).test(path)) {
+        const reply = await callback(value);
+        if (reply) return reply;
+      }
+    }
+    return {};
+  };
+  return {
+    resolve: (path: string, importer: string) => first(onResolve, path, { path, importer, namespace: "file", resolveDir: "/x", kind: "require-call" }),
+    load: (path: string, namespace: string) => first(onLoad, path, { path, namespace, suffix: "" }),
+  };
+}
+
+const BOLT = "/repo/node_modules/@slack/bolt/dist/index.js";
+
+describe("ingress plugins under SST's plugin host", () => {
+  it.each(["@slack/socket-mode", "express", "express/lib/router", "raw-body", "@slack/oauth", "path-to-regexp"])("stubs %s to an empty module", async (pkg) => {
+    // Act
+    const resolved = (await sstHost().resolve(pkg, BOLT)) as { path?: string; namespace?: string };
+    const loaded = await sstHost().load(resolved.path ?? "", resolved.namespace ?? "");
+    // Assess
+    expect(resolved).toEqual({ path: pkg, namespace: "stub" });
+    expect(loaded).toEqual({ contents: "module.exports = {};", loader: "js" });
+  });
+
+  it("stubs Bolt's other receivers when Bolt's index asks for them, not a module of the same name elsewhere", async () => {
+    // Act
+    const fromBolt = await sstHost().resolve("./receivers/HTTPReceiver", BOLT);
+    const elsewhere = await sstHost().resolve("./receivers/HTTPReceiver", "/repo/packages/slack/receivers/index.ts");
+    const lambdaReceiver = await sstHost().resolve("./receivers/AwsLambdaReceiver", BOLT);
+    // Assess
+    expect(fromBolt).toEqual({ path: "./receivers/HTTPReceiver", namespace: "stub" });
+    expect(elsewhere).toEqual({});
+    expect(lambdaReceiver).toEqual({});
+  });
+
+  it("sends @slack/web-api to the ingress's client that refuses every call", async () => {
+    // Act
+    const resolved = (await sstHost().resolve("@slack/web-api", BOLT)) as { path?: string };
+    // Assess
+    expect(resolved.path).toMatch(/[\\/]packages[\\/]functions[\\/]ingress-web-api\.ts$/);
+  });
+
+  it("leaves every other file to esbuild: no resolve, and no load outside the stub namespace", async () => {
+    // Prepare
+    const host = sstHost();
+    // Act
+    const resolves = await Promise.all(["@slack/bolt", "@slack/web-api/dist/index.js", "./App", "node:crypto", "expressive", "@slack/types"].map((p) => host.resolve(p, BOLT)));
+    const loads = await Promise.all([BOLT, "/repo/packages/functions/ingress.ts", "/repo/node_modules/express/index.js"].map((p) => host.load(p, "file")));
+    // Assess
+    expect(resolves).toEqual(Array(6).fill({}));
+    expect(loads).toEqual(Array(3).fill({}));
+  });
+});
