@@ -8,7 +8,8 @@
  *            Authorization: AWS4-… with Credential, Signature and SignedHeaders, plus X-Amz-Date
  *                                                                           (L290–341)
  *   200      the operation's output as JSON
- *   4xx/5xx  {"__type":"com.amazonaws.dynamodb.v20120810#<Code>","message":"…"}  (sendData, L197)
+ *   4xx/5xx  {"__type":"com.amazonaws.dynamodb.v20120810#<Code>","message":"…"}, or
+ *            com.amazon.coral.service#<Code> for protocol errors (L277, L288)      (sendData, L197)
  *
  * dynalite checks that the Authorization header is there and well-formed, never the signature
  * (its comments from L343 list the checks it leaves out), so the header names a fixed local key and
@@ -22,6 +23,7 @@
  * send a Uint8Array as an object. No store writes one; a store that starts to must encode it here.
  */
 import { Agent, request } from "node:http";
+import { amzDate } from "./sigv4.ts";
 import type { TableClient, TableInput, TableOperation, TableOutput } from "./table-client.ts";
 
 export interface JsonTableClientOptions {
@@ -39,6 +41,11 @@ export interface JsonTableClient extends TableClient {
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** An http URL on this machine: all the embedded store ever listens on or publishes. */
+export function isLoopbackHttp(url: URL): boolean {
+  return url.protocol === "http:" && LOOPBACK.has(url.hostname);
+}
 
 /** An answer of the server that is not a success, shaped like the SDK's service exceptions. */
 function serviceError(status: number, text: string): Error {
@@ -70,8 +77,8 @@ export function createJsonTableClient(opts: JsonTableClientOptions): JsonTableCl
 
   function post(endpoint: string, operation: string, body: string): Promise<{ status: number; text: string }> {
     const url = new URL(endpoint);
-    if (url.protocol !== "http:" || !LOOPBACK.has(url.hostname)) return Promise.reject(new Error(`the embedded store's client only talks to a loopback http endpoint, not ${endpoint}`));
-    const date = new Date().toISOString().replace(/[-:]|\.\d{3}/g, "");
+    if (!isLoopbackHttp(url)) return Promise.reject(new Error(`the embedded store's client only talks to a loopback http endpoint, not ${endpoint}`));
+    const date = amzDate(new Date());
     return new Promise((resolve, reject) => {
       const req = request(
         {

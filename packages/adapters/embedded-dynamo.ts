@@ -51,7 +51,7 @@ import { createRequire } from "node:module";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureTable } from "./dynamo-table.ts";
-import { createJsonTableClient } from "./dynamodb-json-client.ts";
+import { createJsonTableClient, isLoopbackHttp } from "./dynamodb-json-client.ts";
 import type { TableClient } from "./table-client.ts";
 
 const DEFAULT_EMBEDDED_DIR = ".sst-state/db";
@@ -149,15 +149,13 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
-
 /** `<dir>/endpoint.json` when it is well-formed and names a loopback http endpoint, else null. */
 export function readPublishedEndpoint(dir: string): PublishedEndpoint | null {
   try {
     const raw = JSON.parse(readFileSync(join(dir, ENDPOINT_FILE), "utf8")) as Partial<PublishedEndpoint>;
     if (typeof raw.endpoint !== "string" || typeof raw.pid !== "number") return null;
     const url = new URL(raw.endpoint);
-    if (url.protocol !== "http:" || !LOOPBACK.has(url.hostname)) return null;
+    if (!isLoopbackHttp(url)) return null;
     return { endpoint: raw.endpoint, pid: raw.pid };
   } catch {
     return null;
@@ -249,6 +247,11 @@ async function serveAsOwner(ctx: OpenContext, owner: LevelDb): Promise<Backing> 
   };
 }
 
+/** A part of the embedded store that does not load: a broken install. */
+function cannotLoad(part: string, e: unknown): StoreUnavailableError {
+  return new StoreUnavailableError(`Cannot load the embedded store's ${part}: ${(e as Error).message}`, "Run `npm install` again in sst-state's folder, or set SST_STATE_TABLE to use a DynamoDB table.", e);
+}
+
 /** Steps 1–3 of the header, until one succeeds or `waitMs` has passed. */
 async function attach(ctx: OpenContext): Promise<Backing> {
   const deadline = Date.now() + ctx.waitMs;
@@ -265,7 +268,7 @@ async function attach(ctx: OpenContext): Promise<Backing> {
     } catch (e) {
       // a broken install: the open is let finish and closed, so no handle keeps the process alive
       await opening.then(() => db.close(), () => {});
-      throw new StoreUnavailableError(`Cannot load the embedded store's server (dynalite): ${(e as Error).message}`, "Run `npm install` again in sst-state's folder, or set SST_STATE_TABLE to use a DynamoDB table.", e);
+      throw cannotLoad("server (dynalite)", e);
     }
     try {
       await opening;
@@ -301,7 +304,7 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
   try {
     lib = loadDynalite(opts.serverBundle);
   } catch (e) {
-    throw new StoreUnavailableError(`Cannot load the embedded store's LevelDB: ${(e as Error).message}`, "Run `npm install` again in sst-state's folder, or set SST_STATE_TABLE to use a DynamoDB table.", e);
+    throw cannotLoad("LevelDB", e);
   }
   // A racing owner may need seconds to start on a busy machine: wait for it (the hand-off) rather
   // than fail with "another process is using" — every loser of a lock race must name the holder.

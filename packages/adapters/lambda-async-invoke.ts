@@ -4,7 +4,7 @@
  * SigV4 (sigv4.ts: node:crypto, the same headers as the SDK's signer).
  *
  * Why it exists: the Slack ingress Lambda must ack within Slack's 3 s, and its cold start is on
- * that path (target < 200 ms from process start to the first ack). `@aws-sdk/client-lambda` was
+ * that path (target ≤ 150 ms from process start to the first ack, issue "Performance" goal 5). `@aws-sdk/client-lambda` was
  * ~535 KB of the 691 KB ingress bundle and ~110 ms of its ~165 ms load time (the bundle without it:
  * 172 KB, 65 ms), for a single operation. This file is that operation and nothing else: no other
  * Lambda API, no credential chain beyond explicit keys and the environment Lambda provides
@@ -20,7 +20,7 @@
  */
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { signV4 } from "./sigv4.ts";
+import { escapeUri, signV4 } from "./sigv4.ts";
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -104,7 +104,8 @@ export function createLambdaAsyncInvoker(opts: LambdaAsyncInvokerOptions = {}): 
     async invoke(functionName, payload) {
       const { region, endpoint } = target();
       const base = new URL(endpoint);
-      const path = `${base.pathname.replace(/\/+$/, "")}/2015-03-31/functions/${encodeLabel(functionName)}/invocations`;
+      // the name as a path label, encoded as the SDK encodes one (RFC 3986: an ARN's `:` is %3A)
+      const path = `${base.pathname.replace(/\/+$/, "")}/2015-03-31/functions/${escapeUri(functionName)}/invocations`;
       const body = JSON.stringify(payload) ?? "null";
       const signal = AbortSignal.timeout(timeoutMs);
 
@@ -157,11 +158,6 @@ export function createLambdaAsyncInvoker(opts: LambdaAsyncInvokerOptions = {}): 
       throw lastError ?? new LambdaInvokeError(functionName, `got no answer within ${timeoutMs} ms`, { code: "Timeout", hint: "Check the network path to Lambda." });
     },
   };
-}
-
-/** A path label as the SDK encodes it (RFC 3986: `:` of an ARN becomes %3A). */
-function encodeLabel(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /**

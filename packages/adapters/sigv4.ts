@@ -64,7 +64,7 @@ const sha256Hex = (s: string) => createHash("sha256").update(s, "utf8").digest("
 const hmac = (key: string | Buffer, s: string) => createHmac("sha256", key).update(s, "utf8").digest();
 
 /** RFC 3986 encoding as @smithy/core's escapeUri: encodeURIComponent, and !'()* too. */
-function escapeUri(s: string): string {
+export function escapeUri(s: string): string {
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
@@ -79,12 +79,17 @@ function canonicalPath(path: string): string {
   return escapeUri(normalized).replace(/%2F/g, "/");
 }
 
+/** SigV4's date: YYYYMMDD'T'HHMMSS'Z' (@smithy/signature-v4 SignatureV4Base.js formatDate). */
+export function amzDate(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+}
+
 /** The request's headers with x-amz-date, the session token, the payload hash and the Authorization header. */
 export function signV4(request: SigV4Request, o: { credentials: SigV4Credentials; region: string; service: string; now?: Date }): Record<string, string> {
   const { accessKeyId, secretAccessKey, sessionToken } = o.credentials;
   // as the SDK's validateResolvedCredentials: never sign with a missing key
   if (typeof accessKeyId !== "string" || typeof secretAccessKey !== "string") throw new Error("Resolved credential object is not valid");
-  const longDate = (o.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
+  const longDate = amzDate(o.now ?? new Date());
   const shortDate = longDate.slice(0, 8);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) if (!GENERATED.has(name.toLowerCase())) headers[name] = value;
@@ -95,6 +100,7 @@ export function signV4(request: SigV4Request, o: { credentials: SigV4Credentials
   if (given === undefined) headers["x-amz-content-sha256"] = payloadHash;
 
   const canonical = new Map<string, string>();
+  // in the SDK's order (sorted as given), so that of two names differing only in case the same one wins
   for (const name of Object.keys(headers).sort()) {
     const lower = name.toLowerCase();
     if (UNSIGNABLE.has(lower) || lower.startsWith("proxy-") || lower.startsWith("sec-")) continue;
