@@ -86,8 +86,11 @@ export function createSlackBot(args: SlackBotArgs = {}) {
   });
 
   // Small and fast to start: no state access at all, only the right to invoke the worker (link).
-  // Bundled with the plugins of the measured bundle (scripts/ingress-plugins.mjs: Bolt's other
-  // receivers and the Web API client left out), in one file: nothing to split.
+  // Bundled with the plugin of the measured bundle (scripts/ingress-plugins.mjs: Bolt's other
+  // receivers and the Web API client left out; how SST runs it is cited there). `nodejs.plugins` is a
+  // path, relative to sst.config.ts, to a module whose default export is the plugin list (SST
+  // 4.17.1 platform/src/components/aws/function.ts, FunctionArgs.nodejs.plugins). Setting `nodejs`
+  // here skips infra/defaults.ts's `nodejs ??= { splitting: true }`: the ingress is one file.
   const ingress = new sst.aws.Function("SlackIngress", {
     handler: "packages/functions/ingress.handler",
     nodejs: { plugins: "scripts/ingress-plugins.mjs", splitting: false },

@@ -64,7 +64,7 @@ const dynaliteBundle = {
     });
     b.onResolve({ filter: /^\.\/binding(\.js)?$/ }, (args) => {
       if (!/[\\/]node_modules[\\/]classic-level[\\/]/.test(args.importer)) return undefined;
-      const atRunTime = createRequire(root + "packages/cli/dist/dynalite.cjs").resolve("classic-level/binding.js");
+      const atRunTime = createRequire(b.initialOptions.outfile).resolve("classic-level/binding.js");
       if (dirname(atRunTime) !== dirname(args.importer)) {
         throw new Error(`dist/dynalite.cjs would load the native binding of ${dirname(atRunTime)} but bundles the classic-level of ${dirname(args.importer)}: look at dynaliteBundle`);
       }

@@ -1,60 +1,50 @@
-// The esbuild plugins of the Slack ingress Lambda, in one place for both of its builds:
+// The esbuild plugin of the Slack ingress Lambda, in one place for both of its builds:
 // scripts/build.mjs (dist/ingress.mjs: the bench, the bundle test) and SST's own bundling of the
 // deployed function (infra/bot.ts, `nodejs.plugins`), so what is measured is what is deployed.
 //
-// SST runs such a file in a node process beside its Go esbuild (sst/sst pkg/runtime/node/plugin.go,
-// platform/functions/nodejs-runtime/plugin.mjs at 08fa0a6): it sends EVERY resolve and load there
-// and matches each callback by `filter` alone, ignoring `namespace`. So every callback here
-// decides for itself (a load outside the "stub" namespace returns undefined), and only onResolve
-// and onLoad are used (its stand-in for esbuild's API has no `resolve`).
+// SST runs such a file in a node process beside its Go esbuild (sst/sst at 08fa0a6:
+// pkg/runtime/node/plugin.go sends EVERY resolve and load there as `{id, command, value}`, the path
+// inside `value`; platform/functions/nodejs-runtime/plugin.mjs L58 and L67 then test each
+// callback's filter against `msg.path`, which is undefined, and ignore `namespace`). So only a
+// filter that matches anything (`/.*/` matches "undefined") is ever called there: the callbacks
+// register with it and decide by the path, importer and namespace they are given. Only onResolve
+// and onLoad are used (that host's stand-in for esbuild's API has no `resolve`).
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const STUB = { contents: "module.exports = {};", loader: "js" };
-const stubLoad = (b) => b.onLoad({ filter: /.*/, namespace: "stub" }, (args) => (args.namespace === "stub" ? STUB : undefined));
+const ANY = /.*/;
 
 /**
- * Resolve these packages to an empty CommonJS module. Bolt's index loads every receiver, but
- * Lambda only uses AwsLambdaReceiver, so Socket Mode (with undici), Express (body parsers, iconv
- * tables, mime db), raw-body and OAuth are code paths it never takes. They are only touched inside
- * the other receivers' constructors, so `{}` is safe.
+ * Packages resolved to an empty CommonJS module. Bolt's index loads every receiver, but Lambda only
+ * uses AwsLambdaReceiver, so Socket Mode (with undici), Express (body parsers, iconv tables, mime
+ * db), raw-body and OAuth are code paths it never takes. They are only touched inside the other
+ * receivers' constructors, so `{}` is safe. path-to-regexp is their custom routes' matcher.
  */
-export function stubPackages(names) {
-  const filter = new RegExp(`^(${names.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join("|")})(/.*)?$`);
-  return {
-    name: "stub-packages",
-    setup(b) {
-      b.onResolve({ filter }, (args) => (filter.test(args.path) ? { path: args.path, namespace: "stub" } : undefined));
-      stubLoad(b);
-    },
-  };
-}
-
+const STUBBED = /^(@slack\/socket-mode|express|raw-body|@slack\/oauth|path-to-regexp)(\/.*)?$/;
 /**
  * Bolt's other receivers: App only constructs HTTPReceiver when no receiver is given and
  * SocketModeReceiver in Socket Mode (the ingress passes its AwsLambdaReceiver), and the index merely
- * re-exports them. path-to-regexp (stubbed above) is their custom routes' matcher.
+ * re-exports them.
  */
-const boltOtherReceivers = {
-  name: "stub-bolt-receivers",
-  setup(b) {
-    const filter = /^\.\/receivers\/(ExpressReceiver|HTTPReceiver|SocketModeReceiver)$/;
-    b.onResolve({ filter }, (args) => (filter.test(args.path) && /@slack[\\/]bolt[\\/]dist/.test(args.importer) ? { path: args.path, namespace: "stub" } : undefined));
-    stubLoad(b);
-  },
-};
-
+const OTHER_RECEIVER = /^\.\/receivers\/(ExpressReceiver|HTTPReceiver|SocketModeReceiver)$/;
+const FROM_BOLT = /@slack[\\/]bolt[\\/]dist/;
 /**
  * `@slack/web-api` → packages/functions/ingress-web-api.ts: the ingress acks in the response and
  * never calls the Web API, and the real WebClient (with its queue and retry packages) was a third
  * of its bundle (see that file).
  */
-const ingressWebApi = {
-  name: "ingress-web-api",
+const WEB_API = "@slack/web-api";
+
+const ingressBundle = {
+  name: "ingress-bundle",
   setup(b) {
-    const filter = /^@slack\/web-api$/;
-    b.onResolve({ filter }, (args) => (filter.test(args.path) ? { path: join(root, "packages/functions/ingress-web-api.ts") } : undefined));
+    b.onResolve({ filter: ANY }, (args) => {
+      if (STUBBED.test(args.path) || (OTHER_RECEIVER.test(args.path) && FROM_BOLT.test(args.importer))) return { path: args.path, namespace: "stub" };
+      if (args.path === WEB_API) return { path: join(root, "packages/functions/ingress-web-api.ts") };
+      return undefined;
+    });
+    b.onLoad({ filter: ANY }, (args) => (args.namespace === "stub" ? { contents: "module.exports = {};", loader: "js" } : undefined));
   },
 };
 
-export default [stubPackages(["@slack/socket-mode", "express", "raw-body", "@slack/oauth", "path-to-regexp"]), boltOtherReceivers, ingressWebApi];
+export default [ingressBundle];

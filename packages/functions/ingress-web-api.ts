@@ -1,6 +1,6 @@
 /**
- * `@slack/web-api` as the ingress bundle sees it (scripts/build.mjs resolves the package here for
- * packages/functions/ingress.ts only). The ingress never calls Slack's Web API: its listeners
+ * `@slack/web-api` as the ingress bundle sees it (scripts/ingress-plugins.mjs resolves the package
+ * here, for packages/functions/ingress.ts only). The ingress never calls Slack's Web API: its listeners
  * answer in the HTTP response (the ack) and hand the job to the worker, which posts with the real
  * WebClient. Bolt's App still builds a WebClient when it is constructed and one per token on the
  * first request (@slack/bolt 5.1 dist/App.js L127, L39 via WebClientPool), and the real one defines
@@ -9,8 +9,9 @@
  *
  * Bolt's other uses (App.js): `addAppMetadata` (a user-agent note, L981) and `instanceof` checks of
  * three error classes when a listener throws (L776–782). A client here is an object whose every
- * member throws, naming this file: a listener that starts using `client` fails loudly in the
- * ingress bundle's test (packages/functions/tests/ingress-bundle.test.ts) instead of at run time.
+ * member throws, naming this file: a listener that starts using `client` logs that error through
+ * Bolt's error handler, which the ingress bundle's test refuses
+ * (packages/functions/tests/ingress-bundle.test.ts), instead of failing at run time.
  */
 const NO_CLIENT = "the Slack ingress has no Web API client (packages/functions/ingress-web-api.ts): ack in the response and post from the worker";
 

@@ -1,11 +1,13 @@
 /**
- * The ingress's esbuild plugins (scripts/ingress-plugins.mjs) as SST's bundler runs them for the
- * deployed function (infra/bot.ts `nodejs.plugins`): SST sends every resolve and load to a node
- * process and picks callbacks by `filter` alone, ignoring `namespace` (sst/sst
- * platform/functions/nodejs-runtime/plugin.mjs at 08fa0a6: `new RegExp(options.filter).test(msg.path)`,
- * first callback with a reply wins). Under that rule the plugins must stub exactly what the
- * measured bundle stubs (dist/ingress.mjs, built by scripts/build.mjs with esbuild's own rules,
- * checked by ingress-bundle.test.ts) and leave every other file to esbuild.
+ * The ingress's esbuild plugin (scripts/ingress-plugins.mjs) as SST's bundler runs it for the
+ * deployed function (infra/bot.ts `nodejs.plugins`). SST sends every resolve and load to a node
+ * process as `{id, command, value}` (sst/sst pkg/runtime/node/plugin.go at 08fa0a6, `message`),
+ * and that process picks callbacks with `new RegExp(options.filter).test(msg.path)`, first reply
+ * wins, namespace ignored (platform/functions/nodejs-runtime/plugin.mjs L58, L67): `msg.path` is
+ * undefined there, so a filter only matches if it matches "undefined". The host below does exactly
+ * that. Under it the plugin must stub what the measured bundle stubs (dist/ingress.mjs, built by
+ * scripts/build.mjs with esbuild's own rules, checked by ingress-bundle.test.ts) and leave every
+ * other file to esbuild.
  */
 import { describe, expect, it } from "vitest";
 import plugins from "../../../scripts/ingress-plugins.mjs";
@@ -16,7 +18,7 @@ interface Registered {
   callback: Callback;
 }
 
-/** SST's plugin host, as plugin.mjs implements it: filter only, first reply wins. */
+/** SST's plugin host, as plugin.go and plugin.mjs implement it (see the header). */
 function sstHost() {
   const onResolve: Registered[] = [];
   const onLoad: Registered[] = [];
@@ -26,24 +28,26 @@ function sstHost() {
     onEnd: () => {},
   };
   for (const plugin of plugins as unknown as { setup(b: typeof api): void }[]) plugin.setup(api);
-  const first = async (list: Registered[], path: string, value: Record<string, unknown>) => {
+  let id = 0;
+  const first = async (list: Registered[], command: string, value: Record<string, unknown>) => {
+    const msg = { id: id++, command, value } as { id: number; command: string; value: Record<string, unknown>; path?: string };
     for (const { options, callback } of list) {
-      if (new RegExp(options.filter).test(path)) {
-        const reply = await callback(value);
+      if (new RegExp(options.filter).test(msg.path as string)) {
+        const reply = await callback(msg.value);
         if (reply) return reply;
       }
     }
     return {};
   };
   return {
-    resolve: (path: string, importer: string) => first(onResolve, path, { path, importer, namespace: "file", resolveDir: "/x", kind: "require-call" }),
-    load: (path: string, namespace: string) => first(onLoad, path, { path, namespace, suffix: "" }),
+    resolve: (path: string, importer: string) => first(onResolve, "resolve", { path, importer, namespace: "file", resolveDir: "/x", kind: "require-call" }),
+    load: (path: string, namespace: string) => first(onLoad, "load", { path, namespace, suffix: "" }),
   };
 }
 
 const BOLT = "/repo/node_modules/@slack/bolt/dist/index.js";
 
-describe("ingress plugins under SST's plugin host", () => {
+describe("ingress plugin under SST's plugin host", () => {
   it.each(["@slack/socket-mode", "express", "express/lib/router", "raw-body", "@slack/oauth", "path-to-regexp"])("stubs %s to an empty module", async (pkg) => {
     // Act
     const resolved = (await sstHost().resolve(pkg, BOLT)) as { path?: string; namespace?: string };
