@@ -220,8 +220,8 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
       const opening = deps.oneProcess && store.openCurrent ? store.openCurrent(app, stage).then((reader) => ({ reader })) : store.readCurrent(app, stage).then((cur) => ({ cur }));
       // the S3 home's count of old versions pages through ListObjectVersions: alongside the reads
       const counting = store.home === "aws" ? countObjectVersions(store, app, stage, (deps.rules?.maxObjectVersions ?? DEFAULT_MAX_OBJECT_VERSIONS) + 1) : Promise.resolve(null);
-      counting.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
-      const [got, versions, lock] = await Promise.all([opening, listed, store.readSstLock(app, stage)]).catch(async (e: unknown) => {
+      // Any failure before currentOf takes the file (below, nothing else can throw) closes it here.
+      const [got, versions, lock, objectVersionCount] = await Promise.all([opening, listed, store.readSstLock(app, stage), counting]).catch(async (e: unknown) => {
         const opened = await opening.catch(() => undefined);
         if (opened && "reader" in opened) await opened.reader.close().catch(() => {});
         throw e;
@@ -232,34 +232,27 @@ export function createDiagnosisTasks(deps: DiagnosisTaskDeps): DiagnosisTasks {
       // `handedOff`), so that its scan runs beside the parse, not after it. A parse as the file is
       // read gives this thread back at every piece, so the hand-off happens meanwhile.
       if ("cur" in got) await previousHandedOff;
-      let reader = "reader" in got ? got.reader : undefined;
-      try {
-        // the stamp, not the token: a local home's token hashes the whole file (restore needs it)
-        const from = "cur" in got ? { stamp: got.cur.stamp ?? got.cur.token, time: got.cur.time, versionId: got.cur.versionId, size: got.cur.bytes.length } : got.reader;
-        const ref: DiagnosisRef = {
-          app,
-          stage,
-          current: { stamp: from.stamp, time: from.time, ...(from.versionId ? { versionId: from.versionId } : {}), size: from.size, resources: 0 },
-          previous: previousVersion(versions),
-          lockUpdateId: lock?.updateID ?? null,
-          objectVersionCount: await counting,
-          snapshotCount: versions.filter((v) => v.kind !== "current").length,
-          startedAt: new Date(clock.now()).toISOString(),
-        };
-        // parse once here: a state that cannot be read fails the diagnosis early with a clear message
-        const have = reader ? { reader } : { bytes: (got as { cur: CurrentState }).cur.bytes };
-        reader = undefined; // currentOf closes it from here on
-        const cp = await currentOf(ref, have);
-        ref.current.resources = cp.resources.length;
-        // read in pieces: the size parsed (a gzip file's decoded, as a whole read gives it)
-        if ("reader" in have) ref.current.size = cp.size;
-        await progress(s, `running the rules on ${cp.resources.length.toLocaleString("en-US")} resources…`);
-        return ref;
-      } catch (e) {
-        // failed before the parse took the file: close it here
-        await reader?.close().catch(() => {});
-        throw e;
-      }
+      // the stamp, not the token: a local home's token hashes the whole file (restore needs it)
+      const from = "cur" in got ? { stamp: got.cur.stamp ?? got.cur.token, time: got.cur.time, versionId: got.cur.versionId, size: got.cur.bytes.length } : got.reader;
+      const ref: DiagnosisRef = {
+        app,
+        stage,
+        current: { stamp: from.stamp, time: from.time, ...(from.versionId ? { versionId: from.versionId } : {}), size: from.size, resources: 0 },
+        previous: previousVersion(versions),
+        lockUpdateId: lock?.updateID ?? null,
+        objectVersionCount,
+        snapshotCount: versions.filter((v) => v.kind !== "current").length,
+        startedAt: new Date(clock.now()).toISOString(),
+      };
+      // parse once here: a state that cannot be read fails the diagnosis early with a clear message;
+      // currentOf closes the reader
+      const have = "reader" in got ? { reader: got.reader } : { bytes: got.cur.bytes };
+      const cp = await currentOf(ref, have);
+      ref.current.resources = cp.resources.length;
+      // read in pieces: the size parsed (a gzip file's decoded, as a whole read gives it)
+      if ("reader" in have) ref.current.size = cp.size;
+      await progress(s, `running the rules on ${cp.resources.length.toLocaleString("en-US")} resources…`);
+      return ref;
     },
 
     async structureRules(s) {
