@@ -1,16 +1,31 @@
 // Bundles the entry points with esbuild. Run by `npm install` (postinstall), `npm test` (pretest)
 // and `npm run bench`; takes well under a second.
 import * as esbuild from "esbuild";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
-import ingressPlugins from "./ingress-plugins.mjs";
+import ingressPlugins, { processFromGlobal } from "./ingress-plugins.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 // CommonJS dependencies (Bolt, express) call require(); give the ESM bundle one.
 const banner = {
   js: "import { createRequire as __sstStateCreateRequire } from 'node:module'; const require = __sstStateCreateRequire(import.meta.url);",
 };
+
+/**
+ * esbuild puts the banner on every output file, but only a file whose code names `require` uses
+ * it (7 of the CLI's ~140 chunks; 1 of the 37 files `status` loads). Each banner is an import of
+ * node:module and a createRequire per file loaded, ~0.1 ms each: the banner is blanked where the
+ * rest of the file never mentions `require` (a mention in a string keeps it: the safe side). The
+ * line stays, empty, so the source maps' line numbers still hold.
+ */
+function dropUnusedBanners(outputs) {
+  for (const file of outputs) {
+    if (!file.endsWith(".mjs")) continue;
+    const text = readFileSync(file, "utf8");
+    if (text.startsWith(banner.js) && !/\brequire\b/.test(text.slice(banner.js.length))) writeFileSync(file, text.slice(banner.js.length));
+  }
+}
 
 /**
  * `import text from "./file?raw"` (as Vite reads it in tests): the file's text, bundled. The local
@@ -42,7 +57,10 @@ const lazyAwsCredentials = {
  * loading them from ~70 files of node_modules was ~12 ms more of every `locks` and `status`
  * (paired runs). dynalite picks its handlers by name (`require('./actions/' + action)`, index.js
  * L185–187 in dynalite 4.0.0); esbuild bundles such a require as a glob of the folder keyed by file
- * name, so the extension is added for the keys to match. Its one `url.parse` (L291, the request's
+ * name, so the extension is added for the keys to match. It requires all 17 handlers and their
+ * validations at load, and `https` (L2) for its `ssl` option: here each handler loads when a
+ * request first names it (a getter on the same maps, L390 and L403 read them), and `https` only
+ * for `ssl`, which the embedded store never sets (~5 ms of every `locks` and `status`). Its one `url.parse` (L291, the request's
  * query, read only for its keys) becomes WHATWG URL's: from outside node_modules, Node 24 and later
  * warn about `url.parse` on stderr (DEP0169). `level` is dynalite's own (resolved from its folder).
  * Only classic-level's binding stays outside (`require("classic-level/binding.js")`, resolved
@@ -58,8 +76,16 @@ const dynaliteBundle = {
       const named = source
         .replace("require('./actions/' + action)", "require('./actions/' + action + '.js')")
         .replace("require('./validations/' + action)", "require('./validations/' + action + '.js')")
-        .replace("url.parse(req.url, true).query", "Object.fromEntries(new URL(req.url, 'http://localhost').searchParams)");
-      if (named.includes("+ action)") || named.includes("url.parse(")) throw new Error("dynalite's index.js no longer reads as scripts/build.mjs expects: look at dynaliteBundle");
+        .replace("url.parse(req.url, true).query", "Object.fromEntries(new URL(req.url, 'http://localhost').searchParams)")
+        .replace("  https = require('https'),\n", "")
+        .replace("server = https.createServer(", "server = require('https').createServer(")
+        .replace(
+          "  actions[action] = require('./actions/' + action + '.js')\n\n  actionValidations[action] = require('./validations/' + action + '.js')",
+          "  Object.defineProperty(actions, action, { enumerable: true, get: () => require('./actions/' + action + '.js') })\n  Object.defineProperty(actionValidations, action, { enumerable: true, get: () => require('./validations/' + action + '.js') })",
+        );
+      if (named.includes("+ action)") || named.includes("url.parse(") || /\bhttps = require|actions\[action\] = /.test(named)) {
+        throw new Error("dynalite's index.js no longer reads as scripts/build.mjs expects: look at dynaliteBundle");
+      }
       return { contents: named, loader: "js", resolveDir: args.path.replace(/[\\/][^\\/]*$/, "") };
     });
     b.onResolve({ filter: /^\.\/binding(\.js)?$/ }, (args) => {
@@ -117,7 +143,7 @@ export const entries = [
 
 export async function build(list = entries, extra = {}) {
   await Promise.all(
-    list.map((e) => {
+    list.map(async (e) => {
       const dir = root + e.out.replace(/\/[^/]+$/, "");
       mkdirSync(dir, { recursive: true });
       // the CLI's chunks in dist/chunks (its only split entry), a function's in dist/<name>-chunks
@@ -126,8 +152,10 @@ export async function build(list = entries, extra = {}) {
         ? (rmSync(`${dir}/${chunks}`, { recursive: true, force: true }),
           { outdir: dir, splitting: true, entryNames: basename(e.out, ".mjs"), chunkNames: `${chunks}/[name]-[hash]`, outExtension: { ".js": ".mjs" } })
         : { outfile: root + e.out };
-      return esbuild.build({
+      const result = await esbuild.build({
         entryPoints: [root + e.in],
+        absWorkingDir: root, // the metafile's output paths are relative to it
+        metafile: true,
         ...output,
         bundle: true,
         platform: "node",
@@ -139,8 +167,9 @@ export async function build(list = entries, extra = {}) {
         legalComments: "none",
         ...extra,
         ...(e.options ?? {}),
-        plugins: [rawFiles, ...(extra.plugins ?? []), ...(e.options?.plugins ?? [])],
+        plugins: [rawFiles, ...((e.options?.format ?? "esm") === "esm" ? [processFromGlobal()] : []), ...(extra.plugins ?? []), ...(e.options?.plugins ?? [])],
       });
+      if ((e.options?.format ?? "esm") === "esm") dropUnusedBanners(Object.keys(result.metafile.outputs).map((o) => join(root, o)));
     }),
   );
 }

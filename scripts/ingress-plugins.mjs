@@ -35,6 +35,24 @@ const FROM_BOLT = /@slack[\\/]bolt[\\/]dist/;
  */
 const WEB_API = "@slack/web-api";
 
+/**
+ * `import { env } from "process"` (SST's Resource, `sst` 4.17.1 dist/resource/node.js L3; the AWS SDK's
+ * user-agent code imports node:process too) → the global `process`, as CommonJS. For an ES module
+ * import Node builds the builtin's namespace from every property of `process`, which runs its lazy
+ * `report` getter and loads the diagnostic-report module: ~7 ms of every process that does it
+ * (Node 20, measured), for an object that is already a global. Also for build.mjs's other bundles.
+ */
+export const PROCESS_MODULE = /^(node:)?process$/;
+export function processFromGlobal(filter = PROCESS_MODULE) {
+  return {
+    name: "process-from-global",
+    setup(b) {
+      b.onResolve({ filter }, (args) => (PROCESS_MODULE.test(args.path) ? { path: "process", namespace: "process-global" } : undefined));
+      b.onLoad({ filter }, (args) => (args.namespace === "process-global" ? { contents: "module.exports = globalThis.process;", loader: "js" } : undefined));
+    },
+  };
+}
+
 const ingressBundle = {
   name: "ingress-bundle",
   setup(b) {
@@ -47,4 +65,4 @@ const ingressBundle = {
   },
 };
 
-export default [ingressBundle];
+export default [ingressBundle, processFromGlobal(ANY)];

@@ -75,14 +75,23 @@ describe("ingress plugin under SST's plugin host", () => {
     expect(resolved.path).toMatch(/[\\/]packages[\\/]functions[\\/]ingress-web-api\.ts$/);
   });
 
+  it.each(["process", "node:process"])("gives %s as the global process, not Node's module namespace of it", async (name) => {
+    // Act: SST's Resource imports `{ env } from "process"`
+    const resolved = (await sstHost().resolve(name, "/repo/node_modules/sst/dist/resource/node.js")) as { path?: string; namespace?: string };
+    const loaded = await sstHost().load(resolved.path ?? "", resolved.namespace ?? "");
+    // Assess
+    expect(resolved).toEqual({ path: "process", namespace: "process-global" });
+    expect(loaded).toEqual({ contents: "module.exports = globalThis.process;", loader: "js" });
+  });
+
   it("leaves every other file to esbuild: no resolve, and no load outside the stub namespace", async () => {
     // Prepare
     const host = sstHost();
     // Act
-    const resolves = await Promise.all(["@slack/bolt", "@slack/web-api/dist/index.js", "./App", "node:crypto", "expressive", "@slack/types"].map((p) => host.resolve(p, BOLT)));
+    const resolves = await Promise.all(["@slack/bolt", "@slack/web-api/dist/index.js", "./App", "node:crypto", "expressive", "@slack/types", "processor", "./process"].map((p) => host.resolve(p, BOLT)));
     const loads = await Promise.all([BOLT, "/repo/packages/functions/ingress.ts", "/repo/node_modules/express/index.js"].map((p) => host.load(p, "file")));
     // Assess
-    expect(resolves).toEqual(Array(6).fill({}));
+    expect(resolves).toEqual(Array(8).fill({}));
     expect(loads).toEqual(Array(3).fill({}));
   });
 });

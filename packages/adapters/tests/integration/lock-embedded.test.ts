@@ -2,7 +2,7 @@
  * The embedded store (dynalite on disk) behind the CLI and `serve` when SST_STATE_TABLE is unset.
  */
 import { StoreUnavailableError } from "@sst-state/core/errors";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
@@ -74,6 +74,32 @@ describe("embedded DynamoDB store", () => {
     // LevelDB first (the owner lock opens), then dynalite (asked again where the server is made)
     expect(used.bundleAsked?.[0]).toBe("Level");
     expect(new Set(used.bundleAsked)).toEqual(new Set(["Level", "dynalite"]));
+  });
+
+  it("answers every call the stores make on the CLI's built server bundle (its handlers load on first use)", async () => {
+    // Prepare: dist/dynalite.cjs as `npm install` / pretest build it (scripts/build.mjs dynaliteBundle)
+    const built = new URL("../../../cli/dist/dynalite.cjs", import.meta.url);
+    expect(existsSync(built)).toBe(true);
+    const db = await startEmbeddedDynamo({ dir: join(tmp(), "db"), serverBundle: built });
+    open.push(db);
+    const { client, tableName: TableName } = db;
+    const key = (sk: string) => ({ pk: { S: "p" }, sk: { S: sk } });
+    // Act: each operation the stores send (CreateTable and DescribeTable ran in the open)
+    await client.call("PutItem", { TableName, Item: { ...key("a"), n: { N: "1" } }, ConditionExpression: "attribute_not_exists(pk)" });
+    const refused = await client.call("PutItem", { TableName, Item: key("a"), ConditionExpression: "attribute_not_exists(pk)" }).catch((e: unknown) => e);
+    await client.call("UpdateItem", { TableName, Key: key("a"), UpdateExpression: "SET n = n + :one", ExpressionAttributeValues: { ":one": { N: "1" } } });
+    await client.call("PutItem", { TableName, Item: key("b") });
+    const got = await client.call("GetItem", { TableName, Key: key("a"), ConsistentRead: true });
+    const queried = await client.call("Query", { TableName, KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": { S: "p" } } });
+    await client.call("DeleteItem", { TableName, Key: key("b") });
+    const scanned = await client.call("Scan", { TableName });
+    const described = await client.call("DescribeTable", { TableName });
+    // Assess
+    expect((refused as Error).name).toBe("ConditionalCheckFailedException");
+    expect(got.Item?.n).toEqual({ N: "2" });
+    expect(queried.Items?.map((i) => i.sk?.S)).toEqual(["a", "b"]);
+    expect(scanned.Items?.map((i) => i.sk?.S)).toEqual(["a"]);
+    expect(described.Table?.TableStatus).toBe("ACTIVE");
   });
 
   it("keeps a held lock across close and reopen, and continues the token after release", async () => {

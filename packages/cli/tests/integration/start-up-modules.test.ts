@@ -19,6 +19,8 @@ import { generateHome } from "@sst-state/core/state/generate-home";
 import { dynamoCredentials } from "../../../../scripts/services/dynamodb-local.ts";
 import { dynamoTableEnv, runBin, tempDir } from "../helpers.ts";
 
+/** scripts/build.mjs's banner: a `require` for the CommonJS code in an ES module bundle */
+const BANNER = "import { createRequire as __sstStateCreateRequire } from 'node:module';";
 // esbuild writes the class as `var DynamoDBClient=class extends Client`
 const SDK_CLIENT = /\bDynamoDBClient=class\b|\bclass DynamoDBClient\b/;
 
@@ -59,6 +61,13 @@ describe("start-up modules", () => {
     expect(forStatus.length).toBeGreaterThan(5);
     expect(loadsSdkClient(forLocks)).toBe(false);
     expect(loadsSdkClient(forStatus)).toBe(false);
+    // ... and only a file that names require() carries the banner that makes one (an import of
+    // node:module per file otherwise: scripts/build.mjs dropUnusedBanners)
+    for (const file of new Set([...forLocks, ...forStatus])) {
+      const text = readFileSync(file, "utf8");
+      const body = text.slice(text.indexOf("\n") + 1);
+      expect({ file, banner: text.startsWith(BANNER) }).toEqual({ file, banner: /\brequire\b/.test(body) });
+    }
     // ... and dynalite came from the CLI's bundle of it
     const loadedCjs = [...locks.stderr.matchAll(/ load "([^"]+)"/g)].map((m) => m[1]!);
     expect(loadedCjs.filter((f) => f.endsWith(join("packages", "cli", "dist", "dynalite.cjs")))).toHaveLength(1);
