@@ -7,7 +7,7 @@ import { helpOf, parseArgv, verbHelp, type Command, type CommandError, type Verb
 import { isSstStateError, UsageError } from "@sst-state/core/errors";
 import type { CliArgs, CliCommand, CliIO } from "./cli-types.ts";
 import { createServices } from "./services.ts";
-import { createStyle, table } from "./output.ts";
+import { createStyle, forTerminal, table } from "./output.ts";
 
 const HELP_FLAG = ["-h, --help", "show help for this command"] as const;
 
@@ -74,13 +74,16 @@ export interface RunOptions {
   io?: CliIO;
 }
 
+/** stdout and stderr, through forTerminal (output.ts): no text from a lock or a state acts on the terminal. */
 export function processIO(): CliIO {
   const isTTY = !!process.stdout.isTTY;
+  const color = isTTY && !process.env.NO_COLOR && process.env.TERM !== "dumb";
+  const line = (t: string) => forTerminal(t.endsWith("\n") ? t : t + "\n", color);
   return {
-    out: (t) => void process.stdout.write(t.endsWith("\n") ? t : t + "\n"),
-    err: (t) => void process.stderr.write(t.endsWith("\n") ? t : t + "\n"),
+    out: (t) => void process.stdout.write(line(t)),
+    err: (t) => void process.stderr.write(line(t)),
     isTTY,
-    color: isTTY && !process.env.NO_COLOR && process.env.TERM !== "dumb",
+    color,
   };
 }
 

@@ -1,4 +1,5 @@
-/** Terminal formatting: colours only on a TTY (and never with NO_COLOR), aligned tables. Times and durations: @sst-state/core/format. */
+/** Terminal formatting: colours only on a TTY (and never with NO_COLOR), aligned tables, safe text. Times and durations: @sst-state/core/format. */
+import { CONTROL } from "@sst-state/core/text/controls";
 
 export interface Style {
   bold(s: string): string;
@@ -9,13 +10,33 @@ export interface Style {
   cyan(s: string): string;
 }
 
-const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+/** SGR codes: on, off */
+const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39] } as const satisfies Record<keyof Style, readonly [number, number]>;
 const plain = (s: string) => s;
 
 export function createStyle(color: boolean): Style {
-  return color
-    ? { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39) }
-    : { bold: plain, dim: plain, red: plain, green: plain, yellow: plain, cyan: plain };
+  const style = (name: keyof Style) => {
+    const [open, close] = CODES[name];
+    return color ? (s: string) => `\u001b[${open}m${s}\u001b[${close}m` : plain;
+  };
+  return { bold: style("bold"), dim: style("dim"), red: style("red"), green: style("green"), yellow: style("yellow"), cyan: style("cyan") };
+}
+
+/** one of the codes createStyle writes, or one of core/text/controls.ts's CONTROLS */
+const FOR_TERMINAL = new RegExp(`\u001b\\[(?:${[...new Set(Object.values(CODES).flat())].join("|")})m|${CONTROL}`, "g");
+const jsonEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/**
+ * What the CLI writes to stdout and stderr, made safe for a terminal: text from a user or a state
+ * file (a lock's reason, a holder, a URN) could otherwise set the window's title, write the
+ * clipboard, hide or overwrite lines, or reorder them (core/text/controls.ts). Each such character
+ * is written as its JSON escape (`\u001b`, `\u202e`); createStyle's own codes pass when `color`
+ * is on (any other code, e.g. one that hides text, is escaped). --json output stays the same data:
+ * JSON.stringify already escapes C0, and leaves C1 and the bidirectional controls, which only occur
+ * inside its strings, where the escape reads back as the same character.
+ */
+export function forTerminal(text: string, color: boolean): string {
+  return text.replace(FOR_TERMINAL, (m) => (m.length === 1 ? jsonEscape(m) : color ? m : jsonEscape(m[0]!) + m.slice(1)));
 }
 
 // eslint-disable-next-line no-control-regex

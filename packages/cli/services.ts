@@ -12,6 +12,7 @@ import type { Target } from "@sst-state/core/command";
 import { checkName } from "@sst-state/core/names";
 import type { VersionIndexer } from "@sst-state/core/state/checkpoint-index";
 import { demoHint } from "./demo.ts";
+import { forTerminal } from "./output.ts";
 import { findProject, sstConfigAppName, type Project } from "./project.ts";
 
 export interface ServiceOptions {
@@ -47,8 +48,8 @@ export interface Services extends RootServices {
 /** The CLI logs plain lines on stderr (the Lambdas log JSON). */
 const stderrLogger: BotLogger = {
   info: () => {},
-  warn: (message, data) => void process.stderr.write(`warning: ${message}${data?.error ? ` (${String(data.error)})` : ""}\n`),
-  error: (message, data) => void process.stderr.write(`error: ${message}${data?.error ? ` (${String(data.error)})` : ""}\n`),
+  warn: (message, data) => void process.stderr.write(forTerminal(`warning: ${message}${data?.error ? ` (${String(data.error)})` : ""}\n`, false)),
+  error: (message, data) => void process.stderr.write(forTerminal(`error: ${message}${data?.error ? ` (${String(data.error)})` : ""}\n`, false)),
 };
 
 export function createServices(opts: ServiceOptions): Services {

@@ -18,6 +18,7 @@
  * limits (255 bytes per file name).
  */
 import { UsageError } from "./errors.ts";
+import { withoutControls } from "./text/controls.ts";
 
 export const NAME_MAX = 128;
 const STAGE = /^[A-Za-z0-9-]+$/;
@@ -35,10 +36,19 @@ export function nameProblem(kind: "app" | "stage", name: string): string | undef
   return undefined;
 }
 
-/** A printable, short form of a rejected name for messages (never the 5,000 characters). */
+/**
+ * A printable, short form of a word the user wrote, for the messages that quote it back (never
+ * the 5,000 characters): control characters, tab and newline included, and the bidirectional-text
+ * controls become "?" (core/text/controls.ts).
+ */
 export function shownName(name: string): string {
-  const printable = name.replace(/[\u0000-\u001f\u007f]/g, "?");
-  return printable.length > 40 ? `${printable.slice(0, 40)}…` : printable;
+  const shown = printable(name);
+  return shown.length > 40 ? `${shown.slice(0, 40)}…` : shown;
+}
+
+/** The word whole, with shownName's characters made "?" (for a command suggested back to paste). */
+export function printable(word: string): string {
+  return withoutControls(word).replace(/[\t\n]/g, "?");
 }
 
 /** Throws a UsageError (exit 2) for an invalid name; returns the name otherwise. */

@@ -13,7 +13,7 @@ import { durationMs, DURATION_HINT } from "../format.ts";
 import { isLegacyCuid2, isUpdateId } from "../state/update-id.ts";
 import { suggestClosest } from "./suggest.ts";
 import { isRepairRule, REPAIR_RULES } from "../repair/rules.ts";
-import { nameProblem, shownName } from "../names.ts";
+import { nameProblem, printable, shownName } from "../names.ts";
 import { examplesOf, flagsOf, SELECTOR_HELP, usageOf, verbSpec, verbsOf, type ArgSpec, type FlagSpec, type SlackVerb, type Surface, type Verb, type VerbSpec } from "./verbs.ts";
 
 export interface Target {
@@ -211,9 +211,9 @@ function parseWords(words: readonly string[], surface: Surface, prefix: string):
     const looksLikeStage = !suggestion && rest.length === 0 && NAME.test(first);
     fail({
       code: "unknown-verb",
-      message: `\`${first}\` is not a command I know.`,
+      message: `\`${shownName(first)}\` is not a command I know.`,
       hint: suggestion
-        ? `Did you mean \`${prefix} ${[suggestion, ...rest].join(" ")}\`? \`${prefix} help\` lists every command.`
+        ? `Did you mean \`${prefix} ${[suggestion, ...rest.map(printable)].join(" ")}\`? \`${prefix} help\` lists every command.`
         : looksLikeStage
           ? `To see a stage, write \`${prefix} status ${first}\`. Commands: ${verbs.join(", ")}.`
           : `Commands: ${verbs.join(", ")}. \`${prefix} help\` shows an example of each.`,
@@ -278,9 +278,9 @@ function readFlags(spec: VerbSpec, words: string[], surface: Surface, prefix: st
     const flag = known.get(name);
     if (!flag) unknownOption(spec, rawName, name, surface, prefix);
     if (flag.kind === "boolean") {
-      if (token.inlineValue) fail({ code: "bad-option", verb, message: `\`${rawName}\` takes no value.`, hint: `Write just \`${rawName}\`.` });
+      if (token.inlineValue) fail({ code: "bad-option", verb, message: `\`${shownName(rawName)}\` takes no value.`, hint: `Write just \`${shownName(rawName)}\`.` });
     } else if (token.value === undefined || token.value === "" || (!token.inlineValue && token.value.startsWith("--"))) {
-      fail({ code: "bad-option", verb, message: `\`${rawName}\` needs a value.`, hint: `Usage: ${usageHint(prefix, verb, surface)}.` });
+      fail({ code: "bad-option", verb, message: `\`${shownName(rawName)}\` needs a value.`, hint: `Usage: ${usageHint(prefix, verb, surface)}.` });
     }
     const value = flag.kind === "boolean" ? true : token.value!;
     // a list flag given again adds to it (kept as lines until buildCommand splits them)
@@ -297,14 +297,14 @@ function unknownOption(spec: VerbSpec, rawName: string, name: string, surface: S
   const names = flagsOf(spec, surface).map(([n]) => n);
   const cliOnly = surface === "slack" && flagsOf(spec, "cli").some(([n, f]) => f.cliOnly && (n === name || f.short === name));
   if (cliOnly) {
-    fail({ code: "unknown-option", verb, message: `\`${rawName}\` works in the terminal only.`, hint: `Run \`sst-state ${verb} … ${rawName}\` there; here: ${usageHint(prefix, verb, surface)}.` });
+    fail({ code: "unknown-option", verb, message: `\`${shownName(rawName)}\` works in the terminal only.`, hint: `Run \`sst-state ${verb} … ${shownName(rawName)}\` there; here: ${usageHint(prefix, verb, surface)}.` });
   }
   const suggestion = suggestClosest(name, names);
   const listed = names.map((n) => `\`--${n}\``).join(", ");
   return fail({
     code: "unknown-option",
     verb,
-    message: `\`${verb}\` has no option \`${rawName}\`.`,
+    message: `\`${verb}\` has no option \`${shownName(rawName)}\`.`,
     hint: suggestion
       ? `Did you mean \`--${suggestion}\`? Usage: ${usageHint(prefix, verb, surface)}.`
       : `${listed ? `Options of \`${verb}\`: ${listed}. ` : ""}Usage: ${usageHint(prefix, verb, surface)}.`,
@@ -357,12 +357,12 @@ function buildCommand(spec: VerbSpec, positionals: string[], flags: Map<string, 
       fail({ code: "missing-argument", verb, message: arg.missing ?? `\`${verb}\` needs ${arg.name}.`, hint: `Write ${usageHint(prefix, verb, surface)}.${arg.kind === "selector" ? ` ${SELECTOR_HELP}` : ""}` });
     }
     if (out[field] !== undefined && out[field] !== text) {
-      fail({ code: "extra-argument", verb, message: `\`${verb}\` got ${arg.name} twice: \`--${arg.name}\` and \`${text}\`.`, hint: `Give it once. ${usage()}` });
+      fail({ code: "extra-argument", verb, message: `\`${verb}\` got ${arg.name} twice: \`--${arg.name}\` and \`${shownName(text)}\`.`, hint: `Give it once. ${usage()}` });
     }
     out[field] = argValue(verb, arg, text, appFlag, surface, prefix);
   }
   if (words.length) {
-    fail({ code: "extra-argument", verb, message: `\`${verb}\` does not take \`${words.join(" ")}\`.`, hint: usage() });
+    fail({ code: "extra-argument", verb, message: `\`${verb}\` does not take \`${words.map(shownName).join(" ")}\`.`, hint: usage() });
   }
   if (verb === "help" && out.topic !== undefined && !(verbsOf(surface) as string[]).includes(out.topic as string)) delete out.topic;
   const rule = RULES[verb];
@@ -377,13 +377,13 @@ function flagValue(verb: Verb, name: string, flag: FlagSpec, raw: string): strin
     case "count": {
       const n = /^\d{1,6}$/.test(raw) ? Number(raw) : NaN;
       if (!(n >= 1 && n <= COUNT_MAX)) {
-        fail({ code: "bad-option", verb, message: `\`--${name} ${raw}\` is not a count.`, hint: `Write a whole number from 1 to ${COUNT_MAX}, e.g. \`--${name} 20\`.` });
+        fail({ code: "bad-option", verb, message: `\`--${name} ${shownName(raw)}\` is not a count.`, hint: `Write a whole number from 1 to ${COUNT_MAX}, e.g. \`--${name} 20\`.` });
       }
       return n;
     }
     case "duration": {
       const ms = durationMs(raw);
-      if (!ms) fail({ code: "bad-option", verb, message: `\`--${name} ${raw}\` is not a duration longer than zero.`, hint: DURATION_HINT });
+      if (!ms) fail({ code: "bad-option", verb, message: `\`--${name} ${shownName(raw)}\` is not a duration longer than zero.`, hint: DURATION_HINT });
       return ms;
     }
     case "name":
@@ -400,7 +400,7 @@ function argValue(verb: Verb, arg: ArgSpec, text: string, appFlag: string | unde
       return parseTarget(text, appFlag, verb, surface, prefix);
     case "selector": {
       const sel = parseSelector(text);
-      if (!sel) fail({ code: "bad-selector", verb, message: `\`${text}\` is not a version.`, hint: SELECTOR_HELP });
+      if (!sel) fail({ code: "bad-selector", verb, message: `\`${shownName(text)}\` is not a version.`, hint: SELECTOR_HELP });
       return canonicalSelector(sel, text);
     }
     case "name":
@@ -425,7 +425,7 @@ function parseTarget(text: string, appOption: string | undefined, verb: Verb, su
   if (nameProblem("stage", stage)) bad(`is not a stage name: ${nameProblem("stage", stage)}.`);
   if (app !== undefined && nameProblem("app", app)) bad(`does not start with an app name: ${nameProblem("app", app)}.`);
   if (app !== undefined && appOption !== undefined && app !== appOption) {
-    fail({ code: "bad-target", verb, message: `\`${text}\` names app \`${app}\` but \`--app\` says \`${appOption}\`.`, hint: "Give the app once." });
+    fail({ code: "bad-target", verb, message: `\`${shownName(text)}\` names app \`${shownName(app)}\` but \`--app\` says \`${shownName(appOption)}\`.`, hint: "Give the app once." });
   }
   const resolvedApp = app ?? appOption;
   return resolvedApp === undefined ? { stage } : { app: resolvedApp, stage };
@@ -440,7 +440,7 @@ const RULES: Partial<Record<Verb, (cmd: Record<string, unknown>, ctx: { verb: Ve
       fail({
         code: "bad-option",
         verb: "repair",
-        message: `\`--rule ${r}\` is not a repair.`,
+        message: `\`--rule ${shownName(r)}\` is not a repair.`,
         hint: `${suggestion ? `Did you mean \`--rule ${suggestion}\`? ` : ""}Repairs: ${REPAIR_RULES.join(", ")}. Usage: ${usageHint(prefix, "repair", surface)}.`,
         ...(suggestion ? { suggestion: `--rule ${suggestion}` } : {}),
       });

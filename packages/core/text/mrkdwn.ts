@@ -6,11 +6,14 @@
  * Slack parses `<…>` in message text as links and mentions (`<!channel>`, `<!here>`, `<@U…>`,
  * `<https://x|label>`), and `&` starts an entity; it documents that exactly these three characters
  * must be escaped (`&amp;`, `&lt;`, `&gt;`), and that nothing else needs to be. With them escaped,
- * no user text can ping a channel or render a link. Every other helper here builds on `esc`.
+ * no user text can ping a channel or render a link. Control and bidirectional-text characters
+ * become "?" (core/text/controls.ts), so no text reads in another order than it was written. Every
+ * other helper here builds on `esc`.
  */
+import { withoutControls } from "./controls.ts";
 
 export function esc(s: string): string {
-  return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return withoutControls(String(s)).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /** Inline code. Backticks inside cannot be escaped in mrkdwn, so they become ʼ. */
@@ -35,9 +38,9 @@ export function link(url: string, label: string): string {
   return `<${href}|${esc(label).replace(/\|/g, "¦")}>`;
 }
 
-/** A name safe as a Slack file name: no markup, no path separators, no control characters. */
+/** A name safe as a Slack file name: no markup, no path separators, no control or text-direction characters (`evil\u202Etxt.exe`). */
 export function safeFileName(name: string): string {
-  const cleaned = name.replace(/[<>&|/\\:\u0000-\u001f]/g, "_").replace(/^\.+/, "_");
+  const cleaned = withoutControls(name).replace(/[<>&|/\\:\t\n?]/g, "_").replace(/^\.+/, "_");
   return cleaned.slice(0, 200) || "file";
 }
 

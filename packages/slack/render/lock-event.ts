@@ -7,6 +7,7 @@ import { LOCK_RELEASE_ACTION_ID, releaseButtonValue } from "@sst-state/core/lock
 import type { Lease, LockEnd, LockEvent } from "@sst-state/core/lock/types";
 import type { ChatMessage } from "@sst-state/core/ports";
 import { clip, esc, link } from "@sst-state/core/text/mrkdwn";
+import { LIMITS, truncate } from "./limits.ts";
 import { slackDate } from "./text.ts";
 
 // A reason can be anything a user typed (100 KB included); the full text stays in `sst-state locks`.
@@ -71,7 +72,8 @@ export function renderLockEvent(event: LockEvent): ChatMessage {
           style: "danger",
           confirm: {
             title: { type: "plain_text", text: `Release ${lock.stage}?` },
-            text: { type: "mrkdwn", text: `This breaks the lock of ${who(lock.holder)} if it still holds it.` },
+            // a holder can be any length (CI variables, --holder): Slack refuses the whole message over 300
+            text: { type: "mrkdwn", text: truncate(`This breaks the lock of ${who(lock.holder)} if it still holds it.`, LIMITS.confirmText) },
             confirm: { type: "plain_text", text: "Release" },
             deny: { type: "plain_text", text: "Cancel" },
           },

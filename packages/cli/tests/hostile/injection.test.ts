@@ -1,6 +1,6 @@
 /**
  * Hostile input: mention and link injection. A canary with `<!channel>`, `<!here>`, `<@U…>`,
- * `<!subteam^…>`, `<url|label>` and `&` is planted in every user- or state-derived field (reasons,
+ * `<!subteam^…>`, `<url|label>`, `&`, a text-direction override and an ESC sequence is planted in every user- or state-derived field (reasons,
  * holders, CI variables, requesters, stage names, URNs, error messages) of every message the bot
  * can send, and through the real Bolt app and notifier into the fake Slack API. Nothing may reach
  * Slack raw: not in `text`, not in blocks, not in fallbacks, not in file names.
@@ -21,10 +21,13 @@ import { renderLockAcquired, renderLockHeld, renderLockNotYours, renderLocks, re
 import { renderDecisionReply, renderRequestCreated, slackRestoreMessages } from "@sst-state/slack/render/restore";
 import { renderCommandError, renderError } from "@sst-state/slack/render/error";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
+import { esc } from "@sst-state/core/text/mrkdwn";
 import { createTally } from "./tally.ts";
 
-const CANARY = "<!channel> <!here> <@U0EVIL> <!subteam^S0EVIL> <https://evil.example|click> A&B";
-const RAW = ["<!channel>", "<!here>", "<@U0EVIL>", "<!subteam^S0EVIL>", "<https://evil", "A&B"];
+// ... and a text-direction override and an ESC sequence, which must arrive as "?" (core/text/controls.ts)
+const CANARY = "<!channel> <!here> <@U0EVIL> <!subteam^S0EVIL> <https://evil.example|click> A&B \u202Etxt.exe \u001b]0;t\u0007";
+// (in the JSON the test reads, a raw ESC or BEL shows as its escape)
+const RAW = ["<!channel>", "<!here>", "<@U0EVIL>", "<!subteam^S0EVIL>", "<https://evil", "A&B", "\u202E", "\\u001b", "\\u0007"];
 const rawIn = (s: string) => RAW.filter((r) => s.includes(r));
 
 const NOW = Date.parse("2026-03-01T12:00:00Z");
@@ -153,7 +156,7 @@ describe("hostile: mention and link injection", () => {
       await notifier.update(posted.channel, posted.ts, m as never);
     }
     await notifier.post("C0DEPLOYS", renderLockEvent({ type: "acquired", lock: big }));
-    await notifier.post("C0DEPLOYS", { text: `${CANARY}`.replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/&(?!lt;|gt;)/g, "&amp;") + "y".repeat(50_000) });
+    await notifier.post("C0DEPLOYS", { text: esc(CANARY) + "y".repeat(50_000) });
     await notifier.upload("C0DEPLOYS", { filename: `diff-${CANARY}.txt`, title: CANARY, content: "x" });
     for (const c of api.calls) {
       const blocksSent = typeof c.args.blocks === "string" ? JSON.parse(c.args.blocks) : c.args.blocks;

@@ -153,6 +153,28 @@ describe("parseCommand: mistakes as ready-to-post messages", () => {
     expect(e.hint).toContain("/sst-state status prod");
   });
 
+  it.each([
+    ["an unknown command", "st\u202Eatus prod"],
+    ["an unknown option", "status prod --fo\u0000rce"],
+    ["a word too many", "status prod \u2066x\u2069"],
+    ["a count", "history prod --limit 2\u200F0"],
+    ["a version", "diff prod ~\u009B1"],
+  ])("quotes %s back without control or text-direction characters", (_what, text) => {
+    // Act
+    const e = err(text);
+    // Assess: each such character is a "?" in what the user reads
+    const shown = `${e.message} ${e.hint ?? ""}`;
+    expect(shown).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+    expect(e.message).toContain("?");
+  });
+
+  it("keeps the rest of a mistyped command whole in the command it suggests", () => {
+    // Act
+    const e = err(`stauts prod --reason ${"a".repeat(60)}`);
+    // Assess
+    expect(e.hint).toContain(`/sst-state status prod --reason ${"a".repeat(60)}`);
+  });
+
   it("suggests `status <stage>` when the first word looks like a stage", () => {
     // Act
     const e = err("production");

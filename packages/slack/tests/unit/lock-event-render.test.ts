@@ -3,6 +3,7 @@ import { createLockAnnouncer, parseReleaseButtonValue, releaseButtonValue, type 
 import { parseConfig } from "@sst-state/core/config";
 import type { ChatMessage, Notifier } from "@sst-state/core/ports";
 import { renderLockEvent } from "../../render/lock-event.ts";
+import { postedMessageViolations } from "../../playground/limits-check.ts";
 
 const lease: Lease = {
   app: "shop",
@@ -46,6 +47,14 @@ describe("renderLockEvent", () => {
     expect(forced.text).toBe("prod: U0SRE broke the lock of U0ALICE: CI hung");
     expect(json(forced)).toContain("<@U0SRE> broke the lock of <@U0ALICE>");
     expect(expired.text).toBe("prod: the lock of U0ALICE expired without being released");
+  });
+
+  it("keeps the Release button's confirmation within Slack's 300 characters for a holder of any length", () => {
+    // Act: a CI holder is built from CI variables (branch names, job names)
+    const m = renderLockEvent({ type: "acquired", lock: { ...lease, holder: `ci ${"&".repeat(400)}` } });
+    // Assess: Slack refuses the whole message (invalid_blocks) when one confirmation is longer
+    expect(postedMessageViolations(m)).toEqual([]);
+    expect(json(m)).toContain("This breaks the lock of ci &amp;&amp;");
   });
 
   it("round-trips the Release button value", () => {
