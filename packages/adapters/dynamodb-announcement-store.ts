@@ -11,8 +11,7 @@
  * after 90 days.
  */
 import type { AnnouncementStore } from "@sst-state/core/lock";
-import { toStoreError } from "./dynamodb-errors.ts";
-import { attributes, plain } from "./table-client.ts";
+import { attributes, callTable, plain } from "./table-client.ts";
 import { tableClientOf, type TableClientLike } from "./table-client-of.ts";
 
 const ANNOUNCED_PK_PREFIX = "ANNOUNCED#";
@@ -32,20 +31,12 @@ export function createDynamoAnnouncementStore(opts: DynamoAnnouncementStoreOptio
   const now = opts.now ?? Date.now;
   return {
     async remember(lock, posted) {
-      try {
-        await client.call("PutItem", { TableName, Item: attributes({ ...key(lock), channel: posted.channel, ts: posted.ts, ttl: Math.floor((now() + KEEP_MS) / 1000) }) });
-      } catch (e) {
-        throw toStoreError(e, "PutItem", TableName);
-      }
+      await callTable(client, "PutItem", { TableName, Item: attributes({ ...key(lock), channel: posted.channel, ts: posted.ts, ttl: Math.floor((now() + KEEP_MS) / 1000) }) });
     },
     async recall(lock) {
-      try {
-        const r = await client.call("GetItem", { TableName, Key: attributes(key(lock)), ConsistentRead: true });
-        const item = r.Item && plain(r.Item);
-        return item && typeof item.channel === "string" && typeof item.ts === "string" ? { channel: item.channel, ts: item.ts } : null;
-      } catch (e) {
-        throw toStoreError(e, "GetItem", TableName);
-      }
+      const r = await callTable(client, "GetItem", { TableName, Key: attributes(key(lock)), ConsistentRead: true });
+      const item = r.Item && plain(r.Item);
+      return item && typeof item.channel === "string" && typeof item.ts === "string" ? { channel: item.channel, ts: item.ts } : null;
     },
   };
 }

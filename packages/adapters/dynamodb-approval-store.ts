@@ -7,8 +7,8 @@
  * `ApprovalStore.transition`; a failed condition is a result, answered with a consistent read of
  * the record as it is now.
  */
-import { isConditionFailed, toStoreError } from "./dynamodb-errors.ts";
-import { attributes, pages, plain } from "./table-client.ts";
+import { isConditionFailed } from "./dynamodb-errors.ts";
+import { attributes, callTable, pages, plain } from "./table-client.ts";
 import { tableClientOf, type TableClientLike } from "./table-client-of.ts";
 import type { ApprovalStore, RestoreRequest, RestoreStatus, TransitionResult } from "@sst-state/core/restore/ports";
 
@@ -43,21 +43,17 @@ export function createDynamoApprovalStore(opts: DynamoApprovalStoreOptions): App
   const key = (id: string) => attributes({ pk: `RESTORE#${id}`, sk: "REQUEST" });
 
   async function get(id: string): Promise<RestoreRequest | null> {
-    try {
-      const r = await client.call("GetItem", { TableName, Key: key(id), ConsistentRead: true });
-      return fromItem(r.Item);
-    } catch (e) {
-      throw toStoreError(e, "GetItem", TableName);
-    }
+    const r = await callTable(client, "GetItem", { TableName, Key: key(id), ConsistentRead: true });
+    return fromItem(r.Item);
   }
 
   return {
     async create(request) {
       try {
-        await client.call("PutItem", { TableName, Item: attributes(toItem(request)), ConditionExpression: "attribute_not_exists(pk)" });
+        await callTable(client, "PutItem", { TableName, Item: attributes(toItem(request)), ConditionExpression: "attribute_not_exists(pk)" });
       } catch (e) {
         if (isConditionFailed(e)) throw new Error(`restore request ${request.id} already exists`);
-        throw toStoreError(e, "PutItem", TableName);
+        throw e;
       }
     },
     get,
@@ -79,7 +75,7 @@ export function createDynamoApprovalStore(opts: DynamoApprovalStoreOptions): App
         condition += to === "expired" ? " AND expiresAtMs <= :now" : " AND expiresAtMs > :now";
       }
       try {
-        const r = await client.call("UpdateItem", {
+        const r = await callTable(client, "UpdateItem", {
           TableName,
           Key: key(id),
           UpdateExpression: `SET ${sets.join(", ")}`,
@@ -91,7 +87,7 @@ export function createDynamoApprovalStore(opts: DynamoApprovalStoreOptions): App
         return { ok: true, request: fromItem(r.Attributes)! };
       } catch (e) {
         if (isConditionFailed(e)) return { ok: false, request: await get(id) };
-        throw toStoreError(e, "UpdateItem", TableName);
+        throw e;
       }
     },
     listPending: (filter = {}) => listByStatus("pending", filter),
@@ -113,12 +109,8 @@ export function createDynamoApprovalStore(opts: DynamoApprovalStoreOptions): App
         values[":stage"] = filter.stage;
         expr += " AND #stage = :stage";
       }
-      try {
-        const scan = pages(client, "Scan", { TableName, FilterExpression: expr, ExpressionAttributeNames: names, ExpressionAttributeValues: attributes(values), ConsistentRead: true });
-        for await (const page of scan) for (const item of page.Items ?? []) out.push(fromItem(item)!);
-      } catch (e) {
-        throw toStoreError(e, "Scan", TableName);
-      }
+      const scan = pages(client, "Scan", { TableName, FilterExpression: expr, ExpressionAttributeNames: names, ExpressionAttributeValues: attributes(values), ConsistentRead: true });
+      for await (const page of scan) for (const item of page.Items ?? []) out.push(fromItem(item)!);
       return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 }

@@ -3,8 +3,7 @@
  * (newest first) lists a stage's log. Entries never expire.
  */
 import type { AuditEntry, AuditLog } from "@sst-state/core/restore/ports";
-import { toStoreError } from "./dynamodb-errors.ts";
-import { attributes, pages, plain } from "./table-client.ts";
+import { attributes, callTable, pages, plain } from "./table-client.ts";
 import { tableClientOf, type TableClientLike } from "./table-client-of.ts";
 
 export interface DynamoAuditLogOptions {
@@ -17,11 +16,7 @@ export function createDynamoAuditLog(opts: DynamoAuditLogOptions): AuditLog {
   const TableName = opts.tableName;
   return {
     async append(entry) {
-      try {
-        await client.call("PutItem", { TableName, Item: attributes({ ...entry, pk: `AUDIT#${entry.app}/${entry.stage}`, sk: `${entry.time}#${entry.id}` }) });
-      } catch (e) {
-        throw toStoreError(e, "PutItem", TableName);
-      }
+      await callTable(client, "PutItem", { TableName, Item: attributes({ ...entry, pk: `AUDIT#${entry.app}/${entry.stage}`, sk: `${entry.time}#${entry.id}` }) });
     },
     async list(app, stage, opts = {}) {
       if (opts.limit !== undefined && opts.limit <= 0) return [];
@@ -34,16 +29,12 @@ export function createDynamoAuditLog(opts: DynamoAuditLogOptions): AuditLog {
         { TableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: attributes({ ":pk": `AUDIT#${app}/${stage}` }), ScanIndexForward: false, ConsistentRead: true },
         opts.limit,
       );
-      try {
-        for await (const page of query) {
-          for (const item of page.Items ?? []) {
-            const { pk: _pk, sk: _sk, ...entry } = plain(item);
-            out.push(entry as unknown as AuditEntry);
-          }
-          if (out.length >= limit) break;
+      for await (const page of query) {
+        for (const item of page.Items ?? []) {
+          const { pk: _pk, sk: _sk, ...entry } = plain(item);
+          out.push(entry as unknown as AuditEntry);
         }
-      } catch (e) {
-        throw toStoreError(e, "Query", TableName);
+        if (out.length >= limit) break;
       }
       return out.slice(0, limit);
     },

@@ -2,8 +2,9 @@
  * DynamoDB's errors as the stores need them, in one place: a failed ConditionExpression is a result
  * (someone else got there first: contention is data), everything else becomes a StoreUnavailableError
  * that names the table and says what to check: `toStoreError` classifies (missing table,
- * throttling, access, unreachable, region) for every store of the table: the lock store, whose
- * failures reach CLI users and CI jobs, and the bot's other stores, each naming the call that failed.
+ * throttling, access, unreachable, region) for every store of the table (through table-client.ts
+ * `callTable`): the lock store, whose failures reach CLI users and CI jobs, and the bot's other
+ * stores, each naming the call that failed and where the table is.
  * Errors are told apart by `name` (DynamoDB's error code), never by class: the SDK's exceptions
  * set it, so do the embedded store's JSON client (dynamodb-json-client.ts) and errors that cross a
  * bundle boundary (another copy of the SDK's class).

@@ -13,8 +13,8 @@
  * stuck) are kept until they end.
  */
 import { claimStaleBefore, isFinalPhase, type ClaimResult, type FeedCursor, type FeedEntry, type FeedStore } from "@sst-state/core/feed";
-import { isConditionFailed, toStoreError } from "./dynamodb-errors.ts";
-import { attributes, pages, plain } from "./table-client.ts";
+import { isConditionFailed } from "./dynamodb-errors.ts";
+import { attributes, callTable, pages, plain } from "./table-client.ts";
 import { tableClientOf, type TableClientLike } from "./table-client-of.ts";
 
 const FEED_PK_PREFIX = "FEED#";
@@ -46,25 +46,17 @@ function fromItem(stored: Parameters<typeof plain>[0] | undefined): FeedEntry | 
 export function createDynamoFeedStore(opts: DynamoFeedStoreOptions): FeedStore {
   const client = tableClientOf(opts.client);
   const TableName = opts.tableName;
-  const call = async <T>(op: string, f: () => Promise<T>): Promise<T> => {
-    try {
-      return await f();
-    } catch (e) {
-      throw toStoreError(e, op, TableName);
-    }
-  };
-  const get = async (app: string, stage: string, id: string) =>
-    fromItem((await call("GetItem", () => client.call("GetItem", { TableName, Key: attributes(entryKey(app, stage, id)), ConsistentRead: true }))).Item);
+  const get = async (app: string, stage: string, id: string) => fromItem((await callTable(client, "GetItem", { TableName, Key: attributes(entryKey(app, stage, id)), ConsistentRead: true })).Item);
 
   return {
     async getCursor(app, stage) {
-      const r = await call("GetItem", () => client.call("GetItem", { TableName, Key: attributes({ pk: pk(app, stage), sk: "CURSOR" }), ConsistentRead: true }));
+      const r = await callTable(client, "GetItem", { TableName, Key: attributes({ pk: pk(app, stage), sk: "CURSOR" }), ConsistentRead: true });
       if (!r.Item) return null;
       const item = plain(r.Item);
       return { updateId: typeof item.updateId === "string" ? item.updateId : null, at: String(item.at ?? "") } satisfies FeedCursor;
     },
     async putCursor(app, stage, cursor) {
-      await call("PutItem", () => client.call("PutItem", { TableName, Item: attributes({ pk: pk(app, stage), sk: "CURSOR", updateId: cursor.updateId, at: cursor.at }) }));
+      await callTable(client, "PutItem", { TableName, Item: attributes({ pk: pk(app, stage), sk: "CURSOR", updateId: cursor.updateId, at: cursor.at }) });
     },
     async listOpen(app, stage) {
       const out: FeedEntry[] = [];
@@ -76,20 +68,18 @@ export function createDynamoFeedStore(opts: DynamoFeedStoreOptions): FeedStore {
         ExpressionAttributeNames: { "#phase": "phase" },
         ExpressionAttributeValues: attributes({ ":pk": pk(app, stage), ":u": "UPDATE#", ":started": "started", ":stuck": "stuck" }),
       });
-      await call("Query", async () => {
-        for await (const page of query) {
-          for (const item of page.Items ?? []) {
-            const e = fromItem(item);
-            if (e) out.push(e);
-          }
+      for await (const page of query) {
+        for (const item of page.Items ?? []) {
+          const e = fromItem(item);
+          if (e) out.push(e);
         }
-      });
+      }
       return out;
     },
     get,
     async claim(next, from): Promise<ClaimResult> {
       try {
-        await client.call("PutItem", {
+        await callTable(client, "PutItem", {
           TableName,
           Item: attributes(toItem(next)),
           ...(from === null
@@ -103,22 +93,22 @@ export function createDynamoFeedStore(opts: DynamoFeedStoreOptions): FeedStore {
         return { claimed: true };
       } catch (e) {
         if (isConditionFailed(e)) return { claimed: false, current: await get(next.app, next.stage, next.updateId) };
-        throw toStoreError(e, "PutItem", TableName);
+        throw e;
       }
     },
     async release(claimed, back) {
       const cond = { ConditionExpression: "#phase = :claimed", ExpressionAttributeNames: { "#phase": "phase" }, ExpressionAttributeValues: attributes({ ":claimed": claimed.phase }) };
       try {
-        if (back) await client.call("PutItem", { TableName, Item: attributes(toItem(back)), ...cond });
-        else await client.call("DeleteItem", { TableName, Key: attributes(entryKey(claimed.app, claimed.stage, claimed.updateId)), ...cond });
+        if (back) await callTable(client, "PutItem", { TableName, Item: attributes(toItem(back)), ...cond });
+        else await callTable(client, "DeleteItem", { TableName, Key: attributes(entryKey(claimed.app, claimed.stage, claimed.updateId)), ...cond });
       } catch (e) {
         if (isConditionFailed(e)) return; // someone else moved it on: theirs now
-        throw toStoreError(e, back ? "PutItem" : "DeleteItem", TableName);
+        throw e;
       }
     },
     async setTs(app, stage, id, ts, channel) {
       try {
-        await client.call("UpdateItem", {
+        await callTable(client, "UpdateItem", {
           TableName,
           Key: attributes(entryKey(app, stage, id)),
           UpdateExpression: "SET #ts = :ts, #channel = :channel",
@@ -128,7 +118,7 @@ export function createDynamoFeedStore(opts: DynamoFeedStoreOptions): FeedStore {
         });
       } catch (e) {
         if (isConditionFailed(e)) return;
-        throw toStoreError(e, "UpdateItem", TableName);
+        throw e;
       }
     },
   };

@@ -7,8 +7,8 @@
  * of several concurrent claims of a key wins.
  */
 import type { IdempotencyStore } from "@sst-state/core/ports";
-import { isConditionFailed, toStoreError } from "./dynamodb-errors.ts";
-import { attributes } from "./table-client.ts";
+import { isConditionFailed } from "./dynamodb-errors.ts";
+import { attributes, callTable } from "./table-client.ts";
 import { tableClientOf, type TableClientLike } from "./table-client-of.ts";
 
 const SEEN_PK_PREFIX = "SEEN#";
@@ -27,7 +27,7 @@ export function createDynamoIdempotencyStore(opts: DynamoIdempotencyStoreOptions
     async claim(key, ttlMs) {
       const t = now();
       try {
-        await client.call("PutItem", {
+        await callTable(client, "PutItem", {
           TableName: opts.tableName,
           Item: attributes({ pk: SEEN_PK_PREFIX + key, sk: SEEN_SK, ttl: Math.ceil((t + ttlMs) / 1000), claimedAt: new Date(t).toISOString() }),
           ConditionExpression: "attribute_not_exists(pk) OR #ttl < :now",
@@ -37,7 +37,7 @@ export function createDynamoIdempotencyStore(opts: DynamoIdempotencyStoreOptions
         return true;
       } catch (e) {
         if (isConditionFailed(e)) return false;
-        throw toStoreError(e, "PutItem", opts.tableName);
+        throw e;
       }
     },
   };

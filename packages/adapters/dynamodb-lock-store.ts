@@ -15,16 +15,18 @@
  * the read then shows no live lease, and the acquire is simply tried again (at most 5 times), so
  * the caller is never told "held" without a holder.
  *
- * Errors of the table's client become StoreUnavailableError with a hint (dynamodb-errors.ts `toStoreError`:
- * missing table → SST_STATE_TABLE; throttling; timeouts / unreachable endpoint; access denied).
+ * Errors of the table's client become StoreUnavailableError with a hint, as in every store of the
+ * table (table-client.ts `callTable` → dynamodb-errors.ts `toStoreError`: missing table →
+ * SST_STATE_TABLE; throttling; timeouts / unreachable endpoint; access denied; naming the call and
+ * where the table is).
  */
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { StoreUnavailableError } from "@sst-state/core/errors";
 import type { AcquireRequest, AcquireResult, Lease, LeaseRecord, LockStore } from "@sst-state/core/lock";
 import { isLive, leaseOf, nextLease } from "@sst-state/core/lock";
-import { isConditionFailed, toStoreError } from "./dynamodb-errors.ts";
+import { isConditionFailed } from "./dynamodb-errors.ts";
 import { isLockItem, leaseRecordFromItem, lockKey, LOCK_PK_PREFIX, type LockItem } from "./lock-item.ts";
-import { pages } from "./table-client.ts";
+import { callTable, pages } from "./table-client.ts";
 import { tableClientOf, type TableClientLike } from "./table-client-of.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -63,17 +65,8 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
   const { tableName } = opts;
   const client = tableClientOf(opts.client);
 
-  async function call<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (isConditionFailed(e)) throw e;
-      throw toStoreError(e, op, tableName, await client.where());
-    }
-  }
-
   async function read(app: string, stage: string): Promise<LeaseRecord | null> {
-    const out = await call("GetItem", () => client.call("GetItem", { TableName: tableName, Key: marshall(lockKey(app, stage)), ConsistentRead: true }));
+    const out = await callTable(client, "GetItem", { TableName: tableName, Key: marshall(lockKey(app, stage)), ConsistentRead: true });
     return out.Item ? leaseRecordFromItem(out.Item) : null;
   }
 
@@ -96,18 +89,16 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
     values: Values,
   ): Promise<{ ok: true; record: LeaseRecord } | { ok: false; failure: unknown }> {
     try {
-      const out = await call("UpdateItem", () =>
-        client.call("UpdateItem", {
-          TableName: tableName,
-          Key: marshall(lockKey(app, stage)),
-          UpdateExpression: update,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names(...used),
-          ExpressionAttributeValues: marshall(values),
-          ReturnValues: "ALL_NEW",
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
+      const out = await callTable(client, "UpdateItem", {
+        TableName: tableName,
+        Key: marshall(lockKey(app, stage)),
+        UpdateExpression: update,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names(...used),
+        ExpressionAttributeValues: marshall(values),
+        ReturnValues: "ALL_NEW",
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      });
       return { ok: true, record: leaseRecordFromItem(out.Attributes ?? {}) };
     } catch (e) {
       if (!isConditionFailed(e)) throw e;
@@ -162,18 +153,16 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
           values[":runUrl"] = req.runUrl;
         } else remove.push("#runUrl");
         try {
-          const out = await call("UpdateItem", () =>
-            client.call("UpdateItem", {
-              TableName: tableName,
-              Key: marshall(lockKey(req.app, req.stage)),
-              UpdateExpression: `SET ${set.join(", ")} REMOVE ${remove.join(", ")}`,
-              ConditionExpression: "attribute_not_exists(#pk) OR #exp < :now OR #rel = :true",
-              ExpressionAttributeNames: names("#pk", "#app", "#stage", "#holder", "#reason", "#acq", "#exp", "#rel", "#token", "#runUrl", ...remove),
-              ExpressionAttributeValues: marshall(values),
-              ReturnValues: "ALL_OLD",
-              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-            }),
-          );
+          const out = await callTable(client, "UpdateItem", {
+            TableName: tableName,
+            Key: marshall(lockKey(req.app, req.stage)),
+            UpdateExpression: `SET ${set.join(", ")} REMOVE ${remove.join(", ")}`,
+            ConditionExpression: "attribute_not_exists(#pk) OR #exp < :now OR #rel = :true",
+            ExpressionAttributeNames: names("#pk", "#app", "#stage", "#holder", "#reason", "#acq", "#exp", "#rel", "#token", "#runUrl", ...remove),
+            ExpressionAttributeValues: marshall(values),
+            ReturnValues: "ALL_OLD",
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          });
           // ALL_OLD is the item exactly as the conditional write found it, so the new token is its + 1.
           const old = out.Attributes && Object.keys(out.Attributes).length ? leaseRecordFromItem(out.Attributes) : null;
           const lock = nextLease(req, old?.token, now);
@@ -241,15 +230,13 @@ export function createDynamoLockStore(opts: DynamoLockStoreOptions): DynamoLockS
         ExpressionAttributeNames: names("#pk", "#rel", "#exp"),
         ExpressionAttributeValues: marshall({ ":prefix": app === undefined ? LOCK_PK_PREFIX : `${LOCK_PK_PREFIX}${app}/`, ":false": false, ":now": iso(now) }),
       });
-      await call("Scan", async () => {
-        for await (const page of scan) {
-          for (const item of page.Items ?? []) {
-            if (!isLockItem(item)) continue;
-            const r = leaseRecordFromItem(item);
-            if (isLive(r, now)) leases.push(leaseOf(r));
-          }
+      for await (const page of scan) {
+        for (const item of page.Items ?? []) {
+          if (!isLockItem(item)) continue;
+          const r = leaseRecordFromItem(item);
+          if (isLive(r, now)) leases.push(leaseOf(r));
         }
-      });
+      }
       return leases.sort((a, b) => a.app.localeCompare(b.app) || a.stage.localeCompare(b.stage));
     },
 

@@ -36,6 +36,7 @@ import type {
   UpdateItemCommandOutput,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { isConditionFailed, toStoreError } from "./dynamodb-errors.ts";
 
 /** Each operation's input and output, as the SDK types them (the JSON protocol's shapes). */
 export interface TableOperations {
@@ -61,13 +62,30 @@ export interface TableClient {
 }
 
 /**
- * Every page of a Query or Scan, following LastEvaluatedKey (as the SDK's paginators do);
- * `pageSize` is each request's `Limit`. The caller may stop early (`break`): no further page is read.
+ * One call of a store, the one way the stores call the table: its answer; a failed
+ * ConditionExpression as it came (contention is data: the store decides what it means, and the
+ * lock store reads the item it carries); any other failure as toStoreError's StoreUnavailableError,
+ * which names the call and where the table is (`where()`: "DynamoDB at http://…", "DynamoDB in
+ * eu-west-1").
+ */
+export async function callTable<O extends TableOperation>(client: TableClient, operation: O, input: TableInput<O>): Promise<TableOutput<O>> {
+  try {
+    return await client.call(operation, input);
+  } catch (e) {
+    if (isConditionFailed(e)) throw e;
+    throw toStoreError(e, operation, input.TableName ?? "", await client.where().catch(() => undefined));
+  }
+}
+
+/**
+ * Every page of a Query or Scan, following LastEvaluatedKey (as the SDK's paginators do), each
+ * through callTable; `pageSize` is each request's `Limit`. The caller may stop early (`break`): no
+ * further page is read.
  */
 export async function* pages<O extends "Query" | "Scan">(client: TableClient, operation: O, input: TableInput<O>, pageSize?: number): AsyncGenerator<TableOutput<O>> {
   let start: TableInput<O>["ExclusiveStartKey"] = input.ExclusiveStartKey;
   for (;;) {
-    const page = (await client.call(operation, { ...input, ...(pageSize ? { Limit: pageSize } : {}), ...(start ? { ExclusiveStartKey: start } : {}) })) as TableOutput<O>;
+    const page = (await callTable(client, operation, { ...input, ...(pageSize ? { Limit: pageSize } : {}), ...(start ? { ExclusiveStartKey: start } : {}) })) as TableOutput<O>;
     yield page;
     start = page.LastEvaluatedKey;
     if (!start || Object.keys(start).length === 0) return;

@@ -90,9 +90,15 @@ describe("DynamoDB idempotency store", () => {
     expect(item.Item?.ttl?.N).toBe(String((T0 + 3_600_000) / 1000));
   });
 
-  it("turns a missing table into StoreUnavailableError with a hint", async () => {
+  it("turns a missing table into StoreUnavailableError that names where the table was looked for, with a hint", async () => {
+    // Prepare
     const store = createDynamoIdempotencyStore({ client, tableName: "no-such-table" });
-    await expect(store.claim("k", 1000)).rejects.toBeInstanceOf(StoreUnavailableError);
+    // Act
+    const err = await store.claim("k", 1000).catch((e: unknown) => e);
+    // Assess
+    expect(err).toBeInstanceOf(StoreUnavailableError);
+    expect((err as Error).message).toBe(`The table "no-such-table" does not exist in DynamoDB at ${new URL(inject("dynamoEndpoint")).origin}.`);
+    expect((err as StoreUnavailableError).hint).toMatch(/SST_STATE_TABLE/);
   });
 
   it("turns a missing table into the same StoreUnavailableError on the embedded store", async () => {
@@ -102,6 +108,6 @@ describe("DynamoDB idempotency store", () => {
     const err = await store.claim("k", 1000).catch((e: unknown) => e);
     // Assess
     expect(err).toBeInstanceOf(StoreUnavailableError);
-    expect((err as Error).message).toBe('The table "no-such-table" does not exist in DynamoDB.');
+    expect((err as Error).message).toBe(`The table "no-such-table" does not exist in DynamoDB at ${embedded.endpoint}.`);
   });
 });
