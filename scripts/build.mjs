@@ -83,7 +83,7 @@ const dynaliteBundle = {
           "  actions[action] = require('./actions/' + action + '.js')\n\n  actionValidations[action] = require('./validations/' + action + '.js')",
           "  Object.defineProperty(actions, action, { enumerable: true, get: () => require('./actions/' + action + '.js') })\n  Object.defineProperty(actionValidations, action, { enumerable: true, get: () => require('./validations/' + action + '.js') })",
         );
-      if (named.includes("+ action)") || named.includes("url.parse(") || /\bhttps = require|actions\[action\] = /.test(named)) {
+      if (named.includes("+ action)") || named.includes("url.parse(") || /\bhttps = require|\bhttps\.createServer|actions\[action\] = /.test(named)) {
         throw new Error("dynalite's index.js no longer reads as scripts/build.mjs expects: look at dynaliteBundle");
       }
       return { contents: named, loader: "js", resolveDir: args.path.replace(/[\\/][^\\/]*$/, "") };
@@ -152,6 +152,7 @@ export async function build(list = entries, extra = {}) {
         ? (rmSync(`${dir}/${chunks}`, { recursive: true, force: true }),
           { outdir: dir, splitting: true, entryNames: basename(e.out, ".mjs"), chunkNames: `${chunks}/[name]-[hash]`, outExtension: { ".js": ".mjs" } })
         : { outfile: root + e.out };
+      const esm = (e.options?.format ?? "esm") === "esm";
       const result = await esbuild.build({
         entryPoints: [root + e.in],
         absWorkingDir: root, // the metafile's output paths are relative to it
@@ -167,9 +168,10 @@ export async function build(list = entries, extra = {}) {
         legalComments: "none",
         ...extra,
         ...(e.options ?? {}),
-        plugins: [rawFiles, ...((e.options?.format ?? "esm") === "esm" ? [processFromGlobal()] : []), ...(extra.plugins ?? []), ...(e.options?.plugins ?? [])],
+        // (the ingress brings its own, as SST's bundling of it does: its bundle test then checks that one)
+        plugins: [rawFiles, ...(esm && !e.options?.plugins?.some((p) => p.name === "process-from-global") ? [processFromGlobal()] : []), ...(extra.plugins ?? []), ...(e.options?.plugins ?? [])],
       });
-      if ((e.options?.format ?? "esm") === "esm") dropUnusedBanners(Object.keys(result.metafile.outputs).map((o) => join(root, o)));
+      if (esm) dropUnusedBanners(Object.keys(result.metafile.outputs).map((o) => join(root, o)));
     }),
   );
 }

@@ -5,6 +5,7 @@
  */
 import type { ChatMessage, Notifier } from "@sst-state/core/ports";
 import { esc, safeFileName } from "@sst-state/core/text/mrkdwn";
+import { escapeControls } from "@sst-state/core/text/controls";
 import { WebClient, type WebClientOptions } from "@slack/web-api";
 
 export function slackApiBase(url: string): string {
@@ -19,13 +20,14 @@ export function createWebClient(token: string | undefined, slackApiUrl?: string,
  * The Notifier port (core/ports.ts) over the WebClient. Every message and file goes through here;
  * `fit` (the Slack renderer's `fitChatMessage`, packages/slack/render/limits.ts) cuts each message
  * to Slack's limits first, and what it cut is uploaded whole as a file in the message's thread.
- * File names and titles are made safe here too.
+ * File names and titles are made safe here too, and the control characters in a file's content
+ * are written as their JSON escapes (core/text/controls.ts `escapeControls`).
  */
 export function createSlackNotifier(client: WebClient, fit: (message: ChatMessage) => { text: string; blocks?: unknown[]; full?: string }): Notifier {
   async function upload(channel: string, file: { filename: string; content: string; title?: string; threadTs?: string }) {
     await client.files.uploadV2({
       channel_id: channel,
-      content: file.content,
+      content: escapeControls(file.content),
       filename: safeFileName(file.filename),
       ...(file.title ? { title: esc(file.title).slice(0, 250) } : {}),
       ...(file.threadTs ? { thread_ts: file.threadTs } : {}),

@@ -1,5 +1,5 @@
 /** Terminal formatting: colours only on a TTY (and never with NO_COLOR), aligned tables, safe text. Times and durations: @sst-state/core/format. */
-import { CONTROL } from "@sst-state/core/text/controls";
+import { CONTROL, jsonEscape } from "@sst-state/core/text/controls";
 
 export interface Style {
   bold(s: string): string;
@@ -22,21 +22,26 @@ export function createStyle(color: boolean): Style {
   return { bold: style("bold"), dim: style("dim"), red: style("red"), green: style("green"), yellow: style("yellow"), cyan: style("cyan") };
 }
 
+/** the codes that end every style (bold and dim share one) */
+const RESETS = [...new Set(Object.values(CODES).map(([, close]) => close))].map((c) => `\u001b[${c}m`).join("");
 /** one of the codes createStyle writes, or one of core/text/controls.ts's CONTROLS */
 const FOR_TERMINAL = new RegExp(`\u001b\\[(?:${[...new Set(Object.values(CODES).flat())].join("|")})m|${CONTROL}`, "g");
-const jsonEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
 /**
  * What the CLI writes to stdout and stderr, made safe for a terminal: text from a user or a state
  * file (a lock's reason, a holder, a URN) could otherwise set the window's title, write the
  * clipboard, hide or overwrite lines, or reorder them (core/text/controls.ts). Each such character
- * is written as its JSON escape (`\u001b`, `\u202e`); createStyle's own codes pass when `color`
- * is on (any other code, e.g. one that hides text, is escaped). --json output stays the same data:
- * JSON.stringify already escapes C0, and leaves C1 and the bidirectional controls, which only occur
- * inside its strings, where the escape reads back as the same character.
+ * is written as its JSON escape (`\u001b`, `\u202e`); the codes createStyle writes pass when
+ * `color` is on (any other code, e.g. one that hides text, is escaped). Those codes, planted in a
+ * reason, can still colour the rest of its line: a write that carries any ends with the style's
+ * resets, so no colour outlasts it. --json output stays the same data: JSON.stringify already
+ * escapes C0, and leaves C1 and the bidirectional controls, which only occur inside its strings,
+ * where the escape reads back as the same character.
  */
 export function forTerminal(text: string, color: boolean): string {
-  return text.replace(FOR_TERMINAL, (m) => (m.length === 1 ? jsonEscape(m) : color ? m : jsonEscape(m[0]!) + m.slice(1)));
+  let styled = false;
+  const safe = text.replace(FOR_TERMINAL, (m) => (m.length === 1 ? jsonEscape(m) : color ? ((styled = true), m) : jsonEscape(m[0]!) + m.slice(1)));
+  return styled ? safe.replace(/\n?$/, (end) => `${RESETS}${end}`) : safe;
 }
 
 // eslint-disable-next-line no-control-regex

@@ -118,7 +118,10 @@ const serve: CliCommand<"serve"> = {
     // The embedded store has no stream: a feed polls the lock items and announces every change,
     // whoever made it (Slack, or the CLI through this process's store). A real table's stream
     // Lambda announces in AWS, so nothing runs here for it.
-    const announcements = await startLockAnnouncements({ table, announcer: (await ctx.services.lockAnnouncer({ notifier, config }))! });
+    // what the background loops report goes through ctx.io (a lock's or a state's text in an error
+    // reaches the terminal escaped, cli/output.ts forTerminal), not straight to console.warn
+    const warn = (what: string) => (e: unknown) => ctx.io.err(`warning: ${what}: ${(e as Error)?.message ?? String(e)}`);
+    const announcements = await startLockAnnouncements({ table, announcer: (await ctx.services.lockAnnouncer({ notifier, config }))!, onError: warn("lock announcements") });
     // The deploy feed (stages with "feed": true): serve watches its home as the scheduled function
     // watches the bucket in AWS, through the same core logic; events are claimed in the same table,
     // so a restart (or a Lambda on the same table) never posts one twice.
@@ -136,8 +139,9 @@ const serve: CliCommand<"serve"> = {
           notifier,
           config,
           clock: ctx.services.clock,
+          log: (message, detail) => ctx.io.err(`warning: ${message} ${JSON.stringify(detail)}`),
         });
-        feedLoop = startDeployFeedLoop(feed, { intervalMs });
+        feedLoop = startDeployFeedLoop(feed, { intervalMs, onError: warn("deploy feed") });
         ctx.io.out(`deploy feed: watching ${feedStages.all ? "every stage" : feedStages.named.join(", ")} of ${store.location} every ${intervalMs / 1000} s`);
       }
     }

@@ -157,7 +157,7 @@ describe("hostile: mention and link injection", () => {
     }
     await notifier.post("C0DEPLOYS", renderLockEvent({ type: "acquired", lock: big }));
     await notifier.post("C0DEPLOYS", { text: esc(CANARY) + "y".repeat(50_000) });
-    await notifier.upload("C0DEPLOYS", { filename: `diff-${CANARY}.txt`, title: CANARY, content: "x" });
+    await notifier.upload("C0DEPLOYS", { filename: `diff-${CANARY}.txt`, title: CANARY, content: `- ${URN}\n+ ${JSON.stringify({ reason: CANARY })}` });
     for (const c of api.calls) {
       const blocksSent = typeof c.args.blocks === "string" ? JSON.parse(c.args.blocks) : c.args.blocks;
       const sent = JSON.stringify({ text: c.args.text, blocks: blocksSent, filename: c.args.filename, title: c.args.title }, dropPlainText).replace(/\\"/g, '"');
@@ -174,5 +174,11 @@ describe("hostile: mention and link injection", () => {
     const cut = api.calls.filter((c) => String(c.args.text ?? "").includes("full text in the thread/file") || JSON.stringify(c.args.blocks ?? "").includes("full text in the thread/file"));
     expect(cut.length).toBeGreaterThanOrEqual(1);
     expect(api.uploads.some((u) => u.content.includes("y".repeat(50_000)))).toBe(true);
+    // ... and a file's content (a diff, a report: its preview applies text direction, `cat` of the
+    // download ESC sequences) carries each control character as its JSON escape
+    const file = api.uploads.find((u) => u.content.startsWith("- urn:"))!;
+    expect(file.content).not.toMatch(/[\u001b\u0007\u202e]/);
+    expect(file.content).toContain("\\u202etxt.exe");
+    expect(JSON.parse(file.content.split("\n+ ")[1]!)).toEqual({ reason: CANARY });
   });
 });

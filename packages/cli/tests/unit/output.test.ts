@@ -9,7 +9,15 @@ describe("forTerminal", () => {
     // Act
     const shown = forTerminal(line, true);
     // Assess
-    expect(shown).toBe(`\u001b[31mheld\u001b[39m: \u001b[1mprod\u001b[22m for 'x\\u001b[8mhidden\\u001b[28m \\u001b]52;c;ZXZpbA==\\u0007 \\u202eexe.txt\\u000d'`);
+    expect(shown).toBe(`\u001b[31mheld\u001b[39m: \u001b[1mprod\u001b[22m for 'x\\u001b[8mhidden\\u001b[28m \\u001b]52;c;ZXZpbA==\\u0007 \\u202eexe.txt\\u000d'\u001b[22m\u001b[39m`);
+  });
+
+  it("ends a coloured write with the style's resets, so a colour planted in a reason does not outlast it", () => {
+    // Act
+    const shown = forTerminal("reason: go \u001b[31m\u001b[1mred and bold\n", true);
+    // Assess: the planted codes are ones the style writes (they pass), and are ended before the newline
+    expect(shown).toBe("reason: go \u001b[31m\u001b[1mred and bold\u001b[22m\u001b[39m\n");
+    expect(forTerminal("no colour here\n", true)).toBe("no colour here\n");
   });
 
   it("keeps tab and newline, and escapes the colour codes too when colour is off", () => {
