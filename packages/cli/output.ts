@@ -24,8 +24,10 @@ export function createStyle(color: boolean): Style {
 
 /** the codes that end every style (bold and dim share one) */
 const RESETS = [...new Set(Object.values(CODES).map(([, close]) => close))].map((c) => `\u001b[${c}m`).join("");
+/** one of the codes createStyle writes */
+const STYLE_CODE = `\u001b\\[(?:${[...new Set(Object.values(CODES).flat())].join("|")})m`;
 /** one of the codes createStyle writes, or one of core/text/controls.ts's CONTROLS */
-const FOR_TERMINAL = new RegExp(`\u001b\\[(?:${[...new Set(Object.values(CODES).flat())].join("|")})m|${CONTROL}`, "g");
+const FOR_TERMINAL = new RegExp(`${STYLE_CODE}|${CONTROL}`, "g");
 
 /**
  * What the CLI writes to stdout and stderr, made safe for a terminal: text from a user or a state
@@ -44,9 +46,10 @@ export function forTerminal(text: string, color: boolean): string {
   return styled ? safe.replace(/\n?$/, (end) => `${RESETS}${end}`) : safe;
 }
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*m/g;
-export const visibleLength = (s: string) => s.replace(ANSI, "").length;
+const STYLE_CODES = new RegExp(STYLE_CODE, "g");
+const CONTROLS = new RegExp(CONTROL, "g");
+/** How wide `s` is once forTerminal has written it: the style's codes take no room, every other control its 6-character escape. */
+export const visibleLength = (s: string) => s.replace(STYLE_CODES, "").replace(CONTROLS, "\\u0000").length;
 
 /** Rows of cells → lines with every column padded to its widest cell. */
 export function table(rows: string[][], opts: { indent?: string; gap?: string } = {}): string {

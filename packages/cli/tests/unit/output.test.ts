@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createStyle, forTerminal } from "../../output.ts";
+import { createStyle, forTerminal, table } from "../../output.ts";
 
 describe("forTerminal", () => {
   it("lets the CLI's own colours through on a colour terminal, and escapes every other code and control", () => {
@@ -35,5 +35,15 @@ describe("forTerminal", () => {
     // Assess
     expect(JSON.parse(shown)).toEqual(value);
     expect(shown).not.toMatch(/[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
+
+  it("aligns a table whose cells hold controls, as forTerminal writes them", () => {
+    // Prepare
+    const bold = createStyle(true).bold;
+    const rows = [[bold("STAGE"), "REASON", "SINCE"], ["dev", "a\u202Eb\u001b]0;x\u0007", "now"], ["prod", "plain", "then"]];
+    // Act
+    const lines = forTerminal(table(rows), true).replace(/\u001b\[\d+m/g, "").split("\n");
+    // Assess: the third column starts at the same place on every line
+    expect(new Set(lines.map((l) => l.search(/now|then|SINCE/)))).toEqual(new Set([lines[0]!.indexOf("SINCE")]));
   });
 });
