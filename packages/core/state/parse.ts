@@ -8,10 +8,9 @@
  * returned as parsed, unknown fields included, and `raw` is the parsed JSON itself (not a copy), so
  * that a restore can write back exactly what was read.
  */
-import { gunzipSync } from "node:zlib";
 import { StateParseError, type StateParseProblem } from "../errors.ts";
 import type { Checkpoint, Manifest, PendingOperation, Resource } from "./types.ts";
-import { isGzip } from "./versions.ts";
+import { gunzip, isGzip } from "./versions.ts";
 
 // Pulumi v3.215.0 reads checkpoint versions 1 to 4 and migrates 1 and 2 to 3 (pulumi/pulumi v3.215.0,
 // pkg/resource/stack/checkpoint.go:45-97; the version-1/2 migrations add no field sst-state reads).
@@ -26,7 +25,7 @@ function decode(bytes: Uint8Array, source: string | undefined): { text: string; 
   let raw = bytes;
   if (isGzip(bytes)) {
     try {
-      raw = gunzipSync(bytes);
+      raw = gunzip(bytes);
     } catch (e) {
       const code = (e as { code?: string }).code;
       // zlib reports a stream that stops before its end as Z_BUF_ERROR ("unexpected end of file")

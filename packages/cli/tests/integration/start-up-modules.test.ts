@@ -8,7 +8,7 @@
  * come from the CLI's one-file bundle of them (dist/dynalite.cjs), not from ~70 files of
  * node_modules: NODE_DEBUG=module logs each CommonJS file Node loads (`load "<path>"`).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
@@ -72,6 +72,34 @@ describe("start-up modules", () => {
     const loadedCjs = [...locks.stderr.matchAll(/ load "([^"]+)"/g)].map((m) => m[1]!);
     expect(loadedCjs.filter((f) => f.endsWith(join("packages", "cli", "dist", "dynalite.cjs")))).toHaveLength(1);
     expect(loadedCjs.filter((f) => /[\\/]node_modules[\\/](dynalite|level|abstract-level|memory-level)[\\/]/.test(f))).toEqual([]);
+  }, 60_000);
+
+  it("loads node:zlib for a gzip state only (state.compress), and reads both", async () => {
+    // Prepare: the same stage plain and gzipped, and a preload that records Node's built-in modules
+    const root = tempDir("sst-state-start-up-gzip-");
+    for (const [dir, compress] of [["plain", false], ["gzip", true]] as const) {
+      const { files } = generateHome({ app: "shop", seed: 5, compress, stages: [{ name: "dev", resources: 40, deploys: 1 }] });
+      await writeLocalHome(join(root, dir), files);
+    }
+    const preload = join(root, "builtins.cjs");
+    writeFileSync(preload, 'process.on("exit", () => require("node:fs").writeFileSync(process.env.BUILTINS_OUT, JSON.stringify(process.moduleLoadList)));');
+    const run = async (dir: string) => {
+      const out = join(root, `${dir}.json`);
+      const env = { SST_STATE_HOME: "local", SST_STATE_DIR: join(root, dir), NO_COLOR: "1", NODE_OPTIONS: `--require ${preload}`, BUILTINS_OUT: out };
+      const r = await runBin(["status", "shop/dev", "--json"], { env, cwd: root });
+      return { r, builtins: JSON.parse(readFileSync(out, "utf8")) as string[] };
+    };
+    // Act
+    const plain = await run("plain");
+    const gzip = await run("gzip");
+    // Assess: the same status, and zlib only where the bytes were gzip
+    expect(plain.r.code).toBe(0);
+    expect(gzip.r.code).toBe(0);
+    const resources = (r: { stdout: string }) => (JSON.parse(r.stdout) as { resources: number }).resources;
+    expect(resources(plain.r)).toBeGreaterThan(0);
+    expect(resources(gzip.r)).toBe(resources(plain.r));
+    expect(plain.builtins).not.toContain("NativeModule zlib");
+    expect(gzip.builtins).toContain("NativeModule zlib");
   }, 60_000);
 
   it("loads it for a DynamoDB table (SST_STATE_TABLE), where it carries the calls", async () => {
