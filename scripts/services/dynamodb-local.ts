@@ -13,7 +13,7 @@ export const dynamoCredentials = { accessKeyId: "local", secretAccessKey: "local
 const root = new URL("../..", import.meta.url).pathname;
 export const dynamoLocalDir = process.env.SST_STATE_DYNAMODB_LOCAL_DIR ?? join(root, ".cache/dynamodb-local/package/emulator");
 
-export async function startDynamoDbLocal(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+export async function startDynamoDbLocal(): Promise<{ endpoint: string; stop: () => Promise<void>; pids: number[] }> {
   const jar = join(dynamoLocalDir, "DynamoDBLocal.jar");
   if (!existsSync(jar)) {
     throw new Error(
@@ -45,6 +45,7 @@ export async function startDynamoDbLocal(): Promise<{ endpoint: string; stop: ()
   );
   return {
     endpoint,
+    pids: proc.pid === undefined ? [] : [proc.pid],
     stop: async () => {
       proc.kill("SIGTERM");
       await new Promise((r) => setTimeout(r, 100));

@@ -9,6 +9,24 @@ import { startSwift } from "./swift.ts";
 export interface Service {
   endpoint: string;
   stop: () => Promise<void>;
+  /** the server processes this started (none for a service given by endpoint) */
+  pids: number[];
+}
+
+/** What `npm run services:start` records: where the services answer, its own pid, and its servers' pids. */
+interface ServicesRecord {
+  s3?: string;
+  dynamo?: string;
+  pid?: number;
+  servers?: number[];
+}
+
+function readRecord(file: URL): ServicesRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as ServicesRecord;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Where `npm run services:start` records the services it leaves running. */
@@ -19,14 +37,9 @@ export const servicesFile = new URL("../../.cache/services.json", import.meta.ur
  * (a `kill -9`, a reboot): an endpoint that does not answer is left out, so a caller starts its
  * own or says how, instead of failing on a refused connection.
  */
-export async function runningServices(): Promise<{ s3?: string; dynamo?: string }> {
-  if (!existsSync(servicesFile)) return {};
-  let found: { s3?: string; dynamo?: string };
-  try {
-    found = JSON.parse(readFileSync(servicesFile, "utf8")) as { s3?: string; dynamo?: string };
-  } catch {
-    return {};
-  }
+export async function runningServices(file: URL = servicesFile): Promise<{ s3?: string; dynamo?: string }> {
+  const found = readRecord(file);
+  if (!found) return {};
   const up = async (url?: string) => {
     if (!url) return undefined;
     try {
@@ -46,7 +59,7 @@ export async function runningServices(): Promise<{ s3?: string; dynamo?: string 
  * left behind by a failed start would run until the machine stops.
  */
 export async function startServices(given: { s3?: string; dynamo?: string } = {}): Promise<{ s3: Service; dynamo: Service }> {
-  const reuse = (endpoint: string): Service => ({ endpoint, stop: async () => {} });
+  const reuse = (endpoint: string): Service => ({ endpoint, stop: async () => {}, pids: [] });
   const [s3, dynamo] = await Promise.allSettled([given.s3 ? reuse(given.s3) : startSwift(), given.dynamo ? reuse(given.dynamo) : startDynamoDbLocal()]);
   if (s3.status === "fulfilled" && dynamo.status === "fulfilled") return { s3: s3.value, dynamo: dynamo.value };
   await Promise.all([s3, dynamo].map((r) => (r.status === "fulfilled" ? r.value.stop().catch(() => {}) : undefined)));
@@ -57,27 +70,35 @@ export async function startServices(given: { s3?: string; dynamo?: string } = {}
 
 /**
  * `npm run services:stop`: stops the services `npm run services:start` left running. The recorded
- * process is signalled only while its servers answer: after a reboot its pid may be anyone's.
- * A record whose servers are gone is removed.
+ * processes are signalled only while its servers answer: after a reboot a pid may be anyone's.
+ * The starter stops its servers itself; when it was killed (kill -9) they live on without it, and
+ * are stopped by the pids it recorded (only those: another project's DynamoDB Local is not
+ * touched). A record whose servers are gone is removed.
  */
-export async function stopServices(): Promise<string> {
-  if (!existsSync(servicesFile)) return "not running (no .cache/services.json)";
-  const running = await runningServices();
-  let pid: number | undefined;
-  try {
-    pid = (JSON.parse(readFileSync(servicesFile, "utf8")) as { pid?: number }).pid;
-  } catch {
-    /* unreadable: treated as gone */
-  }
+export async function stopServices(file: URL = servicesFile): Promise<string> {
+  if (!existsSync(file)) return "not running (no .cache/services.json)";
+  const running = await runningServices(file);
+  const { pid, servers = [] } = readRecord(file) ?? {};
   if ((running.s3 || running.dynamo) && pid) {
     try {
       process.kill(pid, "SIGTERM");
       return `stopped (pid ${pid})`;
     } catch {
-      // the starter was killed (kill -9) and its servers live on without it
-      return `servers answer at ${[running.s3, running.dynamo].filter(Boolean).join(", ")} but their starter (pid ${pid}) is gone: stop them with \`pkill -f sst-state-swift-\` and \`pkill -f DynamoDBLocal\`.`;
+      const stopped = servers.filter((server) => {
+        try {
+          process.kill(server, "SIGTERM");
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      if (!stopped.length) {
+        return `servers answer at ${[running.s3, running.dynamo].filter(Boolean).join(", ")} but their starter (pid ${pid}) is gone and recorded no server pids: stop the processes listening there (\`ss -ltnp\` names them).`;
+      }
+      rmSync(file, { force: true });
+      return `stopped the servers (pids ${stopped.join(", ")}) of a starter that is gone (pid ${pid})`;
     }
   }
-  rmSync(servicesFile, { force: true });
+  rmSync(file, { force: true });
   return "not running (removed the stale .cache/services.json)";
 }

@@ -14,7 +14,7 @@ if (already.s3 && already.dynamo) {
 }
 const { s3, dynamo: ddb } = await startServices();
 mkdirSync(new URL(".", servicesFile), { recursive: true });
-writeFileSync(servicesFile, JSON.stringify({ s3: s3.endpoint, dynamo: ddb.endpoint, pid: process.pid }));
+writeFileSync(servicesFile, JSON.stringify({ s3: s3.endpoint, dynamo: ddb.endpoint, pid: process.pid, servers: [...s3.pids, ...ddb.pids] }));
 console.log(`S3 (Swift) ${s3.endpoint}, DynamoDB Local ${ddb.endpoint}; pid ${process.pid}. Ctrl-C or \`npm run services:stop\` stops them.`);
 const stop = async () => {
   await Promise.all([s3.stop(), ddb.stop()]);

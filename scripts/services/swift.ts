@@ -34,7 +34,7 @@ function missing(): string | null {
   return null;
 }
 
-export async function startSwift(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+export async function startSwift(): Promise<{ endpoint: string; stop: () => Promise<void>; pids: number[] }> {
   const absent = missing();
   if (absent) {
     throw new Error(
@@ -121,6 +121,7 @@ use = egg:swift#symlink
   );
   return {
     endpoint,
+    pids: procs.map((p) => p.pid).filter((pid): pid is number => pid !== undefined),
     stop: async () => {
       for (const p of procs) p.kill("SIGTERM");
       await new Promise((r) => setTimeout(r, 200));
