@@ -26,7 +26,7 @@ import { Agent, request } from "node:http";
 import { amzDate } from "./sigv4.ts";
 import type { TableClient, TableInput, TableOperation, TableOutput } from "./table-client.ts";
 
-export interface JsonTableClientOptions {
+interface JsonTableClientOptions {
   /** the dynalite endpoint (`http://127.0.0.1:<port>`), read at every call: it may move */
   endpoint: () => string;
   /** TCP connect timeout (default 3 s) */

@@ -20,13 +20,7 @@
  */
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { escapeUri, signV4 } from "./sigv4.ts";
-
-export interface AwsCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
+import { escapeUri, signV4, type SigV4Credentials as AwsCredentials } from "./sigv4.ts";
 
 /** The part of `fetch` used here; the global `fetch` fits. */
 export type FetchLike = (

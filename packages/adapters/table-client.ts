@@ -39,7 +39,7 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { isConditionFailed, toStoreError } from "./dynamodb-errors.ts";
 
 /** Each operation's input and output, as the SDK types them (the JSON protocol's shapes). */
-export interface TableOperations {
+interface TableOperations {
   GetItem: [GetItemCommandInput, GetItemCommandOutput];
   PutItem: [PutItemCommandInput, PutItemCommandOutput];
   UpdateItem: [UpdateItemCommandInput, UpdateItemCommandOutput];

@@ -117,7 +117,7 @@ export function isGzip(bytes: Uint8Array): boolean {
 const requireHere = createRequire(import.meta.url);
 /**
  * zlib's gunzipSync, loaded by the first gzip state: node:zlib is ~4 ms of a start-up (measured,
- * Node 20), which `status` of a plain JSON state, SST's default, never needs.
+ * Node 20), which `status` of a plain JSON state (a stage without `state.compress`) never needs.
  */
 export function gunzip(bytes: Uint8Array): Buffer {
   return (requireHere("node:zlib") as typeof import("node:zlib")).gunzipSync(bytes);

@@ -10,7 +10,7 @@
  * become "?" (core/text/controls.ts), so no text reads in another order than it was written. Every
  * other helper here builds on `esc`.
  */
-import { withoutControls } from "./controls.ts";
+import { CONTROL, withoutControls } from "./controls.ts";
 
 export function esc(s: string): string {
   return withoutControls(String(s)).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -38,9 +38,10 @@ export function link(url: string, label: string): string {
   return `<${href}|${esc(label).replace(/\|/g, "¦")}>`;
 }
 
+const UNSAFE_IN_FILE_NAME = new RegExp(`[<>&|/\\\\:\\t\\n]|${CONTROL}`, "g");
 /** A name safe as a Slack file name: no markup, no path separators, no control or text-direction characters (`evil\u202Etxt.exe`). */
 export function safeFileName(name: string): string {
-  const cleaned = withoutControls(name).replace(/[<>&|/\\:\t\n?]/g, "_").replace(/^\.+/, "_");
+  const cleaned = name.replace(UNSAFE_IN_FILE_NAME, "_").replace(/^\.+/, "_");
   return cleaned.slice(0, 200) || "file";
 }
 

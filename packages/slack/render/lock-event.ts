@@ -7,12 +7,13 @@ import { LOCK_RELEASE_ACTION_ID, releaseButtonValue } from "@sst-state/core/lock
 import type { Lease, LockEnd, LockEvent } from "@sst-state/core/lock/types";
 import type { ChatMessage } from "@sst-state/core/ports";
 import { clip, esc, link } from "@sst-state/core/text/mrkdwn";
-import { LIMITS, truncate } from "./limits.ts";
 import { slackDate } from "./text.ts";
 
 // A reason can be anything a user typed (100 KB included); the full text stays in `sst-state locks`.
 const REASON_MAX = 500;
 const escape = (s: string) => esc(clip(s, REASON_MAX));
+/** the holder's characters in the Release confirmation (Slack: its text at most 300) */
+const HOLDER_IN_CONFIRM = 50;
 
 function runLink(lock: Lease): string {
   return lock.runUrl ? ` · ${link(lock.runUrl, "CI run")}` : "";
@@ -72,8 +73,10 @@ export function renderLockEvent(event: LockEvent): ChatMessage {
           style: "danger",
           confirm: {
             title: { type: "plain_text", text: `Release ${lock.stage}?` },
-            // a holder can be any length (CI variables, --holder): Slack refuses the whole message over 300
-            text: { type: "mrkdwn", text: truncate(`This breaks the lock of ${who(lock.holder)} if it still holds it.`, LIMITS.confirmText) },
+            // a holder can be any length (CI variables, --holder), and Slack refuses the whole message
+            // when this text is over 300: cut before escaping (5 × 50 at most, `&` → `&amp;`) so no
+            // escape is cut in half and the sentence keeps its end
+            text: { type: "mrkdwn", text: `This breaks the lock of ${who(clip(lock.holder, HOLDER_IN_CONFIRM))} if it still holds it.` },
             confirm: { type: "plain_text", text: "Release" },
             deny: { type: "plain_text", text: "Cancel" },
           },

@@ -55,6 +55,7 @@ describe("renderLockEvent", () => {
     // Assess: Slack refuses the whole message (invalid_blocks) when one confirmation is longer
     expect(postedMessageViolations(m)).toEqual([]);
     expect(json(m)).toContain("This breaks the lock of ci &amp;&amp;");
+    expect(json(m)).toMatch(/&amp;… if it still holds it\./);
   });
 
   it("round-trips the Release button value", () => {
