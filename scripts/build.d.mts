@@ -1,5 +1,5 @@
 // Types of scripts/build.mjs, for tests that build an entry the way `npm test`'s pretest does.
-import type { BuildOptions, Plugin } from "esbuild";
+import type { BuildOptions } from "esbuild";
 
 export interface BuildEntry {
   in: string;
@@ -10,4 +10,3 @@ export interface BuildEntry {
 }
 export const entries: BuildEntry[];
 export function build(list?: BuildEntry[], extra?: BuildOptions): Promise<void>;
-export function stubPackages(names: string[]): Plugin;

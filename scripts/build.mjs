@@ -57,12 +57,12 @@ const lazyAwsCredentials = {
  * loading them from ~70 files of node_modules was ~12 ms more of every `locks` and `status`
  * (paired runs). dynalite picks its handlers by name (`require('./actions/' + action)`, index.js
  * L185–187 in dynalite 4.0.0); esbuild bundles such a require as a glob of the folder keyed by file
- * name, so the extension is added for the keys to match. It requires all 17 handlers and their
+ * name (esbuild's API docs, "Glob-style imports"), so the extension is added for the keys to match. It requires all 17 handlers and their
  * validations at load, and `https` (L2) for its `ssl` option: here each handler loads when a
  * request first names it (a getter on the same maps, L390 and L403 read them), and `https` only
  * for `ssl`, which the embedded store never sets (~5 ms of every `locks` and `status`). Its one `url.parse` (L291, the request's
  * query, read only for its keys) becomes WHATWG URL's: from outside node_modules, Node 24 and later
- * warn about `url.parse` on stderr (DEP0169). `level` is dynalite's own (resolved from its folder).
+ * warn about `url.parse` on stderr (DEP0169, an application-code-only runtime deprecation: nodejs/node#55017). `level` is dynalite's own (resolved from its folder).
  * Only classic-level's binding stays outside (`require("classic-level/binding.js")`, resolved
  * beside dist/ at run time): node-gyp-build finds the prebuilt native addon beside that file
  * (`__dirname`); the build checks that it is the binding of the classic-level bundled. The files
@@ -168,8 +168,10 @@ export async function build(list = entries, extra = {}) {
         legalComments: "none",
         ...extra,
         ...(e.options ?? {}),
-        // (the ingress brings its own, as SST's bundling of it does: its bundle test then checks that one)
-        plugins: [rawFiles, ...(esm && !e.options?.plugins?.some((p) => p.name === "process-from-global") ? [processFromGlobal()] : []), ...(extra.plugins ?? []), ...(e.options?.plugins ?? [])],
+        // the CLI's bundles take `process` from the global (ingress-plugins.mjs); the ingress brings
+        // its own, as SST's bundling of it does (its bundle test checks that one); SST bundles the
+        // other functions without our plugins, so their dist/ builds do as it does
+        plugins: [rawFiles, ...(esm && e.out.startsWith("packages/cli/") ? [processFromGlobal()] : []), ...(extra.plugins ?? []), ...(e.options?.plugins ?? [])],
       });
       if (esm) dropUnusedBanners(Object.keys(result.metafile.outputs).map((o) => join(root, o)));
     }),

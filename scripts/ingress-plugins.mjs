@@ -40,9 +40,9 @@ const WEB_API = "@slack/web-api";
  * user-agent code imports node:process too) → the global `process`, as CommonJS. For an ES module
  * import Node builds the builtin's namespace from every property of `process`, which runs its lazy
  * `report` getter and loads the diagnostic-report module: ~7 ms of every process that does it
- * (Node 20, measured), for an object that is already a global. Also for build.mjs's other bundles.
+ * (Node 20, measured), for an object that is already a global. build.mjs gives it to the CLI too.
  */
-export const PROCESS_MODULE = /^(node:)?process$/;
+const PROCESS_MODULE = /^(node:)?process$/;
 export function processFromGlobal(filter = PROCESS_MODULE) {
   return {
     name: "process-from-global",

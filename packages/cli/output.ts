@@ -1,5 +1,5 @@
 /** Terminal formatting: colours only on a TTY (and never with NO_COLOR), aligned tables, safe text. Times and durations: @sst-state/core/format. */
-import { CONTROL, jsonEscape } from "@sst-state/core/text/controls";
+import { CONTROL, escapeControls } from "@sst-state/core/text/controls";
 
 export interface Style {
   bold(s: string): string;
@@ -41,15 +41,19 @@ const FOR_TERMINAL = new RegExp(`${STYLE_CODE}|${CONTROL}`, "g");
  * where the escape reads back as the same character.
  */
 export function forTerminal(text: string, color: boolean): string {
+  if (!color) return escapeControls(text);
   let styled = false;
-  const safe = text.replace(FOR_TERMINAL, (m) => (m.length === 1 ? jsonEscape(m) : color ? ((styled = true), m) : jsonEscape(m[0]!) + m.slice(1)));
+  const safe = text.replace(FOR_TERMINAL, (m) => (m.length === 1 ? escapeControls(m) : ((styled = true), m)));
   return styled ? safe.replace(/\n?$/, (end) => `${RESETS}${end}`) : safe;
 }
 
 const STYLE_CODES = new RegExp(STYLE_CODE, "g");
-const CONTROLS = new RegExp(CONTROL, "g");
-/** How wide `s` is once forTerminal has written it: the style's codes take no room, every other control its 6-character escape. */
-export const visibleLength = (s: string) => s.replace(STYLE_CODES, "").replace(CONTROLS, "\\u0000").length;
+/**
+ * How wide `s` is once forTerminal has written it on a colour terminal: the style's codes take no
+ * room, every other control its 6-character escape. (With colour off a style code in a cell can
+ * only be planted text, printed escaped and wider: its row's later columns shift, nothing else.)
+ */
+export const visibleLength = (s: string) => escapeControls(s.replace(STYLE_CODES, "")).length;
 
 /** Rows of cells → lines with every column padded to its widest cell. */
 export function table(rows: string[][], opts: { indent?: string; gap?: string } = {}): string {

@@ -12,7 +12,7 @@ import type { Target } from "@sst-state/core/command";
 import { checkName } from "@sst-state/core/names";
 import type { VersionIndexer } from "@sst-state/core/state/checkpoint-index";
 import { demoHint } from "./demo.ts";
-import { forTerminal } from "./output.ts";
+import { escapeControls } from "@sst-state/core/text/controls";
 import { findProject, sstConfigAppName, type Project } from "./project.ts";
 
 export interface ServiceOptions {
@@ -48,9 +48,15 @@ export interface Services extends RootServices {
 /** The CLI logs plain lines on stderr (the Lambdas log JSON). */
 const stderrLogger: BotLogger = {
   info: () => {},
-  warn: (message, data) => void process.stderr.write(forTerminal(`warning: ${message}${data?.error ? ` (${String(data.error)})` : ""}\n`, false)),
-  error: (message, data) => void process.stderr.write(forTerminal(`error: ${message}${data?.error ? ` (${String(data.error)})` : ""}\n`, false)),
+  warn: (message, data) => void process.stderr.write(logLine("warning", message, data)),
+  error: (message, data) => void process.stderr.write(logLine("error", message, data)),
 };
+/** `warning: <message> (<error>) app=shop stage=prod`, its controls escaped (core/text/controls.ts) */
+function logLine(level: string, message: string, data: Record<string, unknown> | undefined): string {
+  const { error, ...rest } = data ?? {};
+  const detail = Object.entries(rest).map(([k, v]) => ` ${k}=${typeof v === "string" ? v : JSON.stringify(v)}`).join("");
+  return escapeControls(`${level}: ${message}${error ? ` (${String(error)})` : ""}${detail}\n`);
+}
 
 export function createServices(opts: ServiceOptions): Services {
   // an empty SST_STATE_HOME is unset (as the factory reads it), not an invalid value

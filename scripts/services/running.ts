@@ -39,7 +39,11 @@ export const servicesFile = new URL("../../.cache/services.json", import.meta.ur
  */
 export async function runningServices(file: URL = servicesFile): Promise<{ s3?: string; dynamo?: string }> {
   const found = readRecord(file);
-  if (!found) return {};
+  return found ? answering(found) : {};
+}
+
+/** The record's endpoints that answer now. */
+async function answering(found: ServicesRecord): Promise<{ s3?: string; dynamo?: string }> {
   const up = async (url?: string) => {
     if (!url) return undefined;
     try {
@@ -77,8 +81,9 @@ export async function startServices(given: { s3?: string; dynamo?: string } = {}
  */
 export async function stopServices(file: URL = servicesFile): Promise<string> {
   if (!existsSync(file)) return "not running (no .cache/services.json)";
-  const running = await runningServices(file);
-  const { pid, servers = [] } = readRecord(file) ?? {};
+  const record = readRecord(file) ?? {};
+  const running = await answering(record);
+  const { pid, servers = [] } = record;
   if ((running.s3 || running.dynamo) && pid) {
     try {
       process.kill(pid, "SIGTERM");

@@ -118,9 +118,9 @@ const serve: CliCommand<"serve"> = {
     // The embedded store has no stream: a feed polls the lock items and announces every change,
     // whoever made it (Slack, or the CLI through this process's store). A real table's stream
     // Lambda announces in AWS, so nothing runs here for it.
-    // what the background loops report goes through ctx.io (a lock's or a state's text in an error
-    // reaches the terminal escaped, cli/output.ts forTerminal), not straight to console.warn
-    const warn = (what: string) => (e: unknown) => ctx.io.err(`warning: ${what}: ${(e as Error)?.message ?? String(e)}`);
+    // what the background loops report goes to the services' logger, as the lock announcer's does
+    // (its controls escaped, cli/services.ts), not straight to console.warn
+    const warn = (what: string) => (e: unknown) => ctx.services.log.warn(what, { error: (e as Error)?.message ?? String(e) });
     const announcements = await startLockAnnouncements({ table, announcer: (await ctx.services.lockAnnouncer({ notifier, config }))!, onError: warn("lock announcements") });
     // The deploy feed (stages with "feed": true): serve watches its home as the scheduled function
     // watches the bucket in AWS, through the same core logic; events are claimed in the same table,
@@ -139,7 +139,7 @@ const serve: CliCommand<"serve"> = {
           notifier,
           config,
           clock: ctx.services.clock,
-          log: (message, detail) => ctx.io.err(`warning: ${message} ${JSON.stringify(detail)}`),
+          log: (message, detail) => ctx.services.log.warn(message, detail),
         });
         feedLoop = startDeployFeedLoop(feed, { intervalMs, onError: warn("deploy feed") });
         ctx.io.out(`deploy feed: watching ${feedStages.all ? "every stage" : feedStages.named.join(", ")} of ${store.location} every ${intervalMs / 1000} s`);
