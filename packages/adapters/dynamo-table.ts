@@ -17,6 +17,22 @@
 import { isResourceNotFound, isTableInUse } from "./dynamodb-errors.ts";
 import { tableClientOf, type TableClientLike } from "./table-client-of.ts";
 
+/** The table every store shares: string keys `pk` and `sk`, paid per request. */
+export function tableDefinition(tableName: string) {
+  return {
+    TableName: tableName,
+    AttributeDefinitions: [
+      { AttributeName: "pk", AttributeType: "S" as const },
+      { AttributeName: "sk", AttributeType: "S" as const },
+    ],
+    KeySchema: [
+      { AttributeName: "pk", KeyType: "HASH" as const },
+      { AttributeName: "sk", KeyType: "RANGE" as const },
+    ],
+    BillingMode: "PAY_PER_REQUEST" as const,
+  };
+}
+
 /**
  * Create the table if it does not exist (tests, and the embedded store behind `serve`). The table
  * is described first: it exists on every start of an embedded store but the first, and one
@@ -31,16 +47,7 @@ export async function ensureTable(tableClient: TableClientLike, tableName: strin
     if (!isResourceNotFound(e)) throw e;
     try {
       await client.call("CreateTable", {
-        TableName: tableName,
-        AttributeDefinitions: [
-          { AttributeName: "pk", AttributeType: "S" },
-          { AttributeName: "sk", AttributeType: "S" },
-        ],
-        KeySchema: [
-          { AttributeName: "pk", KeyType: "HASH" },
-          { AttributeName: "sk", KeyType: "RANGE" },
-        ],
-        BillingMode: "PAY_PER_REQUEST",
+        ...tableDefinition(tableName),
         ...(opts.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" } } : {}),
       });
     } catch (e2) {

@@ -1,6 +1,7 @@
 /**
  * TableClient for the embedded store: DynamoDB's JSON protocol over loopback HTTP to dynalite,
- * without the SDK (table-client.ts says why). The protocol, as dynalite 4.0.0 reads it
+ * without the SDK (table-client.ts says why); the store's owner exchanges the same JSON with
+ * dynalite in its own process (dynalite-direct.cjs, `createExchangeTableClient`). The protocol, as dynalite 4.0.0 reads it
  * (node_modules/dynalite/index.js, httpHandler from L210):
  *
  *   POST /   Content-Type: application/x-amz-json-1.0                       (L259–271)
@@ -22,7 +23,8 @@
  * Binary attributes (`B`, `BS`) are not encoded: the SDK base64-encodes them, this client would
  * send a Uint8Array as an object. No store writes one; a store that starts to must encode it here.
  */
-import { Agent, request } from "node:http";
+import type { Agent } from "node:http";
+import { createRequire } from "node:module";
 import { amzDate } from "./sigv4.ts";
 import type { TableClient, TableInput, TableOperation, TableOutput } from "./table-client.ts";
 
@@ -70,17 +72,46 @@ function timeoutError(what: string): Error {
   return e;
 }
 
+/** One exchange with dynalite: the operation and its JSON body out, the status and body text back. */
+export type Exchange = (operation: string, body: string) => Promise<{ status: number; text: string }>;
+
+/**
+ * The table client over an exchange: over HTTP (below), or with dynalite in this process
+ * (dynalite-direct.cjs, which answers as its HTTP handler does), so both read alike.
+ */
+export function createExchangeTableClient(exchange: Exchange, where: () => string): TableClient {
+  return {
+    async call<O extends TableOperation>(operation: O, input: TableInput<O>): Promise<TableOutput<O>> {
+      const { status, text } = await exchange(operation, JSON.stringify(input));
+      if (status !== 200) throw serviceError(status, text);
+      try {
+        return JSON.parse(text) as TableOutput<O>;
+      } catch {
+        throw serviceError(502, `${operation}: ${where()} answered 200 with a body that is not JSON: ${text.slice(0, 100)}`);
+      }
+    },
+    where: async () => where(),
+  };
+}
+
+// node:http is loaded with the first request: the owner of the embedded store sends its own
+// requests in-process and may never make one
+const requireHere = createRequire(import.meta.url);
+let http: typeof import("node:http") | undefined;
+
 export function createJsonTableClient(opts: JsonTableClientOptions): JsonTableClient {
-  const agent = new Agent({ keepAlive: true });
+  let agent: Agent | undefined;
   const connectTimeoutMs = opts.connectTimeoutMs ?? 3_000;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 5_000;
 
   function post(endpoint: string, operation: string, body: string): Promise<{ status: number; text: string }> {
     const url = new URL(endpoint);
     if (!isLoopbackHttp(url)) return Promise.reject(new Error(`the embedded store's client only talks to a loopback http endpoint, not ${endpoint}`));
+    http ??= requireHere("node:http") as typeof import("node:http");
+    agent ??= new http.Agent({ keepAlive: true });
     const date = amzDate(new Date());
     return new Promise((resolve, reject) => {
-      const req = request(
+      const req = http!.request(
         {
           agent,
           host: url.hostname.replace(/^\[|\]$/g, ""),
@@ -123,17 +154,7 @@ export function createJsonTableClient(opts: JsonTableClientOptions): JsonTableCl
   }
 
   return {
-    async call<O extends TableOperation>(operation: O, input: TableInput<O>): Promise<TableOutput<O>> {
-      const endpoint = opts.endpoint();
-      const { status, text } = await post(endpoint, operation, JSON.stringify(input));
-      if (status !== 200) throw serviceError(status, text);
-      try {
-        return JSON.parse(text) as TableOutput<O>;
-      } catch {
-        throw serviceError(502, `${operation} at ${endpoint} answered 200 with a body that is not JSON: ${text.slice(0, 100)}`);
-      }
-    },
-    where: async () => `DynamoDB at ${opts.endpoint()}`,
-    destroy: () => agent.destroy(),
+    ...createExchangeTableClient((operation, body) => post(opts.endpoint(), operation, body), () => `DynamoDB at ${opts.endpoint()}`),
+    destroy: () => agent?.destroy(),
   };
 }

@@ -1,8 +1,9 @@
 /**
  * The embedded store behind the CLI and `sst-state serve` when SST_STATE_TABLE is not set
- * (DESIGN §3 "One machine, embedded defaults"): dynalite (a DynamoDB-compatible server on
- * LevelDB) on a random loopback port, with its data on disk under `dir` (default `.sst-state/db`
- * in the working directory). The same DynamoDB stores run over it.
+ * (DESIGN §3 "One machine, embedded defaults"): dynalite (DynamoDB's API on LevelDB) with its
+ * data on disk under `dir` (default `.sst-state/db` in the working directory), run by one process
+ * at a time, the owner, which shares it with the others over loopback HTTP on a random port. The
+ * same DynamoDB stores run over it.
  *
  *   <dir>/owner/          a tiny LevelDB opened first and held until close(): LevelDB takes an
  *                         exclusive OS lock on it (released by the OS if the process dies), so it
@@ -11,18 +12,24 @@
  *                         survive a LevelDB lock error (it surfaces as an uncaught iterator error),
  *                         hence the owner lock in front of it.
  *   <dir>/endpoint.json   `{"endpoint":"http://127.0.0.1:<port>","pid":<owner pid>}`, written by the
- *                         owner once its server listens and the table exists (write + rename, so
- *                         it is never read half-written), removed by the owner on close.
+ *                         owner once its server listens (write + rename, so it is never read
+ *                         half-written), removed by the owner on close.
  *
  * Opening, in a loop until `waitMs` has passed:
- *   1. take the owner lock → run dynalite here, publish endpoint.json                 (owner)
+ *   1. take the owner lock → run dynalite in this process (dynalite-direct.cjs: this process's
+ *      calls go to it without HTTP), create the table if missing                      (owner)
  *   2. the lock is held, and endpoint.json names a loopback endpoint whose pid is alive and
  *      which answers (the table is there, or is created) → send this process's calls
  *      there                                                                          (guest)
- *   3. otherwise (the owner is still starting, or does not publish) wait 100 ms and retry;
+ *   3. otherwise (the owner is still starting, or has not published yet) wait 100 ms and retry;
  *      at the deadline fail with "another sst-state process is using .sst-state/db; …".
- * So `sst-state lock prod` in a second terminal works while `sst-state serve` runs: both talk to
- * the one dynalite of the owner, and its conditional writes keep the lock protocol intact.
+ * The owner publishes (starts dynalite's HTTP server on the same store and writes endpoint.json)
+ * before startEmbeddedDynamo returns, or `publishAfterMs` later if it is still open then: a short
+ * CLI command (`status`, `locks`: a few hundred milliseconds) ends before, without ever loading an
+ * HTTP server, and another process that wants the store meanwhile waits for it in step 3 as for an
+ * owner that is starting. So `sst-state lock prod` in a second terminal works while `sst-state
+ * serve` runs: both use the one dynalite of the owner, and its conditional writes keep the lock
+ * protocol intact.
  *
  * A guest outlives its owner: when a request cannot connect (ECONNREFUSED: the request never
  * reached a server, so retrying it cannot apply a write twice), the guest opens again (it may
@@ -40,9 +47,9 @@
  * dynalite and its LevelDB are CommonJS (LevelDB with a native addon), outside the ES module
  * bundles: the CLI loads them from its own bundle of them (`dist/dynalite.cjs`, scripts/build.mjs,
  * named by main.ts as `serverBundle`), one file instead of ~70; without it (a source checkout,
- * tests) from dynalite's install with `require`. Requests go to dynalite as
- * DynamoDB's JSON over loopback HTTP (dynamodb-json-client.ts), not through the SDK's client: it
- * would be ~75 ms of every `sst-state locks` (table-client.ts).
+ * tests) from dynalite's install with `require`. Requests go to dynalite as DynamoDB's JSON
+ * (dynamodb-json-client.ts: in this process for the owner, over loopback HTTP for a guest), not
+ * through the SDK's client: it would be ~75 ms of every `sst-state locks` (table-client.ts).
  */
 import { StoreUnavailableError } from "@sst-state/core/errors";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -51,7 +58,7 @@ import { createRequire } from "node:module";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureTable } from "./dynamo-table.ts";
-import { createJsonTableClient, isLoopbackHttp } from "./dynamodb-json-client.ts";
+import { createExchangeTableClient, createJsonTableClient, isLoopbackHttp, type Exchange } from "./dynamodb-json-client.ts";
 import type { TableClient } from "./table-client.ts";
 
 const DEFAULT_EMBEDDED_DIR = ".sst-state/db";
@@ -64,26 +71,35 @@ interface LevelDb {
   close(): Promise<void>;
 }
 type LevelCtor = new (location: string) => LevelDb;
-type DynaliteFactory = (opts: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+/** dynalite in this process (dynalite-direct.cjs) */
+interface DirectDynalite {
+  /** one request, answered as dynalite's HTTP handler answers it */
+  call: Exchange;
+  /** dynalite's HTTP server on the same store (made once; the caller listens) */
+  serve(): Server;
+  /** closes the store's LevelDB (through the server when it listens) */
+  close(): Promise<void>;
+}
+type DirectFactory = (opts: { path: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => DirectDynalite;
 
 const requireHere = createRequire(import.meta.url);
 interface DynaliteLib {
   Level: LevelCtor;
-  /** dynalite's factory, loaded on first call (see attach) */
-  dynalite(): DynaliteFactory;
+  /** dynalite in this process, loaded on first call (see attach) */
+  direct(): DirectFactory;
 }
 /** LevelDB (dynalite's own `level`) now; dynalite itself when attach asks for it. */
 function loadDynalite(serverBundle: URL | undefined): DynaliteLib {
   const bundled = serverBundle && fileURLToPath(serverBundle);
   if (bundled && existsSync(bundled)) {
-    // dynalite-bundle-entry.cjs: Level when read, dynalite's factory when called
-    const lib = requireHere(bundled) as { readonly Level: LevelCtor; dynalite(): DynaliteFactory };
-    return { Level: lib.Level, dynalite: () => lib.dynalite() };
+    // dynalite-bundle-entry.cjs: Level when read, dynalite-direct.cjs when called
+    const lib = requireHere(bundled) as { readonly Level: LevelCtor; direct(): DirectFactory };
+    return { Level: lib.Level, direct: () => lib.direct() };
   }
   const dynalitePath = requireHere.resolve("dynalite");
   const { Level } = createRequire(dynalitePath)("level") as { Level: LevelCtor };
-  let factory: DynaliteFactory | undefined;
-  return { Level, dynalite: () => (factory ??= requireHere(dynalitePath) as DynaliteFactory) };
+  let factory: DirectFactory | undefined;
+  return { Level, direct: () => (factory ??= requireHere("./dynalite-direct.cjs") as DirectFactory) };
 }
 
 export interface EmbeddedDynamoOptions {
@@ -98,13 +114,19 @@ export interface EmbeddedDynamoOptions {
   cwd?: string;
   /** the CLI's bundle of dynalite and LevelDB (dist/dynalite.cjs); absent or missing: dynalite's install */
   serverBundle?: URL;
+  /**
+   * When an owner shares the store with other processes (serves HTTP, writes endpoint.json):
+   * 0 (default) before startEmbeddedDynamo returns; n: n ms later if it is still open (a short
+   * command ends first and never starts a server; another process waits for it meanwhile).
+   */
+  publishAfterMs?: number;
 }
 
 export interface EmbeddedDynamo {
   client: TableClient;
   tableName: string;
-  /** where the store listens now (the owner's endpoint, whichever process that is) */
-  readonly endpoint: string;
+  /** where the store listens now (the owner's endpoint, whichever process that is); undefined while this process owns it and has not published */
+  readonly endpoint: string | undefined;
   dir: string;
   /** true while this process runs the server; false while it uses the server of another process */
   readonly owned: boolean;
@@ -174,8 +196,19 @@ function unpublishEndpoint(dir: string, endpoint: string): void {
   if (cur && cur.endpoint === endpoint && cur.pid === process.pid) rmSync(join(dir, ENDPOINT_FILE), { force: true });
 }
 
-/** Where the store is, for this process: its own server, or another process's. */
-type Backing = { owned: true; endpoint: string; stop(): Promise<void> } | { owned: false; endpoint: string };
+/** Where the store is, for this process: here (owner), or in another process (guest). */
+type Backing = Owner | { owned: false; endpoint: string };
+interface Owner {
+  owned: true;
+  /** this process's calls, to dynalite in this process */
+  client: TableClient;
+  /** set once published */
+  readonly endpoint: string | undefined;
+  /** start the HTTP server on the store and write endpoint.json (once) */
+  publish(): Promise<void>;
+  /** unpublish, stop the server, close the store, let go of `dir` */
+  stop(): Promise<void>;
+}
 
 interface OpenContext {
   dir: string;
@@ -200,49 +233,66 @@ async function liveGuestEndpoint(ctx: OpenContext): Promise<string | null> {
   }
 }
 
-/** Run dynalite here on the data folder (the owner lock is held), and publish where. */
-async function serveAsOwner(ctx: OpenContext, owner: LevelDb): Promise<Backing> {
-  let server: Server | undefined;
-  let endpoint = "";
+/** dynalite could not start: what went wrong, and what to do */
+function cannotStart(ctx: OpenContext, e: unknown): StoreUnavailableError {
+  return e instanceof StoreUnavailableError
+    ? e
+    : new StoreUnavailableError(`Could not start the embedded store at ${ctx.shown}: ${(e as Error).message}`, "Delete the folder if it holds nothing you need, or set SST_STATE_TABLE.", e);
+}
+
+/** Step 1 of the header: run dynalite here on the data folder (the owner lock is held). */
+async function openAsOwner(ctx: OpenContext, owner: LevelDb, direct: DirectFactory): Promise<Owner> {
+  let store: DirectDynalite | undefined;
+  const client = (s: DirectDynalite) => createExchangeTableClient(s.call, () => `the embedded store at ${ctx.shown}`);
   try {
     // A file left by a killed owner must not send anyone to a dead (or reused) port meanwhile.
     rmSync(join(ctx.dir, ENDPOINT_FILE), { force: true });
-    // dynalite opens its LevelDB as it is created; only a listening dynalite closes it (below)
-    server = ctx.lib.dynalite()({ path: join(ctx.dir, "data"), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await new Promise<void>((ok, fail) => {
-      server!.once("error", fail);
-      server!.listen(0, "127.0.0.1", () => ok());
-    });
-    const addr = server.address();
-    endpoint = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
-    const setup = createJsonTableClient({ endpoint: () => endpoint });
-    try {
-      await ensureTable(setup, ctx.tableName);
-    } finally {
-      setup.destroy();
-    }
-    publishEndpoint(ctx.dir, { endpoint, pid: process.pid });
+    // dynalite opens its LevelDB as it is created
+    store = direct({ path: join(ctx.dir, "data"), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    await ensureTable(client(store), ctx.tableName);
   } catch (e) {
-    if (endpoint) unpublishEndpoint(ctx.dir, endpoint);
-    if (server?.listening) await new Promise<void>((ok) => server!.close(() => ok()));
+    await store?.close().catch(() => {});
     await owner.close().catch(() => {});
-    throw e instanceof StoreUnavailableError
-      ? e
-      : new StoreUnavailableError(`Could not start the embedded store at ${ctx.shown}: ${(e as Error).message}`, "Delete the folder if it holds nothing you need, or set SST_STATE_TABLE.", e);
+    throw cannotStart(ctx, e);
   }
-  const srv = server;
+  const s = store;
+  let endpoint: string | undefined;
+  let publishing: Promise<void> | undefined;
+  let stopping: Promise<void> | undefined;
   return {
     owned: true,
-    endpoint,
-    async stop() {
-      // Unpublish first, so no new guest comes while the server goes away.
-      unpublishEndpoint(ctx.dir, endpoint);
-      await new Promise<void>((ok) => {
-        srv.close(() => ok());
-        // guests keep idle keep-alive connections open; they reconnect (and re-open) on their own
-        srv.closeIdleConnections?.();
-      });
-      await owner.close();
+    client: client(s),
+    get endpoint() {
+      return endpoint;
+    },
+    publish() {
+      publishing ??= (async () => {
+        if (stopping) return;
+        const server = s.serve();
+        await new Promise<void>((ok, fail) => {
+          server.once("error", fail);
+          server.listen(0, "127.0.0.1", () => {
+            server.off("error", fail);
+            ok();
+          });
+        });
+        const addr = server.address();
+        const listening = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+        publishEndpoint(ctx.dir, { endpoint: listening, pid: process.pid });
+        endpoint = listening;
+      })();
+      return publishing;
+    },
+    stop() {
+      stopping ??= (async () => {
+        // A publish under way ends first (its server is then closed with the store); unpublish
+        // before the server goes, so no new guest comes meanwhile.
+        await publishing?.catch(() => {});
+        if (endpoint) unpublishEndpoint(ctx.dir, endpoint);
+        await s.close();
+        await owner.close();
+      })();
+      return stopping;
     },
   };
 }
@@ -263,12 +313,13 @@ async function attach(ctx: OpenContext): Promise<Backing> {
     // The open above does not run meanwhile: classic-level awaits a mkdir before it opens, so its
     // disk work starts once this thread is free; opening an existing store without that step
     // measured no faster (paired runs of `locks`, 1.00x), the open being a few milliseconds.
+    let direct: DirectFactory;
     try {
-      ctx.lib.dynalite();
+      direct = ctx.lib.direct();
     } catch (e) {
       // a broken install: the open is let finish and closed, so no handle keeps the process alive
       await opening.then(() => db.close(), () => {});
-      throw cannotLoad("server (dynalite)", e);
+      throw cannotLoad("dynalite", e);
     }
     try {
       await opening;
@@ -278,7 +329,7 @@ async function attach(ctx: OpenContext): Promise<Backing> {
       }
       lockError = e;
     }
-    if (!lockError) return serveAsOwner(ctx, db);
+    if (!lockError) return openAsOwner(ctx, db, direct);
 
     const endpoint = await liveGuestEndpoint(ctx);
     if (endpoint) return { owned: false, endpoint };
@@ -300,6 +351,7 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
   const dir = resolve(cwd, opts.dir ?? DEFAULT_EMBEDDED_DIR);
   const shown = isAbsolute(opts.dir ?? "") ? dir : relative(cwd, dir) || dir;
   const tableName = opts.tableName ?? DEFAULT_EMBEDDED_TABLE;
+  const publishAfterMs = opts.publishAfterMs ?? 0;
   let lib: DynaliteLib;
   try {
     lib = loadDynalite(opts.serverBundle);
@@ -316,14 +368,36 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
     throw new StoreUnavailableError(`Cannot create the embedded store at ${shown}: ${(e as Error).message}`, "Run from a writable directory, or set SST_STATE_TABLE to use a DynamoDB table.", e);
   }
 
-  let current = await attach(ctx);
-  let reattaching: Promise<void> | undefined;
   let closed = false;
+  let publishTimer: ReturnType<typeof setTimeout> | undefined;
+  /** An owner shares the store now, or after publishAfterMs (see the header). */
+  const share = async (backing: Backing): Promise<Backing> => {
+    if (!backing.owned) return backing;
+    if (publishAfterMs <= 0) {
+      try {
+        await backing.publish();
+      } catch (e) {
+        await backing.stop().catch(() => {});
+        throw cannotStart(ctx, e);
+      }
+    } else {
+      // A store that cannot be published stays this process's: another process that wants it
+      // waits, then says the owner "has not published a reachable endpoint".
+      publishTimer = setTimeout(() => void (closed || backing.publish().catch(() => {})), publishAfterMs);
+      // not a reason to stay alive: a command that is done ends without publishing
+      publishTimer.unref();
+    }
+    return backing;
+  };
+
+  let current = await share(await attach(ctx));
+  let reattaching: Promise<void> | undefined;
 
   /** The guest's owner went away: open again (as owner or guest), once for all waiting requests. */
   const reattach = (failedEndpoint: string): Promise<void> => {
     if (current.endpoint !== failedEndpoint) return Promise.resolve(); // someone already did
     return (reattaching ??= attach(ctx)
+      .then(share)
       .then((next) => {
         current = next;
       })
@@ -344,7 +418,7 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
     p.then(done, done);
     return p;
   };
-  const json = createJsonTableClient({ endpoint: () => current.endpoint });
+  const json = createJsonTableClient({ endpoint: () => current.endpoint ?? "" });
   const client: TableClient = {
     call: (operation, input) =>
       track(
@@ -352,18 +426,19 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
           // Owners come and go when many short CLI processes race (each may own the store for a
           // moment): follow the hand-off a few times before giving up.
           for (let attempt = 0; ; attempt++) {
-            const endpoint = current.endpoint;
+            const now = current;
+            if (now.owned) return now.client.call(operation, input);
             try {
               return await json.call(operation, input);
             } catch (e) {
-              if (closed || current.owned || !isConnectionRefused(e) || attempt >= 8) throw e;
-              await reattach(endpoint);
+              if (closed || !isConnectionRefused(e) || attempt >= 8) throw e;
+              await reattach(now.endpoint);
               if (closed) throw e;
             }
           }
         })(),
       ),
-    where: () => json.where(),
+    where: () => (current.owned ? current.client.where() : json.where()),
   };
 
   let closing: Promise<void> | undefined;
@@ -381,6 +456,7 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
       closing ??= (async () => {
         await Promise.allSettled([...inFlight]);
         closed = true;
+        clearTimeout(publishTimer);
         await reattaching?.catch(() => {});
         json.destroy();
         if (current.owned) await current.stop();

@@ -87,6 +87,9 @@ export function processIO(): CliIO {
   };
 }
 
+/** How long a command other than `serve` keeps the embedded store to itself (packages/adapters/embedded-dynamo.ts). */
+const SHARE_AFTER_MS = 250;
+
 export async function runCli(argv: string[], opts: RunOptions = {}): Promise<number> {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
@@ -123,6 +126,10 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<num
       // thread and dynalite loads from its install
       indexWorker: new URL("./index-worker.mjs", import.meta.url),
       dynaliteBundle: new URL("./dynalite.cjs", import.meta.url),
+      // Owning the embedded store, `serve` shares it at once (other terminals lock through it); any
+      // other command only if still running after SHARE_AFTER_MS: `status` or `locks` ends before,
+      // without starting an HTTP server, and a process that wants the store meanwhile waits for it.
+      embeddedPublishAfterMs: command.verb === "serve" ? 0 : SHARE_AFTER_MS,
     });
     return await cmd.run({ command, flags, rest: parsed.rest }, { io, env, cwd, services });
   } catch (e) {

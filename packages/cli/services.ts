@@ -26,6 +26,8 @@ export interface ServiceOptions {
   indexWorker?: URL;
   /** the bundled embedded store's server (dist/dynalite.cjs, named by main.ts); without it, dynalite's install */
   dynaliteBundle?: URL;
+  /** when this process, owning the embedded store, shares it with others (main.ts: at once for `serve`) */
+  embeddedPublishAfterMs?: number;
 }
 
 export type { TableHandle };
@@ -86,6 +88,7 @@ export function createServices(opts: ServiceOptions): Services {
     ...(noHomeHint ? { noHomeHint } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.dynaliteBundle ? { dynaliteBundle: opts.dynaliteBundle } : {}),
+    ...(opts.embeddedPublishAfterMs !== undefined ? { embeddedPublishAfterMs: opts.embeddedPublishAfterMs } : {}),
     log: stderrLogger,
   });
   // The app when nothing names it (--app, <app>/<stage>, SST_STATE_APP, "app" in sst-state.json):

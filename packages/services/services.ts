@@ -63,6 +63,8 @@ export interface ServicesOptions {
   slackRetries?: number;
   /** the CLI's bundle of the embedded store's server (dist/dynalite.cjs, named by the CLI's main.ts) */
   dynaliteBundle?: URL;
+  /** when the embedded store's owner shares it with other processes (embedded-dynamo.ts `publishAfterMs`; default at once) */
+  embeddedPublishAfterMs?: number;
   /** parts given instead of built (tests; the restore worker's own handles) */
   parts?: { store?: StateStore; table?: { client: DynamoDBClient; tableName: string }; config?: Config; s3?: S3Client };
 }
@@ -198,7 +200,11 @@ export function createServices(opts: ServicesOptions): Services {
     }
     if (opts.runtime === "lambda") throw new TableNotConfiguredError();
     const { startEmbeddedDynamo } = await import("@sst-state/adapters/embedded-dynamo");
-    const db = await startEmbeddedDynamo({ cwd: opts.root ?? cwd, ...(opts.dynaliteBundle ? { serverBundle: opts.dynaliteBundle } : {}) });
+    const db = await startEmbeddedDynamo({
+      cwd: opts.root ?? cwd,
+      ...(opts.dynaliteBundle ? { serverBundle: opts.dynaliteBundle } : {}),
+      ...(opts.embeddedPublishAfterMs !== undefined ? { publishAfterMs: opts.embeddedPublishAfterMs } : {}),
+    });
     closers.push(() => db.close());
     return { client: db.client, tableName: db.tableName, embedded: true, where: `the embedded store in ${db.dir}` };
   };

@@ -151,7 +151,7 @@ describe("JSON client faults", () => {
       const err = await c.call("DescribeTable", { TableName }).catch((e: unknown) => e);
       // Assess
       expect(err).toMatchObject({ name: "InternalServerError" });
-      expect((err as Error).message).toMatch(/^DescribeTable at http:\/\/127\.0\.0\.1:\d+ answered 200 with a body that is not JSON: OK$/);
+      expect((err as Error).message).toMatch(/^DescribeTable: DynamoDB at http:\/\/127\.0\.0\.1:\d+ answered 200 with a body that is not JSON: OK$/);
     } finally {
       c.destroy();
       await close(odd);

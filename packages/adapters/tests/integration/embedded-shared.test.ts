@@ -178,7 +178,7 @@ describe("embedded store shared between processes", () => {
     // Act
     writeFileSync(join(dir, ENDPOINT_FILE), JSON.stringify({ endpoint: `http://127.0.0.1:${await closedPort()}`, pid: process.pid }));
     const refused = await startEmbeddedDynamo({ dir, waitMs: 200 }).catch((e: unknown) => e);
-    writeFileSync(join(dir, ENDPOINT_FILE), JSON.stringify({ endpoint: owner.endpoint.replace("127.0.0.1", "192.0.2.1"), pid: process.pid }));
+    writeFileSync(join(dir, ENDPOINT_FILE), JSON.stringify({ endpoint: owner.endpoint!.replace("127.0.0.1", "192.0.2.1"), pid: process.pid }));
     const remote = await startEmbeddedDynamo({ dir, waitMs: 200 }).catch((e: unknown) => e);
     // Assess
     expect(refused).toBeInstanceOf(StoreUnavailableError);
@@ -205,5 +205,62 @@ describe("embedded store shared between processes", () => {
     expect(released.released).toBe(true);
     expect(guest.owned).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, ENDPOINT_FILE), "utf8"))).toEqual({ endpoint: guest.endpoint, pid: process.pid });
+  });
+});
+
+describe("an owner that shares later (publishAfterMs: a short CLI command)", () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it("keeps the store to itself at first, then publishes; a second opener waits for that and shares the one store", async () => {
+    // Prepare
+    const dir = tmpDb();
+    const owner = await startEmbeddedDynamo({ dir, publishAfterMs: 300 });
+    open.push(owner);
+    const before = { endpoint: owner.endpoint, published: readPublishedEndpoint(dir) };
+    const held = await createDynamoLockStore(owner).acquire({ app: "shop", stage: "prod", holder: "U0ALICE", reason: "migrate", ttlMs: HOUR }, Date.now());
+    // Act: a second opener comes before the owner shares
+    const guest = await startEmbeddedDynamo({ dir, waitMs: 5_000 });
+    open.unshift(guest);
+    const guestSees = await createDynamoLockStore(guest).get("shop", "prod", Date.now());
+    // Assess
+    expect(before).toEqual({ endpoint: undefined, published: null });
+    expect([owner.owned, guest.owned]).toEqual([true, false]);
+    expect(owner.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(readPublishedEndpoint(dir)).toEqual({ endpoint: owner.endpoint, pid: process.pid });
+    expect(guest.endpoint).toBe(owner.endpoint);
+    expect(guestSees).toEqual(held.lock);
+  });
+
+  it("never publishes when it closes first, and lets the next opener in at once", async () => {
+    // Prepare
+    const dir = tmpDb();
+    const first = await startEmbeddedDynamo({ dir, publishAfterMs: 300 });
+    const held = await createDynamoLockStore(first).acquire({ app: "shop", stage: "prod", holder: "U0ALICE", reason: "migrate", ttlMs: HOUR }, Date.now());
+    // Act
+    await first.close();
+    await sleep(400);
+    const next = await startEmbeddedDynamo({ dir, waitMs: 0 });
+    open.push(next);
+    // Assess: nothing was published, the data is there, and the folder was free
+    expect(first.endpoint).toBeUndefined();
+    expect(next.owned).toBe(true);
+    expect(await createDynamoLockStore(next).get("shop", "prod", Date.now())).toEqual(held.lock);
+  });
+
+  it("ends cleanly and lets go when it closes while it publishes", async () => {
+    for (const wait of [0, 2, 5, 10, 20, 40]) {
+      // Prepare
+      const dir = tmpDb();
+      const owner = await startEmbeddedDynamo({ dir, publishAfterMs: 5 });
+      // Act
+      await sleep(wait);
+      await owner.close();
+      const next = await startEmbeddedDynamo({ dir, waitMs: 0 });
+      const published = readPublishedEndpoint(dir);
+      await next.close();
+      // Assess: the folder was free at once, and only the next owner published (endpoint.json names it)
+      expect({ wait, owned: next.owned, published }).toEqual({ wait, owned: true, published: { endpoint: next.endpoint, pid: process.pid } });
+      expect(readPublishedEndpoint(dir)).toBeNull();
+    }
   });
 });

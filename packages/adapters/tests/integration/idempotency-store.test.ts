@@ -101,13 +101,24 @@ describe("DynamoDB idempotency store", () => {
     expect((err as StoreUnavailableError).hint).toMatch(/SST_STATE_TABLE/);
   });
 
-  it("turns a missing table into the same StoreUnavailableError on the embedded store", async () => {
-    // Prepare
-    const store = createDynamoIdempotencyStore({ client: embedded.client, tableName: "no-such-table" });
-    // Act
-    const err = await store.claim("k", 1000).catch((e: unknown) => e);
-    // Assess
-    expect(err).toBeInstanceOf(StoreUnavailableError);
-    expect((err as Error).message).toBe(`The table "no-such-table" does not exist in DynamoDB at ${embedded.endpoint}.`);
+  it("turns a missing table into the same StoreUnavailableError on the embedded store, for its owner and for a guest", async () => {
+    // Prepare: the owner calls dynalite in its process; a second opener of the folder is a guest over HTTP
+    const guest = await startEmbeddedDynamo({ dir: embedded.dir });
+    try {
+      const errors = [];
+      // Act
+      for (const client of [embedded.client, guest.client]) {
+        errors.push(await createDynamoIdempotencyStore({ client, tableName: "no-such-table" }).claim("k", 1000).catch((e: unknown) => e));
+      }
+      // Assess
+      expect(guest.owned).toBe(false);
+      for (const err of errors) expect(err).toBeInstanceOf(StoreUnavailableError);
+      expect(errors.map((e) => (e as Error).message)).toEqual([
+        `The table "no-such-table" does not exist in the embedded store at ${embedded.dir}.`,
+        `The table "no-such-table" does not exist in DynamoDB at ${embedded.endpoint}.`,
+      ]);
+    } finally {
+      await guest.close();
+    }
   });
 });

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDynamoLockStore } from "../../dynamodb-lock-store.ts";
 import { ENDPOINT_FILE, startEmbeddedDynamo, type EmbeddedDynamo } from "../../embedded-dynamo.ts";
@@ -26,6 +26,7 @@ afterEach(async () => {
 // Stand-ins for the CLI's dist/dynalite.cjs (dynalite-bundle-entry.cjs's shape) over dynalite's install.
 const DYNALITE = JSON.stringify(createRequire(import.meta.url).resolve("dynalite"));
 const REAL_LEVEL = `require("node:module").createRequire(${DYNALITE})("level").Level`;
+const REAL_DIRECT = `require(${JSON.stringify(fileURLToPath(new URL("../../dynalite-direct.cjs", import.meta.url)))})`;
 const FAIL = 'throw new Error("Cannot find module \'classic-level/binding.js\'")';
 function bundle(source: string): URL {
   const file = join(tmp(), "dynalite.cjs");
@@ -36,8 +37,8 @@ function bundle(source: string): URL {
 const brokenBundle = (part: "Level" | "dynalite"): URL =>
   bundle(
     part === "Level"
-      ? `module.exports = { get Level() { ${FAIL} }, dynalite: () => require(${DYNALITE}) };`
-      : `module.exports = { get Level() { return ${REAL_LEVEL} }, dynalite: () => { ${FAIL} } };`,
+      ? `module.exports = { get Level() { ${FAIL} }, direct: () => ${REAL_DIRECT} };`
+      : `module.exports = { get Level() { return ${REAL_LEVEL} }, direct: () => { ${FAIL} } };`,
   );
 
 describe("embedded DynamoDB store", () => {
@@ -48,7 +49,7 @@ describe("embedded DynamoDB store", () => {
     const err = await startEmbeddedDynamo({ dir, serverBundle: brokenBundle(part), waitMs: 500 }).catch((e: unknown) => e);
     // Assess
     expect(err).toBeInstanceOf(StoreUnavailableError);
-    const what = part === "Level" ? "LevelDB" : "server (dynalite)";
+    const what = part === "Level" ? "LevelDB" : "dynalite";
     expect((err as StoreUnavailableError).message).toBe(`Cannot load the embedded store's ${what}: Cannot find module 'classic-level/binding.js'`);
     expect((err as StoreUnavailableError).hint).toMatch(/npm install/);
     // ... and the owner lock is free again: a working open of the same folder owns it
@@ -63,7 +64,7 @@ describe("embedded DynamoDB store", () => {
     const used = globalThis as { bundleAsked?: string[] };
     used.bundleAsked = [];
     const serverBundle = bundle(
-      `const asked = globalThis.bundleAsked; module.exports = { get Level() { asked.push("Level"); return ${REAL_LEVEL} }, dynalite: () => (asked.push("dynalite"), require(${DYNALITE})) };`,
+      `const asked = globalThis.bundleAsked; module.exports = { get Level() { asked.push("Level"); return ${REAL_LEVEL} }, direct: () => (asked.push("dynalite"), ${REAL_DIRECT}) };`,
     );
     // Act
     const db = await startEmbeddedDynamo({ dir: join(tmp(), "db"), serverBundle });
@@ -71,36 +72,48 @@ describe("embedded DynamoDB store", () => {
     const got = await createDynamoLockStore(db).acquire({ app: "shop", stage: "prod", holder: "me", reason: "x", ttlMs: 60_000 }, Date.now());
     // Assess
     expect(got.acquired).toBe(true);
-    // LevelDB first (the owner lock opens), then dynalite (asked again where the server is made)
-    expect(used.bundleAsked?.[0]).toBe("Level");
-    expect(new Set(used.bundleAsked)).toEqual(new Set(["Level", "dynalite"]));
+    // LevelDB first (the owner lock opens), then dynalite, once
+    expect(used.bundleAsked).toEqual(["Level", "dynalite"]);
   });
 
-  it("answers every call the stores make on the CLI's built server bundle (its handlers load on first use)", async () => {
-    // Prepare: dist/dynalite.cjs as `npm install` / pretest build it (scripts/build.mjs dynaliteBundle)
-    const built = new URL("../../../cli/dist/dynalite.cjs", import.meta.url);
-    expect(existsSync(built)).toBe(true);
-    const db = await startEmbeddedDynamo({ dir: join(tmp(), "db"), serverBundle: built });
-    open.push(db);
-    const { client, tableName: TableName } = db;
-    const key = (sk: string) => ({ pk: { S: "p" }, sk: { S: sk } });
-    // Act: each operation the stores send (CreateTable and DescribeTable ran in the open)
-    await client.call("PutItem", { TableName, Item: { ...key("a"), n: { N: "1" } }, ConditionExpression: "attribute_not_exists(pk)" });
-    const refused = await client.call("PutItem", { TableName, Item: key("a"), ConditionExpression: "attribute_not_exists(pk)" }).catch((e: unknown) => e);
-    await client.call("UpdateItem", { TableName, Key: key("a"), UpdateExpression: "SET n = n + :one", ExpressionAttributeValues: { ":one": { N: "1" } } });
-    await client.call("PutItem", { TableName, Item: key("b") });
-    const got = await client.call("GetItem", { TableName, Key: key("a"), ConsistentRead: true });
-    const queried = await client.call("Query", { TableName, KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": { S: "p" } } });
-    await client.call("DeleteItem", { TableName, Key: key("b") });
-    const scanned = await client.call("Scan", { TableName });
-    const described = await client.call("DescribeTable", { TableName });
-    // Assess
-    expect((refused as Error).name).toBe("ConditionalCheckFailedException");
-    expect(got.Item?.n).toEqual({ N: "2" });
-    expect(queried.Items?.map((i) => i.sk?.S)).toEqual(["a", "b"]);
-    expect(scanned.Items?.map((i) => i.sk?.S)).toEqual(["a"]);
-    expect(described.Table?.TableStatus).toBe("ACTIVE");
-  });
+  it.each(["owner (dynalite in this process)", "guest (dynalite over HTTP)"] as const)(
+    "answers every call the stores make on the CLI's built server bundle, as %s (its handlers load on first use)",
+    async (role) => {
+      // Prepare: dist/dynalite.cjs as `npm install` / pretest build it (scripts/build.mjs dynaliteBundle)
+      const built = new URL("../../../cli/dist/dynalite.cjs", import.meta.url);
+      expect(existsSync(built)).toBe(true);
+      const dir = join(tmp(), "db");
+      const owner = await startEmbeddedDynamo({ dir, serverBundle: built });
+      open.push(owner);
+      const db = role.startsWith("owner") ? owner : await startEmbeddedDynamo({ dir, serverBundle: built });
+      if (db !== owner) open.unshift(db);
+      const { client, tableName: TableName } = db;
+      const key = (sk: string) => ({ pk: { S: "p" }, sk: { S: sk } });
+      // Act: each operation the stores send (CreateTable and DescribeTable ran in the open)
+      await client.call("PutItem", { TableName, Item: { ...key("a"), n: { N: "1" } }, ConditionExpression: "attribute_not_exists(pk)" });
+      const refused = await client
+        .call("PutItem", { TableName, Item: key("a"), ConditionExpression: "attribute_not_exists(pk)" })
+        .catch((e: unknown) => e);
+      await client.call("UpdateItem", { TableName, Key: key("a"), UpdateExpression: "SET n = n + :one", ExpressionAttributeValues: { ":one": { N: "1" } } });
+      await client.call("PutItem", { TableName, Item: key("b") });
+      const got = await client.call("GetItem", { TableName, Key: key("a"), ConsistentRead: true });
+      const queried = await client.call("Query", { TableName, KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": { S: "p" } } });
+      await client.call("DeleteItem", { TableName, Key: key("b") });
+      const scanned = await client.call("Scan", { TableName });
+      const described = await client.call("DescribeTable", { TableName });
+      const invalid = await client.call("GetItem", { TableName, Key: {} }).catch((e: unknown) => e);
+      // Assess
+      expect(db.owned).toBe(role.startsWith("owner"));
+      expect((refused as Error).name).toBe("ConditionalCheckFailedException");
+      expect((refused as { $metadata: unknown }).$metadata).toEqual({ httpStatusCode: 400 });
+      expect(got.Item?.n).toEqual({ N: "2" });
+      expect(queried.Items?.map((i) => i.sk?.S)).toEqual(["a", "b"]);
+      expect(scanned.Items?.map((i) => i.sk?.S)).toEqual(["a"]);
+      expect(described.Table?.TableStatus).toBe("ACTIVE");
+      expect((invalid as Error).name).toBe("ValidationException");
+      expect((invalid as Error).message).toMatch(/key element does not match the schema/);
+    },
+  );
 
   it("keeps a held lock across close and reopen, and continues the token after release", async () => {
     // Prepare

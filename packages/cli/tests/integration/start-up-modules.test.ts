@@ -8,7 +8,7 @@
  * come from the CLI's one-file bundle of them (dist/dynalite.cjs), not from ~70 files of
  * node_modules: NODE_DEBUG=module logs each CommonJS file Node loads (`load "<path>"`).
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
@@ -72,6 +72,30 @@ describe("start-up modules", () => {
     const loadedCjs = [...locks.stderr.matchAll(/ load "([^"]+)"/g)].map((m) => m[1]!);
     expect(loadedCjs.filter((f) => f.endsWith(join("packages", "cli", "dist", "dynalite.cjs")))).toHaveLength(1);
     expect(loadedCjs.filter((f) => /[\\/]node_modules[\\/](dynalite|level|abstract-level|memory-level)[\\/]/.test(f))).toEqual([]);
+  }, 60_000);
+
+  it("ends locks and status on the embedded store before sharing it: no HTTP server loaded, nothing published", async () => {
+    // Prepare: a lock taken (the owner process of `lock` ended), and a preload that records Node's built-in modules
+    const { root, env } = await project();
+    expect((await runBin(["lock", "shop/dev", "--reason", "release"], { env, cwd: root })).code).toBe(0);
+    const preload = join(root, "builtins.cjs");
+    writeFileSync(preload, 'process.on("exit", () => require("node:fs").writeFileSync(process.env.BUILTINS_OUT, JSON.stringify(process.moduleLoadList)));');
+    const run = async (args: string[]) => {
+      const out = join(root, `${args[0]}.json`);
+      const r = await runBin(args, { env: { ...env, NODE_OPTIONS: `--require ${preload}`, BUILTINS_OUT: out }, cwd: root });
+      return { r, builtins: JSON.parse(readFileSync(out, "utf8")) as string[] };
+    };
+    // Act
+    const locks = await run(["locks"]);
+    const status = await run(["status", "shop/dev"]);
+    // Assess: both read the lock from the store, which this process owned (dynalite in-process)
+    expect(locks.r.stdout).toMatch(/shop\/dev\s+\S+\s+release/);
+    expect(status.r.stdout).toMatch(/deploy lock\s+held by .* for "release"/);
+    for (const { builtins } of [locks, status]) {
+      expect(builtins).not.toContain("NativeModule _http_server");
+      expect(builtins).not.toContain("NativeModule _http_client");
+    }
+    expect(existsSync(join(root, ".sst-state", "db", "endpoint.json"))).toBe(false);
   }, 60_000);
 
   it("loads node:zlib for a gzip state only (state.compress), and reads both", async () => {
