@@ -57,6 +57,7 @@ import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { requireWithCodeCache } from "./code-cache.ts";
 import { ensureTable } from "./dynamo-table.ts";
 import { createExchangeTableClient, createJsonTableClient, isLoopbackHttp, type Exchange } from "./dynamodb-json-client.ts";
 import type { TableClient } from "./table-client.ts";
@@ -92,8 +93,9 @@ interface DynaliteLib {
 function loadDynalite(serverBundle: URL | undefined): DynaliteLib {
   const bundled = serverBundle && fileURLToPath(serverBundle);
   if (bundled && existsSync(bundled)) {
-    // dynalite-bundle-entry.cjs: Level when read, dynalite-direct.cjs when called
-    const lib = requireHere(bundled) as { readonly Level: LevelCtor; direct(): DirectFactory };
+    // dynalite-bundle-entry.cjs: Level when read, dynalite-direct.cjs when called; compiled from
+    // the code cache the build made (code-cache.ts)
+    const lib = requireWithCodeCache(bundled).exports as { readonly Level: LevelCtor; direct(): DirectFactory };
     return { Level: lib.Level, direct: () => lib.direct() };
   }
   const dynalitePath = requireHere.resolve("dynalite");
