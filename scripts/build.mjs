@@ -1,5 +1,5 @@
 // Bundles the entry points with esbuild. Run by `npm install` (postinstall), `npm test` (pretest)
-// and `npm run bench`; takes well under a second.
+// and `npm run bench`: a second or two, most of it writing the code cache of the CLI's dynalite bundle (warmCodeCache).
 import { spawnSync } from "node:child_process";
 import * as esbuild from "esbuild";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -54,7 +54,7 @@ const lazyAwsCredentials = {
 };
 
 /**
- * dynalite (the embedded store's server) and its LevelDB as one CommonJS file beside the CLI:
+ * dynalite (the embedded store) and its LevelDB as one CommonJS file beside the CLI:
  * loading them from ~70 files of node_modules was ~12 ms more of every `locks` and `status`
  * (paired runs). dynalite picks its handlers by name (`require('./actions/' + action)`, index.js
  * L185–187 in dynalite 4.0.0); esbuild bundles such a require as a glob of the folder keyed by file
@@ -118,7 +118,7 @@ export const entries = [
     split: true,
     options: { minifyWhitespace: true, minifySyntax: true, mainFields: ["module", "main"], plugins: [lazyAwsCredentials] },
   },
-  // The embedded store's server (packages/adapters/embedded-dynamo.ts); main.ts names it next to the CLI's entry.
+  // The embedded store: dynalite and LevelDB (packages/adapters/embedded-dynamo.ts); main.ts names it next to the CLI's entry.
   {
     in: "packages/adapters/dynalite-bundle-entry.cjs",
     out: "packages/cli/dist/dynalite.cjs",
@@ -185,8 +185,16 @@ export async function build(list = entries, extra = {}) {
  * ~10 ms slower to start, so a failure here is a warning.
  */
 export function warmCodeCache() {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/warm-code-cache.ts", "packages/cli/dist/dynalite.cjs"], { cwd: root, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
-  if (r.status !== 0) process.stderr.write(`warning: no code cache for packages/cli/dist/dynalite.cjs (the CLI starts ~10 ms slower): ${(r.stderr || r.error?.message || "").trim().slice(0, 500)}\n`);
+  const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/warm-code-cache.ts", "packages/cli/dist/dynalite.cjs"], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "" },
+    timeout: 120_000,
+  });
+  if (r.status !== 0) {
+    const why = r.signal ? `stopped by ${r.signal}` : (r.stderr || r.error?.message || "").trim().slice(0, 500);
+    process.stderr.write(`warning: no code cache for packages/cli/dist/dynalite.cjs (the CLI starts ~10 ms slower): ${why}\n`);
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -12,9 +12,12 @@
  * length, its own version and its flags only (it rejects data made by another Node, or with other
  * flags: the file then compiles as usual), so a rebuilt file of the same length must not meet the
  * old cache: the size and mtime of the file must be the ones written in the header, else the cache
- * is not used. The file runs in the wrapper Node's loader gives CommonJS files, with a `require`
- * made for its path, once per process (as `require` would; not in `require.cache`: nothing else
- * requires it).
+ * is not used; nor is it when the file changes while it is read. The file runs once per process
+ * (as `require` would; not in `require.cache`: nothing else requires it) in the wrapper Node's
+ * loader gives CommonJS files, with `exports`, a `require` made for its path, `module.exports`,
+ * `__filename` and `__dirname`: enough for the bundle, which uses no dynamic `import()`, hashbang or
+ * other field of `module`. Its first line is read with the wrapper before it (stack columns there
+ * are off by the wrapper's length).
  */
 import { readFileSync, statSync, writeFileSync, renameSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -29,6 +32,8 @@ export interface CachedLoad {
   /** true: the cache was used; false: V8 or the header refused it; undefined: there was none */
   cacheUsed: boolean | undefined;
   script: Script;
+  /** the file's size and mtime as it was read; undefined if it changed while it was read */
+  read: Header | undefined;
 }
 
 interface Header {
@@ -38,8 +43,13 @@ interface Header {
 
 export const cacheFileOf = (file: string) => `${file}.cache`;
 
-/** The cache's data, if its header names the file as it is now. */
-function readCache(file: string): Buffer | undefined | false {
+const stamp = (file: string): Header => {
+  const s = statSync(file);
+  return { size: s.size, mtimeMs: s.mtimeMs };
+};
+
+/** The cache's data, if its header names the file as it was read (`read`). */
+function readCache(file: string, read: Header | undefined): Buffer | undefined | false {
   let raw: Buffer;
   try {
     raw = readFileSync(cacheFileOf(file));
@@ -49,8 +59,7 @@ function readCache(file: string): Buffer | undefined | false {
   const nl = raw.indexOf(10);
   try {
     const header = JSON.parse(raw.subarray(0, nl).toString("utf8")) as Header;
-    const s = statSync(file);
-    if (nl > 0 && header.size === s.size && header.mtimeMs === s.mtimeMs) return raw.subarray(nl + 1);
+    if (nl > 0 && read && header.size === read.size && header.mtimeMs === read.mtimeMs) return raw.subarray(nl + 1);
   } catch {
     /* unreadable: not used */
   }
@@ -64,8 +73,12 @@ export function requireWithCodeCache(file: string): CachedLoad {
   const done = loaded.get(file);
   if (done) return done;
   const vm = requireHere("node:vm") as typeof import("node:vm");
-  const cached = readCache(file);
+  // the text and the size and mtime it had: the same before and after it was read, or none
+  const before = stamp(file);
   const source = readFileSync(file, "utf8");
+  const after = stamp(file);
+  const read = before.size === after.size && before.mtimeMs === after.mtimeMs ? after : undefined;
+  const cached = readCache(file, read);
   // the wrapper of Node's CommonJS loader (Module.wrap), so the cache is the one this text makes
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, {
     filename: file,
@@ -74,7 +87,7 @@ export function requireWithCodeCache(file: string): CachedLoad {
   const module = { exports: {} as unknown };
   const run = script.runInThisContext() as (e: unknown, r: NodeJS.Require, m: { exports: unknown }, f: string, d: string) => void;
   run.call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
-  const load = { exports: module.exports, cacheUsed: cached === undefined ? undefined : cached !== false && !script.cachedDataRejected, script };
+  const load = { exports: module.exports, cacheUsed: cached === undefined ? undefined : cached !== false && !script.cachedDataRejected, script, read };
   loaded.set(file, load);
   return load;
 }
@@ -83,9 +96,11 @@ export function requireWithCodeCache(file: string): CachedLoad {
 export function writeCodeCache(file: string): number {
   const load = loaded.get(file);
   if (!load) throw new Error(`${file} was not loaded with requireWithCodeCache in this process`);
-  const s = statSync(file);
+  // the header names the text the cache was made from: a file that changed since is not written for
+  const now = stamp(file);
+  if (!load.read || load.read.size !== now.size || load.read.mtimeMs !== now.mtimeMs) throw new Error(`${file} changed since it was loaded: its code cache is not written`);
   const data = load.script.createCachedData();
-  const header = Buffer.from(JSON.stringify({ size: s.size, mtimeMs: s.mtimeMs } satisfies Header) + "\n");
+  const header = Buffer.from(JSON.stringify(load.read) + "\n");
   const tmp = `${cacheFileOf(file)}.${process.pid}.tmp`;
   writeFileSync(tmp, Buffer.concat([header, data]));
   renameSync(tmp, cacheFileOf(file));

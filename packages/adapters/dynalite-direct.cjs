@@ -4,6 +4,7 @@
 // A request takes the steps of dynalite 4.0.0's HTTP handler (node_modules/dynalite/index.js,
 // httpHandler from L210) after the transport ones (headers, signature, target), with the same
 // answers, so the JSON client (dynamodb-json-client.ts) reads both alike:
+//   - a body over 16 MiB → 413 with no body (MAX_REQUEST_BYTES, L9 and L215–220)
 //   - the body is JSON text, parsed here; none or not JSON → 400 SerializationException (L277–282, L386–387)
 //   - an operation dynalite does not have → 400 UnknownOperationException (L285–288)
 //   - validations.checkTypes, then checkValidations; an error with a statusCode is the answer (L390–401)
@@ -39,6 +40,7 @@ const operations = {
 };
 
 const answer = (status, body) => ({ status, text: JSON.stringify(body) });
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
 /** @param {{ path?: string, createTableMs?: number, deleteTableMs?: number, updateTableMs?: number }} options */
 module.exports = function createDirectDynalite(options) {
@@ -50,6 +52,7 @@ module.exports = function createDirectDynalite(options) {
   return {
     call(operation, body) {
       return new Promise((resolve, reject) => {
+        if (Buffer.byteLength(body) > MAX_REQUEST_BYTES) return resolve({ status: 413, text: "" });
         let data;
         try {
           data = body ? JSON.parse(body) : undefined;

@@ -122,6 +122,12 @@ export interface EmbeddedDynamoOptions {
    * command ends first and never starts a server; another process waits for it meanwhile).
    */
   publishAfterMs?: number;
+  /**
+   * Told when the store could not be shared after publishAfterMs (it could not listen or write
+   * endpoint.json), or its server failed later: this process goes on, another one that wants the
+   * store waits for it, then says the owner "has not published a reachable endpoint".
+   */
+  onShareError?: (error: Error) => void;
 }
 
 export interface EmbeddedDynamo {
@@ -130,7 +136,7 @@ export interface EmbeddedDynamo {
   /** where the store listens now (the owner's endpoint, whichever process that is); undefined while this process owns it and has not published */
   readonly endpoint: string | undefined;
   dir: string;
-  /** true while this process runs the server; false while it uses the server of another process */
+  /** true while this process runs dynalite (and shares it, once published); false while it uses another process's */
   readonly owned: boolean;
   /** As owner: unpublish, stop the server, let go of `dir`. As guest: only this client closes. */
   close(): Promise<void>;
@@ -188,8 +194,13 @@ export function readPublishedEndpoint(dir: string): PublishedEndpoint | null {
 
 function publishEndpoint(dir: string, published: PublishedEndpoint): void {
   const tmp = join(dir, `${ENDPOINT_FILE}.${process.pid}.tmp`);
-  writeFileSync(tmp, JSON.stringify(published) + "\n");
-  renameSync(tmp, join(dir, ENDPOINT_FILE));
+  try {
+    writeFileSync(tmp, JSON.stringify(published) + "\n");
+    renameSync(tmp, join(dir, ENDPOINT_FILE));
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 /** Remove endpoint.json only if it still names this server (never a successor's). */
@@ -218,6 +229,7 @@ interface OpenContext {
   tableName: string;
   waitMs: number;
   lib: DynaliteLib;
+  onShareError?: (error: Error) => void;
 }
 
 /** Step 2 of the header: the published endpoint, if its process is alive and it answers. */
@@ -275,9 +287,13 @@ async function openAsOwner(ctx: OpenContext, owner: LevelDb, direct: DirectFacto
           server.once("error", fail);
           server.listen(0, "127.0.0.1", () => {
             server.off("error", fail);
+            // an error after it listens (an accept that fails) must not end the process: guests retry
+            server.on("error", (e) => ctx.onShareError?.(e));
             ok();
           });
         });
+        // closed meanwhile: stop() closes the server with the store; nothing is published
+        if (stopping) return;
         const addr = server.address();
         const listening = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
         publishEndpoint(ctx.dir, { endpoint: listening, pid: process.pid });
@@ -288,11 +304,15 @@ async function openAsOwner(ctx: OpenContext, owner: LevelDb, direct: DirectFacto
     stop() {
       stopping ??= (async () => {
         // A publish under way ends first (its server is then closed with the store); unpublish
-        // before the server goes, so no new guest comes meanwhile.
-        await publishing?.catch(() => {});
-        if (endpoint) unpublishEndpoint(ctx.dir, endpoint);
-        await s.close();
-        await owner.close();
+        // before the server goes, so no new guest comes meanwhile. The owner lock is let go
+        // whatever happens before it, or the folder would stay locked until this process ends.
+        try {
+          await publishing?.catch(() => {});
+          if (endpoint) unpublishEndpoint(ctx.dir, endpoint);
+          await s.close();
+        } finally {
+          await owner.close();
+        }
       })();
       return stopping;
     },
@@ -362,7 +382,7 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
   }
   // A racing owner may need seconds to start on a busy machine: wait for it (the hand-off) rather
   // than fail with "another process is using" — every loser of a lock race must name the holder.
-  const ctx: OpenContext = { dir, shown, tableName, waitMs: opts.waitMs ?? 15_000, lib };
+  const ctx: OpenContext = { dir, shown, tableName, waitMs: opts.waitMs ?? 15_000, lib, ...(opts.onShareError ? { onShareError: opts.onShareError } : {}) };
 
   try {
     mkdirSync(join(dir, "data"), { recursive: true });
@@ -371,6 +391,8 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
   }
 
   let closed = false;
+  /** set as close() starts: no publish starts after it */
+  let closing: Promise<void> | undefined;
   let publishTimer: ReturnType<typeof setTimeout> | undefined;
   /** An owner shares the store now, or after publishAfterMs (see the header). */
   const share = async (backing: Backing): Promise<Backing> => {
@@ -380,12 +402,12 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
         await backing.publish();
       } catch (e) {
         await backing.stop().catch(() => {});
-        throw cannotStart(ctx, e);
+        // dynalite's server is loaded with the first publish: a broken install shows here
+        throw (e as { code?: string }).code === "MODULE_NOT_FOUND" ? cannotLoad("dynalite", e) : cannotStart(ctx, e);
       }
     } else {
-      // A store that cannot be published stays this process's: another process that wants it
-      // waits, then says the owner "has not published a reachable endpoint".
-      publishTimer = setTimeout(() => void (closed || backing.publish().catch(() => {})), publishAfterMs);
+      // A store that cannot be published stays this process's (onShareError is told).
+      publishTimer = setTimeout(() => void (closing || backing.publish().catch((e: Error) => ctx.onShareError?.(e))), publishAfterMs);
       // not a reason to stay alive: a command that is done ends without publishing
       publishTimer.unref();
     }
@@ -443,7 +465,6 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
     where: () => (current.owned ? current.client.where() : json.where()),
   };
 
-  let closing: Promise<void> | undefined;
   return {
     client,
     tableName,
@@ -456,9 +477,9 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
     },
     close() {
       closing ??= (async () => {
+        clearTimeout(publishTimer);
         await Promise.allSettled([...inFlight]);
         closed = true;
-        clearTimeout(publishTimer);
         await reattaching?.catch(() => {});
         json.destroy();
         if (current.owned) await current.stop();

@@ -90,6 +90,16 @@ export function processIO(): CliIO {
 /** How long a command other than `serve` keeps the embedded store to itself (packages/adapters/embedded-dynamo.ts). */
 const SHARE_AFTER_MS = 250;
 
+/** SST_STATE_SHARE_AFTER (a duration, `0s` shares at once), else SHARE_AFTER_MS. */
+async function shareAfterMs(env: NodeJS.ProcessEnv): Promise<number> {
+  const text = env.SST_STATE_SHARE_AFTER;
+  if (!text) return SHARE_AFTER_MS;
+  const { durationMs, DURATION_HINT } = await import("@sst-state/core/format");
+  const ms = durationMs(text);
+  if (ms === undefined) throw new UsageError(`SST_STATE_SHARE_AFTER must be a duration such as 250ms or 2s, not "${text}".`, DURATION_HINT);
+  return ms;
+}
+
 export async function runCli(argv: string[], opts: RunOptions = {}): Promise<number> {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
@@ -127,9 +137,9 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<num
       indexWorker: new URL("./index-worker.mjs", import.meta.url),
       dynaliteBundle: new URL("./dynalite.cjs", import.meta.url),
       // Owning the embedded store, `serve` shares it at once (other terminals lock through it); any
-      // other command only if still running after SHARE_AFTER_MS: `status` or `locks` ends before,
-      // without starting an HTTP server, and a process that wants the store meanwhile waits for it.
-      embeddedPublishAfterMs: command.verb === "serve" ? 0 : SHARE_AFTER_MS,
+      // other command only if still running after SST_STATE_SHARE_AFTER: `status` or `locks` ends
+      // before, without starting an HTTP server, and a process that wants the store meanwhile waits for it.
+      embeddedPublishAfterMs: command.verb === "serve" ? 0 : await shareAfterMs(env),
     });
     return await cmd.run({ command, flags, rest: parsed.rest }, { io, env, cwd, services });
   } catch (e) {

@@ -24,7 +24,7 @@ export interface ServiceOptions {
   clock?: Clock;
   /** the bundled scan worker (dist/index-worker.mjs, named by main.ts); without it, scans run in this thread */
   indexWorker?: URL;
-  /** the bundled embedded store's server (dist/dynalite.cjs, named by main.ts); without it, dynalite's install */
+  /** the bundled embedded store (dynalite and LevelDB: dist/dynalite.cjs, named by main.ts); without it, dynalite's install */
   dynaliteBundle?: URL;
   /** when this process, owning the embedded store, shares it with others (main.ts: at once for `serve`) */
   embeddedPublishAfterMs?: number;

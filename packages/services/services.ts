@@ -61,7 +61,7 @@ export interface ServicesOptions {
   log?: BotLogger;
   /** Slack Web API retries (short-lived functions retry a few times only; default the client's) */
   slackRetries?: number;
-  /** the CLI's bundle of the embedded store's server (dist/dynalite.cjs, named by the CLI's main.ts) */
+  /** the CLI's bundle of the embedded store, dynalite and LevelDB (dist/dynalite.cjs, named by the CLI's main.ts) */
   dynaliteBundle?: URL;
   /** when the embedded store's owner shares it with other processes (embedded-dynamo.ts `publishAfterMs`; default at once) */
   embeddedPublishAfterMs?: number;
@@ -204,6 +204,7 @@ export function createServices(opts: ServicesOptions): Services {
       cwd: opts.root ?? cwd,
       ...(opts.dynaliteBundle ? { serverBundle: opts.dynaliteBundle } : {}),
       ...(opts.embeddedPublishAfterMs !== undefined ? { publishAfterMs: opts.embeddedPublishAfterMs } : {}),
+      onShareError: (e) => log.warn("could not share the embedded store with other sst-state processes in this folder; they wait until this one ends", { error: e.message }),
     });
     closers.push(() => db.close());
     return { client: db.client, tableName: db.tableName, embedded: true, where: `the embedded store in ${db.dir}` };

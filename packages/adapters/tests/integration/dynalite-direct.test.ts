@@ -5,7 +5,7 @@
  * stores built alike, one called in-process and one through dynalite's server (`serve()`), and
  * the answers are compared.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
@@ -132,6 +132,22 @@ describe("dynalite in this process", () => {
       "UnknownOperationException",
       "UnknownOperationException",
     ]);
+  });
+
+  it("knows every operation dynalite's HTTP handler knows, and refuses a body over 16 MiB as it does", async () => {
+    // Prepare: dynalite's own list (node_modules/dynalite/index.js, validOperations)
+    const index = readFileSync(createRequire(import.meta.url).resolve("dynalite"), "utf8");
+    const list = /validOperations = \[([^\]]+)\]/.exec(index)?.[1] ?? "";
+    const known = [...list.matchAll(/'(\w+)'/g)].map((m) => m[1]!);
+    const { direct } = open();
+    // Act
+    const types = [];
+    for (const operation of known) types.push(JSON.parse((await direct.call(operation, "{}")).text).__type as string);
+    const big = await direct.call("PutItem", JSON.stringify({ TableName, Item: { pk: { S: "x".repeat(16 * 1024 * 1024) } } }));
+    // Assess: each is validated (none is unknown), and the big body gets dynalite's 413
+    expect(known.length).toBeGreaterThanOrEqual(17);
+    for (const [i, type] of types.entries()) expect({ operation: known[i], type }).not.toEqual({ operation: known[i], type: expect.stringMatching(/UnknownOperationException/) });
+    expect(big).toEqual({ status: 413, text: "" });
   });
 
   it("serves the same store over HTTP once asked, and closes it through the server", async () => {

@@ -255,10 +255,12 @@ describe("an owner that shares later (publishAfterMs: a short CLI command)", () 
       // Act
       await sleep(wait);
       await owner.close();
+      const left = { published: readPublishedEndpoint(dir), answers: owner.endpoint ? await fetch(owner.endpoint).then(() => true, () => false) : false };
       const next = await startEmbeddedDynamo({ dir, waitMs: 0 });
       const published = readPublishedEndpoint(dir);
       await next.close();
-      // Assess: the folder was free at once, and only the next owner published (endpoint.json names it)
+      // Assess: nothing published nor listening was left; the folder was free at once; only the next owner published
+      expect({ wait, left }).toEqual({ wait, left: { published: null, answers: false } });
       expect({ wait, owned: next.owned, published }).toEqual({ wait, owned: true, published: { endpoint: next.endpoint, pid: process.pid } });
       expect(readPublishedEndpoint(dir)).toBeNull();
     }

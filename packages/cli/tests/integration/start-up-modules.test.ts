@@ -76,27 +76,34 @@ describe("start-up modules", () => {
   }, 60_000);
 
   it("ends locks and status on the embedded store before sharing it: no HTTP server loaded, nothing published", async () => {
-    // Prepare: a lock taken (the owner process of `lock` ended), and a preload that records Node's built-in modules
+    // Prepare: a lock taken (the owner process of `lock` ended), and a preload that records Node's
+    // built-in modules. SST_STATE_SHARE_AFTER is long here (default 250ms), so a busy test machine
+    // cannot make a command outlive it; 0s shares at once and loads the server.
     const { root, env } = await project();
     expect((await runBin(["lock", "shop/dev", "--reason", "release"], { env, cwd: root })).code).toBe(0);
     const preload = join(root, "builtins.cjs");
     writeFileSync(preload, 'process.on("exit", () => require("node:fs").writeFileSync(process.env.BUILTINS_OUT, JSON.stringify(process.moduleLoadList)));');
-    const run = async (args: string[]) => {
-      const out = join(root, `${args[0]}.json`);
-      const r = await runBin(args, { env: { ...env, NODE_OPTIONS: `--require ${preload}`, BUILTINS_OUT: out }, cwd: root });
+    const run = async (args: string[], shareAfter: string) => {
+      const out = join(root, `${args[0]}-${shareAfter}.json`);
+      const r = await runBin(args, { env: { ...env, SST_STATE_SHARE_AFTER: shareAfter, NODE_OPTIONS: `--require ${preload}`, BUILTINS_OUT: out }, cwd: root });
       return { r, builtins: JSON.parse(readFileSync(out, "utf8")) as string[] };
     };
     // Act
-    const locks = await run(["locks"]);
-    const status = await run(["status", "shop/dev"]);
-    // Assess: both read the lock from the store, which this process owned (dynalite in-process)
-    expect(locks.r.stdout).toMatch(/shop\/dev\s+\S+\s+release/);
+    const locks = await run(["locks"], "60s");
+    const status = await run(["status", "shop/dev"], "60s");
+    const shared = await run(["locks"], "0s");
+    const bad = await runBin(["locks"], { env: { ...env, SST_STATE_SHARE_AFTER: "soon" }, cwd: root });
+    // Assess: all read the lock from the store, which each process owned (dynalite in-process)
+    for (const { r } of [locks, shared]) expect(r.stdout).toMatch(/shop\/dev\s+\S+\s+release/);
     expect(status.r.stdout).toMatch(/deploy lock\s+held by .* for "release"/);
     for (const { builtins } of [locks, status]) {
       expect(builtins).not.toContain("NativeModule _http_server");
       expect(builtins).not.toContain("NativeModule _http_client");
     }
+    expect(shared.builtins).toContain("NativeModule _http_server");
     expect(existsSync(join(root, ".sst-state", "db", "endpoint.json"))).toBe(false);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('SST_STATE_SHARE_AFTER must be a duration such as 250ms or 2s, not "soon".');
   }, 60_000);
 
   it("loads node:zlib for a gzip state only (state.compress), and reads both", async () => {
