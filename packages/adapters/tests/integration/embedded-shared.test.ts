@@ -5,7 +5,7 @@
  * `sst-state lock prod` works in a second terminal while `sst-state serve` runs.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -245,6 +245,29 @@ describe("an owner that shares later (publishAfterMs: a short CLI command)", () 
     expect(first.endpoint).toBeUndefined();
     expect(next.owned).toBe(true);
     expect(await createDynamoLockStore(next).get("shop", "prod", Date.now())).toEqual(held.lock);
+  });
+
+  it("says why when it cannot share, leaves no temp file, and still closes and lets go", async () => {
+    // Prepare: endpoint.json cannot be written (a folder is in its way), once the owner has opened
+    const dir = tmpDb();
+    const told: Error[] = [];
+    const owner = await startEmbeddedDynamo({ dir, publishAfterMs: 100, onShareError: (e) => told.push(e) });
+    mkdirSync(join(dir, ENDPOINT_FILE, "in-the-way"), { recursive: true });
+    // Act
+    await sleep(400);
+    const seen = await createDynamoLockStore(owner).list(Date.now());
+    await owner.close();
+    const leftTemp = readdirSync(dir).filter((f) => f.endsWith(".tmp"));
+    rmSync(join(dir, ENDPOINT_FILE), { recursive: true });
+    const next = await startEmbeddedDynamo({ dir, waitMs: 0 });
+    open.push(next);
+    // Assess: told once, the store kept working for this process, nothing left behind
+    expect(told).toHaveLength(1);
+    expect(told[0]).toBeInstanceOf(Error);
+    expect(owner.endpoint).toBeUndefined();
+    expect(seen).toEqual([]);
+    expect(leftTemp).toEqual([]);
+    expect(next.owned).toBe(true);
   });
 
   it("ends cleanly and lets go when it closes while it publishes", async () => {
