@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import * as esbuild from "esbuild";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
 import ingressPlugins, { processFromGlobal } from "./ingress-plugins.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -64,9 +64,9 @@ const lazyAwsCredentials = {
  * for `ssl`, which the embedded store never sets (~5 ms of every `locks` and `status`). Its one `url.parse` (L291, the request's
  * query, read only for its keys) becomes WHATWG URL's: from outside node_modules, Node 24 and later
  * warn about `url.parse` on stderr (DEP0169, an application-code-only runtime deprecation: nodejs/node#55017). `level` is dynalite's own (resolved from its folder).
- * Only classic-level's binding stays outside (`require("classic-level/binding.js")`, resolved
- * beside dist/ at run time): node-gyp-build finds the prebuilt native addon beside that file
- * (`__dirname`); the build checks that it is the binding of the classic-level bundled. The files
+ * Only classic-level's native addon stays outside, required by its path under node_modules as
+ * node-gyp-build picks it at build time (below), with classic-level's `binding.js` as the fallback;
+ * the build checks that both are those of the classic-level bundled. The files
  * keep their sloppy mode (`tsconfigRaw: {}`: the repository's `strict` would add "use strict").
  */
 const dynaliteBundle = {
@@ -95,7 +95,24 @@ const dynaliteBundle = {
       if (dirname(atRunTime) !== dirname(args.importer)) {
         throw new Error(`dist/dynalite.cjs would load the native binding of ${dirname(atRunTime)} but bundles the classic-level of ${dirname(args.importer)}: look at dynaliteBundle`);
       }
-      return { path: "classic-level/binding.js", external: true };
+      return { path: atRunTime, namespace: "classic-level-binding" };
+    });
+    b.onResolve({ filter: /^classic-level\//, namespace: "classic-level-binding" }, (args) => ({ path: args.path, external: true }));
+    // classic-level's binding.js is `require('node-gyp-build')(__dirname)`, which reads the addon's
+    // folders at every start to pick the prebuilt addon for this platform, Node and libc (~2 ms).
+    // The bundle is built on the machine that runs it (npm install), so it names the addon
+    // node-gyp-build picks here, and falls back to binding.js if that one does not load.
+    b.onLoad({ filter: /.*/, namespace: "classic-level-binding" }, (args) => {
+      const nodeGypBuild = createRequire(args.path)("node-gyp-build");
+      const addon = nodeGypBuild.path(dirname(args.path));
+      const spec = `classic-level/${relative(dirname(args.path), addon).split(sep).join("/")}`;
+      if (createRequire(b.initialOptions.outfile).resolve(spec) !== addon) {
+        throw new Error(`dist/dynalite.cjs would not find classic-level's addon ${addon} as ${spec}: look at dynaliteBundle`);
+      }
+      return {
+        contents: `try { module.exports = require(${JSON.stringify(spec)}); } catch { module.exports = require("classic-level/binding.js"); }`,
+        loader: "js",
+      };
     });
     b.onResolve({ filter: /^level$/ }, async (args) => {
       if (args.pluginData === "dynalite-level") return undefined;
