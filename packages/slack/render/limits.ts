@@ -16,7 +16,7 @@
  */
 import type { ChatMessage } from "@sst-state/core/ports";
 import { CUT_MARKER, esc } from "@sst-state/core/text/mrkdwn";
-import type { Block, SlackMessage, TextObject } from "./types.ts";
+import type { Block, ConfirmDialog, SlackMessage, TextObject } from "./types.ts";
 
 export const LIMITS = {
   blocks: 50,
@@ -140,6 +140,12 @@ function fitText(t: TextObject, max: number, marker?: string): TextObject {
   return text === t.text ? t : { ...t, text };
 }
 
+/** A button's confirmation dialog within its limits (a stage name alone may be 128 characters). */
+function fitConfirm(c: ConfirmDialog): ConfirmDialog {
+  const fit = <T extends { text: string }>(t: T, max: number): T => ({ ...t, text: truncate(t.text, max) });
+  return { ...c, title: fit(c.title, LIMITS.confirmTitle), text: fit(c.text, LIMITS.confirmText), confirm: fit(c.confirm, LIMITS.confirmButton), deny: fit(c.deny, LIMITS.confirmButton) };
+}
+
 function fitBlock(b: Block, marker?: string): Block {
   switch (b.type) {
     case "header":
@@ -156,7 +162,11 @@ function fitBlock(b: Block, marker?: string): Block {
     case "actions":
       return {
         ...b,
-        elements: b.elements.map((e) => ({ ...e, text: { ...e.text, text: truncate(e.text.text, LIMITS.buttonText) } })),
+        elements: b.elements.map((e) => ({
+          ...e,
+          text: { ...e.text, text: truncate(e.text.text, LIMITS.buttonText) },
+          ...(e.confirm ? { confirm: fitConfirm(e.confirm) } : {}),
+        })),
       };
     case "divider":
       return b;

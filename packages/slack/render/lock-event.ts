@@ -7,7 +7,9 @@ import { LOCK_RELEASE_ACTION_ID, releaseButtonValue } from "@sst-state/core/lock
 import type { Lease, LockEnd, LockEvent } from "@sst-state/core/lock/types";
 import type { ChatMessage } from "@sst-state/core/ports";
 import { clip, esc, link } from "@sst-state/core/text/mrkdwn";
+import { fitToLimits } from "./limits.ts";
 import { slackDate } from "./text.ts";
+import type { Block } from "./types.ts";
 
 // A reason can be anything a user typed (100 KB included); the full text stays in `sst-state locks`.
 const REASON_MAX = 500;
@@ -57,7 +59,7 @@ export function renderLockEvent(event: LockEvent): ChatMessage {
       break;
     }
   }
-  const blocks: unknown[] = [
+  const blocks: Block[] = [
     { type: "section", text: { type: "mrkdwn", text: line } },
     { type: "context", elements: [{ type: "mrkdwn", text: `token ${lock.token} · acquired ${slackDate(lock.acquiredAt)} · expires ${slackDate(lock.expiresAt)}` }] },
   ];
@@ -84,8 +86,9 @@ export function renderLockEvent(event: LockEvent): ChatMessage {
       ],
     });
   }
-  // the fallback text is parsed by Slack as well: escaped like the blocks, and kept short
-  return { text: esc(clip(plain, 1000)), blocks };
+  // the fallback text is parsed by Slack as well: escaped like the blocks, and kept short; every
+  // text within Slack's limits (fitToLimits: the Release dialog's title holds the stage name)
+  return fitToLimits({ text: esc(clip(plain, 1000)), blocks });
 }
 
 /**

@@ -58,6 +58,16 @@ describe("renderLockEvent", () => {
     expect(json(m)).toMatch(/&amp;… if it still holds it\./);
   });
 
+  it("keeps the Release dialog's title within Slack's 100 characters for a stage name of the longest kind (128)", () => {
+    // Act
+    const stage = `pr-${"9".repeat(125)}`;
+    const m = renderLockEvent({ type: "acquired", lock: { ...lease, stage } });
+    // Assess: the dialog is fitted, the rest of the message still names the whole stage
+    expect(postedMessageViolations(m)).toEqual([]);
+    expect(json(m)).toMatch(/"title":\{"type":"plain_text","text":"Release pr-9+…"\}/);
+    expect(json(m)).toContain(`*${stage}*`);
+  });
+
   it("round-trips the Release button value", () => {
     // Act
     const parsed = parseReleaseButtonValue(releaseButtonValue(lease));
