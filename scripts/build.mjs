@@ -99,9 +99,12 @@ const dynaliteBundle = {
     });
     b.onResolve({ filter: /^classic-level\//, namespace: "classic-level-binding" }, (args) => ({ path: args.path, external: true }));
     // classic-level's binding.js is `require('node-gyp-build')(__dirname)`, which reads the addon's
-    // folders at every start to pick the prebuilt addon for this platform, Node and libc (~2 ms).
-    // The bundle is built on the machine that runs it (npm install), so it names the addon
-    // node-gyp-build picks here, and falls back to binding.js if that one does not load.
+    // folders at every start to pick the prebuilt addon for this platform, Node and libc (~2 ms;
+    // node-gyp-build 4.x node-gyp-build.js `load.path` L25–75: build/Release, then readdirSync of
+    // prebuilds/ and of prebuilds/<platform>-<arch>/, L64 and L70). The bundle is built on the
+    // machine that runs it (npm install), so it names the addon node-gyp-build picks here, and falls
+    // back to binding.js if that one does not load. node-gyp-build's run-time overrides
+    // (PREBUILDS_ONLY L9, LIBC L15, <NAME>_PREBUILD L30) therefore apply when the bundle is built.
     b.onLoad({ filter: /.*/, namespace: "classic-level-binding" }, (args) => {
       const nodeGypBuild = createRequire(args.path)("node-gyp-build");
       const addon = nodeGypBuild.path(dirname(args.path));

@@ -9,20 +9,23 @@
  *   <file>.cache   {"size":<bytes of file>,"mtimeMs":<its mtime>}\n then V8's cached data
  *
  * The header ties the cache to the file it was made from. V8 checks its data against the source's
- * length, its own version and its flags only (it rejects data made by another Node, or with other
- * flags: the file then compiles as usual), so a rebuilt file of the same length must not meet the
- * old cache: the size and mtime of the file must be the ones written in the header, else the cache
- * is not used; nor is it when the file changes while it is read. The file runs once per process
+ * length, its own version and its flags only (V8's src/snapshot/code-serializer.cc, as in Node 20's
+ * deps/v8: `SerializedCodeData::SourceHash` is `source_length | is_module`, `SanityCheckWithoutSource`
+ * compares the version and flag hashes; it rejects data made by another Node, or with other flags:
+ * the file then compiles as usual), so a rebuilt file of the same length must not meet the old
+ * cache (code-cache.test.ts shows V8 running the old code then): the size and mtime of the file
+ * must be the ones written in the header, else the cache is not used; nor is it when the file changes while it is read. The file runs once per process
  * (as `require` would; not in `require.cache`: nothing else requires it) in the wrapper Node's
- * loader gives CommonJS files, with `exports`, a `require` made for its path, `module.exports`,
+ * loader gives CommonJS files (`Module.wrap`'s `wrapper`, lib/internal/modules/cjs/loader.js), with `exports`, a `require` made for its path, `module.exports`,
  * `__filename` and `__dirname`: enough for the bundle, which uses no dynamic `import()`, hashbang or
  * other field of `module`. Its first line is read with the wrapper before it (stack columns there
  * are off by the wrapper's length).
  */
-import { readFileSync, statSync, writeFileSync, renameSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type { Script } from "node:vm";
+import { replaceFileSync } from "./replace-file-sync.ts";
 
 const requireHere = createRequire(import.meta.url);
 
@@ -101,8 +104,6 @@ export function writeCodeCache(file: string): number {
   if (!load.read || load.read.size !== now.size || load.read.mtimeMs !== now.mtimeMs) throw new Error(`${file} changed since it was loaded: its code cache is not written`);
   const data = load.script.createCachedData();
   const header = Buffer.from(JSON.stringify(load.read) + "\n");
-  const tmp = `${cacheFileOf(file)}.${process.pid}.tmp`;
-  writeFileSync(tmp, Buffer.concat([header, data]));
-  renameSync(tmp, cacheFileOf(file));
+  replaceFileSync(cacheFileOf(file), Buffer.concat([header, data]));
   return data.length;
 }

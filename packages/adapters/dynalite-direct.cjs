@@ -4,7 +4,7 @@
 // A request takes the steps of dynalite 4.0.0's HTTP handler (node_modules/dynalite/index.js,
 // httpHandler from L210) after the transport ones (headers, signature, target), with the same
 // answers, so the JSON client (dynamodb-json-client.ts) reads both alike:
-//   - a body over 16 MiB → 413 with no body (MAX_REQUEST_BYTES, L9 and L215–220)
+//   - a body over 16 MiB → 413 with no body (MAX_REQUEST_BYTES, L11 and L215–220)
 //   - the body is JSON text, parsed here; none or not JSON → 400 SerializationException (L277–282, L386–387)
 //   - an operation dynalite does not have → 400 UnknownOperationException (L285–288)
 //   - validations.checkTypes, then checkValidations; an error with a statusCode is the answer (L390–401)
@@ -14,7 +14,7 @@
 //
 // serve() puts dynalite's own HTTP server in front of the same store: index.js builds its store with
 // `db.create(options)` (L45), so that is swapped for one call to hand it this one. Closing that
-// server closes the store (its close override, from L60); before it listens, close() here does.
+// server closes the store (its close override, from L59); before it listens, close() here does.
 const db = require("dynalite/db");
 const validations = require("dynalite/validations");
 

@@ -52,13 +52,14 @@
  * through the SDK's client: it would be ~75 ms of every `sst-state locks` (table-client.ts).
  */
 import { StoreUnavailableError } from "@sst-state/core/errors";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { requireWithCodeCache } from "./code-cache.ts";
 import { ensureTable } from "./dynamo-table.ts";
+import { replaceFileSync } from "./replace-file-sync.ts";
 import { createExchangeTableClient, createJsonTableClient, isLoopbackHttp, type Exchange } from "./dynamodb-json-client.ts";
 import type { TableClient } from "./table-client.ts";
 
@@ -193,14 +194,7 @@ export function readPublishedEndpoint(dir: string): PublishedEndpoint | null {
 }
 
 function publishEndpoint(dir: string, published: PublishedEndpoint): void {
-  const tmp = join(dir, `${ENDPOINT_FILE}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, JSON.stringify(published) + "\n");
-    renameSync(tmp, join(dir, ENDPOINT_FILE));
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  replaceFileSync(join(dir, ENDPOINT_FILE), JSON.stringify(published) + "\n");
 }
 
 /** Remove endpoint.json only if it still names this server (never a successor's). */
@@ -257,13 +251,14 @@ function cannotStart(ctx: OpenContext, e: unknown): StoreUnavailableError {
 /** Step 1 of the header: run dynalite here on the data folder (the owner lock is held). */
 async function openAsOwner(ctx: OpenContext, owner: LevelDb, direct: DirectFactory): Promise<Owner> {
   let store: DirectDynalite | undefined;
-  const client = (s: DirectDynalite) => createExchangeTableClient(s.call, () => `the embedded store at ${ctx.shown}`);
+  let client: TableClient;
   try {
     // A file left by a killed owner must not send anyone to a dead (or reused) port meanwhile.
     rmSync(join(ctx.dir, ENDPOINT_FILE), { force: true });
     // dynalite opens its LevelDB as it is created
     store = direct({ path: join(ctx.dir, "data"), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    await ensureTable(client(store), ctx.tableName);
+    client = createExchangeTableClient(store.call, () => `the embedded store at ${ctx.shown}`);
+    await ensureTable(client, ctx.tableName);
   } catch (e) {
     await store?.close().catch(() => {});
     await owner.close().catch(() => {});
@@ -275,14 +270,20 @@ async function openAsOwner(ctx: OpenContext, owner: LevelDb, direct: DirectFacto
   let stopping: Promise<void> | undefined;
   return {
     owned: true,
-    client: client(s),
+    client,
     get endpoint() {
       return endpoint;
     },
     publish() {
       publishing ??= (async () => {
         if (stopping) return;
-        const server = s.serve();
+        let server: Server;
+        try {
+          // dynalite's server (index.js) loads here, with the first publish: a broken install shows here
+          server = s.serve();
+        } catch (e) {
+          throw cannotLoad("dynalite", e);
+        }
         await new Promise<void>((ok, fail) => {
           server.once("error", fail);
           server.listen(0, "127.0.0.1", () => {
@@ -402,8 +403,7 @@ export async function startEmbeddedDynamo(opts: EmbeddedDynamoOptions = {}): Pro
         await backing.publish();
       } catch (e) {
         await backing.stop().catch(() => {});
-        // dynalite's server is loaded with the first publish: a broken install shows here
-        throw (e as { code?: string }).code === "MODULE_NOT_FOUND" ? cannotLoad("dynalite", e) : cannotStart(ctx, e);
+        throw cannotStart(ctx, e);
       }
     } else {
       // A store that cannot be published stays this process's (onShareError is told).

@@ -5,6 +5,7 @@
  */
 import { helpOf, parseArgv, verbHelp, type Command, type CommandError, type Verb } from "@sst-state/core/command";
 import { isSstStateError, UsageError } from "@sst-state/core/errors";
+import { DURATION_HINT, durationMs } from "@sst-state/core/format";
 import type { CliArgs, CliCommand, CliIO } from "./cli-types.ts";
 import { createServices } from "./services.ts";
 import { createStyle, forTerminal, table } from "./output.ts";
@@ -90,11 +91,10 @@ export function processIO(): CliIO {
 /** How long a command other than `serve` keeps the embedded store to itself (packages/adapters/embedded-dynamo.ts). */
 const SHARE_AFTER_MS = 250;
 
-/** SST_STATE_SHARE_AFTER (a duration, `0s` shares at once), else SHARE_AFTER_MS. */
-async function shareAfterMs(env: NodeJS.ProcessEnv): Promise<number> {
+/** SST_STATE_SHARE_AFTER (a duration, `0s` shares at once), else SHARE_AFTER_MS; read when the embedded store opens. */
+function shareAfterMs(env: NodeJS.ProcessEnv): number {
   const text = env.SST_STATE_SHARE_AFTER;
   if (!text) return SHARE_AFTER_MS;
-  const { durationMs, DURATION_HINT } = await import("@sst-state/core/format");
   const ms = durationMs(text);
   if (ms === undefined) throw new UsageError(`SST_STATE_SHARE_AFTER must be a duration such as 250ms or 2s, not "${text}".`, DURATION_HINT);
   return ms;
@@ -139,7 +139,7 @@ export async function runCli(argv: string[], opts: RunOptions = {}): Promise<num
       // Owning the embedded store, `serve` shares it at once (other terminals lock through it); any
       // other command only if still running after SST_STATE_SHARE_AFTER: `status` or `locks` ends
       // before, without starting an HTTP server, and a process that wants the store meanwhile waits for it.
-      embeddedPublishAfterMs: command.verb === "serve" ? 0 : await shareAfterMs(env),
+      embeddedPublishAfterMs: command.verb === "serve" ? () => 0 : () => shareAfterMs(env),
     });
     return await cmd.run({ command, flags, rest: parsed.rest }, { io, env, cwd, services });
   } catch (e) {

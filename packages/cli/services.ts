@@ -27,7 +27,7 @@ export interface ServiceOptions {
   /** the bundled embedded store (dynalite and LevelDB: dist/dynalite.cjs, named by main.ts); without it, dynalite's install */
   dynaliteBundle?: URL;
   /** when this process, owning the embedded store, shares it with others (main.ts: at once for `serve`) */
-  embeddedPublishAfterMs?: number;
+  embeddedPublishAfterMs?: () => number;
 }
 
 export type { TableHandle };

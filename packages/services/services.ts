@@ -63,8 +63,8 @@ export interface ServicesOptions {
   slackRetries?: number;
   /** the CLI's bundle of the embedded store, dynalite and LevelDB (dist/dynalite.cjs, named by the CLI's main.ts) */
   dynaliteBundle?: URL;
-  /** when the embedded store's owner shares it with other processes (embedded-dynamo.ts `publishAfterMs`; default at once) */
-  embeddedPublishAfterMs?: number;
+  /** when the embedded store's owner shares it with other processes (embedded-dynamo.ts `publishAfterMs`; default at once), asked when it opens */
+  embeddedPublishAfterMs?: () => number;
   /** parts given instead of built (tests; the restore worker's own handles) */
   parts?: { store?: StateStore; table?: { client: DynamoDBClient; tableName: string }; config?: Config; s3?: S3Client };
 }
@@ -203,8 +203,9 @@ export function createServices(opts: ServicesOptions): Services {
     const db = await startEmbeddedDynamo({
       cwd: opts.root ?? cwd,
       ...(opts.dynaliteBundle ? { serverBundle: opts.dynaliteBundle } : {}),
-      ...(opts.embeddedPublishAfterMs !== undefined ? { publishAfterMs: opts.embeddedPublishAfterMs } : {}),
-      onShareError: (e) => log.warn("could not share the embedded store with other sst-state processes in this folder; they wait until this one ends", { error: e.message }),
+      ...(opts.embeddedPublishAfterMs ? { publishAfterMs: opts.embeddedPublishAfterMs() } : {}),
+      onShareError: (e) =>
+        log.warn("could not share the embedded store with other sst-state processes in this folder; they wait for it up to 15 s, then fail", { error: e.message }),
     });
     closers.push(() => db.close());
     return { client: db.client, tableName: db.tableName, embedded: true, where: `the embedded store in ${db.dir}` };

@@ -10,6 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { StoreUnavailableError } from "@sst-state/core/errors";
 import type { Lease } from "@sst-state/core/lock";
@@ -209,7 +210,6 @@ describe("embedded store shared between processes", () => {
 });
 
 describe("an owner that shares later (publishAfterMs: a short CLI command)", () => {
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   it("keeps the store to itself at first, then publishes; a second opener waits for that and shares the one store", async () => {
     // Prepare
