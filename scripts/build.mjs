@@ -194,7 +194,8 @@ export async function build(list = entries, extra = {}) {
         // other functions without our plugins, so their dist/ builds do as it does
         plugins: [rawFiles, ...(esm && e.out.startsWith("packages/cli/") ? [processFromGlobal()] : []), ...(extra.plugins ?? []), ...(e.options?.plugins ?? [])],
       });
-      if (esm) dropUnusedBanners(Object.keys(result.metafile.outputs).map((o) => join(root, o)));
+      // the CLI's start-up only; the functions' dist/ builds keep esbuild's banners, as SST's bundling does
+      if (esm && e.out.startsWith("packages/cli/")) dropUnusedBanners(Object.keys(result.metafile.outputs).map((o) => join(root, o)));
     }),
   );
 }

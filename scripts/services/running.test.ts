@@ -25,8 +25,9 @@ async function server(): Promise<{ endpoint: string; child: ChildProcess }> {
 }
 
 /** A child that lives until signalled. */
-function sleeper(): ChildProcess {
-  const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" });
+/** A process that waits; `args` show in its command line (`ps`, `pkill -f`) and do nothing else. */
+function sleeper(...args: string[]): ChildProcess {
+  const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)", "--", ...args], { stdio: "ignore" });
   children.push(child);
   return child;
 }
@@ -48,9 +49,10 @@ function record(content: object): URL {
 
 describe("services:stop", () => {
   it("stops the recorded servers by their pids when their starter was killed, and removes the record", async () => {
-    // Prepare: servers answering, their starter gone (kill -9), a process that is not in the record
+    // Prepare: servers answering, their starter gone (kill -9), and another project's DynamoDB Local
+    // by its command line (what `pkill -f DynamoDBLocal` would also have stopped), not in the record
     const [s3, dynamo] = [await server(), await server()];
-    const bystander = sleeper();
+    const bystander = sleeper("-jar", "DynamoDBLocal.jar", "-inMemory");
     const starter = await deadPid();
     const file = record({ s3: s3.endpoint, dynamo: dynamo.endpoint, pid: starter, servers: [s3.child.pid, dynamo.child.pid] });
     // Act

@@ -114,12 +114,13 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-const requireHere = createRequire(import.meta.url);
+let requireHere: NodeJS.Require | undefined;
 /**
  * zlib's gunzipSync, loaded by the first gzip state: node:zlib is ~4 ms of a start-up (measured,
  * Node 20), which `status` of a plain JSON state (a stage without `state.compress`) never needs.
  */
 export function gunzip(bytes: Uint8Array): Buffer {
+  requireHere ??= createRequire(import.meta.url);
   return (requireHere("node:zlib") as typeof import("node:zlib")).gunzipSync(bytes);
 }
 

@@ -19,7 +19,7 @@ export function withoutControls(text: string): string {
 }
 
 /** One of CONTROLS as its JSON escape (`\u001b`, `\u202e`): visible in a text, the same character read back in a JSON string. */
-export const jsonEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+const jsonEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
 /**
  * `text` with CONTROLS as their JSON escapes: for a file uploaded to Slack (a diff, a report; its
