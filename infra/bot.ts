@@ -92,7 +92,8 @@ export function createSlackBot(args: SlackBotArgs = {}) {
   // 4.17.1 platform/src/components/aws/function.ts, FunctionArgs.nodejs.plugins, marked @internal
   // there: an SST upgrade may move it, and the ingress bundle test would not see that). Setting
   // `nodejs` here skips infra/defaults.ts's `nodejs ??= { splitting: true }`; `splitting: false`
-  // (SST's own default) says in this file that the ingress is one file.
+  // (SST's own default: `@default false`, platform/src/components/aws/function.ts L809 at 08fa0a6;
+  // pkg/runtime/node/build.go L157 splits only when it is set) says in this file that the ingress is one file.
   const ingress = new sst.aws.Function("SlackIngress", {
     handler: "packages/functions/ingress.handler",
     nodejs: { plugins: "scripts/ingress-plugins.mjs", splitting: false },

@@ -38,9 +38,10 @@ const WEB_API = "@slack/web-api";
 /**
  * `import { env } from "process"` (SST's Resource, `sst` 4.17.1 dist/resource/node.js L3; the AWS SDK's
  * user-agent code imports node:process too) → the global `process`, as CommonJS. For an ES module
- * import Node builds the builtin's namespace from every property of `process`, which runs its lazy
- * `report` getter and loads the diagnostic-report module: ~7 ms of every process that does it
- * (Node 20, measured), for an object that is already a global. build.mjs gives it to the CLI too.
+ * import Node builds the builtin's namespace from every property of `process` (Node 20
+ * lib/internal/bootstrap/realm.js, BuiltinModule's getESMFacade and syncExports read each own
+ * property), which runs its lazy `report` getter and loads the diagnostic-report module: ~7 ms of
+ * every process that does it (Node 20, measured; the profile shows syncExports → get report), for an object that is already a global. build.mjs gives it to the CLI too.
  */
 const PROCESS_MODULE = /^(node:)?process$/;
 export function processFromGlobal(filter = PROCESS_MODULE) {

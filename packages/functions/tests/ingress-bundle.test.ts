@@ -44,7 +44,8 @@ afterAll(async () => {
 function callBundle(event: object, extraEnv: Record<string, string> = {}): Promise<{ statusCode: number; body?: string; loadedReport: boolean; stderr: string }> {
   const script = `const { handler } = await import(${JSON.stringify(BUNDLE)});
 const res = await handler(JSON.parse(process.env.EVENT), {});
-// whether Node loaded its diagnostic report: an ES module import of "process" does (scripts/ingress-plugins.mjs processFromGlobal)
+// whether Node loaded its diagnostic report: an ES module import of "process" does (scripts/ingress-plugins.mjs processFromGlobal);
+// process.moduleLoadList is Node 20's undocumented list of built-ins, "NativeModule <id>" each (lib/internal/bootstrap/realm.js compileForInternalLoader)
 process.stdout.write(JSON.stringify({ ...res, loadedReport: process.moduleLoadList.includes("NativeModule internal/process/report") }));`;
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ["--input-type=module", "-e", script], {

@@ -7,6 +7,9 @@
  * names); the second case shows that this finds it when it is loaded. dynalite and its LevelDB
  * come from the CLI's one-file bundle of them (dist/dynalite.cjs), not from ~70 files of
  * node_modules: NODE_DEBUG=module logs each CommonJS file Node's loader loads (`load "<path>"`).
+ * Built-in modules are read from `process.moduleLoadList`, an undocumented list Node 20 keeps: each
+ * built-in is pushed as `NativeModule <id>` when it is compiled (lib/internal/bootstrap/realm.js,
+ * BuiltinModule.prototype.compileForInternalLoader).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
