@@ -18,6 +18,8 @@ export interface LocalWorkflow extends Workflow {
   wait(executionId: string): Promise<DiagnosisReport>;
   /** Resolves when every execution started with startDiagnosis has ended (`serve` stopping). */
   idle(): Promise<void>;
+  /** How many executions started with startDiagnosis have not ended yet. */
+  running(): number;
 }
 
 export interface LocalWorkflowOptions {
@@ -41,6 +43,7 @@ function machine(): StateMachine {
 
 export function createLocalWorkflow(opts: LocalWorkflowOptions): LocalWorkflow {
   const executions = new Map<string, Promise<DiagnosisReport>>();
+  let active = 0; // executions started and not ended (executions also remembers ended ones)
 
   const execute = async (input: DiagnosisRequest): Promise<DiagnosisReport> => {
     // remember the first error a task threw: the Fail state only says "DiagnosisFailed"
@@ -80,7 +83,9 @@ export function createLocalWorkflow(opts: LocalWorkflowOptions): LocalWorkflow {
       if (executions.has(name)) return { executionId: name, alreadyRunning: true };
       const p = execute(input);
       executions.set(name, p);
+      active++;
       const forget = () => {
+        active--;
         const timer = setTimeout(() => executions.delete(name), opts.rememberMs ?? 600_000);
         timer.unref?.();
       };
@@ -93,6 +98,7 @@ export function createLocalWorkflow(opts: LocalWorkflowOptions): LocalWorkflow {
     async idle() {
       await Promise.allSettled([...executions.values()]);
     },
+    running: () => active,
     wait(executionId) {
       const p = executions.get(executionId);
       if (!p) return Promise.reject(new Error(`No local diagnosis execution "${executionId}" (finished executions are forgotten after a while).`));

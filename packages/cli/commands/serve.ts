@@ -14,6 +14,7 @@ import { createDeployWatch } from "@sst-state/adapters/deploy-watch";
 import { createSlackDeployFeed } from "@sst-state/slack/deploy-feed";
 import { DEFAULT_FEED_INTERVAL_MS, startDeployFeedLoop, type DeployFeedLoop } from "@sst-state/core/feed";
 import { parseDuration } from "@sst-state/core/config";
+import { formatDuration } from "@sst-state/core/format";
 import { renderDiagnosisReportBlocks } from "@sst-state/slack/render/repair";
 import type { CliCommand } from "../cli-types.ts";
 import { parseConfig } from "@sst-state/core/config";
@@ -26,6 +27,9 @@ import { createAwsProbes } from "@sst-state/adapters/probes/index";
 import { createLocalWorkflow } from "@sst-state/adapters/workflow-local";
 import { isLocalBotToken, playgroundChannels, playgroundOffPage, startPlayground } from "@sst-state/slack/playground/server";
 
+/** As long as `docker stop` waits before it kills. */
+const DEFAULT_STOP_GRACE_MS = 10_000;
+
 const serve: CliCommand<"serve"> = {
   verb: "serve",
   async run(args, ctx) {
@@ -33,6 +37,8 @@ const serve: CliCommand<"serve"> = {
     const portText = typeof args.flags.port === "string" ? args.flags.port : env.PORT ?? "3000";
     const port = Number(portText);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${portText}".`);
+    // how long a stop waits for what is running (read now: a bad value fails the start, not the stop)
+    const graceMs = env.SST_STATE_STOP_GRACE ? parseDuration(env.SST_STATE_STOP_GRACE) : DEFAULT_STOP_GRACE_MS;
 
     // Where state comes from: flags/env as for every command; with none, the local home or the demo.
     let store = undefined as Awaited<ReturnType<typeof ctx.services.stateStore>> | undefined;
@@ -152,20 +158,51 @@ const serve: CliCommand<"serve"> = {
     }
     if (handle.mode !== "socket") ctx.io.out(`health: ${handle.url}/healthz   Ctrl-C stops.`);
 
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
-    });
-    ctx.io.out("stopping…");
-    await announcements.stop();
-    await feedLoop?.stop();
-    await handle.close();
-    // diagnoses started from Slack run detached from the request: let them post their reports
-    // (the CLI exits as soon as this returns)
-    await workflow.idle();
+    await nextStopSignal();
+    // A graceful stop, bounded: the HTTP server stops taking requests, then what is running
+    // finishes (jobs handed off by requests, diagnoses started from Slack, which post their
+    // reports; the CLI exits as soon as this returns). A Slack that does not answer would hold
+    // that for the Web API client's retries (about 30 minutes), so after the grace period, or a
+    // second Ctrl-C, serve stops anyway and says what it left. What is cut short is cut as by a
+    // kill: no state version is half-written (each is written whole, then renamed or PUT), and a
+    // restore left `approved` is finished or closed by the next serve (recoverInterruptedRestores).
+    const running = () => handle.pending() + workflow.running();
+    const busy = running();
+    ctx.io.out(busy ? `stopping… (${busy} still running: waiting up to ${graceText(graceMs)}; Ctrl-C again stops at once)` : "stopping…");
+    const finished = (async () => {
+      await announcements.stop();
+      await feedLoop?.stop();
+      await handle.close();
+      await workflow.idle();
+    })();
+    const cut = await Promise.race([
+      finished.then(() => undefined),
+      new Promise<string>((resolve) => setTimeout(() => resolve(`after ${graceText(graceMs)}`), graceMs)),
+      nextStopSignal().then((signal) => `on a second ${signal}`),
+    ]);
     await local?.close();
-    return 0;
+    if (cut === undefined) return 0;
+    const left = running();
+    ctx.io.err(
+      `sst-state serve: stopped ${cut}, before what was running had finished (${left ? `${left} job${left === 1 ? "" : "s"}` : "a Slack post"}; ` +
+        "is Slack reachable?). Those answers are not posted: run the commands again in Slack. A restore cut short is finished or closed by the next serve.",
+    );
+    return 1;
   },
 };
+
+/** Resolves with the name of the next SIGINT or SIGTERM (and stops listening for them). */
+function nextStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", on);
+      process.off("SIGTERM", on);
+      resolve(signal);
+    };
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+  });
+}
+
+const graceText = (ms: number) => (ms < 1000 ? `${ms} ms` : formatDuration(ms));
 export default serve;

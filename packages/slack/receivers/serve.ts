@@ -50,6 +50,8 @@ export interface ServeHandle {
   mode: "http" | "socket" | "setup";
   /** resolves when every handed-off job has finished */
   drain(): Promise<void>;
+  /** how many handed-off jobs are queued or running */
+  pending(): number;
   close(): Promise<void>;
 }
 
@@ -167,7 +169,7 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
       res.end("sst-state is not configured: set SLACK_SIGNING_SECRET.\n");
     });
     const url = await listen(server, port, host);
-    return { url, mode: "setup", drain: async () => {}, close: () => closeServer(server) };
+    return { url, mode: "setup", drain: async () => {}, pending: () => 0, close: () => closeServer(server) };
   }
   if (!opts.botToken) print("sst-state: no SLACK_BOT_TOKEN; answers go through response_url only (large diffs cannot be attached).");
 
@@ -211,6 +213,7 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
       url: "socket-mode",
       mode: "socket",
       drain: () => queue.drain(),
+      pending: () => queue.pending,
       close: async () => {
         await app.stop();
         await queue.drain();
@@ -284,6 +287,7 @@ export async function startServe(opts: ServeOptions): Promise<ServeHandle> {
     url,
     mode: "http",
     drain: () => queue.drain(),
+    pending: () => queue.pending,
     close: async () => {
       await closeServer(server);
       await queue.drain();

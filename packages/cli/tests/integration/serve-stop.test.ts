@@ -1,0 +1,135 @@
+/**
+ * How `sst-state serve` stops (the built CLI, a child process): at once when nothing runs, and
+ * within its grace period (SST_STATE_STOP_GRACE) or on a second signal when a job waits on a Slack
+ * that does not answer, saying what it left. Slack here answers the Web API (auth.test at start)
+ * and holds every response_url post open without answering, as an unreachable Slack does.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateHome } from "@sst-state/core/state/generate-home";
+import { writeLocalHome } from "@sst-state/adapters/home-writer";
+import { signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
+import { runBin, spawnServe, tempDir } from "../helpers.ts";
+
+const SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
+let slack: Server;
+let slackUrl = "";
+const held: ServerResponse[] = [];
+const heldWaiters: (() => void)[] = [];
+let cwd = "";
+
+beforeAll(async () => {
+  // Prepare: a home with one stage, and a Slack whose response_url never answers.
+  cwd = tempDir("sst-state-serve-stop-");
+  await writeLocalHome(join(cwd, "home"), generateHome({ app: "shop", seed: 5, now: Date.now() - 3_600_000, stages: [{ name: "prod", resources: 20, deploys: 2 }] }).files);
+  writeFileSync(join(cwd, "sst-state.json"), JSON.stringify({ app: "shop", stages: { "*": { channel: "C0DEPLOYS" } } }));
+  slack = createServer((req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    if ((req.url ?? "").startsWith("/response/")) {
+      held.push(res);
+      for (const w of heldWaiters.splice(0)) w();
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ ok: true, user_id: "U0BOT", bot_id: "B0BOT", team_id: "T0TEAM" }));
+  });
+  await new Promise<void>((r) => slack.listen(0, "127.0.0.1", r));
+  slackUrl = `http://127.0.0.1:${(slack.address() as AddressInfo).port}/api/`;
+}, 60_000);
+
+afterAll(async () => {
+  for (const res of held) res.destroy();
+  slack.closeAllConnections();
+  await new Promise((r) => slack.close(r));
+});
+
+const serveEnv = (grace: string) => ({
+  SST_STATE_DIR: join(cwd, "home"),
+  SST_STATE_HOME: "local",
+  SLACK_SIGNING_SECRET: SECRET,
+  SLACK_BOT_TOKEN: "xoxb-test",
+  SLACK_API_URL: slackUrl,
+  SST_STATE_STOP_GRACE: grace,
+});
+
+/** A signed `/sst-state status prod` whose answer goes to the response_url that never answers; resolves once the job is posting it. */
+async function startHangingJob(url: string): Promise<void> {
+  const before = held.length;
+  const posted = new Promise<void>((resolve) => {
+    const check = () => (held.length > before ? resolve() : heldWaiters.push(check));
+    check();
+  });
+  const body = slashCommandBody({ text: "status prod", responseUrl: `${slackUrl.replace(/api\/$/, "")}response/${Math.random().toString(36).slice(2)}` });
+  const res = await fetch(url, { method: "POST", headers: signedHeaders(SECRET, body), body });
+  expect(res.status).toBe(200);
+  await posted;
+}
+
+/** serve listens before it has finished starting; it takes signals once it has said "Ctrl-C stops." */
+async function spawnReady(env: NodeJS.ProcessEnv) {
+  const serve = await spawnServe(cwd, env);
+  await new Promise<void>((resolve) => {
+    const check = () => (serve.output().includes("Ctrl-C stops.") ? resolve() : setTimeout(check, 20));
+    check();
+  });
+  return serve;
+}
+
+function exited(child: import("node:child_process").ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code))));
+}
+
+describe("sst-state serve stopping", () => {
+  it("stops at once, with code 0, when nothing is running", async () => {
+    const serve = await spawnReady(serveEnv("30s"));
+    const started = Date.now();
+    serve.child.kill("SIGTERM");
+    const code = await exited(serve.child);
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(serve.output()).toContain("stopping…");
+    expect(serve.output()).not.toContain("stopped after");
+  }, 60_000);
+
+  it("stops after its grace period when a job waits on Slack, and says what it left", async () => {
+    // Prepare: a job that is posting its answer to a Slack that does not answer
+    const serve = await spawnReady(serveEnv("1s"));
+    await startHangingJob(serve.url);
+    // Act
+    const started = Date.now();
+    serve.child.kill("SIGTERM");
+    const code = await exited(serve.child);
+    // Assess: the grace period, not the responder's 10 s timeout nor the Web API's retries
+    const took = Date.now() - started;
+    expect(code).toBe(1);
+    expect(took).toBeGreaterThanOrEqual(900);
+    expect(took).toBeLessThan(8_000);
+    expect(serve.output()).toContain("stopping… (1 still running: waiting up to 1 s; Ctrl-C again stops at once)");
+    expect(serve.output()).toContain("stopped after 1 s, before what was running had finished (1 job; is Slack reachable?)");
+  }, 60_000);
+
+  it("stops on a second signal without waiting out the grace period", async () => {
+    const serve = await spawnReady(serveEnv("10m"));
+    await startHangingJob(serve.url);
+    serve.child.kill("SIGTERM");
+    await new Promise<void>((resolve) => {
+      const check = () => (serve.output().includes("waiting up to 10 min") ? resolve() : setTimeout(check, 20));
+      check();
+    });
+    const started = Date.now();
+    serve.child.kill("SIGINT");
+    const code = await exited(serve.child);
+    expect(code).toBe(1);
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(serve.output()).toContain("stopped on a second SIGINT, before what was running had finished (1 job;");
+  }, 60_000);
+
+  it("refuses a grace period that is not a duration when it starts, not when it stops", async () => {
+    const r = await runBin(["serve", "--port", "0"], { cwd, env: serveEnv("soon") });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('"soon" is not a duration.');
+  }, 30_000);
+});
