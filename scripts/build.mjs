@@ -278,8 +278,9 @@ async function regroup(e, metafile, splitDir, dir) {
       entryFileNames: "[name].mjs",
       chunkFileNames: "chunks/[name]-[hash].mjs",
       sourcemap: true,
-      // esbuild's output is minified in whitespace and syntax already, with names kept: so it stays
-      minify: { compress: false, mangle: false, codegen: { removeWhitespace: true } },
+      // esbuild's output is minified in whitespace and syntax already, with names kept: so it stays;
+      // non-ASCII is escaped as esbuild's default charset does (else V8 holds the file as UTF-16)
+      minify: { compress: false, mangle: false, codegen: { removeWhitespace: true, asciiOnly: true } },
       // (rolldown's helper for the namespaces of those import()s is a file of its own, ~300 bytes:
       // an SDK chunk uses it too, and groups are not offered rolldown's runtime module)
       codeSplitting: { groups: [{ name: "start", test: (id) => inStart.has(id) }] },

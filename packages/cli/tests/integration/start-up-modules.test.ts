@@ -71,6 +71,9 @@ describe("start-up modules", () => {
     // ... and none of their code calls require(), so none carries esbuild's banner that makes one
     // (an import of node:module and a createRequire per module otherwise: dropUnusedBanners)
     for (const file of new Set([...forLocks, ...forStatus])) expect({ file, banner: readFileSync(file, "utf8").includes(BANNER_REQUIRE) }).toEqual({ file, banner: false });
+    // ... and their text is ASCII (non-ASCII is escaped, as esbuild's default charset does): one
+    // character above 0x7F makes V8 hold the whole file as a two-byte string, and scan it as one
+    for (const file of new Set([...forLocks, ...forStatus])) expect({ file, ascii: /^[\x00-\x7f]*$/.test(readFileSync(file, "latin1")) }).toEqual({ file, ascii: true });
     // ... and dynalite came from the CLI's bundle of it (run through vm.Script by adapters/code-cache.ts,
     // so Node's loader does not log it): of node_modules, only classic-level's native addon loads,
     // by the path the build found it at (not through binding.js and node-gyp-build)
