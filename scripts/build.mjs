@@ -9,25 +9,14 @@ import { basename, dirname, join, relative, sep } from "node:path";
 import ingressPlugins, { processFromGlobal } from "./ingress-plugins.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
-// CommonJS dependencies (Bolt, express) call require(); give the ESM bundle one.
+// CommonJS dependencies (Bolt, express) call require(); give the ESM bundle one. esbuild puts the
+// banner on every output file, but only a file whose code names `require` uses it (7 of the CLI's
+// ~140 chunks). `/* @__PURE__ */` lets the CLI's regroup (rolldown, which honours the annotation)
+// drop each one whose `require` is unused, with its import of node:module: else each is a
+// createRequire call at start (~0.1 ms). The functions' builds keep every banner, as SST's do.
 const banner = {
-  js: "import { createRequire as __sstStateCreateRequire } from 'node:module'; const require = __sstStateCreateRequire(import.meta.url);",
+  js: "import { createRequire as __sstStateCreateRequire } from 'node:module'; const require = /* @__PURE__ */ __sstStateCreateRequire(import.meta.url);",
 };
-
-/**
- * esbuild puts the banner on every output file, but only a file whose code names `require` uses
- * it (7 of the CLI's ~140 chunks). Each banner is an import of node:module and a createRequire per
- * module that has one, ~0.1 ms each (also once regrouped): the banner is blanked where the
- * rest of the file never mentions `require` (a mention in a string keeps it: the safe side). The
- * line stays, empty, so the source maps' line numbers still hold.
- */
-function dropUnusedBanners(outputs) {
-  for (const file of outputs) {
-    if (!file.endsWith(".mjs")) continue;
-    const text = readFileSync(file, "utf8");
-    if (text.startsWith(banner.js) && !/\brequire\b/.test(text.slice(banner.js.length))) writeFileSync(file, text.slice(banner.js.length));
-  }
-}
 
 /**
  * `import text from "./file?raw"` (as Vite reads it in tests): the file's text, bundled. The local
@@ -210,8 +199,6 @@ export async function build(list = entries, extra = {}) {
         // other functions without our plugins, so their dist/ builds do as it does
         plugins: [rawFiles, ...(esm && e.out.startsWith("packages/cli/") ? [processFromGlobal()] : []), ...(extra.plugins ?? []), ...(e.options?.plugins ?? [])],
       });
-      // the CLI's start-up only; the functions' dist/ builds keep esbuild's banners, as SST's bundling does
-      if (esm && e.out.startsWith("packages/cli/")) dropUnusedBanners(Object.keys(result.metafile.outputs).map((o) => join(root, o)));
       if (e.startChunk) await regroup(e, result.metafile, splitDir, dir);
     }),
   );
@@ -226,8 +213,10 @@ export async function build(list = entries, extra = {}) {
  * way to group chunks (evanw/esbuild#207 and #1128, open), so rolldown regroups its output: the
  * files `e.in` loads at start and those of the `import()`s named in `e.startChunk` (with what they
  * import) become ONE chunk, and every other file keeps esbuild's split. rolldown places each module
- * in exactly one chunk, so nothing is loaded twice; a module of the start chunk that was loaded by
- * `import()` now runs at start (their top levels only declare). Only the entry's own code finds
+ * in exactly one chunk, so nothing is loaded twice. A module of the start chunk that was loaded by
+ * `import()` now runs at start, in the chunk's order (not strictExecutionOrder): so only a module
+ * whose top level merely declares may be named here (those named build constants, create
+ * `require`s, and set zod's locale, which `status` did anyway; nothing checks this but review). Only the entry's own code finds
  * files beside it by `import.meta.url` (dynalite.cjs, index-worker.mjs): it stays the entry file,
  * and every chunk stays in chunks/. The source maps go through to the TypeScript sources (esbuild's
  * maps are handed to rolldown with the code).
@@ -267,8 +256,10 @@ async function regroup(e, metafile, splitDir, dir) {
     // esbuild's output imports nothing but Node's built-ins
     external: (id) => !id.startsWith(".") && !id.startsWith("/"),
     plugins: [inputMaps],
+    // a warning means the regrouped output may differ from esbuild's (its timing notes are off)
+    checks: { bundlerTimings: false },
     onLog(level, log) {
-      throw new Error(`rolldown (${level}) regrouping ${e.out}: ${log.message}`);
+      if (level === "warn") throw new Error(`rolldown warned while regrouping ${e.out}: ${log.message}`);
     },
   });
   try {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The CLI is bundled by `npm install` / `npm run build` into ../dist (esbuild and a code cache, a second or two).
+// The CLI is bundled by `npm install` / `npm run build` into ../dist (esbuild, rolldown's regroup and a code cache: ~5 s).
 import { existsSync } from "node:fs";
 const bundle = new URL("../dist/sst-state.mjs", import.meta.url);
 if (!existsSync(bundle)) {

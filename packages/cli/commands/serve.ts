@@ -14,7 +14,6 @@ import { createDeployWatch } from "@sst-state/adapters/deploy-watch";
 import { createSlackDeployFeed } from "@sst-state/slack/deploy-feed";
 import { DEFAULT_FEED_INTERVAL_MS, startDeployFeedLoop, type DeployFeedLoop } from "@sst-state/core/feed";
 import { parseDuration } from "@sst-state/core/config";
-import { formatDuration } from "@sst-state/core/format";
 import { renderDiagnosisReportBlocks } from "@sst-state/slack/render/repair";
 import type { CliCommand } from "../cli-types.ts";
 import { parseConfig } from "@sst-state/core/config";
@@ -27,8 +26,12 @@ import { createAwsProbes } from "@sst-state/adapters/probes/index";
 import { createLocalWorkflow } from "@sst-state/adapters/workflow-local";
 import { isLocalBotToken, playgroundChannels, playgroundOffPage, startPlayground } from "@sst-state/slack/playground/server";
 
-/** As long as `docker stop` waits before it kills. */
-const DEFAULT_STOP_GRACE_MS = 10_000;
+/** Below the 10 s `docker stop` waits before it kills, so serve still says what it left. */
+const DEFAULT_STOP_GRACE = "8s";
+/** setTimeout's limit (a longer delay fires at once) */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A stop signal this soon after the first is the same Ctrl-C delivered twice (listenForStop). */
+const REPEAT_MS = 1000;
 
 const serve: CliCommand<"serve"> = {
   verb: "serve",
@@ -38,7 +41,9 @@ const serve: CliCommand<"serve"> = {
     const port = Number(portText);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${portText}".`);
     // how long a stop waits for what is running (read now: a bad value fails the start, not the stop)
-    const graceMs = env.SST_STATE_STOP_GRACE ? parseDuration(env.SST_STATE_STOP_GRACE) : DEFAULT_STOP_GRACE_MS;
+    const grace = env.SST_STATE_STOP_GRACE || DEFAULT_STOP_GRACE;
+    const graceMs = parseDuration(grace);
+    if (graceMs > MAX_TIMER_MS) throw new UsageError(`SST_STATE_STOP_GRACE must be at most 24d, not "${grace}".`);
 
     // Where state comes from: flags/env as for every command; with none, the local home or the demo.
     let store = undefined as Awaited<ReturnType<typeof ctx.services.stateStore>> | undefined;
@@ -158,51 +163,88 @@ const serve: CliCommand<"serve"> = {
     }
     if (handle.mode !== "socket") ctx.io.out(`health: ${handle.url}/healthz   Ctrl-C stops.`);
 
-    await nextStopSignal();
-    // A graceful stop, bounded: the HTTP server stops taking requests, then what is running
-    // finishes (jobs handed off by requests, diagnoses started from Slack, which post their
-    // reports; the CLI exits as soon as this returns). A Slack that does not answer would hold
-    // that for the Web API client's retries (about 30 minutes), so after the grace period, or a
-    // second Ctrl-C, serve stops anyway and says what it left. What is cut short is cut as by a
-    // kill: no state version is half-written (each is written whole, then renamed or PUT), and a
-    // restore left `approved` is finished or closed by the next serve (recoverInterruptedRestores).
-    const running = () => handle.pending() + workflow.running();
-    const busy = running();
-    ctx.io.out(busy ? `stopping… (${busy} still running: waiting up to ${graceText(graceMs)}; Ctrl-C again stops at once)` : "stopping…");
-    const finished = (async () => {
-      await announcements.stop();
-      await feedLoop?.stop();
-      await handle.close();
-      await workflow.idle();
-    })();
-    const cut = await Promise.race([
-      finished.then(() => undefined),
-      new Promise<string>((resolve) => setTimeout(() => resolve(`after ${graceText(graceMs)}`), graceMs)),
-      nextStopSignal().then((signal) => `on a second ${signal}`),
-    ]);
-    await local?.close();
-    if (cut === undefined) return 0;
-    const left = running();
-    ctx.io.err(
-      `sst-state serve: stopped ${cut}, before what was running had finished (${left ? `${left} job${left === 1 ? "" : "s"}` : "a Slack post"}; ` +
-        "is Slack reachable?). Those answers are not posted: run the commands again in Slack. A restore cut short is finished or closed by the next serve.",
-    );
-    return 1;
+    // A graceful stop, bounded: the HTTP server stops taking requests while the lock
+    // announcements and the deploy feed finish their poll, then what is running finishes (jobs
+    // handed off by requests, diagnoses started from Slack, which post their reports; the CLI exits
+    // as soon as this returns). A Slack that does not answer would hold that for the Web API
+    // client's retries (about 30 minutes), so after the grace period, or a second Ctrl-C, serve
+    // stops anyway and says what it left. What is cut short is cut as by a kill: no state version
+    // is half-written (each is written whole, then renamed or PUT), and a restore left `approved` is
+    // finished or closed by the next serve (recoverInterruptedRestores).
+    async function stop(): Promise<number> {
+      const busy = handle.pending() + workflow.running();
+      ctx.io.out(busy ? `stopping… (${busy} still running: waiting up to ${grace}; Ctrl-C again stops at once)` : "stopping…");
+      const done = { requests: false, announcements: false, feed: false };
+      const finished = Promise.all([
+        handle.close().then(() => (done.requests = true)),
+        announcements.stop().then(() => (done.announcements = true)),
+        (feedLoop?.stop() ?? Promise.resolve()).then(() => (done.feed = true)),
+      ]).then(() => workflow.idle());
+      let timer: NodeJS.Timeout | undefined;
+      const cut = await Promise.race([
+        finished.then(() => undefined),
+        new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`after ${grace}`), graceMs))),
+        signals.again.then((signal) => `on a second ${signal}`),
+      ]);
+      clearTimeout(timer);
+      await local?.close();
+      if (cut === undefined) return 0;
+      const jobs = handle.pending();
+      const diagnoses = workflow.running();
+      const left = [
+        jobs ? `${jobs} Slack ${jobs === 1 ? "request" : "requests"}` : !done.requests && "a Slack request",
+        diagnoses && `${diagnoses} ${diagnoses === 1 ? "diagnosis" : "diagnoses"}`,
+        !done.announcements && "a lock announcement",
+        !done.feed && "a deploy feed post",
+      ].filter(Boolean);
+      ctx.io.err(
+        `sst-state serve: stopped ${cut}, before ${left.join(", ") || "everything"} had finished (is Slack reachable?). ` +
+          `What ${left.length === 1 ? "it" : "they"} would have posted to Slack is not posted${jobs || diagnoses ? ": run those commands again" : ""}. ` +
+          "A restore cut short is finished or closed by the next serve.",
+      );
+      return 1;
+    }
+
+    const signals = listenForStop();
+    try {
+      await signals.first;
+      return await stop();
+    } finally {
+      signals.close(); // from here a Ctrl-C ends the process at once (the default action)
+    }
   },
 };
 
-/** Resolves with the name of the next SIGINT or SIGTERM (and stops listening for them). */
-function nextStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
+/**
+ * SIGINT and SIGTERM once serve runs: `first` resolves on the first, which starts the stop;
+ * `again` on one that comes at least REPEAT_MS later, which ends the wait. A repeat within
+ * REPEAT_MS is the same Ctrl-C twice: the terminal signals the whole process group, and
+ * `npm start` forwards its own copy to the script it runs (@npmcli/run-script
+ * lib/signal-manager.js, `handleSignal` kills each running child with the signal it got).
+ */
+function listenForStop(): { first: Promise<NodeJS.Signals>; again: Promise<NodeJS.Signals>; close(): void } {
+  let firstAt: number | undefined;
+  let onFirst!: (s: NodeJS.Signals) => void;
+  let onAgain!: (s: NodeJS.Signals) => void;
+  const first = new Promise<NodeJS.Signals>((resolve) => (onFirst = resolve));
+  const again = new Promise<NodeJS.Signals>((resolve) => (onAgain = resolve));
+  const on = (signal: NodeJS.Signals) => {
+    const now = performance.now();
+    if (firstAt === undefined) {
+      firstAt = now;
+      onFirst(signal);
+    } else if (now - firstAt >= REPEAT_MS) onAgain(signal);
+  };
+  process.on("SIGINT", on);
+  process.on("SIGTERM", on);
+  return {
+    first,
+    again,
+    close() {
       process.off("SIGINT", on);
       process.off("SIGTERM", on);
-      resolve(signal);
-    };
-    process.on("SIGINT", on);
-    process.on("SIGTERM", on);
-  });
+    },
+  };
 }
 
-const graceText = (ms: number) => (ms < 1000 ? `${ms} ms` : formatDuration(ms));
 export default serve;

@@ -273,7 +273,7 @@ export const VERB_TABLE = [
       "and the README); without them it serves a local Slack at http://localhost:PORT/ to try every command\n" +
       "and button in a browser, as several people.\n" +
       "With no SST home on this machine it generates a demo home under .sst-state/demo.\n" +
-      "Ctrl-C stops it once what is running has finished, waiting at most SST_STATE_STOP_GRACE (10s);\n" +
+      "Ctrl-C stops it once what is running has finished, waiting at most SST_STATE_STOP_GRACE (8s);\n" +
       "Ctrl-C again stops it at once.",
     surfaces: ["cli"],
   },

@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ChildProcess } from "node:child_process";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { writeLocalHome } from "@sst-state/adapters/home-writer";
 import { signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
@@ -68,19 +69,33 @@ async function startHangingJob(url: string): Promise<void> {
   await posted;
 }
 
+const children: ChildProcess[] = [];
+
+/** The child's output until it includes `text` (polls: serve's output arrives in pieces). */
+function waitForOutput(output: () => string, text: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const check = () => (output().includes(text) ? resolve() : setTimeout(check, 20));
+    check();
+  });
+}
+
 /** serve listens before it has finished starting; it takes signals once it has said "Ctrl-C stops." */
 async function spawnReady(env: NodeJS.ProcessEnv) {
   const serve = await spawnServe(cwd, env);
-  await new Promise<void>((resolve) => {
-    const check = () => (serve.output().includes("Ctrl-C stops.") ? resolve() : setTimeout(check, 20));
-    check();
-  });
+  children.push(serve.child);
+  await waitForOutput(serve.output, "Ctrl-C stops.");
   return serve;
 }
 
-function exited(child: import("node:child_process").ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code))));
+/** The exit code (null when a signal ended the child). */
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code))));
 }
+
+afterEach(() => {
+  // a failed test must not leave a serve behind (one waits ten minutes)
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
 
 describe("sst-state serve stopping", () => {
   it("stops at once, with code 0, when nothing is running", async () => {
@@ -107,29 +122,44 @@ describe("sst-state serve stopping", () => {
     expect(code).toBe(1);
     expect(took).toBeGreaterThanOrEqual(900);
     expect(took).toBeLessThan(8_000);
-    expect(serve.output()).toContain("stopping… (1 still running: waiting up to 1 s; Ctrl-C again stops at once)");
-    expect(serve.output()).toContain("stopped after 1 s, before what was running had finished (1 job; is Slack reachable?)");
+    expect(serve.output()).toContain("stopping… (1 still running: waiting up to 1s; Ctrl-C again stops at once)");
+    expect(serve.output()).toContain(
+      "stopped after 1s, before 1 Slack request had finished (is Slack reachable?). What it would have posted to Slack is not posted: run those commands again.",
+    );
+  }, 60_000);
+
+  it("takes one Ctrl-C delivered twice (the terminal's and npm's copy) as one", async () => {
+    const serve = await spawnReady(serveEnv("1s"));
+    await startHangingJob(serve.url);
+    serve.child.kill("SIGINT");
+    await new Promise((r) => setTimeout(r, 30));
+    serve.child.kill("SIGINT");
+    const code = await exited(serve.child);
+    expect(code).toBe(1);
+    expect(serve.output()).toContain("stopped after 1s, before 1 Slack request had finished");
+    expect(serve.output()).not.toContain("on a second");
   }, 60_000);
 
   it("stops on a second signal without waiting out the grace period", async () => {
     const serve = await spawnReady(serveEnv("10m"));
     await startHangingJob(serve.url);
     serve.child.kill("SIGTERM");
-    await new Promise<void>((resolve) => {
-      const check = () => (serve.output().includes("waiting up to 10 min") ? resolve() : setTimeout(check, 20));
-      check();
-    });
+    await waitForOutput(serve.output, "waiting up to 10m");
+    await new Promise((r) => setTimeout(r, 1_100)); // a second Ctrl-C, not the first one twice
     const started = Date.now();
     serve.child.kill("SIGINT");
     const code = await exited(serve.child);
     expect(code).toBe(1);
     expect(Date.now() - started).toBeLessThan(8_000);
-    expect(serve.output()).toContain("stopped on a second SIGINT, before what was running had finished (1 job;");
+    expect(serve.output()).toContain("stopped on a second SIGINT, before 1 Slack request had finished");
   }, 60_000);
 
-  it("refuses a grace period that is not a duration when it starts, not when it stops", async () => {
-    const r = await runBin(["serve", "--port", "0"], { cwd, env: serveEnv("soon") });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('"soon" is not a duration.');
+  it("refuses a grace period that is not a duration, or longer than a timer can wait, when it starts", async () => {
+    const soon = await runBin(["serve", "--port", "0"], { cwd, env: serveEnv("soon") });
+    const long = await runBin(["serve", "--port", "0"], { cwd, env: serveEnv("30d") });
+    expect(soon.code).toBe(2);
+    expect(soon.stderr).toContain('"soon" is not a duration.');
+    expect(long.code).toBe(2);
+    expect(long.stderr).toContain('SST_STATE_STOP_GRACE must be at most 24d, not "30d".');
   }, 30_000);
 });
