@@ -240,6 +240,9 @@ async function regroup(e, metafile, splitDir, dir) {
     }
   };
   visit(main);
+  for (const [i, file] of named.entries()) {
+    if (!start.has(file)) throw new Error(`${e.startChunk[i]} (startChunk of ${e.in} in scripts/build.mjs) is not imported from the start chunk any more: update the list`);
+  }
   start.delete(main); // the entry file stays the entry's code
   const inStart = new Set([...start].map((f) => join(root, f)));
   const inputMaps = {
