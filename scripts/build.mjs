@@ -12,8 +12,10 @@ const root = new URL("..", import.meta.url).pathname;
 // CommonJS dependencies (Bolt, express) call require(); give the ESM bundle one. esbuild puts the
 // banner on every output file, but only a file whose code names `require` uses it (7 of the CLI's
 // ~140 chunks). `/* @__PURE__ */` lets the CLI's regroup (rolldown, which honours the annotation)
-// drop each one whose `require` is unused, with its import of node:module: else each is a
-// createRequire call at start (~0.1 ms). The functions' builds keep every banner, as SST's do.
+// drop each createRequire call whose `require` is unused (~0.1 ms each at start). rolldown keeps
+// the unused import of node:module itself: Node makes that module's namespace once per process,
+// and the start chunk's own code imports it anyway. The functions' builds keep every banner, as
+// SST's do.
 const banner = {
   js: "import { createRequire as __sstStateCreateRequire } from 'node:module'; const require = /* @__PURE__ */ __sstStateCreateRequire(import.meta.url);",
 };

@@ -14,6 +14,7 @@ import { createDeployWatch } from "@sst-state/adapters/deploy-watch";
 import { createSlackDeployFeed } from "@sst-state/slack/deploy-feed";
 import { DEFAULT_FEED_INTERVAL_MS, startDeployFeedLoop, type DeployFeedLoop } from "@sst-state/core/feed";
 import { parseDuration } from "@sst-state/core/config";
+import { DURATION_HINT, durationMs } from "@sst-state/core/format";
 import { renderDiagnosisReportBlocks } from "@sst-state/slack/render/repair";
 import type { CliCommand } from "../cli-types.ts";
 import { parseConfig } from "@sst-state/core/config";
@@ -42,8 +43,10 @@ const serve: CliCommand<"serve"> = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${portText}".`);
     // how long a stop waits for what is running (read now: a bad value fails the start, not the stop)
     const grace = env.SST_STATE_STOP_GRACE || DEFAULT_STOP_GRACE;
-    const graceMs = parseDuration(grace);
-    if (graceMs > MAX_TIMER_MS) throw new UsageError(`SST_STATE_STOP_GRACE must be at most 24d, not "${grace}".`);
+    const graceMs = durationMs(grace);
+    if (graceMs === undefined || graceMs < 1 || graceMs > MAX_TIMER_MS) {
+      throw new UsageError(`SST_STATE_STOP_GRACE must be a duration from 1ms to 24d, not "${grace}".`, DURATION_HINT);
+    }
 
     // Where state comes from: flags/env as for every command; with none, the local home or the demo.
     let store = undefined as Awaited<ReturnType<typeof ctx.services.stateStore>> | undefined;
@@ -174,11 +177,17 @@ const serve: CliCommand<"serve"> = {
     async function stop(): Promise<number> {
       const busy = handle.pending() + workflow.running();
       ctx.io.out(busy ? `stopping… (${busy} still running: waiting up to ${grace}; Ctrl-C again stops at once)` : "stopping…");
+      // an open local Slack page holds an event stream on the server: end it, or the server never
+      // closes (the page's Web API stays up: jobs still post to it)
+      local?.endStreams();
       const done = { requests: false, announcements: false, feed: false };
+      // a step that fails is logged and counts as done: the others still get their time
+      const settle = (what: string, step: Promise<void> | undefined, mark: () => void) =>
+        (step ?? Promise.resolve()).catch(warn(`stopping ${what}`)).then(mark);
       const finished = Promise.all([
-        handle.close().then(() => (done.requests = true)),
-        announcements.stop().then(() => (done.announcements = true)),
-        (feedLoop?.stop() ?? Promise.resolve()).then(() => (done.feed = true)),
+        settle("the Slack app", handle.close(), () => (done.requests = true)),
+        settle("the lock announcements", announcements.stop(), () => (done.announcements = true)),
+        settle("the deploy feed", feedLoop?.stop(), () => (done.feed = true)),
       ]).then(() => workflow.idle());
       let timer: NodeJS.Timeout | undefined;
       const cut = await Promise.race([
@@ -198,8 +207,8 @@ const serve: CliCommand<"serve"> = {
         !done.feed && "a deploy feed post",
       ].filter(Boolean);
       ctx.io.err(
-        `sst-state serve: stopped ${cut}, before ${left.join(", ") || "everything"} had finished (is Slack reachable?). ` +
-          `What ${left.length === 1 ? "it" : "they"} would have posted to Slack is not posted${jobs || diagnoses ? ": run those commands again" : ""}. ` +
+        `sst-state serve: stopped ${cut}, before ${left.join(", ") || "everything"} had finished${cut.startsWith("after") ? " (is Slack reachable?)" : ""}. ` +
+          `What ${left.length === 1 ? "it" : "they"} would have posted to Slack is not posted${jobs || diagnoses ? ": ask again in Slack" : ""}. ` +
           "A restore cut short is finished or closed by the next serve.",
       );
       return 1;

@@ -274,7 +274,7 @@ export const VERB_TABLE = [
       "and button in a browser, as several people.\n" +
       "With no SST home on this machine it generates a demo home under .sst-state/demo.\n" +
       "Ctrl-C stops it once what is running has finished, waiting at most SST_STATE_STOP_GRACE (8s);\n" +
-      "Ctrl-C again stops it at once.",
+      "Ctrl-C again (a second or more later) stops it at once.",
     surfaces: ["cli"],
   },
   {

@@ -61,6 +61,8 @@ export interface Playground {
   setEventsUrl(url: string): void;
   /** Answer the request if it is one of the page's; false to let serve handle it. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /** End the pages' event streams (open responses on serve's server, which keep it from closing); the Web API stays up. */
+  endStreams(): void;
   close(): Promise<void>;
 }
 
@@ -141,6 +143,10 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
   for (const g of groups) api.setUserGroup(g.id, [...g.members]);
   const conversation = createConversation(api);
   const streams = new Set<ServerResponse>();
+  const endStreams = () => {
+    for (const s of streams) s.end();
+    streams.clear();
+  };
   let eventsUrl = "";
   let requests = 0;
 
@@ -319,9 +325,9 @@ export async function startPlayground(opts: PlaygroundOptions = {}): Promise<Pla
       eventsUrl = url;
     },
     handle,
+    endStreams,
     async close() {
-      for (const s of streams) s.end();
-      streams.clear();
+      endStreams();
       conversation.close();
       await api.close();
     },

@@ -4,7 +4,7 @@
  * that does not answer, saying what it left. Slack here answers the Web API (auth.test at start)
  * and holds every response_url post open without answering, as an unreachable Slack does.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -109,6 +109,24 @@ describe("sst-state serve stopping", () => {
     expect(serve.output()).not.toContain("stopped after");
   }, 60_000);
 
+  it("ends the local Slack page's event stream, so a page left open does not hold the stop", async () => {
+    // Prepare: no Slack credentials (the local Slack page), and a page's event stream held open
+    const serve = await spawnReady({ SST_STATE_DIR: join(cwd, "home"), SST_STATE_HOME: "local", SST_STATE_STOP_GRACE: "30s" });
+    const origin = new URL(serve.url).origin;
+    const stream = await new Promise<IncomingMessage>((resolve, reject) => get(`${origin}/playground/events`, resolve).on("error", reject));
+    expect(stream.statusCode).toBe(200);
+    const ended = new Promise<void>((resolve) => stream.on("close", () => resolve()).resume());
+    // Act
+    const started = Date.now();
+    serve.child.kill("SIGTERM");
+    const code = await exited(serve.child);
+    // Assess: a clean stop at once, not the grace period and a message about Slack
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await ended;
+    expect(serve.output()).not.toContain("stopped after");
+  }, 60_000);
+
   it("stops after its grace period when a job waits on Slack, and says what it left", async () => {
     // Prepare: a job that is posting its answer to a Slack that does not answer
     const serve = await spawnReady(serveEnv("1s"));
@@ -124,7 +142,7 @@ describe("sst-state serve stopping", () => {
     expect(took).toBeLessThan(8_000);
     expect(serve.output()).toContain("stopping… (1 still running: waiting up to 1s; Ctrl-C again stops at once)");
     expect(serve.output()).toContain(
-      "stopped after 1s, before 1 Slack request had finished (is Slack reachable?). What it would have posted to Slack is not posted: run those commands again.",
+      "stopped after 1s, before 1 Slack request had finished (is Slack reachable?). What it would have posted to Slack is not posted: ask again in Slack.",
     );
   }, 60_000);
 
@@ -155,11 +173,11 @@ describe("sst-state serve stopping", () => {
   }, 60_000);
 
   it("refuses a grace period that is not a duration, or longer than a timer can wait, when it starts", async () => {
-    const soon = await runBin(["serve", "--port", "0"], { cwd, env: serveEnv("soon") });
-    const long = await runBin(["serve", "--port", "0"], { cwd, env: serveEnv("30d") });
-    expect(soon.code).toBe(2);
-    expect(soon.stderr).toContain('"soon" is not a duration.');
-    expect(long.code).toBe(2);
-    expect(long.stderr).toContain('SST_STATE_STOP_GRACE must be at most 24d, not "30d".');
+    const graces = ["soon", "30d", "0s"];
+    const runs = await Promise.all(graces.map((grace) => runBin(["serve", "--port", "0"], { cwd, env: serveEnv(grace), timeoutMs: 10_000 })));
+    runs.forEach((r, i) => {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`SST_STATE_STOP_GRACE must be a duration from 1ms to 24d, not "${graces[i]}".`);
+    });
   }, 30_000);
 });
