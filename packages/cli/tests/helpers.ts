@@ -75,7 +75,10 @@ export async function spawnServe(cwd: string, env: NodeJS.ProcessEnv): Promise<{
   const child = spawn(process.execPath, [binPath, "serve", "--port", "0"], { cwd, env: { PATH: process.env.PATH, HOME: cwd, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   child.stderr!.on("data", (d) => (output += d));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL"); // a serve that did not start must not outlive the test
+      reject(new Error(`serve did not start:\n${output}`));
+    }, 30_000);
     child.stdout!.on("data", (d) => {
       output += d;
       const m = /listening on (http:\/\/\S+\/slack\/events)/.exec(output);
