@@ -92,6 +92,14 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code))));
 }
 
+/** Send `signal` and wait for the exit: its code, and the milliseconds from the signal to the exit. */
+async function signalAndWait(child: ChildProcess, signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }> {
+  const started = Date.now();
+  child.kill(signal);
+  const code = await exited(child);
+  return { code, ms: Date.now() - started };
+}
+
 afterEach(() => {
   // a failed test must not leave a serve behind (one waits ten minutes)
   for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
@@ -100,11 +108,9 @@ afterEach(() => {
 describe("sst-state serve stopping", () => {
   it("stops at once, with code 0, when nothing is running", async () => {
     const serve = await spawnReady(serveEnv("30s"));
-    const started = Date.now();
-    serve.child.kill("SIGTERM");
-    const code = await exited(serve.child);
+    const { code, ms } = await signalAndWait(serve.child, "SIGTERM");
     expect(code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(ms).toBeLessThan(10_000);
     expect(serve.output()).toContain("stopping…");
     expect(serve.output()).not.toContain("stopped after");
   }, 60_000);
@@ -117,12 +123,10 @@ describe("sst-state serve stopping", () => {
     expect(stream.statusCode).toBe(200);
     const ended = new Promise<void>((resolve) => stream.on("close", () => resolve()).resume());
     // Act
-    const started = Date.now();
-    serve.child.kill("SIGTERM");
-    const code = await exited(serve.child);
+    const { code, ms } = await signalAndWait(serve.child, "SIGTERM");
     // Assess: a clean stop at once, not the grace period and a message about Slack
     expect(code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(ms).toBeLessThan(10_000);
     await ended;
     expect(serve.output()).not.toContain("stopped after");
   }, 60_000);
@@ -132,14 +136,11 @@ describe("sst-state serve stopping", () => {
     const serve = await spawnReady(serveEnv("1s"));
     await startHangingJob(serve.url);
     // Act
-    const started = Date.now();
-    serve.child.kill("SIGTERM");
-    const code = await exited(serve.child);
+    const { code, ms } = await signalAndWait(serve.child, "SIGTERM");
     // Assess: the grace period, not the responder's 10 s timeout nor the Web API's retries
-    const took = Date.now() - started;
     expect(code).toBe(1);
-    expect(took).toBeGreaterThanOrEqual(900);
-    expect(took).toBeLessThan(8_000);
+    expect(ms).toBeGreaterThanOrEqual(900);
+    expect(ms).toBeLessThan(8_000);
     expect(serve.output()).toContain("stopping… (1 still running: waiting up to 1s; Ctrl-C again stops at once)");
     expect(serve.output()).toContain(
       "stopped after 1s, before 1 Slack request had finished (is Slack reachable?). What it would have posted to Slack is not posted: ask again in Slack.",
@@ -164,11 +165,9 @@ describe("sst-state serve stopping", () => {
     serve.child.kill("SIGTERM");
     await waitForOutput(serve.output, "waiting up to 10m");
     await new Promise((r) => setTimeout(r, 1_100)); // a second Ctrl-C, not the first one twice
-    const started = Date.now();
-    serve.child.kill("SIGINT");
-    const code = await exited(serve.child);
+    const { code, ms } = await signalAndWait(serve.child, "SIGINT");
     expect(code).toBe(1);
-    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(ms).toBeLessThan(8_000);
     expect(serve.output()).toContain("stopped on a second SIGINT, before 1 Slack request had finished");
   }, 60_000);
 
