@@ -5,7 +5,7 @@
  */
 import { helpOf, parseArgv, verbHelp, type Command, type CommandError, type Verb } from "@sst-state/core/command";
 import { isSstStateError, UsageError } from "@sst-state/core/errors";
-import { DURATION_HINT, durationMs } from "@sst-state/core/format";
+import { DURATION_HINT, MAX_TIMER_MS, durationMs } from "@sst-state/core/format";
 import type { CliArgs, CliCommand, CliIO } from "./cli-types.ts";
 import { createServices } from "./services.ts";
 import { createStyle, forTerminal, table } from "./output.ts";
@@ -96,7 +96,8 @@ function shareAfterMs(env: NodeJS.ProcessEnv): number {
   const text = env.SST_STATE_SHARE_AFTER;
   if (!text) return SHARE_AFTER_MS;
   const ms = durationMs(text);
-  if (ms === undefined) throw new UsageError(`SST_STATE_SHARE_AFTER must be a duration such as 250ms or 2s, not "${text}".`, DURATION_HINT);
+  // (a timer set longer than MAX_TIMER_MS would fire at once: share at once, the opposite of asked)
+  if (ms === undefined || ms > MAX_TIMER_MS) throw new UsageError(`SST_STATE_SHARE_AFTER must be a duration such as 250ms or 2s, not "${text}".`, DURATION_HINT);
   return ms;
 }
 

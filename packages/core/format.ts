@@ -17,6 +17,12 @@ export function durationMs(text: string): number | undefined {
   return m ? Number(m[1]) * UNIT_MS[m[2]!]! : undefined;
 }
 
+/** The longest delay setTimeout keeps (a longer one fires at once): a bound for durations that set a timer. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** How long a stopping `serve` waits for what runs (SST_STATE_STOP_GRACE): under the 10 s `docker stop` waits before it kills, so serve still says what it left. */
+export const DEFAULT_STOP_GRACE = "8s";
+
 export const DURATION_HINT = 'Write a number and a unit: "90s", "30m", "2h", "1d".';
 
 /** 45_000 → "45 s", 1_020_000 → "17 min", 7_500_000 → "2 h 5 min", 3 days → "3 d". */

@@ -14,7 +14,7 @@ import { createDeployWatch } from "@sst-state/adapters/deploy-watch";
 import { createSlackDeployFeed } from "@sst-state/slack/deploy-feed";
 import { DEFAULT_FEED_INTERVAL_MS, startDeployFeedLoop, type DeployFeedLoop } from "@sst-state/core/feed";
 import { parseDuration } from "@sst-state/core/config";
-import { DURATION_HINT, durationMs } from "@sst-state/core/format";
+import { DEFAULT_STOP_GRACE, DURATION_HINT, MAX_TIMER_MS, durationMs } from "@sst-state/core/format";
 import { renderDiagnosisReportBlocks } from "@sst-state/slack/render/repair";
 import type { CliCommand } from "../cli-types.ts";
 import { parseConfig } from "@sst-state/core/config";
@@ -27,10 +27,6 @@ import { createAwsProbes } from "@sst-state/adapters/probes/index";
 import { createLocalWorkflow } from "@sst-state/adapters/workflow-local";
 import { isLocalBotToken, playgroundChannels, playgroundOffPage, startPlayground } from "@sst-state/slack/playground/server";
 
-/** Below the 10 s `docker stop` waits before it kills, so serve still says what it left. */
-const DEFAULT_STOP_GRACE = "8s";
-/** setTimeout's limit (a longer delay fires at once) */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 /** A stop signal this soon after the first is the same Ctrl-C delivered twice (listenForStop). */
 const REPEAT_MS = 1000;
 
@@ -192,8 +188,8 @@ const serve: CliCommand<"serve"> = {
       let timer: NodeJS.Timeout | undefined;
       const cut = await Promise.race([
         finished.then(() => undefined),
-        new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`after ${grace}`), graceMs))),
-        signals.again.then((signal) => `on a second ${signal}`),
+        new Promise<{ by: "grace" }>((resolve) => (timer = setTimeout(() => resolve({ by: "grace" }), graceMs))),
+        signals.again.then((signal) => ({ by: "signal" as const, signal })),
       ]);
       clearTimeout(timer);
       await local?.close();
@@ -207,7 +203,8 @@ const serve: CliCommand<"serve"> = {
         !done.feed && "a deploy feed post",
       ].filter(Boolean);
       ctx.io.err(
-        `sst-state serve: stopped ${cut}, before ${left.join(", ") || "everything"} had finished${cut.startsWith("after") ? " (is Slack reachable?)" : ""}. ` +
+        // (whether Slack is reachable is worth asking only when the time ran out against the real one)
+        `sst-state serve: stopped ${cut.by === "grace" ? `after ${grace}` : `on a second ${cut.signal}`}, before ${left.join(", ")} had finished${cut.by === "grace" && !local ? " (is Slack reachable?)" : ""}. ` +
           `What ${left.length === 1 ? "it" : "they"} would have posted to Slack is not posted${jobs || diagnoses ? ": ask again in Slack" : ""}. ` +
           "A restore cut short is finished or closed by the next serve.",
       );

@@ -9,6 +9,7 @@
  */
 
 import { REPAIR_RULES } from "../repair/rules.ts";
+import { DEFAULT_STOP_GRACE } from "../format.ts";
 
 /** Where a verb or flag exists: the terminal (`sst-state`) and/or the slash command. */
 export type Surface = "cli" | "slack";
@@ -273,7 +274,7 @@ export const VERB_TABLE = [
       "and the README); without them it serves a local Slack at http://localhost:PORT/ to try every command\n" +
       "and button in a browser, as several people.\n" +
       "With no SST home on this machine it generates a demo home under .sst-state/demo.\n" +
-      "Ctrl-C stops it once what is running has finished, waiting at most SST_STATE_STOP_GRACE (8s);\n" +
+      `Ctrl-C stops it once what is running has finished, waiting at most SST_STATE_STOP_GRACE (${DEFAULT_STOP_GRACE});\n` +
       "Ctrl-C again (a second or more later) stops it at once.",
     surfaces: ["cli"],
   },

@@ -112,6 +112,7 @@ describe("start-up modules", () => {
     const status = await run(["status", "shop/dev"], "60s");
     const shared = await run(["locks"], "0s");
     const bad = await runBin(["locks"], { env: { ...env, SST_STATE_SHARE_AFTER: "soon" }, cwd: root });
+    const tooLong = await runBin(["locks"], { env: { ...env, SST_STATE_SHARE_AFTER: "30d" }, cwd: root });
     // Assess: all read the lock from the store, which each process owned (dynalite in-process)
     for (const { r } of [locks, shared]) expect(r.stdout).toMatch(/shop\/dev\s+\S+\s+release/);
     expect(status.r.stdout).toMatch(/deploy lock\s+held by .* for "release"/);
@@ -122,6 +123,9 @@ describe("start-up modules", () => {
     expect(shared.builtins).toContain("NativeModule _http_server");
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('SST_STATE_SHARE_AFTER must be a duration such as 250ms or 2s, not "soon".');
+    // (longer than a timer can wait: it would share at once)
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toContain('SST_STATE_SHARE_AFTER must be a duration such as 250ms or 2s, not "30d".');
   }, 60_000);
 
   it("loads node:zlib for a gzip state only (state.compress), and reads both", async () => {
