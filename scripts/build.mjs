@@ -255,19 +255,20 @@ async function regroup(e, metafile, splitDir, dir) {
       return existsSync(`${id}.map`) ? { code, map: readFileSync(`${id}.map`, "utf8") } : { code };
     },
   };
-  const bundle = await rolldown({
-    input: { [basename(e.out, ".mjs")]: join(root, main) },
-    platform: "node",
-    // esbuild's output imports nothing but Node's built-ins
-    external: (id) => !id.startsWith(".") && !id.startsWith("/"),
-    plugins: [inputMaps],
-    // a warning means the regrouped output may differ from esbuild's (its timing notes are off)
-    checks: { bundlerTimings: false },
-    onLog(level, log) {
-      if (level === "warn") throw new Error(`rolldown warned while regrouping ${e.out}: ${log.message}`);
-    },
-  });
+  let bundle;
   try {
+    bundle = await rolldown({
+      input: { [basename(e.out, ".mjs")]: join(root, main) },
+      platform: "node",
+      // esbuild's output imports nothing but Node's built-ins
+      external: (id) => !id.startsWith(".") && !id.startsWith("/"),
+      plugins: [inputMaps],
+      // a warning means the regrouped output may differ from esbuild's (its timing notes are off)
+      checks: { bundlerTimings: false },
+      onLog(level, log) {
+        if (level === "warn") throw new Error(`rolldown warned while regrouping ${e.out}: ${log.message}`);
+      },
+    });
     await bundle.write({
       dir,
       format: "esm",
@@ -282,7 +283,7 @@ async function regroup(e, metafile, splitDir, dir) {
       codeSplitting: { groups: [{ name: "start", test: (id) => inStart.has(id) }] },
     });
   } finally {
-    await bundle.close();
+    await bundle?.close();
     rmSync(splitDir, { recursive: true, force: true });
   }
 }

@@ -69,7 +69,11 @@ export function runBin(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: st
   });
 }
 
-/** `sst-state serve --port 0` as a child process: resolves with its events URL once it listens. */
+/**
+ * `sst-state serve --port 0` as a child process: resolves with its events URL once it has started
+ * (it listens first, and takes SIGINT/SIGTERM once it has said "Ctrl-C stops.": a signal before
+ * that kills it outright).
+ */
 export async function spawnServe(cwd: string, env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
   let output = "";
   const child = spawn(process.execPath, [binPath, "serve", "--port", "0"], { cwd, env: { PATH: process.env.PATH, HOME: cwd, ...env }, stdio: ["ignore", "pipe", "pipe"] });
@@ -82,7 +86,7 @@ export async function spawnServe(cwd: string, env: NodeJS.ProcessEnv): Promise<{
     child.stdout!.on("data", (d) => {
       output += d;
       const m = /listening on (http:\/\/\S+\/slack\/events)/.exec(output);
-      if (m) {
+      if (m && output.includes("Ctrl-C stops.")) {
         clearTimeout(timer);
         resolve(m[1]!);
       }
