@@ -6,7 +6,7 @@ import * as esbuild from "esbuild";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, relative, sep } from "node:path";
-import ingressPlugins, { processFromGlobal } from "./ingress-plugins.mjs";
+import ingressPlugins, { builtinsAsCommonJs } from "./ingress-plugins.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 // CommonJS dependencies (Bolt, express) call require(); give the ESM bundle one. esbuild puts the
@@ -14,7 +14,7 @@ const root = new URL("..", import.meta.url).pathname;
 // ~140 chunks). `/* @__PURE__ */` lets the CLI's regroup (rolldown, which honours the annotation)
 // drop each createRequire call whose `require` is unused (~0.1 ms each at start). rolldown keeps
 // the unused import of node:module itself: Node makes that module's namespace once per process,
-// and the start chunk's own code imports it anyway. The functions' builds keep every banner, as
+// and the entry's banner imports it anyway. The functions' builds keep every banner, as
 // SST's do.
 const banner = {
   js: "import { createRequire as __sstStateCreateRequire } from 'node:module'; const require = /* @__PURE__ */ __sstStateCreateRequire(import.meta.url);",
@@ -196,10 +196,10 @@ export async function build(list = entries, extra = {}) {
         legalComments: "none",
         ...extra,
         ...(e.options ?? {}),
-        // the CLI's bundles take `process` from the global (ingress-plugins.mjs); the ingress brings
-        // its own, as SST's bundling of it does (its bundle test checks that one); SST bundles the
+        // the CLI's bundles import built-ins as CommonJS (ingress-plugins.mjs); the ingress brings
+        // its own plugins, as SST's bundling of it does (its bundle test checks them); SST bundles the
         // other functions without our plugins, so their dist/ builds do as it does
-        plugins: [rawFiles, ...(esm && e.out.startsWith("packages/cli/") ? [processFromGlobal()] : []), ...(extra.plugins ?? []), ...(e.options?.plugins ?? [])],
+        plugins: [rawFiles, ...(esm && e.out.startsWith("packages/cli/") ? [builtinsAsCommonJs()] : []), ...(extra.plugins ?? []), ...(e.options?.plugins ?? [])],
       });
       if (e.startChunk) await regroup(e, result.metafile, splitDir, dir);
     }),

@@ -9,6 +9,7 @@
 // filter that matches anything (`/.*/` matches "undefined") is ever called there: the callbacks
 // register with it and decide by the path, importer and namespace they are given. Only onResolve
 // and onLoad are used (that host's stand-in for esbuild's API has no `resolve`).
+import { builtinModules, isBuiltin } from "node:module";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -36,20 +37,40 @@ const FROM_BOLT = /@slack[\\/]bolt[\\/]dist/;
 const WEB_API = "@slack/web-api";
 
 /**
- * `import { env } from "process"` (SST's Resource, `sst` 4.17.1 dist/resource/node.js L3; the AWS SDK's
- * user-agent code imports node:process too) → the global `process`, as CommonJS. For an ES module
- * import Node builds the builtin's namespace from every property of `process` (Node 20
- * lib/internal/bootstrap/realm.js, BuiltinModule's getESMFacade and syncExports read each own
- * property), which runs its lazy `report` getter and loads the diagnostic-report module: ~7 ms of
- * every process that does it (Node 20, measured; the profile shows syncExports → get report), for an object that is already a global. build.mjs gives it to the CLI too.
+ * A built-in imported as an ES module (`import { createHmac } from "node:crypto"`) → the same
+ * built-in through `require`, as CommonJS. For an ES module import Node builds the built-in's
+ * namespace from every own property of its exports (Node 20 lib/internal/bootstrap/realm.js,
+ * BuiltinModule's getESMFacade and syncExports read each one), which runs the lazy getters that
+ * Node keeps for what most processes never use: `process.report` loads the diagnostic report
+ * (~7 ms), `crypto.webcrypto` WebCrypto, `util.MIMEType` and `util.parseArgs` their modules,
+ * `fs.ReadStream` the file streams. `require` returns the exports object as it is, and esbuild
+ * reads a property where the code uses it (its CommonJS interop, `__toESM`, copies getters, not
+ * values). `process` is the global itself (SST's Resource imports `{ env } from "process"`, `sst`
+ * 4.17.1 dist/resource/node.js L3). Only `import` statements are rewritten: a `require` call stays
+ * esbuild's own, and an `import()` of a built-in is left as it is (it still makes the namespace;
+ * rewritten, it would become a chunk of its own; the CLI's are the AWS SDK's, in its HTTP client
+ * and its instance metadata credentials), as is the banner's import of node:module. Both the
+ * ingress and the CLI use it (build.mjs); a banner gives their bundles the `require` it calls
+ * (build.mjs's, and SST's own build of the deployed ingress: sst/sst pkg/runtime/node/build.go,
+ * `Banner`, at 1bf0370). Besides `process.report`, it saved ~1 ms of the ingress's load and ~1% of
+ * `status` (paired runs). One difference: an ES import is bound before any module runs, a
+ * `require` where the importing module's code starts, so a module whose top level called into a
+ * module of an import cycle that has not run yet would meet an unset binding (the CLI's
+ * bundle-chunks test imports every chunk, so a top level that does fails there).
  */
-const PROCESS_MODULE = /^(node:)?process$/;
-export function processFromGlobal(filter = PROCESS_MODULE) {
+const BUILTIN = "builtin-as-cjs";
+export function builtinsAsCommonJs(filter = new RegExp(`^node:|^(${builtinModules.join("|")})$`)) {
   return {
-    name: "process-from-global",
+    name: BUILTIN,
     setup(b) {
-      b.onResolve({ filter }, (args) => (PROCESS_MODULE.test(args.path) ? { path: "process", namespace: "process-global" } : undefined));
-      b.onLoad({ filter }, (args) => (args.namespace === "process-global" ? { contents: "module.exports = globalThis.process;", loader: "js" } : undefined));
+      b.onResolve({ filter }, (args) =>
+        args.kind === "import-statement" && isBuiltin(args.path) ? { path: args.path.startsWith("node:") ? args.path : `node:${args.path}`, namespace: BUILTIN } : undefined,
+      );
+      b.onLoad({ filter }, (args) =>
+        args.namespace === BUILTIN
+          ? { contents: args.path === "node:process" ? "module.exports = globalThis.process;" : `module.exports = require(${JSON.stringify(args.path)});`, loader: "js" }
+          : undefined,
+      );
     },
   };
 }
@@ -66,4 +87,4 @@ const ingressBundle = {
   },
 };
 
-export default [ingressBundle, processFromGlobal(ANY)];
+export default [ingressBundle, builtinsAsCommonJs(ANY)];

@@ -49,9 +49,9 @@ export async function runInProcess(argv: string[], opts: { env?: NodeJS.ProcessE
 }
 
 /** Run the built CLI as a child process, the way a user or CI runs it. */
-export function runBin(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}) {
+export function runBin(argv: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; bin?: string } = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...argv], {
+    const child = spawn(process.execPath, [opts.bin ?? binPath, ...argv], {
       cwd: opts.cwd ?? tempDir(),
       env: { PATH: process.env.PATH, HOME: opts.cwd ?? tempDir(), ...opts.env },
       stdio: ["ignore", "pipe", "pipe"],

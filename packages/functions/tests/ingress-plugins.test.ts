@@ -40,7 +40,7 @@ function sstHost() {
     return {};
   };
   return {
-    resolve: (path: string, importer: string) => first(onResolve, "resolve", { path, importer, namespace: "file", resolveDir: "/x", kind: "require-call" }),
+    resolve: (path: string, importer: string, kind = "require-call") => first(onResolve, "resolve", { path, importer, namespace: "file", resolveDir: "/x", kind }),
     load: (path: string, namespace: string) => first(onLoad, "load", { path, namespace, suffix: "" }),
   };
 }
@@ -75,23 +75,41 @@ describe("ingress plugin under SST's plugin host", () => {
     expect(resolved.path).toMatch(/[\\/]packages[\\/]functions[\\/]ingress-web-api\.ts$/);
   });
 
-  it.each(["process", "node:process"])("gives %s as the global process, not Node's module namespace of it", async (name) => {
+  it.each(["process", "node:process"])("gives an import of %s the global process, not Node's module namespace of it", async (name) => {
     // Act: SST's Resource imports `{ env } from "process"`
-    const resolved = (await sstHost().resolve(name, "/repo/node_modules/sst/dist/resource/node.js")) as { path?: string; namespace?: string };
+    const resolved = (await sstHost().resolve(name, "/repo/node_modules/sst/dist/resource/node.js", "import-statement")) as { path?: string; namespace?: string };
     const loaded = await sstHost().load(resolved.path ?? "", resolved.namespace ?? "");
     // Assess
-    expect(resolved).toEqual({ path: "process", namespace: "process-global" });
+    expect(resolved).toEqual({ path: "node:process", namespace: "builtin-as-cjs" });
     expect(loaded).toEqual({ contents: "module.exports = globalThis.process;", loader: "js" });
+  });
+
+  it.each([
+    ["node:crypto", "node:crypto"],
+    ["util", "node:util"],
+    ["fs/promises", "node:fs/promises"],
+  ])("gives an import of %s the built-in through require, which runs none of its lazy getters", async (name, id) => {
+    // Act
+    const resolved = (await sstHost().resolve(name, "/repo/packages/slack/receivers/request-guard.ts", "import-statement")) as { path?: string; namespace?: string };
+    const loaded = await sstHost().load(resolved.path ?? "", resolved.namespace ?? "");
+    // Assess
+    expect(resolved).toEqual({ path: id, namespace: "builtin-as-cjs" });
+    expect(loaded).toEqual({ contents: `module.exports = require("${id}");`, loader: "js" });
   });
 
   it("leaves every other file to esbuild: no resolve, and no load outside the stub namespace", async () => {
     // Prepare
     const host = sstHost();
     // Act
-    const resolves = await Promise.all(["@slack/bolt", "@slack/web-api/dist/index.js", "./App", "node:crypto", "expressive", "@slack/types", "processor", "./process"].map((p) => host.resolve(p, BOLT)));
+    // (a built-in asked for by require or import() is esbuild's too: only import statements are rewritten)
+    const resolves = await Promise.all([
+      ...["@slack/bolt", "@slack/web-api/dist/index.js", "./App", "node:crypto", "expressive", "@slack/types", "processor", "./process"].map((p) => host.resolve(p, BOLT)),
+      host.resolve("node:zlib", BOLT, "dynamic-import"),
+      host.resolve("./process", BOLT, "import-statement"),
+    ]);
     const loads = await Promise.all([BOLT, "/repo/packages/functions/ingress.ts", "/repo/node_modules/express/index.js"].map((p) => host.load(p, "file")));
     // Assess
-    expect(resolves).toEqual(Array(8).fill({}));
+    expect(resolves).toEqual(Array(10).fill({}));
     expect(loads).toEqual(Array(3).fill({}));
   });
 });

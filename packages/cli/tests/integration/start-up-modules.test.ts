@@ -11,7 +11,8 @@
  * built-in is pushed as `NativeModule <id>` when it is compiled (lib/internal/bootstrap/realm.js,
  * BuiltinModule.prototype.compileForInternalLoader).
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
@@ -20,7 +21,7 @@ import { ensureTable } from "@sst-state/adapters/dynamo-table";
 import { writeLocalHome } from "@sst-state/adapters/home-writer";
 import { generateHome } from "@sst-state/core/state/generate-home";
 import { dynamoCredentials } from "../../../../scripts/services/dynamodb-local.ts";
-import { dynamoTableEnv, runBin, tempDir } from "../helpers.ts";
+import { binPath, dynamoTableEnv, runBin, tempDir } from "../helpers.ts";
 
 /**
  * The `require`s that scripts/build.mjs's banner makes (for CommonJS code in an ES module bundle),
@@ -32,6 +33,11 @@ function bannerRequires(text: string): { made: string[]; unused: string[] } {
   const bare = [...text.matchAll(/(?:^|[;{}])(?:\/\*\s*[@#]__PURE__\s*\*\/\s*)?[\w$]*[cC]reateRequire[\w$]*\(import\.meta\.url\);/g)].map((m) => m[0]);
   return { made, unused: [...unused, ...bare] };
 }
+/**
+ * What Node loads only when a lazy getter of a built-in's exports is read (Node 20: `process.report`,
+ * `crypto.webcrypto`, `util.MIMEType`, `fs.ReadStream`), as an ES module import of that built-in does.
+ */
+const LAZY_BUILTINS = ["internal/process/report", "internal/crypto/webcrypto", "internal/mime", "internal/fs/streams"].map((id) => `NativeModule ${id}`);
 // esbuild writes the class as `var DynamoDBClient=class extends Client`
 const SDK_CLIENT = /\bDynamoDBClient=class\b|\bclass DynamoDBClient\b/;
 
@@ -119,6 +125,9 @@ describe("start-up modules", () => {
     for (const { builtins } of [locks, status]) {
       expect(builtins).not.toContain("NativeModule _http_server");
       expect(builtins).not.toContain("NativeModule _http_client");
+      // ... nor what a built-in's lazy getters load: the bundle and the bin import built-ins as
+      // CommonJS (scripts/ingress-plugins.mjs builtinsAsCommonJs), as an ES module import runs them all
+      expect(builtins.filter((m) => LAZY_BUILTINS.includes(m))).toEqual([]);
     }
     expect(shared.builtins).toContain("NativeModule _http_server");
     expect(bad.code).toBe(2);
@@ -127,6 +136,44 @@ describe("start-up modules", () => {
     expect(tooLong.code).toBe(2);
     expect(tooLong.stderr).toContain('SST_STATE_SHARE_AFTER must be a duration such as 250ms or 2s, not "30d".');
   }, 60_000);
+
+  it("runs the top level of every chunk of the bundle: no module meets a built-in it imports unset", () => {
+    // Prepare: the bundle imports built-ins through `require`, bound where each module's code starts
+    // (scripts/ingress-plugins.mjs builtinsAsCommonJs), not before any module runs as ES imports are
+    const chunks = fileURLToPath(new URL("../../dist/chunks/", import.meta.url));
+    const script = `import { readdirSync } from "node:fs";
+const failed = [];
+const files = readdirSync(process.argv[1]).filter((f) => f.endsWith(".mjs"));
+for (const f of files) await import(process.argv[1] + f).catch((e) => failed.push(f + ": " + e.message));
+console.log(JSON.stringify({ loaded: files.length - failed.length, failed }));
+process.exit(0);`;
+    // Act
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script, chunks], { encoding: "utf8", env: { PATH: process.env.PATH }, timeout: 30_000 });
+    // Assess: every chunk ran (its top level only declares, so this starts nothing)
+    const got = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { loaded: number; failed: string[] };
+    expect(got.failed).toEqual([]);
+    expect(got.loaded).toBeGreaterThan(50);
+  }, 60_000);
+
+  it("tells a missing build from the bin, and lets a broken build's own error through", async () => {
+    // Prepare: the bin alone (no dist/ beside it), then with a bundle whose chunk is missing
+    const root = tempDir("sst-state-bin-");
+    mkdirSync(join(root, "bin"));
+    copyFileSync(binPath, join(root, "bin/sst-state.mjs"));
+    const run = () => runBin(["--help"], { cwd: root, bin: join(root, "bin/sst-state.mjs") });
+    // Act
+    const unbuilt = await run();
+    mkdirSync(join(root, "dist"));
+    writeFileSync(join(root, "dist/sst-state.mjs"), 'import "./chunks/gone.mjs";\n');
+    const broken = await run();
+    // Assess
+    expect(unbuilt).toMatchObject({ code: 2, stdout: "" });
+    expect(unbuilt.stderr).toBe("sst-state is not built yet: run `npm install` (or `npm run build`) at the repository root.\n");
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain("Cannot find module");
+    expect(broken.stderr).toContain("chunks/gone.mjs");
+    expect(broken.stderr).not.toContain("not built yet");
+  }, 30_000);
 
   it("loads node:zlib for a gzip state only (state.compress), and reads both", async () => {
     // Prepare: the same stage plain and gzipped, and a preload that records Node's built-in modules
