@@ -9,7 +9,7 @@ import { DeleteTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { createDynamoClient } from "../../packages/adapters/dynamodb-client.ts";
 import { createDynamoLockStore } from "../../packages/adapters/dynamodb-lock-store.ts";
 import { ensureTable } from "../../packages/adapters/dynamo-table.ts";
-import { dynamoCredentials, startDynamoDbLocal } from "../services/dynamodb-local.ts";
+import { dynamoCredentials, dynamoDbLocalMissing, startDynamoDbLocal } from "../services/dynamodb-local.ts";
 
 const OPS = 300;
 const WARMUP = 100;
@@ -33,6 +33,11 @@ async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
 }
 
 export async function run(): Promise<void> {
+  const missing = dynamoDbLocalMissing();
+  if (missing) {
+    console.log(`skipped: ${missing} Install it with \`npm run services:install\`, then run \`npm run bench -- locks\`.`);
+    return;
+  }
   const ddb = await startDynamoDbLocal();
   const client = createDynamoClient({ endpoint: ddb.endpoint, env: {}, credentials: dynamoCredentials, requestTimeoutMs: 30_000, maxAttempts: 10 });
   const tableName = "bench-locks";

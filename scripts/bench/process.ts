@@ -13,7 +13,7 @@
  * - start-up: `locks` and `status` of a small state with the embedded store (`.sst-state/db` in the
  *   project) vs `node` running an empty script.
  * Time is the wall time from spawn to exit; memory is the process's peak RSS
- * (`process.resourceUsage().maxRSS`, written at exit by a module preloaded with `--import`).
+ * (`process.resourceUsage().maxRSS`, written at exit by a module preloaded with `--require`).
  * Figures are medians of several runs.
  */
 import { spawn } from "node:child_process";
@@ -31,10 +31,13 @@ const RESOURCES = Number(process.env.SST_STATE_BENCH_RESOURCES ?? 50_000);
 const RUNS = Number(process.env.SST_STATE_BENCH_RUNS ?? 5);
 const START_RUNS = 9;
 
-const PRELOAD = `import { writeFileSync } from "node:fs";
+// Both CommonJS: an ES module import of node:fs would run its lazy getters (loading the file
+// streams) in every measured process, a cost the CLI's bundles and bin no longer pay
+// (scripts/ingress-plugins.mjs builtinsAsCommonJs).
+const PRELOAD = `const { writeFileSync } = require("node:fs");
 process.on("exit", () => { if (!process.env.BENCH_RSS_OUT) return; const u = process.resourceUsage(); writeFileSync(process.env.BENCH_RSS_OUT, JSON.stringify({ rss: u.maxRSS * 1024, cpu: (u.userCPUTime + u.systemCPUTime) / 1000 })); });
 `;
-const FLOOR = `import { readFileSync } from "node:fs";
+const FLOOR = `const { readFileSync } = require("node:fs");
 const keep = [];
 for (const f of process.argv.slice(2)) keep.push(JSON.parse(readFileSync(f).toString("utf8")));
 if (keep.length === 0) process.exit(3);
@@ -54,7 +57,7 @@ export interface Measured {
 export function measure(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; preload: string; rssFile: string }): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const p = spawn(process.execPath, ["--import", opts.preload, ...args], {
+    const p = spawn(process.execPath, ["--require", opts.preload, ...args], {
       cwd: opts.cwd,
       env: { ...process.env, NODE_OPTIONS: "", ...opts.env, BENCH_RSS_OUT: opts.rssFile },
       stdio: ["ignore", "pipe", "pipe"],
@@ -138,9 +141,9 @@ interface Row {
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "sst-state-bench-process-"));
   try {
-    const preload = join(dir, "rss.mjs");
+    const preload = join(dir, "rss.cjs");
     writeFileSync(preload, PRELOAD);
-    const floorJs = join(dir, "floor.mjs");
+    const floorJs = join(dir, "floor.cjs");
     writeFileSync(floorJs, FLOOR);
     const empty = join(dir, "empty.mjs");
     writeFileSync(empty, "");

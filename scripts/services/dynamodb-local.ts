@@ -13,16 +13,21 @@ export const dynamoCredentials = { accessKeyId: "local", secretAccessKey: "local
 const root = new URL("../..", import.meta.url).pathname;
 export const dynamoLocalDir = process.env.SST_STATE_DYNAMODB_LOCAL_DIR ?? join(root, ".cache/dynamodb-local/package/emulator");
 
-export async function startDynamoDbLocal(): Promise<{ endpoint: string; stop: () => Promise<void>; pids: number[] }> {
+/** Why DynamoDB Local cannot start here (its jar, or Java, missing); undefined when it can. */
+export function dynamoDbLocalMissing(): string | undefined {
   const jar = join(dynamoLocalDir, "DynamoDBLocal.jar");
-  if (!existsSync(jar)) {
+  if (!existsSync(jar)) return `DynamoDB Local is not installed (${jar} not found).`;
+  if (spawnSync("java", ["-version"]).status !== 0) return "Java is not installed; DynamoDB Local needs Java 17 (apt-get install openjdk-17-jre-headless).";
+  return undefined;
+}
+
+export async function startDynamoDbLocal(): Promise<{ endpoint: string; stop: () => Promise<void>; pids: number[] }> {
+  const missing = dynamoDbLocalMissing();
+  if (missing) {
     throw new Error(
-      `DynamoDB Local is not installed (${jar} not found); the DynamoDB integration tests need it.\n` +
+      `${missing} The DynamoDB integration tests need it.\n` +
         `Install it with: bash scripts/services/install.sh   (npm pack amplify-dynamodb-simulator@2.9.30 into .cache/, needs Java 17)`,
     );
-  }
-  if (spawnSync("java", ["-version"]).status !== 0) {
-    throw new Error("Java is not installed; DynamoDB Local needs Java 17 (apt-get install openjdk-17-jre-headless).");
   }
   const port = await freePort();
   const proc = spawn(
