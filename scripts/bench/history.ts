@@ -3,9 +3,11 @@
  * time on the S3 test server (OpenStack Swift with versioning), next to the same listing that joins
  * every version's update record (what history did before: one GET per deploy), in the same run.
  *
- * Needs the S3 server: SST_STATE_TEST_S3_ENDPOINT, or the one `npm run services:start` started
- * (.cache/services.json). Seeding 1,000 deploys (a snapshot and an update record each) takes a
- * minute or so; the bucket is left behind in the test server.
+ * On the S3 test server: SST_STATE_TEST_S3_ENDPOINT, or the one `npm run services:start` left
+ * running (.cache/services.json), or else one started for this part and stopped after it (Swift,
+ * from `npm run services:install`), so the other parts run with no server in the background.
+ * Seeding 1,000 deploys (a snapshot and an update record each) takes a minute or so; the bucket is
+ * left behind in a server that was already running.
  */
 import { randomBytes } from "node:crypto";
 import { cpus, loadavg } from "node:os";
@@ -16,7 +18,7 @@ import { systemClock } from "../../packages/core/ports.ts";
 import { getHistory } from "../../packages/core/queries.ts";
 import { generateHome } from "../../packages/core/state/generate-home.ts";
 import { runningServices } from "../services/running.ts";
-import { swiftCredentials } from "../services/swift.ts";
+import { startSwift, swiftCredentials, swiftMissing } from "../services/swift.ts";
 
 const DEPLOYS = 1_000;
 const RUNS = 5;
@@ -28,10 +30,16 @@ function median(xs: number[]): number {
 }
 
 export async function run(): Promise<void> {
-  const url = process.env.SST_STATE_TEST_S3_ENDPOINT ?? (await runningServices()).s3;
+  let url = process.env.SST_STATE_TEST_S3_ENDPOINT ?? (await runningServices()).s3;
+  let own: Awaited<ReturnType<typeof startSwift>> | undefined;
   if (!url) {
-    console.log("skipped: no S3 test server. Start one with `npm run services:start` (or set SST_STATE_TEST_S3_ENDPOINT), then run `npm run bench -- history`.");
-    return;
+    const missing = swiftMissing();
+    if (missing) {
+      console.log(`skipped: no S3 test server is running, and ${missing} Install it with \`npm run services:install\` (or set SST_STATE_TEST_S3_ENDPOINT), then run \`npm run bench -- history\`.`);
+      return;
+    }
+    own = await startSwift();
+    url = own.endpoint;
   }
   const client = new S3Client({ endpoint: url, region: "us-east-1", forcePathStyle: true, credentials: swiftCredentials });
   const calls: string[] = [];
@@ -80,5 +88,6 @@ export async function run(): Promise<void> {
     );
   } finally {
     client.destroy();
+    await own?.stop();
   }
 }

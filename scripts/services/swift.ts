@@ -26,19 +26,20 @@ for spec in sys.argv[2:]:
 
 export const swiftCredentials = { accessKeyId: "test:tester", secretAccessKey: "testing" };
 
-function missing(): string | null {
+/** Why Swift cannot start here (one of its servers not installed); undefined when it can. */
+export function swiftMissing(): string | undefined {
   for (const bin of ["swift-proxy-server", "swift-object-server", "swift-container-server", "swift-account-server"]) {
     const r = spawnSync("sh", ["-c", `command -v ${bin}`]);
-    if (r.status !== 0) return bin;
+    if (r.status !== 0) return `OpenStack Swift is not installed (${bin} not found).`;
   }
-  return null;
+  return undefined;
 }
 
 export async function startSwift(): Promise<{ endpoint: string; stop: () => Promise<void>; pids: number[] }> {
-  const absent = missing();
+  const absent = swiftMissing();
   if (absent) {
     throw new Error(
-      `OpenStack Swift is not installed (${absent} not found); the S3 integration tests need it.\n` +
+      `${absent} The S3 integration tests need it.\n` +
         `Install it with: bash scripts/services/install.sh   (apt-get install swift-proxy swift-object swift-container swift-account)`,
     );
   }
