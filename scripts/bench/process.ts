@@ -33,7 +33,9 @@ const START_RUNS = 9;
 
 // Both CommonJS: an ES module import of node:fs would run its lazy getters (loading the file
 // streams) in every measured process, a cost the CLI's bundles and bin no longer pay
-// (scripts/ingress-plugins.mjs builtinsAsCommonJs).
+// (scripts/ingress-plugins.mjs builtinsAsCommonJs). A CommonJS floor also skips the set-up of
+// Node's ES module loader, which the CLI pays: the floor is the cheapest such process, not a
+// like-for-like one.
 const PRELOAD = `const { writeFileSync } = require("node:fs");
 process.on("exit", () => { if (!process.env.BENCH_RSS_OUT) return; const u = process.resourceUsage(); writeFileSync(process.env.BENCH_RSS_OUT, JSON.stringify({ rss: u.maxRSS * 1024, cpu: (u.userCPUTime + u.systemCPUTime) / 1000 })); });
 `;
