@@ -5,7 +5,7 @@
  */
 import { helpOf, parseArgv, verbHelp, type Command, type CommandError, type Verb } from "@sst-state/core/command";
 import { isSstStateError, UsageError } from "@sst-state/core/errors";
-import { DURATION_HINT, MAX_TIMER_MS, durationMs } from "@sst-state/core/format";
+import { timerEnvMs } from "@sst-state/core/format";
 import type { CliArgs, CliCommand, CliIO } from "./cli-types.ts";
 import { createServices } from "./services.ts";
 import { createStyle, forTerminal, table } from "./output.ts";
@@ -88,18 +88,11 @@ export function processIO(): CliIO {
   };
 }
 
-/** How long a command other than `serve` keeps the embedded store to itself (packages/adapters/embedded-dynamo.ts). */
-const SHARE_AFTER_MS = 250;
+/** How long a command other than `serve` keeps the embedded store to itself (packages/adapters/embedded-dynamo.ts); `0s` shares at once. */
+const SHARE_AFTER = "250ms";
 
-/** SST_STATE_SHARE_AFTER (a duration, `0s` shares at once), else SHARE_AFTER_MS; read when the embedded store opens. */
-function shareAfterMs(env: NodeJS.ProcessEnv): number {
-  const text = env.SST_STATE_SHARE_AFTER;
-  if (!text) return SHARE_AFTER_MS;
-  const ms = durationMs(text);
-  // (a timer set longer than MAX_TIMER_MS would fire at once: share at once, the opposite of asked)
-  if (ms === undefined || ms > MAX_TIMER_MS) throw new UsageError(`SST_STATE_SHARE_AFTER must be a duration such as 250ms or 2s, not "${text}".`, DURATION_HINT);
-  return ms;
-}
+/** SST_STATE_SHARE_AFTER, else SHARE_AFTER; read when the embedded store opens. */
+const shareAfterMs = (env: NodeJS.ProcessEnv) => timerEnvMs(env, "SST_STATE_SHARE_AFTER", { fallback: SHARE_AFTER, minMs: 0, shape: "such as 250ms or 2s" });
 
 export async function runCli(argv: string[], opts: RunOptions = {}): Promise<number> {
   const env = opts.env ?? process.env;

@@ -4,6 +4,7 @@
  * Pure (the ingress bundle parses `--ttl` through it); people are escaped by the one escaping
  * function (text/mrkdwn.ts).
  */
+import { UsageError } from "./errors.ts";
 import { code, esc } from "./text/mrkdwn.ts";
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -24,6 +25,18 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 export const DEFAULT_STOP_GRACE = "8s";
 
 export const DURATION_HINT = 'Write a number and a unit: "90s", "30m", "2h", "1d".';
+
+/**
+ * An environment variable that sets a timer (`name`; `fallback` when unset): a duration from
+ * `minMs` to MAX_TIMER_MS, since setTimeout fires a longer delay at once (the opposite of asked).
+ * Anything else is a UsageError that names the variable; `shape` says what it takes.
+ */
+export function timerEnvMs(env: NodeJS.ProcessEnv, name: string, opts: { fallback: string; minMs: number; shape: string }): number {
+  const text = env[name] || opts.fallback;
+  const ms = durationMs(text);
+  if (ms === undefined || ms < opts.minMs || ms > MAX_TIMER_MS) throw new UsageError(`${name} must be a duration ${opts.shape}, not "${text}".`, DURATION_HINT);
+  return ms;
+}
 
 /** 45_000 → "45 s", 1_020_000 → "17 min", 7_500_000 → "2 h 5 min", 3 days → "3 d". */
 export function formatDuration(ms: number): string {

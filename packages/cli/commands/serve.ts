@@ -13,8 +13,7 @@ import { recoverInterruptedRestores } from "./restore.ts";
 import { createDeployWatch } from "@sst-state/adapters/deploy-watch";
 import { createSlackDeployFeed } from "@sst-state/slack/deploy-feed";
 import { DEFAULT_FEED_INTERVAL_MS, startDeployFeedLoop, type DeployFeedLoop } from "@sst-state/core/feed";
-import { parseDuration } from "@sst-state/core/config";
-import { DEFAULT_STOP_GRACE, DURATION_HINT, MAX_TIMER_MS, durationMs } from "@sst-state/core/format";
+import { DEFAULT_STOP_GRACE, timerEnvMs } from "@sst-state/core/format";
 import { renderDiagnosisReportBlocks } from "@sst-state/slack/render/repair";
 import type { CliCommand } from "../cli-types.ts";
 import { parseConfig } from "@sst-state/core/config";
@@ -39,10 +38,9 @@ const serve: CliCommand<"serve"> = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, not "${portText}".`);
     // how long a stop waits for what is running (read now: a bad value fails the start, not the stop)
     const grace = env.SST_STATE_STOP_GRACE || DEFAULT_STOP_GRACE;
-    const graceMs = durationMs(grace);
-    if (graceMs === undefined || graceMs < 1 || graceMs > MAX_TIMER_MS) {
-      throw new UsageError(`SST_STATE_STOP_GRACE must be a duration from 1ms to 24d, not "${grace}".`, DURATION_HINT);
-    }
+    const graceMs = timerEnvMs(env, "SST_STATE_STOP_GRACE", { fallback: DEFAULT_STOP_GRACE, minMs: 1, shape: "from 1ms to 24d" });
+    // ... and how often the deploy feed polls, if it runs (0 would poll without a pause)
+    const feedIntervalMs = timerEnvMs(env, "SST_STATE_FEED_INTERVAL", { fallback: `${DEFAULT_FEED_INTERVAL_MS}ms`, minMs: 1, shape: "from 1ms to 24d" });
 
     // Where state comes from: flags/env as for every command; with none, the local home or the demo.
     let store = undefined as Awaited<ReturnType<typeof ctx.services.stateStore>> | undefined;
@@ -141,7 +139,6 @@ const serve: CliCommand<"serve"> = {
       if (store.home === "git") {
         ctx.io.out("deploy feed: off (a git home's deploys are its commits; the feed watches SST's local home or its bucket)");
       } else {
-        const intervalMs = env.SST_STATE_FEED_INTERVAL ? parseDuration(env.SST_STATE_FEED_INTERVAL) : DEFAULT_FEED_INTERVAL_MS;
         const feed = createSlackDeployFeed({
           source: createDeployWatch(store),
           feedStore: await ctx.services.feedStore(),
@@ -151,8 +148,8 @@ const serve: CliCommand<"serve"> = {
           clock: ctx.services.clock,
           log: (message, detail) => ctx.services.log.warn(message, detail),
         });
-        feedLoop = startDeployFeedLoop(feed, { intervalMs, onError: warn("deploy feed") });
-        ctx.io.out(`deploy feed: watching ${feedStages.all ? "every stage" : feedStages.named.join(", ")} of ${store.location} every ${intervalMs / 1000} s`);
+        feedLoop = startDeployFeedLoop(feed, { intervalMs: feedIntervalMs, onError: warn("deploy feed") });
+        ctx.io.out(`deploy feed: watching ${feedStages.all ? "every stage" : feedStages.named.join(", ")} of ${store.location} every ${feedIntervalMs / 1000} s`);
       }
     }
     ctx.io.out(`state: ${store.location}; locks, approvals and audit: ${table.where}`);
@@ -170,7 +167,7 @@ const serve: CliCommand<"serve"> = {
     // stops anyway and says what it left. What is cut short is cut as by a kill: no state version
     // is half-written (each is written whole, then renamed or PUT), and a restore left `approved` is
     // finished or closed by the next serve (recoverInterruptedRestores).
-    async function stop(): Promise<number> {
+    async function stop(again: Promise<NodeJS.Signals>): Promise<number> {
       const busy = handle.pending() + workflow.running();
       ctx.io.out(busy ? `stopping… (${busy} still running: waiting up to ${grace}; Ctrl-C again stops at once)` : "stopping…");
       // an open local Slack page holds an event stream on the server: end it, or the server never
@@ -189,7 +186,7 @@ const serve: CliCommand<"serve"> = {
       const cut = await Promise.race([
         finished.then(() => undefined),
         new Promise<{ by: "grace" }>((resolve) => (timer = setTimeout(() => resolve({ by: "grace" }), graceMs))),
-        signals.again.then((signal) => ({ by: "signal" as const, signal })),
+        again.then((signal) => ({ by: "signal" as const, signal })),
       ]);
       clearTimeout(timer);
       await local?.close();
@@ -214,7 +211,7 @@ const serve: CliCommand<"serve"> = {
     const signals = listenForStop();
     try {
       await signals.first;
-      return await stop();
+      return await stop(signals.again);
     } finally {
       signals.close(); // from here a Ctrl-C ends the process at once (the default action)
     }

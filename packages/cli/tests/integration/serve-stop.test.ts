@@ -170,12 +170,19 @@ describe("sst-state serve stopping", () => {
     expect(serve.output()).toContain("stopped on a second SIGINT, before 1 Slack request had finished");
   }, 60_000);
 
-  it("refuses a grace period that is not a duration, or longer than a timer can wait, when it starts", async () => {
+  it("refuses a grace period (or feed interval) that is not a duration, or longer than a timer can wait, when it starts", async () => {
     const graces = ["soon", "30d", "0s"];
     const runs = await Promise.all(graces.map((grace) => runBin(["serve", "--port", "0"], { cwd, env: serveEnv(grace), timeoutMs: 10_000 })));
     runs.forEach((r, i) => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`SST_STATE_STOP_GRACE must be a duration from 1ms to 24d, not "${graces[i]}".`);
+    });
+    // ... as the deploy feed's poll interval is (0 would poll without a pause, 30d at once)
+    const intervals = ["0s", "30d"];
+    const feed = await Promise.all(intervals.map((interval) => runBin(["serve", "--port", "0"], { cwd, env: { ...serveEnv("1s"), SST_STATE_FEED_INTERVAL: interval }, timeoutMs: 10_000 })));
+    feed.forEach((r, i) => {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`SST_STATE_FEED_INTERVAL must be a duration from 1ms to 24d, not "${intervals[i]}".`);
     });
   }, 30_000);
 });
