@@ -3,7 +3,7 @@
 // CLI's split and regroup with their source maps ~3 s, the code cache of its dynalite bundle ~1 s).
 import { spawnSync } from "node:child_process";
 import * as esbuild from "esbuild";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, relative, sep } from "node:path";
 import ingressPlugins, { builtinsAsCommonJs } from "./ingress-plugins.mjs";
@@ -177,7 +177,7 @@ export async function build(list = entries, extra = {}) {
       const splitDir = e.startChunk ? `${dir}/.split` : dir;
       const output = e.split
         ? (rmSync(`${dir}/${chunks}`, { recursive: true, force: true }),
-          rmSync(`${dir}/.split`, { recursive: true, force: true }),
+          e.startChunk && rmSync(splitDir, { recursive: true, force: true }),
           { outdir: splitDir, splitting: true, entryNames: basename(e.out, ".mjs"), chunkNames: `${chunks}/[name]-[hash]`, outExtension: { ".js": ".mjs" } })
         : { outfile: root + e.out };
       const esm = (e.options?.format ?? "esm") === "esm";

@@ -3,4 +3,3 @@ import type { Plugin } from "esbuild";
 
 declare const plugins: Plugin[];
 export default plugins;
-export declare function builtinsAsCommonJs(filter?: RegExp): Plugin;

@@ -16,14 +16,11 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buttonClickBody, signedHeaders, slashCommandBody } from "@sst-state/test-kit/slack/sign";
 import { startFakeSlackApi, type FakeSlackApi } from "@sst-state/test-kit/slack/fake-slack-api";
+import { LAZY_BUILTINS, READ_LAZY_BUILTIN } from "@sst-state/test-kit/lazy-builtins";
 
 const BUNDLE = fileURLToPath(new URL("../dist/ingress.mjs", import.meta.url));
 const SECRET = "bundle-test-signing-secret";
-/**
- * Modules Node 20 loads only for a lazy getter of a built-in (`process.report`, `crypto.webcrypto`,
- * `util.MIMEType`, `fs.ReadStream`) that the ingress never reads (it does read `util.parseArgs`).
- */
-const LAZY_BUILTINS = ["internal/process/report", "internal/crypto/webcrypto", "internal/mime", "internal/fs/streams"];
+
 
 let api: FakeSlackApi;
 const invokes: { path: string; headers: Record<string, unknown>; body: string }[] = [];
@@ -54,7 +51,7 @@ const res = await handler(JSON.parse(process.env.EVENT), {});
 // "NativeModule <id>" each (lib/internal/bootstrap/realm.js compileForInternalLoader)
 const lazy = ${JSON.stringify(LAZY_BUILTINS)}.filter((id) => process.moduleLoadList.includes("NativeModule " + id));
 // (and one that the ingress does read, util.parseArgs: that the list names it shows the ids are still Node's)
-const parseArgsLoaded = process.moduleLoadList.includes("NativeModule internal/util/parse_args/parse_args");
+const parseArgsLoaded = process.moduleLoadList.includes("NativeModule ${READ_LAZY_BUILTIN}");
 process.stdout.write(JSON.stringify({ ...res, lazyLoaded: lazy, parseArgsLoaded }));`;
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ["--input-type=module", "-e", script], {
