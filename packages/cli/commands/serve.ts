@@ -157,6 +157,9 @@ const serve: CliCommand<"serve"> = {
       ctx.io.out(`No Slack credentials: a local Slack stands in for the workspace. Open ${handle.url.replace("127.0.0.1", "localhost")}/ to talk to the bot`);
       ctx.io.out(`(to connect a real workspace, set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN: README, "Setting up the Slack app").`);
     }
+    // listening for the stop before saying so: a process that signals as soon as it reads the line
+    // below must not meet the default action (an exit with no stop)
+    const signals = listenForStop();
     if (handle.mode !== "socket") ctx.io.out(`health: ${handle.url}/healthz   Ctrl-C stops.`);
 
     // A graceful stop, bounded: the HTTP server stops taking requests while the lock
@@ -208,7 +211,6 @@ const serve: CliCommand<"serve"> = {
       return 1;
     }
 
-    const signals = listenForStop();
     try {
       await signals.first;
       return await stop(signals.again);
